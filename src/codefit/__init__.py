@@ -1,0 +1,1 @@
+"""codefit: the Keras of agentic coding."""

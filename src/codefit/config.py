@@ -1,0 +1,239 @@
+"""Load and validate `codefit.toml` or `[tool.codefit]` in `pyproject.toml`.
+
+Every problem is one ConfigError naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codefit import registry
+from codefit.errors import ConfigError
+from codefit.records import Options
+from codefit.sensors.base import Sensor, SensorSettings
+from codefit.spec import Spec, Split
+
+CONFIG_FILE = "codefit.toml"
+PYPROJECT = "pyproject.toml"
+
+
+class OptimizerSettings(BaseModel):
+    """`[optimizer]`: the kind, plus keys of that kind (validated by the optimizer's Options)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = "search"
+
+
+class EarlyStoppingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    monitor: str = "loss"
+    patience: int = Field(default=3, ge=1)
+    restore_best: bool = True
+
+
+class Config(BaseModel):
+    """The whole harness configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: str = Field(description="Prose given to the optimizer, or a path to a file holding it.")
+    writable: list[str] = Field(default_factory=lambda: ["**"], description="Globs it may change.")
+    protected: list[str] = Field(
+        default_factory=lambda: ["tests/**"], description="Globs whose change raises an alert."
+    )
+    sensors: list[dict[str, Any]] = Field(min_length=1, description="The spec's sensors.")
+    optimizer: OptimizerSettings = Field(default_factory=OptimizerSettings)
+    max_steps: int = Field(default=10, ge=1, description="Steps before the run stops.")
+    step_timeout: float = Field(default=1800.0, gt=0, description="Seconds one step may take.")
+    python: str | None = Field(default=None, description="Interpreter of the code under test.")
+    early_stopping: EarlyStoppingSettings | None = None
+    max_wall_time: float | None = Field(default=None, gt=0, description="Seconds for a run.")
+    guards: dict[str, Any] = Field(default_factory=dict, description="Policy per guard.")
+    feedback: dict[str, Any] = Field(default_factory=dict, description="Feedback rendering.")
+
+
+class LoadedConfig(BaseModel):
+    """A validated config with its origin, ready to build a spec and an optimizer."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    root: Path
+    file: Path
+    config: Config
+    raw: dict[str, Any]
+
+    @property
+    def task_text(self) -> str:
+        return resolve_task(self.config.task, self.root, self.file)
+
+    def fingerprint(self) -> str:
+        """A stable hash of the harness settings: runs with equal fingerprints are comparable."""
+        canonical = json.dumps(self.raw, sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def build_spec(self) -> Spec:
+        return Spec(tuple(build_sensor(self, i) for i in range(len(self.config.sensors))))
+
+    def heldout_paths(self) -> list[Path]:
+        """Absolute held-out paths of the blind splits (never copied into the workspace)."""
+        return [s.settings.path for s in self.build_spec().sensors if s.settings.path]
+
+
+def find_config(root: Path) -> Path:
+    candidate = root / CONFIG_FILE
+    if candidate.is_file():
+        return candidate
+    pyproject = root / PYPROJECT
+    if pyproject.is_file() and "codefit" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    raise ConfigError(
+        f"no {CONFIG_FILE} and no [tool.codefit] in {PYPROJECT}; run `codefit init` to write one",
+        where=str(root),
+    )
+
+
+def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
+    root = root.resolve()
+    file = (file or find_config(root)).resolve()
+    data = _read_toml(file)
+    if file.name == PYPROJECT and "tool" in data:
+        data = data["tool"].get("codefit", {})
+        prefix = "tool.codefit."
+    else:
+        prefix = ""
+    data = _hoist_max_steps(data)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, file, prefix) from None
+    loaded = LoadedConfig(root=root, file=file, config=config, raw=data)
+    loaded.task_text  # noqa: B018 - validates that the task file exists
+    spec = loaded.build_spec()
+    _check_sensor_names(spec, file, prefix)
+    build_optimizer(loaded)
+    return loaded
+
+
+def resolve_task(task: str, root: Path, file: Path) -> str:
+    """The task is prose, or a relative path to a file with the prose."""
+    looks_like_path = "\n" not in task and task.strip().endswith((".md", ".txt", ".rst"))
+    if not looks_like_path:
+        return task
+    path = root / task.strip()
+    if not path.is_file():
+        raise ConfigError(f"key 'task': file {task!r} not found (expected a path relative to {root})", where=str(file))
+    return path.read_text(encoding="utf-8")
+
+
+def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
+    raw = dict(loaded.config.sensors[index])
+    where_key = f"sensors[{index}]"
+    common_keys = set(SensorSettings.model_fields)
+    common = {k: v for k, v in raw.items() if k in common_keys}
+    extra = {k: v for k, v in raw.items() if k not in common_keys}
+    try:
+        settings = SensorSettings.model_validate(common)
+    except ValidationError as exc:
+        raise _config_error(exc, loaded.file, where_key + ".") from None
+    cls = registry.sensors.get(settings.kind, where=f"{loaded.file}: {where_key}.kind")
+    options_cls: type[Options] = cls.Options
+    try:
+        options = options_cls.model_validate(extra)
+    except ValidationError as exc:
+        raise _config_error(exc, loaded.file, where_key + ".") from None
+    settings = _resolve_heldout(settings, loaded, where_key)
+    sensor: Sensor = cls(settings, options)
+    return sensor
+
+
+def build_optimizer(loaded: LoadedConfig, kind: str | None = None) -> Any:
+    settings = loaded.config.optimizer
+    kind = kind or settings.kind
+    cls = registry.optimizers.get(kind, where=f"{loaded.file}: optimizer.kind")
+    extra = dict(settings.model_extra or {}) if kind == settings.kind else {}
+    try:
+        options = cls.Options.model_validate(extra)
+    except ValidationError as exc:
+        raise _config_error(exc, loaded.file, "optimizer.") from None
+    return cls(options)
+
+
+def _resolve_heldout(settings: SensorSettings, loaded: LoadedConfig, where_key: str) -> SensorSettings:
+    if settings.path is None:
+        return settings
+    path = (loaded.root / settings.path).resolve()
+    if not path.exists():
+        raise ConfigError(
+            f"key '{where_key}.path': held-out path {str(settings.path)!r} does not exist "
+            f"(resolved to {path})",
+            where=str(loaded.file),
+        )
+    if settings.split == Split.TRAIN:
+        raise ConfigError(
+            f"key '{where_key}.path': only validation and test sensors take a held-out path",
+            where=str(loaded.file),
+        )
+    if path == loaded.root or loaded.root in path.parents:
+        raise ConfigError(
+            f"key '{where_key}.path': held-out tests must live outside the repository "
+            f"({path} is inside {loaded.root}); move them out or seal them",
+            where=str(loaded.file),
+        )
+    return settings.model_copy(update={"path": path})
+
+
+def _check_sensor_names(spec: Spec, file: Path, prefix: str) -> None:
+    seen: set[str] = set()
+    for i, sensor in enumerate(spec.sensors):
+        name = sensor.settings.name
+        if name in seen:
+            raise ConfigError(f"key '{prefix}sensors[{i}].name': duplicate sensor name {name!r}", where=str(file))
+        seen.add(name)
+
+
+def _hoist_max_steps(data: dict[str, Any]) -> dict[str, Any]:
+    """DESIGN.md's sketch puts max_steps under [optimizer]; accept it there too."""
+    optimizer = data.get("optimizer")
+    if isinstance(optimizer, dict) and "max_steps" in optimizer and "max_steps" not in data:
+        data = dict(data)
+        optimizer = dict(optimizer)
+        data["max_steps"] = optimizer.pop("max_steps")
+        data["optimizer"] = optimizer
+    return data
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(file)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", where=str(file)) from None
+
+
+def _config_error(exc: ValidationError, file: Path, prefix: str) -> ConfigError:
+    err = exc.errors()[0]
+    key = prefix + _format_loc(err["loc"])
+    if err["type"] == "extra_forbidden":
+        detail = "unknown key"
+    elif err["type"] == "missing":
+        detail = "required key is missing"
+    else:
+        detail = f"{err['msg']} (got {err.get('input')!r})"
+    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    return ConfigError(f"key '{key}': {detail}{more}", where=str(file))
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,67 @@
+"""The Guard protocol: inspect one step's change and raise alerts for reward hacking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from codefit.optimizers.base import TranscriptEvent
+from codefit.records import Record
+from codefit.sensors.base import Reading
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARN = "warn"
+    BLOCK = "block"
+
+
+class Policy(StrEnum):
+    """What the loop does with a guard's alerts."""
+
+    WARN = "warn"
+    ROLLBACK = "rollback"
+    STOP = "stop"
+
+
+class Alert(Record):
+    guard: str
+    kind: str
+    severity: Severity
+    message: str
+    path: str = ""
+    line: int | None = None
+    snippet: str = ""
+
+    @property
+    def evidence(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step's change, as guards see it.
+
+    `tree` is the workspace after the step; `before(path)` and `base(path)` give a file's text at
+    the previous checkpoint and at the run's base (None where the file did not exist).
+    """
+
+    tree: Path
+    diff: str
+    changed_files: tuple[str, ...]
+    before: Callable[[str], str | None]
+    base: Callable[[str], str | None]
+    readings: Sequence[Reading]
+    transcript: Sequence[TranscriptEvent]
+    protected: tuple[str, ...]
+    feedback: str = ""
+
+
+@runtime_checkable
+class Guard(Protocol):
+    name: str
+
+    def inspect(self, change: Change) -> list[Alert]: ...

@@ -1,0 +1,126 @@
+"""What every sensor shares: its settings, its context, and the Reading it returns."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+from pydantic import Field
+
+from codefit.records import Options, Record
+from codefit.spec import FeedbackLevel, Split
+
+OUTPUT_LIMIT = 20_000
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"
+    XPASSED = "xpassed"
+
+
+class TestResult(Record):
+    """One test's outcome, as recorded by codefit's pytest plugin."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    outcome: Outcome
+    duration_s: float = 0.0
+    message: str = ""
+
+
+class Finding(Record):
+    """A located observation: a lint message, a failing test's assertion, a guard's evidence."""
+
+    path: str = ""
+    line: int | None = None
+    message: str
+    rule: str = ""
+    severity: str = "warn"
+
+
+class Counts(Record):
+    total: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+
+
+class Reading(Record):
+    """One sensor's measurement of one tree."""
+
+    sensor: str
+    split: Split
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool
+    counts: Counts = Counts()
+    duration_s: float = 0.0
+    findings: tuple[Finding, ...] = ()
+    tests: tuple[TestResult, ...] = ()
+    output: str = ""
+    metrics: Mapping[str, float] = Field(default_factory=dict)
+    error: str | None = None
+
+    def failing_tests(self) -> tuple[TestResult, ...]:
+        bad = (Outcome.FAILED, Outcome.ERROR, Outcome.XPASSED)
+        return tuple(t for t in self.tests if t.outcome in bad)
+
+
+class SensorSettings(Record):
+    """The keys every sensor has in the config, whatever its kind."""
+
+    name: str
+    kind: str
+    split: Split = Split.TRAIN
+    weight: float = Field(default=1.0, ge=0.0)
+    gate: bool = True
+    feedback: FeedbackLevel = FeedbackLevel.VERDICT
+    budget: int | None = Field(default=None, ge=0)
+    path: Path | None = None
+    sealed: Path | None = None
+    dest: str | None = None
+
+    @property
+    def heldout(self) -> bool:
+        return self.split != Split.TRAIN
+
+    def heldout_dest(self) -> str:
+        """Where held-out files land inside a grading copy."""
+        return self.dest or f".codefit-heldout/{self.name}"
+
+
+@dataclass(frozen=True)
+class SensorContext:
+    """How to run things against a tree: the interpreter of the code under test, env, limits."""
+
+    python: str
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    timeout_s: float = 600.0
+    base_tree: Path | None = None
+
+
+@runtime_checkable
+class Sensor(Protocol):
+    """Measures a tree. Never raises for a failing codebase: a crash is a reading."""
+
+    Options: ClassVar[type[Options]]
+    settings: SensorSettings
+
+    def read(self, tree: Path, ctx: SensorContext) -> Reading: ...
+
+
+def clip_output(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    """Keep the head and tail of long output, so neither the cause nor the summary is lost."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n... [{len(text) - limit} characters cut] ...\n{text[-half:]}"
