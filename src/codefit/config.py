@@ -129,7 +129,10 @@ def resolve_task(task: str, root: Path, file: Path) -> str:
         return task
     path = root / task.strip()
     if not path.is_file():
-        raise ConfigError(f"key 'task': file {task!r} not found (expected a path relative to {root})", where=str(file))
+        raise ConfigError(
+            f"key 'task': file {task!r} not found (expected a path relative to {root})",
+            where=str(file),
+        )
     return path.read_text(encoding="utf-8")
 
 
@@ -144,7 +147,7 @@ def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
     except ValidationError as exc:
         raise _config_error(exc, loaded.file, where_key + ".") from None
     cls = registry.sensors.get(settings.kind, where=f"{loaded.file}: {where_key}.kind")
-    options_cls: type[Options] = cls.Options
+    options_cls: type[Options] = cls.options_model
     try:
         options = options_cls.model_validate(extra)
     except ValidationError as exc:
@@ -160,13 +163,21 @@ def build_optimizer(loaded: LoadedConfig, kind: str | None = None) -> Any:
     cls = registry.optimizers.get(kind, where=f"{loaded.file}: optimizer.kind")
     extra = dict(settings.model_extra or {}) if kind == settings.kind else {}
     try:
-        options = cls.Options.model_validate(extra)
+        options = cls.options_model.model_validate(extra)
     except ValidationError as exc:
         raise _config_error(exc, loaded.file, "optimizer.") from None
     return cls(options)
 
 
 def _resolve_heldout(settings: SensorSettings, loaded: LoadedConfig, where_key: str) -> SensorSettings:
+    if settings.sealed is not None:
+        sealed = (loaded.root / settings.sealed).resolve()
+        if not sealed.is_file():
+            raise ConfigError(
+                f"key '{where_key}.sealed': sealed file {str(settings.sealed)!r} does not exist",
+                where=str(loaded.file),
+            )
+        settings = settings.model_copy(update={"sealed": sealed})
     if settings.path is None:
         return settings
     path = (loaded.root / settings.path).resolve()
@@ -195,7 +206,9 @@ def _check_sensor_names(spec: Spec, file: Path, prefix: str) -> None:
     for i, sensor in enumerate(spec.sensors):
         name = sensor.settings.name
         if name in seen:
-            raise ConfigError(f"key '{prefix}sensors[{i}].name': duplicate sensor name {name!r}", where=str(file))
+            raise ConfigError(
+                f"key '{prefix}sensors[{i}].name': duplicate sensor name {name!r}", where=str(file)
+            )
         seen.add(name)
 
 

@@ -93,7 +93,7 @@ class StepState:
 class Optimizer(Protocol):
     """Edits the workspace once per step; never raises for a failed attempt (status=error)."""
 
-    Options: ClassVar[type[Options]]
+    options_model: ClassVar[type[Options]]
     kind: ClassVar[str]
 
     def step(self, state: StepState) -> StepResult: ...

@@ -112,7 +112,7 @@ class SensorContext:
 class Sensor(Protocol):
     """Measures a tree. Never raises for a failing codebase: a crash is a reading."""
 
-    Options: ClassVar[type[Options]]
+    options_model: ClassVar[type[Options]]
     settings: SensorSettings
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading: ...

@@ -18,10 +18,9 @@ class CommandOptions(Options):
 
 
 class CommandSensor:
-    Options: ClassVar[type[Options]] = CommandOptions
+    options_model: ClassVar[type[Options]] = CommandOptions
 
-    def __init__(self, settings: SensorSettings, options: Options) -> None:
-        assert isinstance(options, CommandOptions)
+    def __init__(self, settings: SensorSettings, options: CommandOptions) -> None:
         self.settings = settings
         self.options = options
 

@@ -36,10 +36,9 @@ class PytestOptions(Options):
 
 
 class PytestSensor:
-    Options: ClassVar[type[Options]] = PytestOptions
+    options_model: ClassVar[type[Options]] = PytestOptions
 
-    def __init__(self, settings: SensorSettings, options: Options) -> None:
-        assert isinstance(options, PytestOptions)
+    def __init__(self, settings: SensorSettings, options: PytestOptions) -> None:
         self.settings = settings
         self.options = options
 
@@ -52,7 +51,16 @@ class PytestSensor:
         with tempfile.TemporaryDirectory(prefix="codefit-pytest-") as tmp:
             report = Path(tmp) / "report.jsonl"
             completed = run_bounded(
-                [ctx.python, "-m", "pytest", "-p", PLUGIN_NAME, "-p", "no:cacheprovider", *self.args()],
+                [
+                    ctx.python,
+                    "-m",
+                    "pytest",
+                    "-p",
+                    PLUGIN_NAME,
+                    "-p",
+                    "no:cacheprovider",
+                    *self.args(),
+                ],
                 cwd=tree,
                 env=self._env(ctx, report),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
@@ -86,7 +94,9 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
             collected = list(event.get("nodeids", []))
             for bad in event.get("errors", []):
                 results[bad["nodeid"]] = TestResult(
-                    nodeid=bad["nodeid"], outcome=Outcome.ERROR, message="collection error: " + bad["message"]
+                    nodeid=bad["nodeid"],
+                    outcome=Outcome.ERROR,
+                    message="collection error: " + bad["message"],
                 )
         elif event.get("event") == "test":
             result = TestResult(
@@ -103,7 +113,9 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
         first = f"{cause} during this test (exit status {completed.returncode})"
         for i, nodeid in enumerate(missing):
             results[nodeid] = TestResult(
-                nodeid=nodeid, outcome=Outcome.ERROR, message=first if i == 0 else f"not run: {cause}"
+                nodeid=nodeid,
+                outcome=Outcome.ERROR,
+                message=first if i == 0 else f"not run: {cause}",
             )
     if not events:
         error = "pytest did not start" + (" (timed out)" if completed.timed_out else "")

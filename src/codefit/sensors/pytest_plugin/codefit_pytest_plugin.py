@@ -49,9 +49,7 @@ class _Reporter:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self._collect_errors.append(
-                {"nodeid": report.nodeid, "message": _short(str(report.longrepr))}
-            )
+            self._collect_errors.append({"nodeid": report.nodeid, "message": _short(str(report.longrepr))})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._write(
