@@ -1,0 +1,1 @@
+"""Command functions the CLI mounts (one module per command group)."""
