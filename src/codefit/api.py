@@ -1,0 +1,112 @@
+"""The Python API, in the Keras shape.
+
+import codefit as cf
+history = cf.Codebase("path/to/repo").compile(optimizer="search").fit(steps=5)
+cf.Codebase("path/to/repo").evaluate(split="validation")
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from codefit.config import LoadedConfig, load_config
+from codefit.errors import ConfigError
+from codefit.harness.callbacks import Budget, Callback, EarlyStopping
+from codefit.harness.loop import History, Trainer
+from codefit.harness.plan import RunPlan, plan_from_config, preflight
+from codefit.optimizers.base import Optimizer
+from codefit.sensors.base import Reading
+from codefit.spec import Spec, Split
+from codefit.store import Store
+from codefit.workspace.git import repo_root
+from codefit.workspace.grading import grade
+from codefit.workspace.workspace import Workspace
+
+
+class Codebase:
+    """A git repository to be trained against its spec."""
+
+    def __init__(self, path: str | Path = ".", config: str | Path | None = None) -> None:
+        self.repo = repo_root(Path(path))
+        self._config_file = Path(config) if config else None
+        self._loaded: LoadedConfig | None = None
+        self._plan: RunPlan | None = None
+
+    @property
+    def loaded(self) -> LoadedConfig:
+        if self._loaded is None:
+            self._loaded = load_config(self.repo, self._config_file)
+        return self._loaded
+
+    @property
+    def store(self) -> Store:
+        return Store.for_repo(self.repo)
+
+    def compile(
+        self,
+        optimizer: str | Optimizer | None = None,
+        spec: Spec | None = None,
+        *,
+        max_steps: int | None = None,
+    ) -> Codebase:
+        """Resolve the harness: the config's settings, overridden by what is passed here."""
+        kind = optimizer if isinstance(optimizer, str) else None
+        plan = plan_from_config(self.loaded, optimizer_kind=kind, max_steps=max_steps)
+        if optimizer is not None and not isinstance(optimizer, str):
+            plan = replace(plan, optimizer=optimizer, optimizer_kind=type(optimizer).__name__)
+        if spec is not None:
+            plan = replace(plan, spec=spec)
+        self._plan = plan
+        return self
+
+    def fit(
+        self,
+        steps: int | None = None,
+        callbacks: Sequence[Callback] = (),
+        *,
+        dirty: bool = False,
+        resume: str | None = None,
+    ) -> History:
+        """Run the loop; returns the run's History. `resume` continues a killed run."""
+        plan = self._plan or self.compile()._require_plan()
+        if steps is not None:
+            plan = replace(plan, max_steps=steps, config={**plan.config, "max_steps": steps})
+        preflight(plan)
+        trainer = Trainer(plan, self.store, [*self._config_callbacks(), *callbacks])
+        return trainer.resume(resume) if resume else trainer.start(dirty=dirty)
+
+    def evaluate(self, split: str | Split = Split.TRAIN, *, dirty: bool = True) -> list[Reading]:
+        """Grade the current tree on one split, without an optimizer and without spending budget."""
+        plan = self._plan or self.compile()._require_plan()
+        try:
+            chosen = Split(split)
+        except ValueError:
+            raise ConfigError(f"unknown split {split!r}; expected train, validation or test") from None
+        sensors = plan.spec.split(chosen)
+        if not sensors:
+            raise ConfigError(f"the spec has no {chosen.value} sensors", where=str(self.loaded.file))
+        preflight(plan)
+        with tempfile.TemporaryDirectory(prefix="codefit-evaluate-") as tmp:
+            workspace = Workspace.create(
+                self.repo, Path(tmp) / "ws", dirty=dirty, exclude=plan.heldout_paths()
+            )
+            if chosen == Split.TRAIN:
+                return [s.read(workspace.path, plan.context) for s in sensors]
+            return grade(workspace, workspace.head(), sensors, plan.context)
+
+    def _require_plan(self) -> RunPlan:
+        assert self._plan is not None
+        return self._plan
+
+    def _config_callbacks(self) -> list[Callback]:
+        cfg = self.loaded.config
+        out: list[Callback] = []
+        if cfg.early_stopping is not None:
+            es = cfg.early_stopping
+            out.append(EarlyStopping(monitor=es.monitor, patience=es.patience, restore_best=es.restore_best))
+        if cfg.max_wall_time is not None:
+            out.append(Budget(max_seconds=cfg.max_wall_time))
+        return out

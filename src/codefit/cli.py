@@ -1,0 +1,166 @@
+"""The `codefit` command. Thin: parses, calls the library, prints; the only place errors become exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codefit.api import Codebase
+from codefit.errors import CodefitError
+from codefit.report.summary import run_summary
+from codefit.report.terminal import ProgressPrinter, final_lines, fmt, runs_table, steps_table
+from codefit.store import Store
+from codefit.workspace.git import repo_root
+
+app = typer.Typer(
+    name="codefit",
+    help="Train a codebase against a spec: visible tests, agent-blind validation, sealed tests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+RepoOption = Annotated[
+    Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
+]
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Repository to configure.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing codefit.toml.")] = False,
+) -> None:
+    """Write a commented starter codefit.toml after looking at the repository."""
+    from codefit.init import write_starter_config
+
+    target = write_starter_config(repo_root(path), force=force)
+    console.print(f"wrote {target}; edit the task and the held-out paths, then run `codefit fit`")
+
+
+@app.command()
+def fit(
+    path: Annotated[Path, typer.Argument(help="Repository to train.")] = Path("."),
+    steps: Annotated[int | None, typer.Option(help="Override max_steps.")] = None,
+    optimizer: Annotated[str | None, typer.Option(help="Override the optimizer kind.")] = None,
+    resume: Annotated[str | None, typer.Option(help="Continue an interrupted run.")] = None,
+    dirty: Annotated[bool, typer.Option(help="Include uncommitted changes in the base tree.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file (default: codefit.toml).")] = None,
+) -> None:
+    """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
+    codebase = Codebase(path, config).compile(optimizer=optimizer)
+    max_steps = steps or codebase.loaded.config.max_steps
+    history = codebase.fit(
+        steps=steps, callbacks=[ProgressPrinter(console, max_steps)], dirty=dirty, resume=resume
+    )
+    summary = run_summary(codebase.store, codebase.store.run(history.run_id))
+    for line in final_lines(summary):
+        console.print(line)
+    raise typer.Exit(0 if history.met else 1)
+
+
+@app.command()
+def evaluate(
+    path: Annotated[Path, typer.Argument(help="Repository to grade.")] = Path("."),
+    split: Annotated[str, typer.Option(help="train, validation or test.")] = "train",
+    as_json: Annotated[bool, typer.Option("--json", help="Print readings as JSON.")] = False,
+) -> None:
+    """Grade the current tree on one split, with no optimizer. Exit 0 when every reading passed."""
+    readings = Codebase(path).evaluate(split=split)
+    if as_json:
+        print(json.dumps([r.model_dump(mode="json") for r in readings], indent=2))
+    else:
+        for r in readings:
+            c = r.counts
+            console.print(
+                f"{r.sensor} ({r.split.value}): {fmt(r.passed)} score {r.score:.2f} "
+                f"({c.passed} passed, {c.failed} failed, {c.errors} errors, {c.skipped} skipped)"
+                + (f" - {r.error}" if r.error else "")
+            )
+            for t in r.failing_tests():
+                console.print(f"  {t.outcome}: {t.nodeid}")
+    raise typer.Exit(0 if all(r.passed for r in readings) else 1)
+
+
+@app.command()
+def runs(
+    repo: RepoOption = Path("."),
+    status: Annotated[str | None, typer.Option(help="Only runs with this status.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many runs.")] = None,
+) -> None:
+    """List the runs recorded in this repository."""
+    console.print(runs_table(_store(repo).runs(status=status, limit=limit)))
+
+
+@app.command()
+def show(
+    run: Annotated[str, typer.Argument(help="Run id, unique prefix, or 'latest'.")] = "latest",
+    repo: RepoOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A run's step table: losses, scores, gap, alerts, cost, status."""
+    store = _store(repo)
+    summary = run_summary(store, store.run(run))
+    if as_json:
+        print(json.dumps(summary, indent=2, default=str))
+        return
+    console.print(steps_table(summary))
+    for line in final_lines(summary):
+        console.print(line)
+
+
+@app.command()
+def demo(
+    name: Annotated[str | None, typer.Argument(help="Example name (default: the first listed).")] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="Where to set the example up.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override max_steps.")] = None,
+    list_examples: Annotated[bool, typer.Option("--list", help="List the bundled examples.")] = False,
+) -> None:
+    """Run the built-in search optimizer on a bundled example, offline, and print the outcome."""
+    from codefit.demo import example_names, prepare_example
+
+    if list_examples:
+        for example in example_names():
+            console.print(example)
+        return
+    repo = prepare_example(name, directory)
+    console.print(f"example set up in {repo} (a fresh git repository; held-out tests beside it)")
+    codebase = Codebase(repo).compile()
+    max_steps = steps or codebase.loaded.config.max_steps
+    history = codebase.fit(steps=steps, callbacks=[ProgressPrinter(console, max_steps)])
+    store = codebase.store
+    summary = run_summary(store, store.run(history.run_id))
+    console.print(steps_table(summary))
+    for line in final_lines(summary):
+        console.print(line)
+    console.print("patch:")
+    from codefit.workspace.git import git
+
+    console.print(git(repo, "diff", "--no-color", "HEAD", history.branch or "HEAD"), markup=False)
+    console.print(f"inspect it: codefit show {history.run_id} -C {repo}")
+    raise typer.Exit(0 if history.met else 1)
+
+
+def _store(repo: Path) -> Store:
+    return Store.for_repo(repo_root(repo))
+
+
+def main() -> None:
+    try:
+        app()
+    except CodefitError as exc:
+        err_console.print(f"codefit: error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("codefit: interrupted; `codefit fit --resume RUN` continues a run", markup=False)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

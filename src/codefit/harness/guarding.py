@@ -1,0 +1,43 @@
+"""Running the guards on one step's change and deciding each alert's policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codefit.guards.base import Alert, Change, Policy
+from codefit.harness.plan import RunPlan
+from codefit.optimizers.base import StepResult
+from codefit.sensors.base import Reading
+from codefit.workspace.workspace import Workspace
+
+
+def inspect_step(
+    plan: RunPlan,
+    workspace: Workspace,
+    before: str,
+    after: str,
+    readings: Sequence[Reading],
+    result: StepResult,
+    feedback: str,
+) -> list[tuple[Alert, Policy]]:
+    """Alerts raised by the step from `before` to `after`, each with the policy that applies."""
+    import codefit.guards as guards
+
+    run_guards = getattr(guards, "run_guards", None)
+    policy_for = getattr(guards, "policy_for", None)
+    if run_guards is None or policy_for is None:
+        return []
+    base = workspace.base
+    change = Change(
+        tree=workspace.path,
+        diff=workspace.diff(before, after),
+        changed_files=tuple(workspace.changed_files(before, after)),
+        before=lambda rel: workspace.show(before, rel),
+        base=lambda rel: workspace.show(base, rel),
+        readings=readings,
+        transcript=result.transcript,
+        protected=plan.protected,
+        feedback=feedback,
+    )
+    alerts: list[Alert] = run_guards(change, plan.guards)
+    return [(alert, policy_for(alert, plan.guards)) for alert in alerts]

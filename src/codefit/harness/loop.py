@@ -1,0 +1,369 @@
+"""The fit loop: step -> snapshot -> train readings -> guards -> blind query -> callbacks -> stop check.
+
+Everything else sits behind small calls, so this file reads as the algorithm.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codefit.errors import StoreError
+from codefit.guards.base import Policy
+from codefit.harness import blind
+from codefit.harness.callbacks import Callback, CallbackList, RunControl
+from codefit.harness.feedback import FeedbackInput, render_feedback
+from codefit.harness.guarding import inspect_step
+from codefit.harness.plan import RunPlan, workdir
+from codefit.harness.selection import choose_checkpoint, generalization_gap, step_logs
+from codefit.optimizers.base import StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.sensors.base import Reading
+from codefit.spec import mean_score
+from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
+from codefit.workspace.export import export_branch, save_bundle
+from codefit.workspace.git import head_commit
+from codefit.workspace.grading import grade
+from codefit.workspace.workspace import Workspace
+
+
+@dataclass
+class History:
+    """What `fit` returns: the run's id, each step's logs, and the final evaluation."""
+
+    run_id: str
+    status: RunStatus = RunStatus.RUNNING
+    branch: str | None = None
+    stop_reason: str = ""
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    final: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def met(self) -> bool:
+        return self.status == RunStatus.MET
+
+
+class Trainer:
+    def __init__(self, plan: RunPlan, store: Store, callbacks: Sequence[Callback] = ()) -> None:
+        self.plan = plan
+        self.store = store
+        self.control = RunControl()
+        self.callbacks = CallbackList(callbacks, self.control)
+
+    # starting and resuming
+
+    def start(self, *, dirty: bool = False, parent: tuple[str, int] | None = None) -> History:
+        run_id = new_run_id()
+        run_dir = workdir() / run_id
+        base_commit = head_commit(self.plan.repo)
+        workspace = Workspace.create(
+            self.plan.repo, run_dir / "ws", dirty=dirty, exclude=self.plan.heldout_paths()
+        )
+        now = time.time()
+        run = RunRecord(
+            id=run_id,
+            created=now,
+            updated=now,
+            status=RunStatus.RUNNING,
+            repo=str(self.plan.repo),
+            workspace=str(workspace.path),
+            base_commit=base_commit,
+            fingerprint=self.plan.fingerprint(),
+            config=self.plan.config,
+            optimizer=self.plan.optimizer_kind,
+            max_steps=self.plan.max_steps,
+            parent_run=parent[0] if parent else None,
+            parent_step=parent[1] if parent else None,
+        )
+        self.store.create_run(run)
+        history = History(run_id=run_id)
+        feedback = self._baseline(run, workspace, history)
+        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
+
+    def resume(self, run_ref: str) -> History:
+        run = self.store.run(run_ref)
+        if run.status != RunStatus.RUNNING:
+            raise StoreError(f"run {run.id} already finished ({run.status}); nothing to resume")
+        workspace = Workspace(Path(run.workspace))
+        steps = self.store.steps(run.id)
+        if not steps:
+            raise StoreError(f"run {run.id} has no recorded step to resume from")
+        last = steps[-1]
+        workspace.rollback(last.checkpoint)  # drop whatever the step in flight left behind
+        history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
+        feedback = self.store.blobs.text(last.next_feedback_blob)
+        return self._loop(
+            run, workspace, history, first_step=last.idx + 1, feedback=feedback, session=last.session
+        )
+
+    # the loop
+
+    def _loop(
+        self,
+        run: RunRecord,
+        workspace: Workspace,
+        history: History,
+        *,
+        first_step: int,
+        feedback: str,
+        session: dict[str, Any],
+    ) -> History:
+        reason = ""
+        for step in range(first_step, self.plan.max_steps + 1):
+            self.callbacks.on_step_begin(step, history.steps[-1] if history.steps else {})
+            result = self._optimizer_step(run, workspace, step, feedback, session)
+            session = result.session or session
+            logs, feedback, stop = self._measure(run, workspace, step, result, feedback)
+            history.steps.append(logs)
+            self.callbacks.on_step_end(step, logs)
+            reason = stop or self.control.stop_reason
+            if reason:
+                break
+        else:
+            reason = f"reached max_steps ({self.plan.max_steps})"
+        history.stop_reason = reason
+        return self._finish(run, workspace, history)
+
+    def _optimizer_step(
+        self, run: RunRecord, workspace: Workspace, step: int, feedback: str, session: dict[str, Any]
+    ) -> StepResult:
+        run_dir = Path(run.workspace).parent
+        task_file, feedback_file = run_dir / "task.md", run_dir / f"feedback-{step}.md"
+        task_file.write_text(self.plan.task, encoding="utf-8")
+        feedback_file.write_text(feedback, encoding="utf-8")
+        state = StepState(
+            workspace=workspace.path,
+            step=step,
+            task=self.plan.task,
+            feedback=feedback,
+            task_file=task_file,
+            feedback_file=feedback_file,
+            train_sensors=self.plan.spec.train,
+            sensor_context=self.plan.context,
+            run_checks=lambda: self._read(self.plan.spec.train, workspace),
+            timeout_s=self.plan.step_timeout,
+            session=dict(session),
+            writable=self.plan.writable,
+            protected=self.plan.protected,
+        )
+        try:
+            return self.plan.optimizer.step(state)
+        except Exception as exc:  # an optimizer's bug is the step's error, never the run's end
+            return StepResult(status=StepStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
+
+    def _measure(
+        self, run: RunRecord, workspace: Workspace, step: int, result: StepResult, feedback: str
+    ) -> tuple[dict[str, Any], str, str]:
+        started = time.time()
+        previous = self.store.steps(run.id)[-1]
+        checkpoint = workspace.snapshot(f"step {step}: {result.status}")
+        diff = workspace.diff(previous.checkpoint, checkpoint)
+        train = self._read(self.plan.spec.train, workspace)
+        verdicts = inspect_step(
+            self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback
+        )
+        rolled_back = any(policy == Policy.ROLLBACK for _, policy in verdicts)
+        stop = next(
+            (f"guard {a.guard} stopped the run: {a.message}" for a, p in verdicts if p == Policy.STOP), ""
+        )
+        if rolled_back:
+            workspace.rollback(previous.checkpoint)
+        spec = self.plan.spec
+        queries: list[blind.BlindQuery] = []
+        logs_train_gates = all(r.passed for r in train if r.sensor in spec.gates())
+        if logs_train_gates and not rolled_back and spec.validation:
+            queries = blind.query(
+                self.store, run.id, step, workspace, checkpoint, spec.validation, self.plan.context
+            )
+        validation = [q.reading for q in queries]
+        budget_left = blind.budget_left(self.store, run.id, spec.validation)
+        if budget_left is not None:
+            budget_left -= len(queries)
+        usage_total = self._usage_total(run.id, result)
+        logs = step_logs(
+            step,
+            spec,
+            train,
+            validation,
+            status=result.status.value,
+            alerts=len(verdicts),
+            cost_usd_total=usage_total[0],
+            tokens_total=usage_total[1],
+            budget_left=budget_left,
+        )
+        logs["rolled_back"] = rolled_back
+        notes = [f"Your last step was rolled back: {a.message}" for a, p in verdicts if p == Policy.ROLLBACK]
+        if result.error:
+            notes.append(f"Your last step ended with an error: {result.error}")
+        next_feedback = render_feedback(
+            FeedbackInput(
+                step=step,
+                train=train,
+                alerts=[a for a, _ in verdicts],
+                blind=[q.verdict for q in queries],
+                steps_left=self.plan.max_steps - step,
+                notes=notes,
+            )
+        )
+        record = self._step_record(
+            run, step, started, checkpoint, result, feedback, next_feedback, diff, logs
+        )
+        record = record.model_copy(update={"rolled_back": rolled_back})
+        self.store.record_step(
+            record,
+            [*train, *validation],
+            [(a, p.value) for a, p in verdicts],
+            [q.record for q in queries],
+        )
+        return logs, next_feedback, stop or self._stop_reason(result, logs, budget_left)
+
+    def _stop_reason(self, result: StepResult, logs: dict[str, Any], budget_left: int | None) -> str:
+        if self.plan.spec.validation:
+            if logs.get("val_passed"):
+                return "validation passed"
+            if logs["gates_passed"] and budget_left is not None and budget_left <= 0:
+                return "validation budget spent"
+        elif logs["train_passed"]:
+            return "train split passed"
+        if result.status == StepStatus.GAVE_UP:
+            return "the optimizer gave up"
+        return ""
+
+    # baseline and end
+
+    def _baseline(self, run: RunRecord, workspace: Workspace, history: History) -> str:
+        """Step 0 measures the base tree; its readings are the first step's feedback."""
+        train = self._read(self.plan.spec.train, workspace)
+        logs = step_logs(
+            0,
+            self.plan.spec,
+            train,
+            [],
+            status="baseline",
+            alerts=0,
+            cost_usd_total=0.0,
+            tokens_total=0,
+            budget_left=blind.budget_left(self.store, run.id, self.plan.spec.validation),
+        )
+        feedback = render_feedback(FeedbackInput(step=0, train=train, steps_left=self.plan.max_steps))
+        result = StepResult(status=StepStatus.NO_CHANGE, summary="baseline")
+        record = self._step_record(run, 0, time.time(), workspace.base, result, "", feedback, "", logs)
+        self.store.record_step(record.model_copy(update={"status": "baseline"}), train)
+        self.callbacks.on_run_begin(logs)
+        return feedback
+
+    def _finish(self, run: RunRecord, workspace: Workspace, history: History) -> History:
+        steps = self.store.steps(run.id)
+        chosen = choose_checkpoint(steps, self.control.restore_step)
+        readings = self.store.readings_by_step(run.id).get(chosen.idx, [])
+        train = [r for r in readings if r.split == "train"]
+        validation = [r for r in readings if r.split == "validation"]
+        if self.plan.spec.validation and not validation:
+            validation = grade(workspace, chosen.checkpoint, self.plan.spec.validation, self.plan.context)
+        test = grade(workspace, chosen.checkpoint, self.plan.spec.test, self.plan.context)
+        self.store.record_final(run.id, chosen.idx, [*train, *validation, *test])
+        final = _final_summary(self.plan, chosen, train, validation, test, history.stop_reason)
+        met = final["met"]
+        branch = f"codefit/{run.id}"
+        export_branch(workspace, chosen.checkpoint, Path(run.repo), run.base_commit, branch)
+        save_bundle(workspace, self.store.root / "runs" / f"{run.id}.bundle")
+        status = RunStatus.MET if met else RunStatus.NOT_MET
+        self.store.update_run(run.id, status=status, chosen_step=chosen.idx, final=final, branch=branch)
+        history.status, history.branch, history.final = status, branch, final
+        self.callbacks.on_run_end({**final, "run_id": run.id, "status": status.value, "branch": branch})
+        workspace.remove()
+        return history
+
+    # helpers
+
+    def _read(self, sensors: Sequence[Any], workspace: Workspace) -> list[Reading]:
+        return [sensor.read(workspace.path, self.plan.context) for sensor in sensors]
+
+    def _usage_total(self, run_id: str, result: StepResult) -> tuple[float, int]:
+        steps = self.store.steps(run_id)
+        cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd
+        tokens = sum(s.input_tokens + s.output_tokens for s in steps)
+        return cost, tokens + result.usage.input_tokens + result.usage.output_tokens
+
+    def _step_record(
+        self,
+        run: RunRecord,
+        step: int,
+        started: float,
+        checkpoint: str,
+        result: StepResult,
+        feedback: str,
+        next_feedback: str,
+        diff: str,
+        logs: dict[str, Any],
+    ) -> StepRecord:
+        blobs = self.store.blobs
+        transcript = "[" + ",".join(e.model_dump_json() for e in result.transcript) + "]"
+        return StepRecord(
+            run_id=run.id,
+            idx=step,
+            checkpoint=checkpoint,
+            started=started,
+            ended=time.time(),
+            status=result.status.value,
+            summary=result.summary,
+            error=result.error,
+            loss=logs.get("loss"),
+            train_score=logs.get("train_score"),
+            val_score=logs.get("val_score"),
+            val_passed=logs.get("val_passed"),
+            gates_passed=bool(logs.get("gates_passed")),
+            feedback_blob=blobs.put(feedback) if feedback else None,
+            next_feedback_blob=blobs.put(next_feedback),
+            transcript_blob=blobs.put(transcript) if result.transcript else None,
+            raw_blob=blobs.put(result.raw) if result.raw else None,
+            diff_blob=blobs.put(diff) if diff else None,
+            input_tokens=result.usage.input_tokens,
+            output_tokens=result.usage.output_tokens,
+            cached_tokens=result.usage.cached_tokens,
+            cost_usd=result.usage.cost_usd,
+            logs=logs,
+            session=result.session,
+        )
+
+
+def transcript_events(raw: str) -> list[TranscriptEvent]:
+    """Decode a stored transcript blob."""
+    return [TranscriptEvent.model_validate(e) for e in json.loads(raw or "[]")]
+
+
+def _final_summary(
+    plan: RunPlan,
+    chosen: StepRecord,
+    train: list[Reading],
+    validation: list[Reading],
+    test: list[Reading],
+    stop_reason: str,
+) -> dict[str, Any]:
+    weights = plan.spec.weights()
+
+    def split(readings: list[Reading]) -> dict[str, Any] | None:
+        if not readings:
+            return None
+        return {"score": mean_score(readings, weights), "passed": all(r.passed for r in readings)}
+
+    final: dict[str, Any] = {
+        "step": chosen.idx,
+        "checkpoint": chosen.checkpoint,
+        "stop_reason": stop_reason,
+        "train": split(train),
+        "validation": split(validation),
+        "test": split(test),
+    }
+    scores = {
+        k: (v["score"] if v else None) for k, v in final.items() if k in ("train", "validation", "test")
+    }
+    final["generalization_gap"] = generalization_gap(scores["train"], scores["validation"], scores["test"])
+    heldout = [v for v in (final["validation"], final["test"]) if v is not None]
+    final["met"] = (
+        all(v["passed"] for v in heldout) if heldout else bool(final["train"] and final["train"]["passed"])
+    )
+    return final

@@ -1,0 +1,109 @@
+"""A compiled harness: everything a run needs, resolved from the config or given in Python."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codefit.config import LoadedConfig, build_optimizer
+from codefit.errors import ConfigError
+from codefit.optimizers.base import Optimizer
+from codefit.sensors.base import SensorContext
+from codefit.sensors.process import run_bounded
+from codefit.sensors.pytest_sensor import PytestSensor
+from codefit.spec import Spec
+
+WORKDIR_ENV = "CODEFIT_WORKDIR"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    repo: Path
+    task: str
+    spec: Spec
+    optimizer: Optimizer
+    optimizer_kind: str
+    max_steps: int
+    context: SensorContext
+    step_timeout: float = 1800.0
+    writable: tuple[str, ...] = ("**",)
+    protected: tuple[str, ...] = ("tests/**",)
+    guards: dict[str, Any] = field(default_factory=dict)
+    feedback: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Equal fingerprints mean equal harness settings, so their runs can be compared."""
+        canonical = json.dumps(
+            {"config": self.config, "optimizer": self.optimizer_kind}, sort_keys=True, default=str
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def heldout_paths(self) -> list[Path]:
+        return [p for s in self.spec.sensors for p in (s.settings.path, s.settings.sealed) if p is not None]
+
+
+def plan_from_config(
+    loaded: LoadedConfig, *, optimizer_kind: str | None = None, max_steps: int | None = None
+) -> RunPlan:
+    cfg = loaded.config
+    kind = optimizer_kind or cfg.optimizer.kind
+    python = resolve_python(loaded.root, cfg.python)
+    raw = dict(loaded.raw)
+    if optimizer_kind and optimizer_kind != cfg.optimizer.kind:
+        raw["optimizer"] = {"kind": optimizer_kind}
+    if max_steps is not None:
+        raw["max_steps"] = max_steps
+    return RunPlan(
+        repo=loaded.root,
+        task=loaded.task_text,
+        spec=loaded.build_spec(),
+        optimizer=build_optimizer(loaded, kind),
+        optimizer_kind=kind,
+        max_steps=max_steps or cfg.max_steps,
+        context=SensorContext(python=python, env=dict(os.environ)),
+        step_timeout=cfg.step_timeout,
+        writable=tuple(cfg.writable),
+        protected=tuple(cfg.protected),
+        guards=dict(cfg.guards),
+        feedback=dict(cfg.feedback),
+        config=raw,
+    )
+
+
+def resolve_python(root: Path, configured: str | None) -> str:
+    """The interpreter of the code under test: the config's, the repo's .venv, or codefit's own."""
+    if configured:
+        return configured
+    for candidate in (root / ".venv" / "bin" / "python", root / "venv" / "bin" / "python"):
+        if candidate.is_file():
+            return str(candidate)
+    return sys.executable
+
+
+def preflight(plan: RunPlan) -> None:
+    """Fail before a run starts when the target environment cannot run the spec."""
+    if any(isinstance(s, PytestSensor) for s in plan.spec.sensors):
+        done = run_bounded(
+            [plan.context.python, "-c", "import pytest"],
+            cwd=plan.repo,
+            env=plan.context.env,
+            timeout_s=60,
+        )
+        if done.returncode != 0:
+            raise ConfigError(
+                f"pytest is not importable by {plan.context.python} (the interpreter of the code under "
+                "test); install pytest there or set `python` in the config",
+                where=str(plan.repo),
+            )
+
+
+def workdir() -> Path:
+    """Where workspaces live: outside every repository, in the system's temporary directory."""
+    return Path(os.environ.get(WORKDIR_ENV) or Path(tempfile.gettempdir()) / "codefit")

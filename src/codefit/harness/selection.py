@@ -1,0 +1,77 @@
+"""Pure decisions of the loop: the step logs, the chosen checkpoint, the stop reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from codefit.sensors.base import Reading
+from codefit.spec import Spec, gates_pass, loss, mean_score
+from codefit.store.records import StepRecord
+
+
+def step_logs(
+    step: int,
+    spec: Spec,
+    train: Sequence[Reading],
+    validation: Sequence[Reading],
+    *,
+    status: str,
+    alerts: int,
+    cost_usd_total: float,
+    tokens_total: int,
+    budget_left: int | None,
+) -> dict[str, Any]:
+    """The flat dict callbacks see. Validation keys carry a `val_` prefix, as in Keras."""
+    weights = spec.weights()
+    logs: dict[str, Any] = {
+        "step": step,
+        "status": status,
+        "loss": loss(train, weights),
+        "train_score": mean_score(train, weights),
+        "train_passed": bool(train) and all(r.passed for r in train),
+        "gates_passed": gates_pass(train, spec.gates()),
+        "alerts": alerts,
+        "cost_usd_total": cost_usd_total,
+        "tokens_total": tokens_total,
+        "val_budget_left": budget_left,
+    }
+    for reading in train:
+        logs[f"score_{reading.sensor}"] = reading.score
+        for key, value in reading.metrics.items():
+            logs[key] = value
+    if validation:
+        val_score = mean_score(validation, weights)
+        logs["val_score"] = val_score
+        logs["val_passed"] = all(r.passed for r in validation)
+        if logs["train_score"] is not None and val_score is not None:
+            logs["gap"] = logs["train_score"] - val_score
+        for reading in validation:
+            for key, value in reading.metrics.items():
+                logs[f"val_{key}"] = value
+    return logs
+
+
+def choose_checkpoint(steps: Sequence[StepRecord], restore: int | None = None) -> StepRecord:
+    """Best validation score, then best train loss, then the latest; rolled-back steps never win."""
+    candidates = [s for s in steps if not s.rolled_back] or list(steps)
+    if restore is not None:
+        for s in candidates:
+            if s.idx == restore:
+                return s
+    return max(
+        candidates,
+        key=lambda s: (
+            s.val_score if s.val_score is not None else -1.0,
+            -(s.loss if s.loss is not None else 1.0),
+            s.idx,
+        ),
+    )
+
+
+def generalization_gap(train: float | None, validation: float | None, test: float | None) -> float | None:
+    """Train score minus the held-out score (the test split when there is one)."""
+    heldout = test if test is not None else validation
+    if train is None or heldout is None:
+        return None
+    return train - heldout

@@ -1,0 +1,109 @@
+"""The `command` optimizer: runs a shell command in the workspace once per step.
+
+This is also how any agent CLI plugs in before it has an adapter. The command gets
+CODEFIT_STEP (1-based), CODEFIT_TASK_FILE and CODEFIT_FEEDBACK_FILE (empty before the first
+step), and the same paths as `{task}` and `{feedback}` placeholders.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from typing import ClassVar
+
+from pydantic import Field
+
+from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.records import Options
+from codefit.sensors.base import clip_output
+from codefit.sensors.process import run_bounded
+from codefit.workspace.git import git
+from codefit.workspace.sandbox import SandboxSpec, wrap_command
+
+# Variables codefit itself uses for secrets never reach an optimizer.
+SCRUBBED_PREFIXES = ("CODEFIT_SEAL", "CODEFIT_KEY")
+
+
+class CommandOptimizerOptions(Options):
+    command: str = Field(description="Shell command run in the workspace each step.")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds per step (default: step_timeout).")
+    give_up_exit_code: int = Field(default=3, description="Exit status meaning 'I give up'.")
+    env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables.")
+    network: bool = Field(default=False, description="Allow network access inside the sandbox.")
+
+
+class CommandOptimizer:
+    kind: ClassVar[str] = "command"
+    options_model: ClassVar[type[Options]] = CommandOptimizerOptions
+
+    def __init__(self, options: CommandOptimizerOptions) -> None:
+        self.options = options
+
+    def step(self, state: StepState) -> StepResult:
+        command = self.options.command.replace("{task}", shlex.quote(str(state.task_file))).replace(
+            "{feedback}", shlex.quote(str(state.feedback_file))
+        )
+        argv = wrap_command(
+            ["/bin/sh", "-c", command],
+            SandboxSpec(
+                workspace=state.workspace,
+                allow_network=self.options.network,
+                extra_ro=(state.task_file.parent,),
+            ),
+        )
+        timeout = self.options.timeout or state.timeout_s
+        try:
+            done = run_bounded(argv, cwd=state.workspace, env=self._env(state), timeout_s=timeout)
+        except OSError as exc:
+            return StepResult(status=StepStatus.ERROR, error=f"cannot start the command: {exc}")
+        output = clip_output(done.output)
+        event = TranscriptEvent(
+            kind=EventKind.COMMAND,
+            text=output,
+            name=command,
+            data={"exit_code": done.returncode, "duration_s": done.duration_s, "timed_out": done.timed_out},
+        )
+        if done.timed_out:
+            return StepResult(
+                status=StepStatus.ERROR,
+                transcript=(event,),
+                raw=output,
+                error=f"command timed out after {timeout:g}s",
+            )
+        if done.returncode == 127 or (done.returncode == 126 and "not found" in output):
+            return StepResult(
+                status=StepStatus.ERROR,
+                transcript=(event,),
+                raw=output,
+                error=f"command not found: {output.strip()}",
+            )
+        if done.returncode == self.options.give_up_exit_code:
+            return StepResult(
+                status=StepStatus.GAVE_UP, summary=output[-500:], transcript=(event,), raw=output
+            )
+        if done.returncode != 0:
+            return StepResult(
+                status=StepStatus.ERROR,
+                transcript=(event,),
+                raw=output,
+                error=f"command exited with status {done.returncode}",
+            )
+        changed = bool(git(state.workspace, "status", "--porcelain").strip())
+        return StepResult(
+            status=StepStatus.EDITED if changed else StepStatus.NO_CHANGE,
+            summary=output[-500:],
+            transcript=(event,),
+            raw=output,
+        )
+
+    def _env(self, state: StepState) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+        env.update(self.options.env)
+        env.update(
+            CODEFIT_STEP=str(state.step),
+            CODEFIT_TASK_FILE=str(state.task_file),
+            CODEFIT_FEEDBACK_FILE=str(state.feedback_file),
+            CODEFIT_WORKSPACE=str(state.workspace),
+            CODEFIT_PYTHON=state.sensor_context.python,
+        )
+        return env

@@ -1,0 +1,78 @@
+"""A run as one JSON-ready dict: what `codefit show --json` prints and reports are built from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codefit.spec import Split
+from codefit.store import RunRecord, Store
+
+
+def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
+    steps = store.steps(run.id)
+    alerts = store.alerts(run.id)
+    queries = store.queries(run.id)
+    readings = store.readings_by_step(run.id)
+    final = run.final or {}
+    return {
+        "run": {
+            "id": run.id,
+            "status": run.status.value,
+            "branch": run.branch,
+            "created": run.created,
+            "updated": run.updated,
+            "optimizer": run.optimizer,
+            "fingerprint": run.fingerprint,
+            "base_commit": run.base_commit,
+            "max_steps": run.max_steps,
+            "chosen_step": run.chosen_step,
+            "parent_run": run.parent_run,
+            "parent_step": run.parent_step,
+            "error": run.error,
+        },
+        "steps": [
+            {
+                "index": s.idx,
+                "status": s.status,
+                "checkpoint": s.checkpoint,
+                "loss": s.loss,
+                "train": {"score": s.train_score, "passed": s.logs.get("train_passed")},
+                "validation": None
+                if s.val_score is None
+                else {"score": s.val_score, "passed": bool(s.val_passed)},
+                "gap": s.logs.get("gap"),
+                "rolled_back": s.rolled_back,
+                "alerts": sum(1 for step, _, _ in alerts if step == s.idx),
+                "cost_usd": s.cost_usd,
+                "tokens": {"input": s.input_tokens, "output": s.output_tokens, "cached": s.cached_tokens},
+                "duration_s": s.ended - s.started,
+                "error": s.error,
+                "summary": s.summary,
+                "readings": [
+                    {"sensor": r.sensor, "split": r.split.value, "score": r.score, "passed": r.passed}
+                    for r in readings.get(s.idx, [])
+                ],
+                "logs": s.logs,
+            }
+            for s in steps
+        ],
+        "queries": [q.model_dump(mode="json") for q in queries],
+        "alerts": [
+            {"step": step, "action": action, **alert.model_dump(mode="json")}
+            for step, alert, action in alerts
+        ],
+        "final": {
+            "step": final.get("step"),
+            "stop_reason": final.get("stop_reason"),
+            "met": final.get("met"),
+            "train": _split(final, Split.TRAIN),
+            "validation": _split(final, Split.VALIDATION),
+            "test": _split(final, Split.TEST),
+            "generalization_gap": final.get("generalization_gap"),
+        },
+    }
+
+
+def _split(final: dict[str, Any], split: Split) -> dict[str, Any]:
+    value = final.get(split.value)
+    return {"score": value["score"] if value else None, "passed": value["passed"] if value else None}

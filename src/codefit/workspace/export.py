@@ -1,0 +1,50 @@
+"""Handing results back: a branch in the user's repository, and a bundle of every checkpoint.
+
+The branch is made with plumbing commands only, so the user's working tree, index and
+current branch are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from codefit.workspace.git import git
+from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
+
+CHECKPOINT_REF = "refs/codefit/checkpoint"
+
+
+def export_branch(workspace: Workspace, checkpoint: str, repo: Path, base_commit: str, branch: str) -> str:
+    """Create `branch` in `repo`: the checkpoint's tree on top of the user's base commit."""
+    git(workspace.path, "update-ref", CHECKPOINT_REF, checkpoint)
+    git(repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", str(workspace.path), CHECKPOINT_REF)
+    tree = git(workspace.path, "rev-parse", f"{checkpoint}^{{tree}}").strip()
+    tree = _restore_excluded(repo, base_commit, tree)
+    message = (
+        f"codefit: result of {branch.removeprefix('codefit/')}\n\nCheckpoint {checkpoint[:12]} of the run."
+    )
+    commit = git(repo, "commit-tree", tree, "-p", base_commit, "-m", message).strip()
+    git(repo, "update-ref", f"refs/heads/{branch}", commit)
+    return commit
+
+
+def save_bundle(workspace: Workspace, dest: Path) -> Path:
+    """Every checkpoint of the run in one file, so the run can be replayed after its workspace is gone."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    git(workspace.path, "bundle", "create", "-q", str(dest), "--all")
+    return dest
+
+
+def _restore_excluded(repo: Path, base_commit: str, tree: str) -> str:
+    """Put back what was kept out of the workspace (`.codefit/`), as the user committed it."""
+    entries = git(repo, "ls-tree", "-r", "--full-tree", base_commit, "--", *ALWAYS_EXCLUDED).strip()
+    if not entries:
+        return tree
+    with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        git(repo, "read-tree", tree, env=env)
+        index_info = "\n".join(entries.splitlines()) + "\n"
+        git(repo, "update-index", "--index-info", env=env, input_bytes=index_info.encode())
+        return git(repo, "write-tree", env=env).strip()
