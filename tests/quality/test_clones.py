@@ -1,0 +1,83 @@
+"""Clones found by hashing normalised AST subtrees."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codefit.quality.clones import clone_lines, find_clones, fingerprint, maximal
+from codefit.quality.sources import parse_source
+
+TWINS = textwrap.dedent(
+    '''
+    def total_price(items):
+        """Sum the prices."""
+        total = 0
+        for item in items:
+            total += item.price
+        return total
+
+
+    def total_weight(things):
+        acc = 10
+        for thing in things:
+            acc += thing.weight
+        return acc
+
+
+    def different(x):
+        acc = 10
+        for thing in x:
+            acc -= thing.weight
+        return acc
+    '''
+)
+
+
+def test_functions_equal_up_to_names_literals_and_docstrings_form_one_group() -> None:
+    source = parse_source("m.py", TWINS)
+    groups = maximal(find_clones([source]))
+    assert len(groups) == 1
+    [group] = groups
+    assert [(i.path, i.line, i.end_line, i.kind) for i in group.instances] == [
+        ("m.py", 2, 7, "FunctionDef"),
+        ("m.py", 10, 14, "FunctionDef"),
+    ]
+    assert group.sloc in (4, 5)  # the docstring is not a line of code
+
+
+def test_clone_lines_cover_both_instances_without_docstrings() -> None:
+    source = parse_source("m.py", TWINS)
+    lines = clone_lines(find_clones([source]), [source])
+    assert sorted(n for _, n in lines) == [2, 4, 5, 6, 7, 10, 11, 12, 13, 14]
+
+
+def test_clones_across_files_are_found() -> None:
+    a = parse_source("a.py", "def f(x):\n    if x:\n        x = x + 1\n    return x\n")
+    b = parse_source("b.py", "def g(y):\n    if y:\n        y = y + 2\n    return y\n")
+    [group] = maximal(find_clones([a, b]))
+    assert {i.path for i in group.instances} == {"a.py", "b.py"}
+
+
+def test_blocks_below_the_minimum_size_are_not_clones() -> None:
+    source = parse_source("m.py", "if a:\n    b()\nif c:\n    d()\n")
+    assert find_clones([source]) == []
+    assert len(find_clones([source], min_lines=2)) == 1
+
+
+def test_nested_duplicates_inside_a_reported_clone_are_not_reported_again() -> None:
+    body = "def {name}(xs):\n    for x in xs:\n        if x:\n            print(x)\n            print(x)\n"
+    source = parse_source("m.py", body.format(name="a") + body.format(name="b"))
+    groups = find_clones([source])
+    assert [g.instances[0].kind for g in groups] == ["FunctionDef", "For", "If"]
+    assert [g.instances[0].kind for g in maximal(groups)] == ["FunctionDef"]
+
+
+def test_renaming_is_consistent_within_a_subtree() -> None:
+    same_shape = "def f(a, b):\n    return a + b\n"
+    swapped_use = "def f(a, b):\n    return b + a\n"
+    assert fingerprint(parse_source("x.py", same_shape).tree) == fingerprint(
+        parse_source("y.py", same_shape.replace("a", "p")).tree
+    )
+    assert fingerprint(parse_source("x.py", same_shape).tree) != fingerprint(
+        parse_source("y.py", swapped_use).tree
+    )

@@ -1,0 +1,88 @@
+"""The `quality` sensor on real trees in tmp paths."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.sensors.quality import QualityOptions, QualitySensor
+
+BRANCHY = (
+    "def classify(n):\n"
+    + "".join(f"    {'if' if i == 0 else 'elif'} n == {i}:\n        return {i}\n" for i in range(11))
+    + "    return -1\n"
+)
+TWINS = (
+    "def f(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t\n\n\n"
+    "def g(ys):\n    s = 1\n    for y in ys:\n        s += y\n    return s\n"
+)
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def _sensor(**options: object) -> QualitySensor:
+    return QualitySensor(
+        SensorSettings(name="quality", kind="quality"), QualityOptions.model_validate(options)
+    )
+
+
+def test_reading_carries_exact_figures_and_located_findings(tmp_path: Path, python: str) -> None:
+    tree = _tree(
+        tmp_path,
+        {
+            "pkg/branchy.py": BRANCHY,
+            "pkg/twins.py": TWINS,
+            "pkg/unused.py": "import os\n",
+            "tests/test_x.py": BRANCHY.replace("classify", "ignored"),  # tests are excluded by default
+            ".venv/lib/site.py": BRANCHY,
+        },
+    )
+    reading = _sensor().read(tree, SensorContext(python=python))
+    m = reading.metrics
+    assert m["sloc"] == 24 + 10 + 1
+    assert m["functions"] == 3
+    assert m["complexity_max"] == 12
+    heavy, light = 12 * math.sqrt(24), 2 * math.sqrt(5)
+    assert m["erosion"] == pytest.approx(heavy / (heavy + 2 * light))
+    assert m["duplication"] == pytest.approx(10 / 35)
+    assert m["verbosity"] == pytest.approx(10 / 35)
+    assert m["dead_code"] >= 1
+    rules = {(f.rule, f.path, f.line) for f in reading.findings}
+    assert ("complexity", "pkg/branchy.py", 1) in rules
+    assert ("clone", "pkg/twins.py", 1) in rules
+    assert ("dead-code", "pkg/unused.py", 1) in rules
+    assert reading.passed
+    assert reading.score == pytest.approx((1 - m["erosion"]) * (1 - m["verbosity"]))
+
+
+def test_limits_turn_the_sensor_into_a_gate(tmp_path: Path, python: str) -> None:
+    tree = _tree(tmp_path, {"m.py": BRANCHY})
+    ctx = SensorContext(python=python)
+    assert _sensor(max_complexity=12).read(tree, ctx).passed
+    failing = _sensor(max_complexity=11, max_erosion=0.5).read(tree, ctx)
+    assert not failing.passed
+    assert failing.output.splitlines() == ["erosion 1.000 > 0.5", "complexity 12 > 11"]
+
+
+def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path, python: str) -> None:
+    tree = _tree(tmp_path, {"ok.py": "def f():\n    return 1\n", "bad.py": "def f(:\n"})
+    reading = _sensor().read(tree, SensorContext(python=python))
+    assert not reading.passed
+    assert reading.metrics["unparsable_files"] == 1
+    [syntax] = [f for f in reading.findings if f.rule == "syntax"]
+    assert (syntax.path, syntax.line) == ("bad.py", 1)
+
+
+def test_include_limits_the_measured_paths(tmp_path: Path, python: str) -> None:
+    tree = _tree(tmp_path, {"src/a.py": "def f():\n    return 1\n", "scripts/b.py": BRANCHY})
+    reading = _sensor(include=["src"]).read(tree, SensorContext(python=python))
+    assert reading.metrics["complexity_max"] == 1
+    assert reading.metrics["sloc"] == 2
