@@ -1,0 +1,1 @@
+"""Helpers shared by the agent optimizers: process launch, stream parsers, prices."""

@@ -1,0 +1,112 @@
+"""What every agent-CLI adapter shares: options, the environment, flags, and the final status."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import Field
+
+from codefit.harness.context import FLAG_FILE, FLAG_PHRASE, ContextStrategy
+from codefit.optimizers.base import EventKind, StepStatus, TranscriptEvent
+from codefit.records import Options
+from codefit.workspace.git import git, null_separated
+
+SCRUBBED_PREFIXES = ("CODEFIT_",)
+TEXT_LIMIT = 4000
+
+
+class AgentOptions(Options):
+    """Keys shared by the `claude-code`, `codex` and `aider` optimizers."""
+
+    binary: str | None = Field(default=None, description="Path or name of the agent's executable.")
+    model: str | None = Field(default=None, description="Model name passed to the agent.")
+    timeout: float = Field(default=1800.0, gt=0, description="Seconds per step (capped by step_timeout).")
+    env: dict[str, str] = Field(default_factory=dict, description="Extra environment for the agent.")
+    context: ContextStrategy = Field(
+        default=ContextStrategy.CONTINUE, description="`continue` resumes the session; `reset` starts fresh."
+    )
+    mcp: bool = Field(
+        default=False, description="Give the agent codefit's MCP server (spec, checks, submit)."
+    )
+    mcp_command: list[str] | None = Field(
+        default=None, description="Command of the MCP server; default `codefit mcp --workspace W`."
+    )
+    extra_args: list[str] = Field(default_factory=list, description="Arguments appended verbatim.")
+    allow_network: bool = Field(default=True, description="The agent needs its model endpoint.")
+
+
+def agent_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The process environment minus codefit's own keys, plus the configured extras."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+    env.update(extra)
+    return env
+
+
+def find_binary(name: str, env: Mapping[str, str]) -> str | None:
+    """The executable `name` resolves to under `env`'s PATH, or None."""
+    if os.sep in name:
+        return name if os.access(name, os.X_OK) else None
+    return shutil.which(name, path=env.get("PATH", ""))
+
+
+def mcp_argv(options: AgentOptions, workspace: Path) -> list[str]:
+    if options.mcp_command:
+        return [part.replace("{workspace}", str(workspace)) for part in options.mcp_command]
+    return [shutil.which("codefit") or "codefit", "mcp", "--workspace", str(workspace)]
+
+
+def changed_paths(workspace: Path) -> list[str]:
+    """Paths the step changed (uncommitted relative to the last checkpoint), flag file excluded."""
+    out = git(workspace, "status", "--porcelain", "-z", "--untracked-files=all", check=False)
+    paths = [entry[3:] for entry in null_separated(out) if len(entry) > 3]
+    return [p for p in paths if p != FLAG_FILE]
+
+
+def take_flag(workspace: Path, final_text: str) -> str | None:
+    """The agent's reason for flagging a contradiction, if it did; the marker file is consumed."""
+    marker = workspace / FLAG_FILE
+    if marker.is_file():
+        reason = marker.read_text(encoding="utf-8", errors="replace").strip()
+        marker.unlink()
+        return reason or "flagged without a reason"
+    for line in final_text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(FLAG_PHRASE):
+            return stripped[len(FLAG_PHRASE) :].strip() or "flagged without a reason"
+    return None
+
+
+def decide_status(*, error: str | None, flag: str | None, changed: bool, gave_up: bool = False) -> StepStatus:
+    if error:
+        return StepStatus.ERROR
+    if flag:
+        return StepStatus.FLAGGED
+    if changed:
+        return StepStatus.EDITED
+    return StepStatus.GAVE_UP if gave_up else StepStatus.NO_CHANGE
+
+
+def change_events(paths: list[str], seen: set[str]) -> list[TranscriptEvent]:
+    """File-change events for changed paths the agent's own stream did not report."""
+    return [
+        TranscriptEvent(kind=EventKind.FILE_CHANGE, name=p, data={"path": p, "source": "git"})
+        for p in paths
+        if p not in seen
+    ]
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
+
+
+def relative_path(path: str, root: Path | None) -> str:
+    """`path` relative to the workspace when it lies inside it; as given otherwise."""
+    if root is None or not Path(path).is_absolute():
+        return path
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return path

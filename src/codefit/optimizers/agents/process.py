@@ -1,0 +1,57 @@
+"""Launch an agent CLI for one step: sandboxed, bounded in time, never raising."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from codefit.optimizers.agents.common import find_binary
+from codefit.sensors.process import run_bounded
+from codefit.workspace.sandbox import SandboxSpec, wrap_command
+
+
+@dataclass(frozen=True)
+class AgentRun:
+    """What came out of the agent process; `error` is set when it could not run to the end."""
+
+    stdout: str
+    stderr: str
+    returncode: int | None
+    duration_s: float
+    error: str | None = None
+
+
+def run_agent(
+    argv: Sequence[str],
+    *,
+    workspace: Path,
+    env: Mapping[str, str],
+    timeout_s: float,
+    allow_network: bool = True,
+) -> AgentRun:
+    """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise."""
+    binary = find_binary(argv[0], env)
+    if binary is None:
+        return AgentRun(
+            "", "", None, 0.0, error=f"agent executable {argv[0]!r} not found on PATH (set `binary`)"
+        )
+    spec = SandboxSpec(workspace=workspace, allow_network=allow_network)
+    wrapped = wrap_command([binary, *argv[1:]], spec)
+    try:
+        done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s)
+    except OSError as exc:
+        return AgentRun("", "", None, 0.0, error=f"cannot start {binary}: {exc.strerror or exc}")
+    error = None
+    if done.timed_out:
+        error = f"{Path(binary).name} did not finish within {timeout_s:.0f}s and was killed"
+    return AgentRun(done.stdout, done.stderr, done.returncode, done.duration_s, error)
+
+
+def exit_error(run: AgentRun, name: str) -> str | None:
+    """A clear message for a non-zero exit, with the tail of stderr."""
+    if run.error or run.returncode in (0, None):
+        return run.error
+    tail = run.stderr.strip().splitlines()[-3:]
+    detail = " | ".join(tail) if tail else "no message on stderr (a crash worth one retry)"
+    return f"{name} exited with status {run.returncode}: {detail}"

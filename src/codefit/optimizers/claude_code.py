@@ -1,0 +1,128 @@
+"""The `claude-code` optimizer: Claude Code run headless (`claude --print --output-format stream-json`)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from codefit.harness.context import build_prompt, history, remember, resume_id
+from codefit.optimizers.agents.claude_stream import parse_claude_stream
+from codefit.optimizers.agents.common import (
+    AgentOptions,
+    agent_env,
+    change_events,
+    changed_paths,
+    decide_status,
+    mcp_argv,
+    take_flag,
+)
+from codefit.optimizers.agents.process import exit_error, run_agent
+from codefit.optimizers.base import StepResult, StepState
+from codefit.records import Options
+
+SESSION_KEY = "session_id"
+MCP_SERVER_NAME = "codefit"
+
+
+class ClaudeCodeOptions(AgentOptions):
+    """`[optimizer]` keys for `kind = "claude-code"`."""
+
+    permission_mode: Literal["acceptEdits", "bypassPermissions", "plan", "default"] = Field(
+        default="acceptEdits", description="`--permission-mode`; headless runs need edits accepted."
+    )
+    skip_permissions: bool = Field(default=False, description="Pass `--dangerously-skip-permissions`.")
+    allowed_tools: list[str] = Field(
+        default_factory=list, description="`--allowedTools`, e.g. Bash(pytest:*)."
+    )
+    disallowed_tools: list[str] = Field(default_factory=list, description="`--disallowedTools`.")
+    max_turns: int | None = Field(default=None, ge=1, description="`--max-turns` per step.")
+    max_budget_usd: float | None = Field(default=None, gt=0, description="`--max-budget-usd` per step.")
+    append_system_prompt: str | None = Field(default=None, description="`--append-system-prompt`.")
+    bare: bool = Field(default=False, description="`--bare`: skip CLAUDE.md, hooks and MCP discovery.")
+
+
+class ClaudeCodeOptimizer:
+    kind: ClassVar[str] = "claude-code"
+    options_model: ClassVar[type[Options]] = ClaudeCodeOptions
+
+    def __init__(self, options: ClaudeCodeOptions | None = None) -> None:
+        self.options = options or ClaudeCodeOptions()
+
+    def argv(self, state: StepState, prompt: str, resume: str | None, new_session: str) -> list[str]:
+        o = self.options
+        argv = [o.binary or "claude", "--print", "--output-format", "stream-json", "--verbose"]
+        if o.model:
+            argv += ["--model", o.model]
+        argv += ["--resume", resume] if resume else ["--session-id", new_session]
+        argv += ["--permission-mode", o.permission_mode]
+        if o.skip_permissions:
+            argv.append("--dangerously-skip-permissions")
+        if o.allowed_tools:
+            argv += ["--allowedTools", ",".join(o.allowed_tools)]
+        if o.disallowed_tools:
+            argv += ["--disallowedTools", ",".join(o.disallowed_tools)]
+        if o.max_turns:
+            argv += ["--max-turns", str(o.max_turns)]
+        if o.max_budget_usd:
+            argv += ["--max-budget-usd", f"{o.max_budget_usd:g}"]
+        if o.append_system_prompt:
+            argv += ["--append-system-prompt", o.append_system_prompt]
+        if o.bare:
+            argv.append("--bare")
+        if o.mcp:
+            argv += ["--mcp-config", mcp_config_json(mcp_argv(o, state.workspace)), "--strict-mcp-config"]
+        return [*argv, *o.extra_args, "--", prompt]
+
+    def step(self, state: StepState) -> StepResult:
+        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+        prompt = build_prompt(
+            task=state.task,
+            feedback=state.feedback,
+            step=state.step,
+            resuming=resume is not None,
+            entries=history(state.session),
+        )
+        new_session = str(uuid.uuid4())
+        env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
+        if self.options.mcp:
+            env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
+        run = run_agent(
+            self.argv(state, prompt, resume, new_session),
+            workspace=state.workspace,
+            env=env,
+            timeout_s=min(self.options.timeout, state.timeout_s),
+            allow_network=self.options.allow_network,
+        )
+        stream = parse_claude_stream(run.stdout, state.workspace)
+        error = run.error or stream.error or exit_error(run, "claude")
+        if error is None and not stream.has_result:
+            error = "claude ended without a result line (stream cut short)"
+        flag = take_flag(state.workspace, stream.final_text)
+        changed = changed_paths(state.workspace)
+        status = decide_status(
+            error=error, flag=flag, changed=bool(changed), gave_up=bool(stream.limit_reached)
+        )
+        summary = (
+            flag or stream.final_text or (f"stopped: {stream.limit_reached}" if stream.limit_reached else "")
+        )
+        session_id = stream.session_id or (resume or new_session)
+        return StepResult(
+            status=status,
+            summary=summary,
+            transcript=(*stream.events, *change_events(changed, stream.edited_paths)),
+            usage=stream.usage,
+            raw=run.stdout + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
+            error=error,
+            session=remember(
+                state.session, step=state.step, status=status.value, summary=summary, session_id=session_id
+            ),
+        )
+
+
+def mcp_config_json(command: list[str]) -> str:
+    """The `--mcp-config` value (inline JSON) that starts codefit's MCP server over stdio."""
+    server = {"type": "stdio", "command": command[0], "args": command[1:], "env": {}}
+    return json.dumps({"mcpServers": {MCP_SERVER_NAME: server}})
