@@ -140,9 +140,13 @@ def _split(sealed: Path) -> tuple[SealedHeader, bytes]:
         head = json.loads(first)
         if head.get("format") != FORMAT:
             raise ValueError(head.get("format"))
-        header = SealedHeader(key_id=str(head["key_id"]), split=str(head["split"]), source=str(head["source"]))
+        header = SealedHeader(
+            key_id=str(head["key_id"]), split=str(head["split"]), source=str(head["source"])
+        )
     except (ValueError, KeyError, AttributeError):
-        raise SealError(f"not a codefit sealed file (expected a {FORMAT} header)", where=str(sealed)) from None
+        raise SealError(
+            f"not a codefit sealed file (expected a {FORMAT} header)", where=str(sealed)
+        ) from None
     return header, token
 
 

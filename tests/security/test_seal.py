@@ -10,7 +10,16 @@ import typer
 from typer.testing import CliRunner
 
 from codefit.commands.seal import seal_command, unseal_command
-from codefit.seal import KEY_ENV, SEALED_DIR, SealError, decrypt_into, generate_key, keys_dir, read_header, seal
+from codefit.seal import (
+    KEY_ENV,
+    SEALED_DIR,
+    SealError,
+    decrypt_into,
+    generate_key,
+    keys_dir,
+    read_header,
+    seal,
+)
 from tests.conftest import MakeRepo
 
 HIDDEN = {"test_hidden.py": "def test_secret():\n    assert 6 * 7 == 42\n", "data/cases.txt": "1 2 3\n"}
@@ -86,7 +95,9 @@ def test_seal_command_keeps_key_outside_repo_and_unseal_restores(
 ) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
     repo = make_repo({"src/app.py": "X = 1\n", "hidden/test_hidden.py": HIDDEN["test_hidden.py"]})
-    result = CliRunner().invoke(cli(), ["seal", str(repo / "hidden"), "--split", "validation", "--repo", str(repo)])
+    result = CliRunner().invoke(
+        cli(), ["seal", str(repo / "hidden"), "--split", "validation", "--repo", str(repo)]
+    )
     assert result.exit_code == 0, result.output
     sealed = repo / SEALED_DIR / "hidden.validation.sealed"
     header = json.loads(sealed.read_bytes().split(b"\n", 1)[0])

@@ -1,7 +1,7 @@
 """`codefit seal` and `codefit unseal`: typer command functions the CLI mounts.
 
-    codefit seal PATH --split validation|test   encrypt held-out tests into .codefit-sealed/
-    codefit unseal SEALED [--dest DIR]           decrypt them back (maintainers only)
+codefit seal PATH --split validation|test   encrypt held-out tests into .codefit-sealed/
+codefit unseal SEALED [--dest DIR]           decrypt them back (maintainers only)
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def seal_command(
         _remove(source)
         typer.echo(f"removed the plaintext {source}")
     elif source == root or root in source.parents:
-        typer.echo(f"warning: the plaintext {source} is still inside the repository; delete it or pass --remove")
+        typer.echo(
+            f"warning: the plaintext {source} is still inside the repository; delete it or pass --remove"
+        )
 
 
 def unseal_command(

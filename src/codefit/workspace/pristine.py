@@ -1,15 +1,111 @@
 """The pristine grader's clean-up of a candidate tree before held-out tests run in it.
 
-This first version leaves the copy as it is; the guards issue restores the original test
-configuration (conftest.py, pytest config, *.pth, sitecustomize, stdlib-shadowing modules).
+Whatever can change how pytest collects, runs or reports tests is put back as it was in the base
+tree: `conftest.py` files, pytest configuration, `*.pth` files, `sitecustomize`/`usercustomize`
+and modules that would shadow the standard library or pytest. A file the optimizer added is
+removed; a file it changed gets its base text back. Everything else (the code under grading) stays.
 """
 
 from __future__ import annotations
 
+import configparser
+import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
+
+# Files read by pytest (or by Python at start-up) whose whole text decides how tests run.
+CONFIG_FILES = frozenset({"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"})
+STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
+TEST_RUNNER_MODULES = frozenset({"pytest", "_pytest", "pluggy", "py", "conftest", "codefit_pytest_plugin"})
+# Sections of shared config files that belong to pytest; other sections are left alone.
+INI_SECTIONS = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}
+SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules"})
 
 
 def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
     """Undo in `copy` what can change how tests run; returns the paths it restored or removed."""
-    return []
+    touched: list[str] = []
+    for path in sorted(_files(copy)):
+        rel = path.relative_to(copy).as_posix()
+        if not is_harness_sensitive(rel, copy):
+            continue
+        original = base(rel)
+        # A link is never trusted: it may point at anything, inside the copy or out of it.
+        if original is not None and not path.is_symlink():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            if _same_for_pytest(rel, text, original):
+                continue
+        path.unlink()
+        if original is not None:
+            path.write_text(original, encoding="utf-8")
+        touched.append(rel)
+    return touched
+
+
+def is_harness_sensitive(rel: str, root: Path) -> bool:
+    """Whether the file at `rel` can change how tests are collected, run or reported."""
+    path = Path(rel)
+    name, stem = path.name, path.stem
+    if name == "conftest.py" or name in CONFIG_FILES or name in INI_SECTIONS or name == "pyproject.toml":
+        return True
+    if path.suffix in (".pth", ".pyc", ".pyo") and (path.suffix == ".pth" or _top_level(path, root)):
+        return True
+    if path.suffix != ".py":
+        return False
+    if stem in STARTUP_MODULES:
+        return True
+    module = path.parent.name if stem == "__init__" else stem
+    importable_dir = path.parent.parent if stem == "__init__" else path.parent
+    return shadows_runner(module) and _top_level_dir(importable_dir, root)
+
+
+def shadows_runner(module: str) -> bool:
+    return module in sys.stdlib_module_names or module in TEST_RUNNER_MODULES
+
+
+def _top_level(path: Path, root: Path) -> bool:
+    return _top_level_dir(path.parent, root)
+
+
+def _top_level_dir(directory: Path, root: Path) -> bool:
+    """A directory without `__init__.py` can land on sys.path (rootdir, prepend import mode)."""
+    return not (root / directory / "__init__.py").exists()
+
+
+def _same_for_pytest(rel: str, text: str, original: str) -> bool:
+    """Equal for pytest's purposes: shared config files are compared on their pytest part only."""
+    name = Path(rel).name
+    if name == "pyproject.toml":
+        return _pyproject_pytest(text) == _pyproject_pytest(original)
+    if name in INI_SECTIONS:
+        section = INI_SECTIONS[name]
+        return _ini_section(text, section) == _ini_section(original, section)
+    return text == original
+
+
+def _pyproject_pytest(text: str) -> object:
+    try:
+        return tomllib.loads(text).get("tool", {}).get("pytest")
+    except tomllib.TOMLDecodeError:
+        return "<unparsable>"
+
+
+def _ini_section(text: str, section: str) -> object:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return "<unparsable>"
+    return dict(parser[section]) if parser.has_section(section) else None
+
+
+def _files(root: Path) -> list[Path]:
+    out: list[Path] = []
+    for path in root.rglob("*"):
+        rel_parts = path.relative_to(root).parts
+        if any(part in SKIPPED_DIRS for part in rel_parts[:-1]):
+            continue
+        if path.is_symlink() or path.is_file():
+            out.append(path)
+    return out
