@@ -55,13 +55,34 @@ class Trainer:
 
     # starting and resuming
 
-    def start(self, *, dirty: bool = False, parent: tuple[str, int] | None = None) -> History:
+    def start(self, *, dirty: bool = False) -> History:
         run_id = new_run_id()
-        run_dir = workdir() / run_id
-        base_commit = head_commit(self.plan.repo)
         workspace = Workspace.create(
-            self.plan.repo, run_dir / "ws", dirty=dirty, exclude=self.plan.heldout_paths()
+            self.plan.repo, workdir() / run_id / "ws", dirty=dirty, exclude=self.plan.heldout_paths()
         )
+        run = self._create_run(run_id, workspace, head_commit(self.plan.repo))
+        history = History(run_id=run_id)
+        feedback = self._baseline(run, workspace, history)
+        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
+
+    def replay(self, parent_ref: str, from_step: int) -> History:
+        """A new run, linked to `parent_ref`, starting from its checkpoint `from_step`."""
+        parent = self.store.run(parent_ref)
+        steps = {s.idx: s for s in self.store.steps(parent.id)}
+        if from_step not in steps:
+            raise StoreError(f"run {parent.id} has no step {from_step} (steps: {sorted(steps)})")
+        start = steps[from_step]
+        run_id = new_run_id()
+        bundle = self.store.root / "runs" / f"{parent.id}.bundle"
+        workspace = Workspace.from_bundle(bundle, workdir() / run_id / "ws", start.checkpoint)
+        run = self._create_run(run_id, workspace, parent.base_commit, parent=(parent.id, from_step))
+        history = History(run_id=run_id)
+        feedback = self._baseline(run, workspace, history)
+        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session=start.session)
+
+    def _create_run(
+        self, run_id: str, workspace: Workspace, base_commit: str, parent: tuple[str, int] | None = None
+    ) -> RunRecord:
         now = time.time()
         run = RunRecord(
             id=run_id,
@@ -79,9 +100,7 @@ class Trainer:
             parent_step=parent[1] if parent else None,
         )
         self.store.create_run(run)
-        history = History(run_id=run_id)
-        feedback = self._baseline(run, workspace, history)
-        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
+        return run
 
     def resume(self, run_ref: str) -> History:
         run = self.store.run(run_ref)
@@ -250,7 +269,7 @@ class Trainer:
         )
         feedback = render_feedback(FeedbackInput(step=0, train=train, steps_left=self.plan.max_steps))
         result = StepResult(status=StepStatus.NO_CHANGE, summary="baseline")
-        record = self._step_record(run, 0, time.time(), workspace.base, result, "", feedback, "", logs)
+        record = self._step_record(run, 0, time.time(), workspace.head(), result, "", feedback, "", logs)
         self.store.record_step(record.model_copy(update={"status": "baseline"}), train)
         self.callbacks.on_run_begin(logs)
         return feedback

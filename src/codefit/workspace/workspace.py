@@ -58,6 +58,18 @@ class Workspace:
         git(dest, "commit", "-q", "--allow-empty", "-m", f"codefit base (from {head[:12]})")
         return cls(dest)
 
+    @classmethod
+    def from_bundle(cls, bundle: Path, dest: Path, checkpoint: str) -> Workspace:
+        """Rebuild a finished run's workspace at one of its checkpoints (for replay)."""
+        if not bundle.is_file():
+            raise WorkspaceError("the run's checkpoint bundle is missing", where=str(bundle))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        git(dest.parent, "clone", "-q", "--no-checkout", str(bundle), str(dest))
+        git(dest, "checkout", "-q", "-B", "main", checkpoint)
+        (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
+        (dest / ".git" / "info" / "exclude").write_text("\n".join(IGNORED_NOISE) + "\n")
+        return cls(dest)
+
     @property
     def base(self) -> str:
         return git(self.path, "rev-list", "--max-parents=0", "HEAD").split()[0]
