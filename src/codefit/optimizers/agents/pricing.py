@@ -1,0 +1,60 @@
+"""Token prices, for agents that report tokens but not cost (Codex, OpenAI-compatible endpoints).
+
+USD per million tokens, as published by OpenAI for the API (platform.openai.com/docs/pricing) at
+the time of writing. Prices change: users override or extend the table in the config
+(`price_table = { "my-model" = { input = 1.0, cached_input = 0.1, output = 4.0 } }`).
+A model is matched by its longest listed prefix, so dated variants share their family's price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import Field
+
+from codefit.records import Record
+
+
+class Price(Record):
+    input: float = Field(ge=0, description="USD per million uncached input tokens.")
+    cached_input: float | None = Field(default=None, ge=0, description="USD per million cached input tokens.")
+    output: float = Field(ge=0, description="USD per million output tokens.")
+
+
+DEFAULT_PRICES: dict[str, Price] = {
+    "gpt-5": Price(input=1.25, cached_input=0.125, output=10.0),
+    "gpt-5-codex": Price(input=1.25, cached_input=0.125, output=10.0),
+    "gpt-5.1": Price(input=1.25, cached_input=0.125, output=10.0),
+    "gpt-5.1-codex": Price(input=1.25, cached_input=0.125, output=10.0),
+    "gpt-5.1-codex-mini": Price(input=0.25, cached_input=0.025, output=2.0),
+    "gpt-5-mini": Price(input=0.25, cached_input=0.025, output=2.0),
+    "gpt-5-nano": Price(input=0.05, cached_input=0.005, output=0.4),
+    "gpt-4.1": Price(input=2.0, cached_input=0.5, output=8.0),
+    "gpt-4.1-mini": Price(input=0.4, cached_input=0.1, output=1.6),
+    "gpt-4o": Price(input=2.5, cached_input=1.25, output=10.0),
+    "gpt-4o-mini": Price(input=0.15, cached_input=0.075, output=0.6),
+    "o3": Price(input=2.0, cached_input=0.5, output=8.0),
+    "o4-mini": Price(input=1.1, cached_input=0.275, output=4.4),
+    "codex-mini-latest": Price(input=1.5, cached_input=0.375, output=6.0),
+}
+
+
+def lookup(model: str | None, overrides: Mapping[str, Price] | None = None) -> Price | None:
+    """The price of `model`: an override first, then the defaults, by longest matching prefix."""
+    if not model:
+        return None
+    table = {**DEFAULT_PRICES, **(overrides or {})}
+    if model in table:
+        return table[model]
+    prefixes = [name for name in table if model.startswith(name)]
+    return table[max(prefixes, key=len)] if prefixes else None
+
+
+def cost_usd(price: Price | None, *, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
+    """Cost of a usage; `input_tokens` includes the cached ones, as OpenAI counts them."""
+    if price is None:
+        return 0.0
+    cached = min(cached_tokens, input_tokens)
+    cached_rate = price.input if price.cached_input is None else price.cached_input
+    total = (input_tokens - cached) * price.input + cached * cached_rate + output_tokens * price.output
+    return total / 1_000_000

@@ -1,0 +1,133 @@
+"""The `codex` optimizer: OpenAI's Codex CLI run headless (`codex exec --json`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from codefit.harness.context import build_prompt, history, remember, resume_id
+from codefit.optimizers.agents import pricing
+from codefit.optimizers.agents.codex_stream import parse_codex_stream
+from codefit.optimizers.agents.common import (
+    AgentOptions,
+    agent_env,
+    change_events,
+    changed_paths,
+    decide_status,
+    mcp_argv,
+    take_flag,
+)
+from codefit.optimizers.agents.process import exit_error, run_agent
+from codefit.optimizers.base import StepResult, StepState, Usage
+from codefit.records import Options
+
+SESSION_KEY = "thread_id"
+MCP_SERVER_NAME = "codefit"
+SANDBOX_FLAGS = {
+    "bypass": ["--dangerously-bypass-approvals-and-sandbox"],
+    "full-auto": ["--full-auto"],
+    "workspace-write": ["--sandbox", "workspace-write"],
+    "read-only": ["--sandbox", "read-only"],
+}
+
+
+class CodexOptions(AgentOptions):
+    """`[optimizer]` keys for `kind = "codex"`."""
+
+    sandbox: Literal["bypass", "full-auto", "workspace-write", "read-only"] = Field(
+        default="full-auto",
+        description="Codex's own sandbox/approval mode; `bypass` when codefit's bubblewrap confines it.",
+    )
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = Field(
+        default=None, description="`-c model_reasoning_effort=...`."
+    )
+    config: dict[str, Any] = Field(default_factory=dict, description="Extra `-c key=value` overrides.")
+    price_table: dict[str, pricing.Price] = Field(
+        default_factory=dict, description="USD per million tokens by model; overrides the built-in table."
+    )
+
+
+class CodexOptimizer:
+    kind: ClassVar[str] = "codex"
+    options_model: ClassVar[type[Options]] = CodexOptions
+
+    def __init__(self, options: CodexOptions | None = None) -> None:
+        self.options = options or CodexOptions()
+
+    def argv(self, state: StepState, prompt: str, resume: str | None) -> list[str]:
+        o = self.options
+        argv = [o.binary or "codex", "exec", "--json", "--color", "never", "--skip-git-repo-check"]
+        if o.model:
+            argv += ["--model", o.model]
+        argv += SANDBOX_FLAGS[o.sandbox]
+        overrides = dict(o.config)
+        if o.reasoning_effort:
+            overrides["model_reasoning_effort"] = o.reasoning_effort
+        if o.mcp:
+            command = mcp_argv(o, state.workspace)
+            overrides[f"mcp_servers.{MCP_SERVER_NAME}.command"] = command[0]
+            overrides[f"mcp_servers.{MCP_SERVER_NAME}.args"] = command[1:]
+        for key, value in overrides.items():
+            argv += ["-c", f"{key}={toml_value(value)}"]
+        argv += o.extra_args
+        if resume:
+            argv += ["resume", resume]
+        return [*argv, prompt]
+
+    def step(self, state: StepState) -> StepResult:
+        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+        prompt = build_prompt(
+            task=state.task,
+            feedback=state.feedback,
+            step=state.step,
+            resuming=resume is not None,
+            entries=history(state.session),
+        )
+        run = run_agent(
+            self.argv(state, prompt, resume),
+            workspace=state.workspace,
+            env=agent_env(self.options.env),
+            timeout_s=min(self.options.timeout, state.timeout_s),
+            allow_network=self.options.allow_network,
+        )
+        stream = parse_codex_stream(run.stdout, state.workspace)
+        error = run.error or stream.error or exit_error(run, "codex")
+        if error is None and not stream.turn_completed:
+            error = "codex ended without turn.completed (stream cut short)"
+        usage = Usage(
+            input_tokens=stream.input_tokens,
+            output_tokens=stream.output_tokens,
+            cached_tokens=stream.cached_tokens,
+            cost_usd=pricing.cost_usd(
+                pricing.lookup(self.options.model, self.options.price_table),
+                input_tokens=stream.input_tokens,
+                cached_tokens=stream.cached_tokens,
+                output_tokens=stream.output_tokens,
+            ),
+        )
+        flag = take_flag(state.workspace, stream.final_text)
+        changed = changed_paths(state.workspace)
+        status = decide_status(error=error, flag=flag, changed=bool(changed))
+        summary = flag or stream.final_text
+        return StepResult(
+            status=status,
+            summary=summary,
+            transcript=(*stream.events, *change_events(changed, stream.edited_paths)),
+            usage=usage,
+            raw=run.stdout + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
+            error=error,
+            session=remember(
+                state.session,
+                step=state.step,
+                status=status.value,
+                summary=summary,
+                thread_id=stream.thread_id or resume,
+            ),
+        )
+
+
+def toml_value(value: Any) -> str:
+    """A TOML literal for `-c key=value` (JSON strings, numbers, booleans and arrays are valid TOML)."""
+    return json.dumps(value)

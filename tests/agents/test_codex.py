@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from agents_support import FIXTURES, FakeAgents, MakeState
+
+from codefit.optimizers.agents import pricing
+from codefit.optimizers.agents.codex_stream import parse_codex_stream
+from codefit.optimizers.base import EventKind, StepStatus
+from codefit.optimizers.codex import CodexOptimizer, CodexOptions
+
+
+def test_recorded_stream_gives_thread_usage_and_normalised_items() -> None:
+    text = (FIXTURES / "codex_stream.jsonl").read_text().replace("@THREAD@", "t-1").replace("@CWD@", "/w")
+    stream = parse_codex_stream(text)
+    assert stream.thread_id == "t-1"
+    assert (stream.input_tokens, stream.cached_tokens, stream.output_tokens) == (24763, 24448, 122)
+    assert stream.final_text == "Fixed add() in calc.py; the checks pass."
+    commands = [e for e in stream.events if e.kind == EventKind.COMMAND]
+    assert len(commands) == 1 and commands[0].data["exit_code"] == 0  # started items are not doubled
+    assert [e.name for e in stream.events if e.kind == EventKind.TOOL_CALL] == ["mcp__codefit__run_checks"]
+    assert any(e.kind == EventKind.TOOL_RESULT and "PASSED" in e.text for e in stream.events)
+
+
+def test_price_table_matches_longest_prefix_and_counts_cached_tokens_cheaper() -> None:
+    price = pricing.lookup("gpt-5-codex-2026-01-01")
+    assert price == pricing.DEFAULT_PRICES["gpt-5-codex"]
+    full = pricing.cost_usd(price, input_tokens=1_000_000, cached_tokens=0, output_tokens=0)
+    cached = pricing.cost_usd(price, input_tokens=1_000_000, cached_tokens=1_000_000, output_tokens=0)
+    assert full == 1.25 and cached == 0.125
+    assert pricing.lookup("unknown-model") is None
+
+
+def test_step_edits_prices_tokens_with_the_override_and_resumes_the_thread(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    options = CodexOptions(
+        model="house-model",
+        price_table={"house-model": pricing.Price(input=2.0, cached_input=0.0, output=10.0)},
+    )
+    optimizer = CodexOptimizer(options)
+    state = make_state()
+    first = optimizer.step(state)
+    assert first.status == StepStatus.EDITED, first.error
+    assert (state.workspace / "calc.py").read_text().endswith("a + b\n")
+    expected = ((24763 - 24448) * 2.0 + 122 * 10.0) / 1e6
+    assert abs(first.usage.cost_usd - expected) < 1e-12
+    assert [e.name for e in first.transcript if e.kind == EventKind.FILE_CHANGE] == ["calc.py"]
+    optimizer.step(make_state(step=2, session=dict(first.session), feedback="## unit: FAILED"))
+    calls = fake_agents.calls()
+    assert calls[0]["argv"][:2] == ["exec", "--json"]
+    assert "resume" not in calls[0]["argv"]
+    second = calls[1]["argv"]
+    assert second[second.index("resume") + 1] == first.session["thread_id"]
+    assert "## unit: FAILED" in second[-1]
+
+
+def test_mcp_is_passed_as_config_overrides(fake_agents: FakeAgents, make_state: MakeState) -> None:
+    state = make_state()
+    CodexOptimizer(CodexOptions(mcp=True, mcp_command=["codefit", "mcp", "--workspace", "{workspace}"])).step(
+        state
+    )
+    argv = fake_agents.calls()[0]["argv"]
+    overrides = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
+    assert 'mcp_servers.codefit.command="codefit"' in overrides
+    assert f'mcp_servers.codefit.args=["mcp", "--workspace", "{state.workspace}"]' in overrides
+
+
+def test_misbehaving_codex_gives_clear_errors(fake_agents: FakeAgents, make_state: MakeState) -> None:
+    expectations = {"crash": "exited with status 1", "garbage": "unparsable codex event", "ratelimit": "429"}
+    for mode, needle in expectations.items():
+        fake_agents.mode(mode)
+        result = CodexOptimizer().step(make_state())
+        assert result.status == StepStatus.ERROR, mode
+        assert result.error is not None and needle in result.error, (mode, result.error)
+    fake_agents.mode("hang")
+    hung = CodexOptimizer().step(make_state(timeout_s=1.0))
+    assert hung.error is not None and "did not finish" in hung.error
