@@ -25,6 +25,7 @@ class FakeAgents:
         self.bin_dir = bin_dir
         self.log = log
         self.monkeypatch = monkeypatch
+        self.rw = [log.parent]  # the fake logs its calls here, so it must be writable in the sandbox
 
     def mode(self, mode: str) -> None:
         self.monkeypatch.setenv("FAKE_AGENT_MODE", mode)

@@ -26,7 +26,8 @@ def fake_agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeAgents:
         exe = bin_dir / name
         exe.write_text(f"#!{sys.executable}\n{source}")
         exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-    log = tmp_path / "agent-calls.jsonl"
+    log = tmp_path / "agent-log" / "calls.jsonl"
+    log.parent.mkdir()
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("FAKE_FIXTURES", str(FIXTURES))
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))

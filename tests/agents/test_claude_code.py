@@ -67,7 +67,9 @@ def test_step_edits_and_reports_session_cost_and_file_change(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:
     state = make_state()
-    result = ClaudeCodeOptimizer(ClaudeCodeOptions(model="sonnet", max_turns=5)).step(state)
+    result = ClaudeCodeOptimizer(
+        ClaudeCodeOptions(sandbox_rw=fake_agents.rw, model="sonnet", max_turns=5)
+    ).step(state)
     assert result.status == StepStatus.EDITED, result.error
     assert (state.workspace / "calc.py").read_text().endswith("a + b\n")
     assert result.usage.cost_usd == 0.0421
@@ -83,7 +85,7 @@ def test_step_edits_and_reports_session_cost_and_file_change(
 def test_second_step_resumes_the_session_and_sends_only_feedback(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:
-    optimizer = ClaudeCodeOptimizer()
+    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw))
     first = optimizer.step(make_state())
     second = optimizer.step(make_state(step=2, session=dict(first.session), feedback="## unit: FAILED"))
     argv = fake_agents.calls()[1]["argv"]
@@ -95,7 +97,7 @@ def test_second_step_resumes_the_session_and_sends_only_feedback(
 def test_reset_strategy_starts_fresh_with_a_handoff_note(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:
-    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(context="reset"))
+    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw, context="reset"))
     first = optimizer.step(make_state())
     optimizer.step(make_state(step=2, session=dict(first.session), feedback="## unit: FAILED"))
     argv = fake_agents.calls()[1]["argv"]
@@ -108,7 +110,7 @@ def test_mcp_config_points_at_codefit_mcp_for_the_workspace(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:
     state = make_state()
-    ClaudeCodeOptimizer(ClaudeCodeOptions(mcp=True)).step(state)
+    ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw, mcp=True)).step(state)
     argv = fake_agents.calls()[0]["argv"]
     config = json.loads(argv[argv.index("--mcp-config") + 1])
     server = config["mcpServers"]["codefit"]
@@ -122,7 +124,7 @@ def test_flag_file_gives_flagged_status_and_is_removed(
 ) -> None:
     fake_agents.mode("flag")
     state = make_state()
-    result = ClaudeCodeOptimizer().step(state)
+    result = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw)).step(state)
     assert result.status == StepStatus.FLAGGED
     assert "contradicts" in result.summary
     assert not (state.workspace / "CODEFIT_FLAG.md").exists()
@@ -139,7 +141,7 @@ def test_misbehaving_agent_gives_a_clear_error_and_keeps_the_transcript(
     }
     for mode, needle in expectations.items():
         fake_agents.mode(mode)
-        result = ClaudeCodeOptimizer().step(make_state())
+        result = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw)).step(make_state())
         assert result.status == StepStatus.ERROR, mode
         assert result.error is not None and needle in result.error, (mode, result.error)
         assert result.raw, mode
@@ -147,7 +149,7 @@ def test_misbehaving_agent_gives_a_clear_error_and_keeps_the_transcript(
 
 def test_hang_past_the_step_timeout_is_killed(fake_agents: FakeAgents, make_state: MakeState) -> None:
     fake_agents.mode("hang")
-    result = ClaudeCodeOptimizer().step(make_state(timeout_s=1.5))
+    result = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw)).step(make_state(timeout_s=1.5))
     assert result.status == StepStatus.ERROR
     assert result.error is not None and "did not finish within 2s" in result.error
     assert '"subtype": "init"' in result.raw

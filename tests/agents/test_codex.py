@@ -33,6 +33,7 @@ def test_step_edits_prices_tokens_with_the_override_and_resumes_the_thread(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:
     options = CodexOptions(
+        sandbox_rw=fake_agents.rw,
         model="house-model",
         price_table={"house-model": pricing.Price(input=2.0, cached_input=0.0, output=10.0)},
     )
@@ -55,9 +56,11 @@ def test_step_edits_prices_tokens_with_the_override_and_resumes_the_thread(
 
 def test_mcp_is_passed_as_config_overrides(fake_agents: FakeAgents, make_state: MakeState) -> None:
     state = make_state()
-    CodexOptimizer(CodexOptions(mcp=True, mcp_command=["codefit", "mcp", "--workspace", "{workspace}"])).step(
-        state
-    )
+    CodexOptimizer(
+        CodexOptions(
+            sandbox_rw=fake_agents.rw, mcp=True, mcp_command=["codefit", "mcp", "--workspace", "{workspace}"]
+        )
+    ).step(state)
     argv = fake_agents.calls()[0]["argv"]
     overrides = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
     assert 'mcp_servers.codefit.command="codefit"' in overrides
@@ -68,9 +71,9 @@ def test_misbehaving_codex_gives_clear_errors(fake_agents: FakeAgents, make_stat
     expectations = {"crash": "exited with status 1", "garbage": "unparsable codex event", "ratelimit": "429"}
     for mode, needle in expectations.items():
         fake_agents.mode(mode)
-        result = CodexOptimizer().step(make_state())
+        result = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw)).step(make_state())
         assert result.status == StepStatus.ERROR, mode
         assert result.error is not None and needle in result.error, (mode, result.error)
     fake_agents.mode("hang")
-    hung = CodexOptimizer().step(make_state(timeout_s=1.0))
+    hung = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw)).step(make_state(timeout_s=1.0))
     assert hung.error is not None and "did not finish" in hung.error

@@ -17,6 +17,7 @@ from codefit.optimizers.agents.common import (
     changed_paths,
     decide_status,
     mcp_argv,
+    state_dirs,
     take_flag,
 )
 from codefit.optimizers.agents.process import exit_error, run_agent
@@ -95,6 +96,11 @@ class ClaudeCodeOptimizer:
             env=env,
             timeout_s=min(self.options.timeout, state.timeout_s),
             allow_network=self.options.allow_network,
+            writable=[
+                *state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",)),
+                *self.options.sandbox_rw,
+            ],
+            readable=self.options.sandbox_ro,
         )
         stream = parse_claude_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "claude")

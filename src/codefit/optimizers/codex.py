@@ -17,6 +17,7 @@ from codefit.optimizers.agents.common import (
     changed_paths,
     decide_status,
     mcp_argv,
+    state_dirs,
     take_flag,
 )
 from codefit.optimizers.agents.process import exit_error, run_agent
@@ -85,12 +86,15 @@ class CodexOptimizer:
             resuming=resume is not None,
             entries=history(state.session),
         )
+        env = agent_env(self.options.env)
         run = run_agent(
             self.argv(state, prompt, resume),
             workspace=state.workspace,
-            env=agent_env(self.options.env),
+            env=env,
             timeout_s=min(self.options.timeout, state.timeout_s),
             allow_network=self.options.allow_network,
+            writable=[*state_dirs(env, "CODEX_HOME", ".codex"), *self.options.sandbox_rw],
+            readable=self.options.sandbox_ro,
         )
         stream = parse_codex_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "codex")

@@ -36,6 +36,12 @@ class AgentOptions(Options):
     )
     extra_args: list[str] = Field(default_factory=list, description="Arguments appended verbatim.")
     allow_network: bool = Field(default=True, description="The agent needs its model endpoint.")
+    sandbox_rw: list[Path] = Field(
+        default_factory=list, description="Extra paths the agent may write under the sandbox."
+    )
+    sandbox_ro: list[Path] = Field(
+        default_factory=list, description="Extra paths it may read (e.g. under /tmp)."
+    )
 
 
 def agent_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -110,3 +116,13 @@ def relative_path(path: str, root: Path | None) -> str:
         return str(Path(path).resolve().relative_to(root.resolve()))
     except ValueError:
         return path
+
+
+def state_dirs(
+    env: Mapping[str, str], variable: str | None, default: str, files: tuple[str, ...] = ()
+) -> list[Path]:
+    """An agent's own state directory (from `variable` or `~/default`), created, plus existing files."""
+    home = Path(env.get("HOME") or Path.home())
+    directory = Path(env[variable]) if variable and env.get(variable) else home / default
+    directory.mkdir(parents=True, exist_ok=True)
+    return [directory, *(home / f for f in files if (home / f).exists())]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from codefit.errors import CodefitError
 from codefit.optimizers.agents.common import find_binary
 from codefit.sensors.process import run_bounded
 from codefit.workspace.sandbox import SandboxSpec, wrap_command
@@ -29,19 +30,33 @@ def run_agent(
     env: Mapping[str, str],
     timeout_s: float,
     allow_network: bool = True,
+    writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
 ) -> AgentRun:
-    """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise."""
+    """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise.
+
+    Under bubblewrap only the workspace and `writable` can be written and /tmp is empty, so the
+    agent's own state (config dir, chat history, the message file) goes in `writable`, and a
+    binary that lives under /tmp is made visible.
+    """
     binary = find_binary(argv[0], env)
     if binary is None:
         return AgentRun(
             "", "", None, 0.0, error=f"agent executable {argv[0]!r} not found on PATH (set `binary`)"
         )
-    spec = SandboxSpec(workspace=workspace, allow_network=allow_network)
+    visible = [*readable, *([Path(binary).resolve().parent] if _under_tmp(Path(binary)) else [])]
+    spec = SandboxSpec(
+        workspace=workspace,
+        allow_network=allow_network,
+        extra_ro=tuple(p for p in visible if p.exists()),
+        extra_rw=tuple(p for p in writable if p.exists()),
+    )
     wrapped = wrap_command([binary, *argv[1:]], spec)
     try:
         done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s)
-    except OSError as exc:
-        return AgentRun("", "", None, 0.0, error=f"cannot start {binary}: {exc.strerror or exc}")
+    except (OSError, CodefitError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return AgentRun("", "", None, 0.0, error=f"cannot start {binary}: {detail}")
     error = None
     if done.timed_out:
         error = f"{Path(binary).name} did not finish within {timeout_s:.0f}s and was killed"
@@ -55,3 +70,8 @@ def exit_error(run: AgentRun, name: str) -> str | None:
     tail = run.stderr.strip().splitlines()[-3:]
     detail = " | ".join(tail) if tail else "no message on stderr (a crash worth one retry)"
     return f"{name} exited with status {run.returncode}: {detail}"
+
+
+def _under_tmp(path: Path) -> bool:
+    resolved = path.resolve()
+    return Path("/tmp") in resolved.parents

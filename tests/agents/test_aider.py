@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from agents_support import FIXTURES, FakeAgents, MakeState
+
+from codefit.optimizers.aider import AiderOptimizer, AiderOptions, parse_aider_output, parse_usage
+from codefit.optimizers.base import EventKind, StepStatus
+
+
+def test_recorded_output_gives_reply_applied_edits_and_usage() -> None:
+    text = (FIXTURES / "aider_output.txt").read_text()
+    events, applied = parse_aider_output(text)
+    assert applied == {"calc.py"}
+    reply = events[0].text
+    assert (
+        reply.startswith("The add function subtracts") and "Tokens:" not in reply and "Aider v" not in reply
+    )
+    usage = parse_usage(text)
+    assert (usage.input_tokens, usage.output_tokens, usage.cost_usd) == (2400, 61, 0.0053)
+
+
+def test_step_sends_message_file_without_auto_commits_and_restores_history(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    optimizer = AiderOptimizer(AiderOptions(sandbox_rw=fake_agents.rw, model="gpt-4.1"))
+    state = make_state(writable=("*.py",), protected=("tests/*",))
+    first = optimizer.step(state)
+    assert first.status == StepStatus.EDITED, first.error
+    assert (state.workspace / "calc.py").read_text().endswith("a + b\n")
+    assert [e.name for e in first.transcript if e.kind == EventKind.FILE_CHANGE] == ["calc.py"]
+    argv = fake_agents.calls()[0]["argv"]
+    assert {"--yes-always", "--no-auto-commits"} <= set(argv)
+    assert argv[-1] == "calc.py"  # writable, unprotected files only
+    assert "--restore-chat-history" not in argv
+    optimizer.step(make_state(step=2, session=dict(first.session), writable=("*.py",)))
+    second = fake_agents.calls()[1]["argv"]
+    assert "--restore-chat-history" in second
+    history_file = second[second.index("--chat-history-file") + 1]
+    assert history_file == first.session["chat_history_file"]
+    assert not history_file.startswith(str(state.workspace))
+
+
+def test_api_error_on_a_zero_exit_and_crashes_are_step_errors(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    for mode, needle in {"auth": "AuthenticationError", "crash": "exited with status 1"}.items():
+        fake_agents.mode(mode)
+        result = AiderOptimizer(AiderOptions(sandbox_rw=fake_agents.rw)).step(make_state())
+        assert result.status == StepStatus.ERROR, mode
+        assert result.error is not None and needle in result.error, (mode, result.error)
