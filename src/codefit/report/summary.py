@@ -56,6 +56,7 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             }
             for s in steps
         ],
+        "config": run.config,
         "queries": [q.model_dump(mode="json") for q in queries],
         "alerts": [
             {"step": step, "action": action, **alert.model_dump(mode="json")}

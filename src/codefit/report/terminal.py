@@ -44,27 +44,47 @@ def runs_table(runs: Sequence[RunRecord]) -> Table:
 
 
 def steps_table(summary: Mapping[str, Any]) -> Table:
+    """One row per step: losses, train/validation/test scores, gap, budget, tokens, cost, alerts, status.
+
+    The test split is graded once, at the end, on the chosen step (marked `*`): its score shows there.
+    """
     run = summary["run"]
     table = Table(title=f"run {run['id']} ({run['status']}, optimizer {run['optimizer']})")
-    for column in ("step", "status", "loss", "train", "val", "gap", "alerts", "cost $", "time s"):
-        table.add_column(column, justify="right" if column not in ("status",) else "left")
+    columns = ("step", "status", "loss", "train", "val", "test", "gap", "budget", "tokens", "cost $")
+    for column in (*columns, "alerts", "time s"):
+        table.add_column(column, justify="left" if column == "status" else "right")
     chosen = run.get("chosen_step")
+    test = (summary.get("final") or {}).get("test") or {}
     for s in summary["steps"]:
         val = s["validation"]
-        marker = " *" if s["index"] == chosen else ""
+        is_chosen = s["index"] == chosen
         status = s["status"] + (" (rolled back)" if s["rolled_back"] else "")
+        tokens = s["tokens"]["input"] + s["tokens"]["output"]
         table.add_row(
-            f"{s['index']}{marker}",
+            f"{s['index']}{' *' if is_chosen else ''}",
             status,
             fmt(s["loss"], 3),
-            fmt(s["train"]["score"]),
-            "-" if val is None else f"{val['score']:.2f} {fmt(val['passed'])}",
+            _score(s["train"]["score"], s["train"].get("passed")),
+            "-" if val is None else _score(val["score"], val["passed"]),
+            _score(test.get("score"), test.get("passed")) if is_chosen else "-",
             fmt(s["gap"]),
-            str(s["alerts"]),
+            fmt(s["logs"].get("val_budget_left")),
+            str(tokens) if tokens else "-",
             fmt(s["cost_usd"], 4),
+            _alerts(s["alerts"]),
             fmt(s["duration_s"], 1),
         )
     return table
+
+
+def _score(score: float | None, passed: bool | None) -> str:
+    if score is None:
+        return "-"
+    return f"{score:.2f}" + ("" if passed is None else f" {fmt(passed)}")
+
+
+def _alerts(count: int) -> str:
+    return f"[red]{count}[/]" if count else "0"
 
 
 def final_lines(summary: Mapping[str, Any]) -> list[str]:
