@@ -29,7 +29,11 @@ BASE = {
     "tests/test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(1, 1) == 2\n",
     "pyproject.toml": '[project]\nname = "calc"\n\n[tool.pytest.ini_options]\npythonpath = ["src"]\n',
 }
-HELDOUT = "from calc import add\n\ndef test_add_more():\n    assert add(2, 3) == 5\n\ndef test_add_zero():\n    assert add(0, 4) == 4\n"
+HELDOUT = (
+    "from calc import add\n\n"
+    "def test_add_more():\n    assert add(2, 3) == 5\n\n"
+    "def test_add_zero():\n    assert add(0, 4) == 4\n"
+)
 
 
 def write(root: Path, files: dict[str, str]) -> None:
