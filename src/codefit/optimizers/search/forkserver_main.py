@@ -1,0 +1,485 @@
+"""The fork server: collects a pytest session once, then runs candidates in forked children.
+
+Run by path with the interpreter of the code under test (`python forkserver_main.py ARGS...`),
+from the root of the tree; it needs only the standard library and pytest (coverage.py when
+coverage is asked for, with a settrace fallback). Self-contained on purpose: codefit itself may
+not be installed in that interpreter.
+
+Protocol: JSON lines. Requests on stdin, replies on the original stdout (stray prints of the
+code under test go to stderr). First reply: {"event": "ready", "items": [...], "errors": [...]}.
+Request: {"files": {path: source}, "tests": [nodeid] | null, "timeout": s, "test_timeout": s,
+"memory_mb": n, "coverage": bool}. Reply: {"status": "ok|timeout|crashed", "results": [...],
+"coverage": {nodeid: {path: [line]}}}. With CODEFIT_FORKSERVER_NOFORK=1 the server answers one
+request in-process and exits (the fallback where fork is unavailable).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib.abc
+import importlib.machinery
+import json
+import os
+import select
+import signal
+import sys
+import time
+import types
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+
+MAX_FORKS = 8
+FILE_LIMIT = 16 * 1024 * 1024
+READ_LIMIT = 32 * 1024 * 1024
+MESSAGE_LIMIT = 1000
+
+
+class _Recorder:
+    """Pytest plugin: one result per test, with the failing call's traceback locations."""
+
+    def __init__(self) -> None:
+        self.items: list[pytest.Item] = []
+        self.errors: list[dict[str, str]] = []
+        self.emit: Callable[[dict[str, Any]], None] = lambda record: None
+        self.test_timeout = 0.0
+        self.details = True  # tracebacks and messages: wanted for the baseline, not for every candidate
+        self.served = False
+        self._traces: dict[str, list[list[Any]]] = {}
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append({"nodeid": report.nodeid, "message": str(report.longrepr)[:MESSAGE_LIMIT]})
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.items = list(session.items)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        if self.test_timeout <= 0:
+            return (yield)
+
+        def expire(signum: int, frame: object) -> None:
+            raise TimeoutError(f"test exceeded the per-test timeout of {self.test_timeout:g}s")
+
+        signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.test_timeout)
+        try:
+            return (yield)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.excinfo is not None and self.details:
+            self._traces[item.nodeid] = [[str(e.path), e.lineno + 1] for e in call.excinfo.traceback]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome = _outcome(report)
+        if outcome is None:
+            return
+        message = str(report.longrepr)[-MESSAGE_LIMIT:] if report.failed and self.details else ""
+        self.emit(
+            {
+                "nodeid": report.nodeid,
+                "outcome": outcome,
+                "message": message,
+                "trace": self._traces.get(report.nodeid, []),
+            }
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        self.served = True
+        _serve(self, session)
+        return True
+
+
+def _outcome(report: pytest.TestReport) -> str | None:
+    xfail = hasattr(report, "wasxfail")
+    if report.when == "call":
+        if xfail:
+            return "xfailed" if report.skipped else "xpassed"
+        return str(report.outcome)
+    if report.failed:
+        return "error"
+    if report.skipped and report.when == "setup":
+        return "xfailed" if xfail else "skipped"
+    return None
+
+
+# --- the serving loop (parent side) -------------------------------------------------------------
+
+
+def _serve(recorder: _Recorder, session: pytest.Session) -> None:
+    reply = _PROTOCOL
+    nofork = os.environ.get("CODEFIT_FORKSERVER_NOFORK") == "1"
+    _send(reply, {"event": "ready", "items": [i.nodeid for i in recorder.items], "errors": recorder.errors})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if request.get("op") == "quit":
+            return
+        if nofork:
+            _send(reply, _run_inline(recorder, request))
+            return
+        _send(reply, _run_forked(recorder, request))
+
+
+def _send(stream: Any, record: dict[str, Any]) -> None:
+    stream.write(json.dumps(record) + "\n")
+    stream.flush()
+
+
+def _run_forked(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
+    start = time.monotonic()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_fd)
+        try:
+            os.setpgid(0, 0)
+            _confine(request)
+            _run_candidate(recorder, request, lambda rec: _write_line(write_fd, rec))
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    lines, status = _collect(read_fd, pid, float(request.get("timeout", 10.0)))
+    os.close(read_fd)
+    _kill_group(pid)
+    return _reply(lines, status, time.monotonic() - start)
+
+
+def _run_inline(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
+    start = time.monotonic()
+    lines: list[dict[str, Any]] = []
+    _run_candidate(recorder, request, lines.append)
+    status = "ok" if lines and lines[-1].get("done") else "crashed"
+    return _reply(lines, status, time.monotonic() - start)
+
+
+def _reply(lines: list[dict[str, Any]], status: str, duration: float) -> dict[str, Any]:
+    results = [r for r in lines if "nodeid" in r]
+    coverage: dict[str, Any] = {}
+    patch_error = ""
+    for record in lines:
+        coverage.update(record.get("coverage", {}))
+        patch_error = patch_error or record.get("patch_error", "")
+    return {
+        "status": status,
+        "results": results,
+        "coverage": coverage,
+        "patch_error": patch_error,
+        "duration": duration,
+    }
+
+
+def _collect(fd: int, pid: int, timeout: float) -> tuple[list[dict[str, Any]], str]:
+    """Read the child's lines until it says done, exits, or runs out of time."""
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    total = 0
+    exited = False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _parse(buffer), "timeout"
+        ready, _, _ = select.select([fd], [], [], min(remaining, 0.05))
+        if ready:
+            chunk = os.read(fd, 65536)
+            total += len(chunk)
+            buffer += chunk
+            if not chunk or total > READ_LIMIT or b'"done": true' in buffer:
+                break
+        elif exited:
+            break
+        elif os.waitpid(pid, os.WNOHANG)[0] != 0:
+            exited = True  # drain what is already in the pipe, then stop
+    lines = _parse(buffer)
+    done = bool(lines) and bool(lines[-1].get("done"))
+    return lines, "ok" if done else "crashed"
+
+
+def _parse(buffer: bytes) -> list[dict[str, Any]]:
+    out = []
+    for raw in buffer.split(b"\n"):
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue  # a line cut short by a crash
+        if isinstance(record, dict):
+            out.append(record)
+    return out
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _write_line(fd: int, record: dict[str, Any]) -> None:
+    data = (json.dumps(record) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+# --- the child side -----------------------------------------------------------------------------
+
+
+def _confine(request: dict[str, Any]) -> None:
+    """Limits for one candidate: memory, file size, processes, no terminal output."""
+    import resource
+
+    memory = int(request.get("memory_mb", 1024)) * 1024 * 1024
+    limits = [
+        (resource.RLIMIT_AS, _address_space() + memory),
+        (resource.RLIMIT_FSIZE, FILE_LIMIT),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, MAX_FORKS + 64),
+    ]
+    for which, value in limits:
+        with contextlib.suppress(ValueError, OSError):  # not lowerable here: the other guards still apply
+            resource.setrlimit(which, (value, value))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    _guard_process_creation()
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _guard_process_creation() -> None:
+    """RLIMIT_NPROC does not bind root: count process creation in Python as well.
+
+    A candidate may start a few processes; those may start none, so a fork bomb stays small.
+    """
+    budget = [MAX_FORKS]
+
+    def counted(real: Callable[..., Any], child_check: bool) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if budget[0] <= 0:
+                raise BlockingIOError(errno.EAGAIN, "codefit: process limit reached for this candidate")
+            budget[0] -= 1
+            result = real(*args, **kwargs)
+            if child_check and result == 0:
+                budget[0] = 0
+            return result
+
+        return wrapper
+
+    os.fork = counted(os.fork, True)
+    for name in ("system", "posix_spawn", "posix_spawnp", "forkpty"):
+        if hasattr(os, name):
+            setattr(os, name, counted(getattr(os, name), name == "forkpty"))
+    try:
+        import _posixsubprocess
+        import subprocess
+
+        if hasattr(subprocess, "_fork_exec"):
+            subprocess._fork_exec = counted(subprocess._fork_exec, False)
+        _posixsubprocess.fork_exec = counted(_posixsubprocess.fork_exec, False)
+    except ImportError:
+        pass
+
+
+def _run_candidate(
+    recorder: _Recorder, request: dict[str, Any], emit: Callable[[dict[str, Any]], None]
+) -> None:
+    try:
+        _apply_files(request.get("files", {}))
+    except BaseException as exc:  # a candidate that does not even import
+        emit({"patch_error": f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT]})
+        emit({"done": True})
+        return
+    recorder.emit = emit
+    recorder.test_timeout = float(request.get("test_timeout", 0) or 0)
+    recorder.details = bool(request.get("details", True))
+    by_id = {item.nodeid: item for item in recorder.items}
+    wanted = request.get("tests")
+    selected = recorder.items if wanted is None else [by_id[n] for n in wanted if n in by_id]
+    if not recorder.details:
+        for item in selected:  # pytest's failure rendering is a third of a failing test's cost
+            item.repr_failure = _terse_failure  # type: ignore[method-assign]
+    gate = int(request.get("gate", 0) or 0)
+    gate_passed = [0]
+
+    def counting_emit(record: dict[str, Any]) -> None:
+        if record.get("outcome") in ("passed", "xfailed", "skipped"):
+            gate_passed[0] += 1
+        emit(record)
+
+    recorder.emit = counting_emit
+    tracer = _Tracer() if request.get("coverage") else None
+    for i, item in enumerate(selected):
+        if gate and i == gate and gate_passed[0] == 0:
+            break  # none of the gate tests passes: the rest cannot make this candidate useful
+        following = selected[i + 1] if i + 1 < len(selected) else None
+        if tracer is not None:
+            tracer.switch(item.nodeid)
+        try:
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        except BaseException as exc:  # os._exit never gets here; SystemExit from teardown may
+            emit(
+                {"nodeid": item.nodeid, "outcome": "error", "message": repr(exc)[:MESSAGE_LIMIT], "trace": []}
+            )
+    if tracer is not None:
+        emit({"coverage": tracer.finish()})
+    emit({"done": True})
+
+
+def _terse_failure(excinfo: Any, style: Any = None) -> str:
+    return str(excinfo.typename)
+
+
+class _Tracer:
+    """Per-test line coverage under the tree: coverage.py contexts, or sys.settrace without it."""
+
+    def __init__(self) -> None:
+        self.root = os.getcwd() + os.sep
+        self._lines: dict[str, dict[str, set[int]]] = {}
+        self._current: dict[str, set[int]] | None = None
+        try:
+            import coverage
+        except ImportError:
+            self._cov = None
+            sys.settrace(self._trace)
+        else:
+            self._cov = coverage.Coverage(data_file=None, include=[self.root + "*"], config_file=False)
+            self._cov.start()
+
+    def switch(self, nodeid: str) -> None:
+        if self._cov is not None:
+            self._cov.switch_context(nodeid)
+        else:
+            self._current = self._lines.setdefault(nodeid, {})
+
+    def finish(self) -> dict[str, dict[str, list[int]]]:
+        if self._cov is None:
+            sys.settrace(None)
+        else:
+            self._cov.stop()
+            data = self._cov.get_data()
+            for path in data.measured_files():
+                for line, contexts in data.contexts_by_lineno(path).items():
+                    for context in contexts:
+                        self._lines.setdefault(context, {}).setdefault(path, set()).add(line)
+        return {c: {p: sorted(ls) for p, ls in files.items()} for c, files in self._lines.items() if c}
+
+    def _trace(self, frame: types.FrameType, event: str, arg: object) -> Any:
+        path = frame.f_code.co_filename
+        if not path.startswith(self.root) or self._current is None:
+            return None
+        lines = self._current.setdefault(path, set())
+
+        def local(frame: types.FrameType, event: str, arg: object) -> Any:
+            if event == "line":
+                lines.add(frame.f_lineno)
+            return local
+
+        return local
+
+
+# --- applying a candidate -------------------------------------------------------------------------
+
+
+class _PatchedFinder(importlib.abc.MetaPathFinder):
+    """Serves patched sources of modules not imported yet, from memory (the disk is shared)."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def find_spec(
+        self, fullname: str, path: Any, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.origin is None or os.path.realpath(spec.origin) not in self.files:
+            return None
+        spec.loader = _PatchedLoader(fullname, spec.origin, self.files[os.path.realpath(spec.origin)])
+        return spec
+
+
+class _PatchedLoader(importlib.machinery.SourceFileLoader):
+    def __init__(self, fullname: str, path: str, source: str) -> None:
+        super().__init__(fullname, path)
+        self.source = source
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        return compile(self.source, self.path, "exec", dont_inherit=True)
+
+
+def _apply_files(files: dict[str, str]) -> None:
+    """Re-execute each patched module in place and rebind names other modules imported from it."""
+    if not files:
+        return
+    patched = {os.path.realpath(p): s for p, s in files.items()}
+    loaded: dict[str, types.ModuleType] = {}
+    for module in _project_modules():
+        file = os.path.realpath(module.__file__ or "")
+        if file in patched:
+            loaded[file] = module
+    sys.meta_path.insert(0, _PatchedFinder({p: s for p, s in patched.items() if p not in loaded}))
+    replaced: dict[int, object] = {}
+    for path, module in loaded.items():
+        code = compile(patched[path], path, "exec", dont_inherit=True)
+        old = dict(module.__dict__)
+        exec(code, module.__dict__)
+        for name, value in old.items():
+            new = module.__dict__.get(name, value)
+            if new is not value and not name.startswith("__"):
+                replaced[id(value)] = new
+    if replaced:
+        _rebind(replaced)
+
+
+def _project_modules() -> list[types.ModuleType]:
+    """Modules loaded from the tree (a string test: realpath on every module costs milliseconds)."""
+    root = os.getcwd() + os.sep
+    return [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root)]
+
+
+def _rebind(replaced: dict[int, object]) -> None:
+    for module in _project_modules():
+        namespace = module.__dict__
+        for name, value in list(namespace.items()):
+            if id(value) in replaced:
+                namespace[name] = replaced[id(value)]
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+_PROTOCOL: Any = None
+
+
+def main(argv: list[str]) -> int:
+    global _PROTOCOL
+    sys.path[0] = os.getcwd()  # like `python -m pytest`, not the directory of this script
+    sys.dont_write_bytecode = True
+    _PROTOCOL = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # output of imports and collection must not corrupt the protocol
+    recorder = _Recorder()
+    args = ["-p", "no:cacheprovider", "-s", "-q", "--tb=line", "-p", "no:randomly", *argv]
+    code = pytest.main(args, plugins=[recorder])
+    if not recorder.served:  # pytest stopped before the run loop (bad arguments, no tests)
+        _send(_PROTOCOL, {"event": "ready", "items": [], "errors": [], "exit": int(code)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,311 @@
+"""Expression edit operators: each takes a node of a suspicious line and yields candidate edits.
+
+Operator and operand edits replace only the text they change (the operator symbol, one
+operand), so a patch reads like a human's one-token fix.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from codefit.optimizers.search.patch import Edit
+from codefit.optimizers.search.source import BUILTIN_NAMES, SourceFile
+
+Operator = Callable[[SourceFile, ast.AST], Iterator[Edit]]
+
+ARITHMETIC = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
+COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+IDENTITY = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+FLIPPED = {"is": ["is not"], "is not": ["is"], "in": ["not in"], "not in": ["in"]}
+AUGMENTED = {"+": ["-"], "-": ["+"], "*": ["/", "//"], "/": ["*", "//"], "//": ["/", "*"], "%": ["//"]}
+NON_COMMUTATIVE = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+SWAPPED_CALLS = {"max": "min", "min": "max", "any": "all", "all": "any", "sorted": "reversed"}
+UNWRAPPABLE = {
+    "abs",
+    "len",
+    "int",
+    "float",
+    "str",
+    "list",
+    "sorted",
+    "reversed",
+    "round",
+    "bool",
+    "tuple",
+    "set",
+}
+WRAPPERS = ("abs", "len", "sorted", "int")
+
+
+def _gap_edit(
+    src: SourceFile, left: ast.AST, right: ast.AST, old: str, new: str, line: int, op: str
+) -> Edit | None:
+    """Replace the operator symbol that sits between two operands (parentheses and spaces kept)."""
+    _, start = src.span(left)
+    end, _ = src.span(right)
+    gap = src.text[start:end]
+    index = _find_symbol(gap, old)
+    if index < 0:
+        return None
+    text = gap[:index] + new + gap[index + len(old) :]
+    return src.replace(start, end, text, line, op, f"`{old}` -> `{new}`")
+
+
+def _find_symbol(gap: str, symbol: str) -> int:
+    stripped = " ".join(gap.replace("(", " ").replace(")", " ").split())
+    if stripped != symbol:
+        return -1
+    return gap.find(symbol.split()[0])
+
+
+def binary_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC:
+        old = ARITHMETIC[type(node.op)]
+        for new in ARITHMETIC.values():
+            if new != old:
+                edit = _gap_edit(src, node.left, node.right, old, new, node.lineno, "binary_operator")
+                if edit is not None:
+                    yield edit
+
+
+def comparison_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.Compare):
+        return
+    operands = [node.left, *node.comparators]
+    for i, op in enumerate(node.ops):
+        if type(op) in COMPARISONS:
+            old = COMPARISONS[type(op)]
+            choices = [c for c in COMPARISONS.values() if c != old]
+        elif type(op) in IDENTITY:
+            old = IDENTITY[type(op)]
+            choices = FLIPPED[old]
+        else:
+            continue
+        for new in choices:
+            edit = _gap_edit(src, operands[i], operands[i + 1], old, new, node.lineno, "comparison_operator")
+            if edit is not None:
+                yield edit
+
+
+def boolean_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.BoolOp) or len(node.values) != 2:
+        return
+    old, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
+    edit = _gap_edit(src, node.values[0], node.values[1], old, new, node.lineno, "boolean_operator")
+    if edit is not None:
+        yield edit
+
+
+def augmented_assignment(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.AugAssign) or type(node.op) not in ARITHMETIC:
+        return
+    old = ARITHMETIC[type(node.op)]
+    for new in AUGMENTED.get(old, []):
+        edit = _gap_edit(
+            src, node.target, node.value, old + "=", new + "=", node.lineno, "augmented_assignment"
+        )
+        if edit is not None:
+            yield edit
+    yield src.edit(
+        node,
+        f"{src.segment(node.target)} = {src.segment(node.value)}",
+        "augmented_assignment",
+        f"`{old}=` -> `=`",
+    )
+
+
+def operand_swap(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, NON_COMMUTATIVE):
+        old = ARITHMETIC[type(node.op)]
+        text = f"{src.operand(node.right)} {old} {src.operand(node.left)}"
+        yield src.edit(node, text, "operand_swap", f"swap the operands of `{old}`")
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in COMPARISONS:
+        old = COMPARISONS[type(node.ops[0])]
+        text = f"{src.operand(node.comparators[0])} {old} {src.operand(node.left)}"
+        yield src.edit(node, text, "operand_swap", f"swap the operands of `{old}`")
+
+
+def argument_swap(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args):
+        return
+    for i in range(len(node.args) - 1):
+        a, b = node.args[i], node.args[i + 1]
+        (a_start, a_end), (b_start, b_end) = src.span(a), src.span(b)
+        between = src.text[a_end:b_start]
+        text = src.text[b_start:b_end] + between + src.text[a_start:a_end]
+        yield src.replace(
+            a_start, b_end, text, node.lineno, "argument_swap", f"swap arguments {i + 1} and {i + 2}"
+        )
+
+
+def _plus_minus(src: SourceFile, node: ast.expr, what: str) -> Iterator[Edit]:
+    if isinstance(node, ast.Constant) or _is_negative_constant(node):
+        return  # constants are the job of integer_constant
+    for sign in ("+", "-"):
+        yield src.edit(
+            node, f"{src.operand(node)} {sign} 1", "off_by_one", f"{what} `{src.segment(node)}` {sign} 1"
+        )
+
+
+def _is_negative_constant(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+    )
+
+
+def off_by_one(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """+1/-1 on indices, slice bounds and range() arguments."""
+    if isinstance(node, ast.Subscript):
+        if isinstance(node.slice, ast.Slice):
+            for bound in (node.slice.lower, node.slice.upper):
+                if bound is not None:
+                    yield from _plus_minus(src, bound, "slice bound")
+        elif not isinstance(node.slice, ast.Tuple):
+            yield from _plus_minus(src, node.slice, "index")
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+        for arg in node.args:
+            yield from _plus_minus(src, arg, "range bound")
+
+
+def integer_constant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        for new in sorted({node.value + 1, node.value - 1, 0, 1} - {node.value}):
+            if new < 0 and node.value >= 0 and new != -1:
+                continue
+            yield src.edit(node, str(new), "integer_constant", f"`{node.value}` -> `{new}`")
+
+
+def constant_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        new = str(not node.value)
+        yield src.edit(node, new, "constant", f"`{node.value}` -> `{new}`")
+    elif isinstance(node, ast.Constant) and node.value is None:
+        for new in ("0", "[]", "''"):
+            yield src.edit(node, new, "constant", f"`None` -> `{new}`")
+    elif isinstance(node, ast.List) and not node.elts:
+        yield src.edit(node, "[[]]", "constant", "`[]` -> `[[]]`")
+    elif isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], ast.List):
+        yield src.edit(node, "[]", "constant", "`[[]]` -> `[]`")
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 1:
+        new = repr(" " if node.value == "" else "")
+        yield src.edit(node, new, "constant", f"`{src.segment(node)}` -> `{new}`")
+
+
+def name_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
+        return
+    parent = src.parents.get(node)
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return  # a called name: call_replacement's job
+    for other in src.scope_names(node):
+        if other != node.id and other not in BUILTIN_NAMES:
+            yield src.edit(node, other, "name", f"`{node.id}` -> `{other}`")
+
+
+def attribute_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if not isinstance(node, ast.Attribute):
+        return
+    parent = src.parents.get(node)
+    called = isinstance(parent, ast.Call) and parent.func is node
+    same_kind = set()
+    for other in ast.walk(src.tree):
+        if isinstance(other, ast.Attribute):
+            other_parent = src.parents.get(other)
+            if (isinstance(other_parent, ast.Call) and other_parent.func is other) == called:
+                same_kind.add(other.attr)
+    _, value_end = src.span(node.value)
+    _, end = src.span(node)
+    for attr in sorted(same_kind - {node.attr}):
+        yield src.replace(
+            value_end, end, "." + attr, node.lineno, "attribute", f"`.{node.attr}` -> `.{attr}`"
+        )
+
+
+def call_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Swap max/min, any/all, ...; unwrap a builtin call around one argument."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        return
+    name = node.func.id
+    if name in SWAPPED_CALLS:
+        new = SWAPPED_CALLS[name]
+        yield src.edit(node.func, new, "call", f"`{name}(...)` -> `{new}(...)`")
+    if name in UNWRAPPABLE | {"max", "min"} and not node.keywords:
+        for arg in node.args:
+            if not isinstance(arg, ast.Starred):
+                yield src.edit(
+                    node, src.segment(arg), "call", f"unwrap `{name}(...)` to `{src.segment(arg)}`"
+                )
+
+
+def call_wrapping(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Wrap a returned, assigned or compared value in a builtin call."""
+    parent = src.parents.get(node)
+    if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
+        return
+    if not isinstance(parent, ast.Return | ast.Assign | ast.Compare | ast.Call):
+        return
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return
+    for name in WRAPPERS:
+        yield src.edit(
+            node, f"{name}({src.segment(node)})", "call", f"wrap `{src.segment(node)}` in `{name}()`"
+        )
+
+
+def operand_unwrap(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Replace a binary operation by one of its operands."""
+    if isinstance(node, ast.BinOp):
+        for side in (node.left, node.right):
+            yield src.edit(node, src.operand(side), "operand_unwrap", f"keep only `{src.segment(side)}`")
+
+
+def negation(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+        test = node.test
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            yield src.edit(test, src.operand(test.operand), "negation", "drop the `not`")
+        else:
+            yield src.edit(test, f"not {src.operand(test)}", "negation", "negate the condition")
+
+
+def condition_guard(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Extend a condition with a guard on an in-scope name: `x is None or ...`, `not xs or ...`."""
+    if not isinstance(node, ast.If | ast.While | ast.IfExp):
+        return
+    test = src.operand(node.test)
+    for name in src.scope_names(node):
+        for guard, joiner in ((f"{name} is None", "or"), (f"not {name}", "or"), (f"{name}", "and")):
+            yield src.edit(
+                node.test, f"{guard} {joiner} {test}", "guard", f"guard the condition with `{guard}`"
+            )
+
+
+EXPRESSION_OPERATORS: list[tuple[Operator, int]] = [
+    (comparison_operator, 1),
+    (binary_operator, 1),
+    (boolean_operator, 1),
+    (augmented_assignment, 1),
+    (integer_constant, 2),
+    (off_by_one, 2),
+    (constant_replacement, 2),
+    (call_replacement, 2),
+    (operand_swap, 2),
+    (argument_swap, 2),
+    (negation, 2),
+    (operand_unwrap, 3),
+    (name_replacement, 3),
+    (attribute_replacement, 3),
+    (call_wrapping, 4),
+    (condition_guard, 4),
+]

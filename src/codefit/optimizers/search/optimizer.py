@@ -1,0 +1,252 @@
+"""`SearchOptimizer` (kind "search"): one search episode per fit step, offline, train split only."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from codefit.errors import CodefitError
+from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.optimizers.search.evaluator import Evaluation, ForkServer, Limits
+from codefit.optimizers.search.localise import Formula, localise, render
+from codefit.optimizers.search.search import Budget, Problem, SearchResult, search
+from codefit.records import Options
+from codefit.sensors.base import Sensor
+from codefit.sensors.pytest_sensor import PytestSensor
+
+TRIED_IN_TRANSCRIPT = 200
+
+
+class SearchOptions(Options):
+    max_candidates: int = Field(default=3000, ge=1, description="Candidates evaluated per step at most.")
+    step_seconds: float = Field(default=60.0, gt=0, description="Seconds of search per step at most.")
+    max_lines: int = Field(default=15, ge=1, description="Most suspicious lines to edit.")
+    max_edits: int = Field(default=2, ge=1, description="Edits per patch (beyond 1: beam search).")
+    beam_width: int = Field(default=6, ge=1, description="Patches kept per beam generation.")
+    max_plausible: int = Field(default=12, ge=1, description="Stop after this many plausible patches.")
+    formula: Formula = Field(default=Formula.OCHIAI, description="Suspiciousness: ochiai or tarantula.")
+    candidate_timeout: float = Field(default=5.0, gt=0, description="Seconds for one candidate's tests.")
+    memory_mb: int = Field(default=512, gt=0, description="Memory one candidate may add (MiB).")
+    fork: bool = Field(default=True, description="Fork server; false = a fresh process per candidate.")
+
+
+class SearchOptimizer:
+    """Localise the fault from the train tests' coverage, search edits, apply the best plausible patch."""
+
+    options_model: ClassVar[type[Options]] = SearchOptions
+    kind: ClassVar[str] = "search"
+
+    def __init__(self, options: SearchOptions | None = None) -> None:
+        self.options = options or SearchOptions()
+
+    def step(self, state: StepState) -> StepResult:
+        try:
+            return self._step(state)
+        except CodefitError as exc:
+            return _result(StepStatus.ERROR, str(exc), [_event(EventKind.ERROR, str(exc))], error=str(exc))
+        except OSError as exc:
+            message = f"the search could not run: {exc}"
+            return _result(StepStatus.ERROR, message, [_event(EventKind.ERROR, message)], error=message)
+
+    def _step(self, state: StepState) -> StepResult:
+        sensor = _pytest_sensor(state.train_sensors)
+        if sensor is None:
+            message = "the search optimizer needs a pytest sensor in the train split"
+            return _result(StepStatus.GAVE_UP, message, [_event(EventKind.MESSAGE, message)])
+        root = state.workspace.resolve()
+        sources = editable_sources(root, state.writable, state.protected)
+        limits = Limits(
+            timeout_s=self.options.candidate_timeout,
+            test_timeout_s=sensor.options.test_timeout,
+            memory_mb=self.options.memory_mb,
+        )
+        events: list[TranscriptEvent] = []
+        with ForkServer(
+            root,
+            state.sensor_context.python,
+            state.sensor_context.env,
+            sensor.args(),
+            limits=limits,
+            fork=self.options.fork,
+        ) as server:
+            baseline = server.run({}, None, coverage=True)
+            failing = [t for t in server.collected.items if not baseline.passes(t)]
+            passing = [t for t in server.collected.items if baseline.passes(t)]
+            if server.collected.errors:
+                failing += [e.split(": ", 1)[0] for e in server.collected.errors]
+            if not failing:
+                message = f"all {len(passing)} train tests pass; nothing to repair"
+                return _result(StepStatus.NO_CHANGE, message, [_event(EventKind.MESSAGE, message)])
+            problem = _problem(root, sources, baseline, failing, passing, self.options.formula)
+            events.append(_localisation_event(problem, failing))
+            if not problem.suspects:
+                message = "no editable line is run by a failing test; nothing to search"
+                return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
+
+            def evaluate(files: Mapping[str, str], tests: Sequence[str] | None, gate: int) -> Evaluation:
+                return server.run({root / p: t for p, t in files.items()}, tests, gate=gate)
+
+            outcome = search(problem, evaluate, self._budget(state))
+        events.extend(_search_events(outcome))
+        if not outcome.plausible:
+            message = (
+                f"no plausible patch among {outcome.evaluated} candidates "
+                f"({outcome.rate:.0f}/s; {outcome.exhausted})"
+            )
+            return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
+        best = outcome.plausible[0]
+        for rel, text in best.files.items():
+            (root / rel).write_text(text, encoding="utf-8")
+        events.append(
+            TranscriptEvent(
+                kind=EventKind.FILE_CHANGE,
+                name="chosen patch",
+                text=best.diff,
+                data={"paths": sorted(best.files), "description": best.description, "tokens": best.tokens},
+            )
+        )
+        summary = (
+            f"applied {best.description} ({best.tokens} tokens changed); "
+            f"{len(outcome.plausible)} plausible of {outcome.evaluated} candidates in "
+            f"{outcome.seconds:.1f}s ({outcome.rate:.0f}/s)"
+        )
+        return _result(StepStatus.EDITED, summary, [*events, _event(EventKind.MESSAGE, summary)])
+
+    def _budget(self, state: StepState) -> Budget:
+        return Budget(
+            max_candidates=self.options.max_candidates,
+            seconds=min(self.options.step_seconds, max(state.timeout_s * 0.8, 1.0)),
+            max_lines=self.options.max_lines,
+            max_edits=self.options.max_edits,
+            beam_width=self.options.beam_width,
+            max_plausible=self.options.max_plausible,
+        )
+
+
+def _pytest_sensor(sensors: Sequence[Sensor]) -> PytestSensor | None:
+    return next((s for s in sensors if isinstance(s, PytestSensor)), None)
+
+
+def is_test_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests/" in rel
+
+
+def editable_sources(root: Path, writable: Sequence[str], protected: Sequence[str]) -> dict[str, str]:
+    """Python files the optimizer may change: writable, not protected, not tests."""
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")) or is_test_file(rel):
+            continue
+        if writable and not any(fnmatch.fnmatch(rel, g) for g in writable):
+            continue
+        if any(fnmatch.fnmatch(rel, g) for g in protected):
+            continue
+        out[rel] = path.read_text(encoding="utf-8")
+    return out
+
+
+def _problem(
+    root: Path,
+    sources: dict[str, str],
+    baseline: Evaluation,
+    failing: list[str],
+    passing: list[str],
+    formula: Formula,
+) -> Problem:
+    prefix = str(root) + "/"
+
+    def rel(path: str) -> str:
+        return path[len(prefix) :] if path.startswith(prefix) else path
+
+    coverage = {
+        test: {rel(p): lines for p, lines in files.items()} for test, files in baseline.coverage.items()
+    }
+    traces = {
+        test: [(rel(p), line) for p, line in baseline.results[test].trace]
+        for test in failing
+        if test in baseline.results
+    }
+    suspects = localise(coverage, failing, passing, traces, formula=formula, keep=lambda p: p in sources)
+    test_sources = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(root.rglob("*.py"))
+        if is_test_file(p.relative_to(root).as_posix())
+    ]
+    return Problem(
+        sources=sources,
+        failing=failing,
+        passing=passing,
+        coverage=coverage,
+        suspects=suspects,
+        test_sources=test_sources,
+    )
+
+
+def _localisation_event(problem: Problem, failing: list[str]) -> TranscriptEvent:
+    text = f"{len(failing)} failing train test(s); most suspicious lines:\n{render(problem.suspects)}"
+    return TranscriptEvent(
+        kind=EventKind.REASONING,
+        name="localisation",
+        text=text,
+        data={
+            "failing": failing,
+            "suspects": [s.model_dump() for s in problem.suspects[:50]],
+        },
+    )
+
+
+def _search_events(outcome: SearchResult) -> list[TranscriptEvent]:
+    by_op: dict[str, int] = {}
+    for tried in outcome.tried:
+        by_op[tried.status] = by_op.get(tried.status, 0) + 1
+    tried_text = "\n".join(
+        f"{t.description}: fixed {t.fixed}, broke {t.broke}{' PLAUSIBLE' if t.plausible else ''}"
+        f"{'' if t.status == 'ok' else ' [' + t.status + ']'}"
+        for t in outcome.tried[:TRIED_IN_TRANSCRIPT]
+    )
+    events = [
+        TranscriptEvent(
+            kind=EventKind.COMMAND,
+            name="search",
+            text=f"evaluated {outcome.evaluated} candidates in {outcome.seconds:.1f}s "
+            f"({outcome.rate:.0f}/s); stopped: {outcome.exhausted}\n{tried_text}",
+            data={
+                "evaluated": outcome.evaluated,
+                "seconds": outcome.seconds,
+                "statuses": by_op,
+                "stopped": outcome.exhausted,
+                "tried": [t.model_dump() for t in outcome.tried[:TRIED_IN_TRANSCRIPT]],
+            },
+        )
+    ]
+    for i, plausible in enumerate(outcome.plausible):
+        note = (
+            f" (copies test literals {', '.join(plausible.copied_literals)})"
+            if plausible.copied_literals
+            else ""
+        )
+        events.append(
+            TranscriptEvent(
+                kind=EventKind.MESSAGE,
+                name="plausible patch",
+                text=f"#{i + 1} {plausible.description}: {plausible.tokens} tokens{note}\n{plausible.diff}",
+                data={k: v for k, v in plausible.model_dump().items() if k != "files"},
+            )
+        )
+    return events
+
+
+def _event(kind: EventKind, text: str) -> TranscriptEvent:
+    return TranscriptEvent(kind=kind, text=text)
+
+
+def _result(
+    status: StepStatus, summary: str, events: list[TranscriptEvent], error: str | None = None
+) -> StepResult:
+    return StepResult(status=status, summary=summary, transcript=tuple(events), error=error)

@@ -1,0 +1,252 @@
+"""The search over patches: single edits on the most suspicious lines first, then a beam of
+multi-edit patches grown from the single edits that fixed something; plausible patches ranked
+smallest and most natural first."""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import Field
+
+from codefit.optimizers.search.evaluator import EvalStatus, Evaluation
+from codefit.optimizers.search.localise import Suspect
+from codefit.optimizers.search.operators import EXPRESSION_OPERATORS, Operator
+from codefit.optimizers.search.patch import Edit, Patch, apply, changed_tokens, copied_literals, unified_diff
+from codefit.optimizers.search.source import SourceFile
+from codefit.optimizers.search.statements import statement_deletion, statement_insertion
+from codefit.records import Record
+
+OPERATORS: list[tuple[Operator, int]] = [
+    *EXPRESSION_OPERATORS,
+    (statement_deletion, 4),
+    (statement_insertion, 5),
+]
+
+# (files: relative path -> text, tests or None for all, gate) -> Evaluation; see ForkServer.run
+Evaluate = Callable[[Mapping[str, str], Sequence[str] | None, int], Evaluation]
+
+
+class Budget(Record):
+    max_candidates: int = Field(default=3000, ge=1)
+    seconds: float = Field(default=60.0, gt=0)
+    max_lines: int = Field(default=15, ge=1)
+    max_edits: int = Field(default=2, ge=1)
+    beam_width: int = Field(default=6, ge=1)
+    max_plausible: int = Field(default=12, ge=1)
+
+
+class Tried(Record):
+    """One evaluated candidate and what it did to the tests it ran."""
+
+    description: str
+    status: EvalStatus
+    fixed: int  # failing tests it made pass
+    broke: int  # passing tests it made fail
+    plausible: bool = False
+
+
+class Plausible(Record):
+    """A patch under which every train test passes."""
+
+    description: str
+    edits: int
+    tokens: int
+    prior: int
+    copied_literals: tuple[str, ...]
+    diff: str
+    files: dict[str, str]
+
+
+class SearchResult(Record):
+    tried: tuple[Tried, ...]
+    plausible: tuple[Plausible, ...]  # best first
+    evaluated: int
+    seconds: float
+    exhausted: str  # why the search stopped
+
+    @property
+    def rate(self) -> float:
+        return self.evaluated / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Problem:
+    """What the search knows: sources (relative path -> text), the tests, their coverage."""
+
+    sources: dict[str, str]
+    failing: list[str]
+    passing: list[str]
+    coverage: Mapping[str, Mapping[str, Sequence[int]]]  # test -> relative path -> lines
+    suspects: list[Suspect]
+    test_sources: list[str] = field(default_factory=list)
+
+
+def generate_edits(sources: Mapping[str, str], suspects: Sequence[Suspect], max_lines: int) -> list[Edit]:
+    """Edits on the most suspicious lines, by line rank, then by how natural the operator is."""
+    parsed: dict[str, SourceFile] = {}
+    edits: list[Edit] = []
+    seen: set[tuple[str, int, int, str]] = set()
+    for suspect in suspects[:max_lines]:
+        if suspect.path not in sources:
+            continue
+        if suspect.path not in parsed:
+            try:
+                parsed[suspect.path] = SourceFile(suspect.path, sources[suspect.path])
+            except SyntaxError:
+                continue
+        src = parsed[suspect.path]
+        ranked: list[tuple[int, int, Edit]] = []
+        for index, node in enumerate(src.nodes_on({suspect.line})):
+            for operator, prior in OPERATORS:
+                for edit in operator(src, node):
+                    key = (edit.path, edit.start, edit.end, edit.text)
+                    if key not in seen and src.text[edit.start : edit.end] != edit.text:
+                        seen.add(key)
+                        ranked.append((prior, index, edit.model_copy(update={"prior": prior})))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        edits.extend(edit for _, _, edit in ranked)
+    return edits
+
+
+def tests_for(problem: Problem, patch: Patch) -> list[str]:
+    """The failing tests, and the passing tests that run an edited line (no other can change)."""
+    lines = {(e.path, e.line) for e in patch.edits}
+    covering = [
+        test
+        for test in problem.passing
+        if any(line in problem.coverage.get(test, {}).get(path, ()) for path, line in lines)
+    ]
+    return [*problem.failing, *covering]
+
+
+class _Search:
+    def __init__(self, problem: Problem, evaluate: Evaluate, budget: Budget) -> None:
+        self.problem = problem
+        self.evaluate = evaluate
+        self.budget = budget
+        self.start = time.monotonic()
+        self.tried: list[Tried] = []
+        self.plausible: list[Plausible] = []
+        self.seen_texts: set[tuple[tuple[str, str], ...]] = set()
+        self.stop = ""
+
+    def out_of_budget(self) -> bool:
+        if len(self.tried) >= self.budget.max_candidates:
+            self.stop = self.stop or f"candidate budget ({self.budget.max_candidates}) spent"
+        elif time.monotonic() - self.start >= self.budget.seconds:
+            self.stop = self.stop or f"time budget ({self.budget.seconds:g}s) spent"
+        elif len(self.plausible) >= self.budget.max_plausible:
+            self.stop = self.stop or f"{len(self.plausible)} plausible patches found"
+        return bool(self.stop)
+
+    def score(self, patch: Patch) -> Tried | None:
+        """Evaluate a patch once (None when it changes nothing or does not parse)."""
+        files = apply(patch, self.problem.sources)
+        key = tuple(sorted(files.items()))
+        if key in self.seen_texts or all(self.problem.sources[p] == t for p, t in files.items()):
+            return None
+        self.seen_texts.add(key)
+        try:
+            for text in files.values():
+                ast.parse(text)
+        except SyntaxError:
+            return None
+        tests = tests_for(self.problem, patch)
+        result = self.evaluate(files, tests, len(self.problem.failing))
+        fixed = sum(1 for t in self.problem.failing if result.passes(t))
+        ran = (
+            tests[len(self.problem.failing) :] if fixed else []
+        )  # skipped by the gate when nothing was fixed
+        broke = sum(1 for t in ran if not result.passes(t))
+        plausible = result.status == EvalStatus.OK and fixed == len(self.problem.failing) and broke == 0
+        if plausible:
+            plausible = self.confirm(patch, files)
+        tried = Tried(
+            description=patch.describe(),
+            status=result.status,
+            fixed=fixed,
+            broke=broke,
+            plausible=plausible,
+        )
+        self.tried.append(tried)
+        return tried
+
+    def confirm(self, patch: Patch, files: dict[str, str]) -> bool:
+        """A plausible patch must pass the whole train suite, not only the tests it was run on."""
+        everything = self.evaluate(files, None, 0)
+        if everything.status != EvalStatus.OK or not everything.results:
+            return False
+        if not all(everything.passes(t) for t in everything.results):
+            return False
+        before = {p: self.problem.sources[p] for p in files}
+        self.plausible.append(
+            Plausible(
+                description=patch.describe(),
+                edits=len(patch.edits),
+                tokens=changed_tokens(before, files),
+                prior=sum(e.prior for e in patch.edits),
+                copied_literals=tuple(
+                    copied_literals(patch, self.problem.sources, self.problem.test_sources)
+                ),
+                diff=unified_diff(before, files),
+                files=files,
+            )
+        )
+        return True
+
+    def run(self, edits: Sequence[Edit]) -> None:
+        singles: list[tuple[Tried, Edit]] = []
+        for edit in edits:
+            if self.out_of_budget():
+                return
+            tried = self.score(Patch(edits=(edit,)))
+            if tried is not None:
+                singles.append((tried, edit))
+        if self.plausible or self.budget.max_edits < 2:
+            self.stop = self.stop or "all single edits tried"
+            return
+        self.beam(singles, edits)
+
+    def beam(self, singles: Sequence[tuple[Tried, Edit]], edits: Sequence[Edit]) -> None:
+        """Grow patches edit by edit from those that fixed a failing test."""
+        promising = sorted((s for s in singles if s[0].fixed > 0), key=lambda s: -(s[0].fixed - s[0].broke))
+        beam = [(t.fixed - t.broke, Patch(edits=(e,))) for t, e in promising[: self.budget.beam_width]]
+        for _depth in range(2, self.budget.max_edits + 1):
+            children: list[tuple[int, Patch]] = []
+            for parent_score, parent in beam:
+                for edit in edits:
+                    if self.out_of_budget():
+                        return
+                    if not parent.compatible(edit):
+                        continue
+                    child = parent.plus(edit)
+                    tried = self.score(child)
+                    if tried is not None and tried.fixed - tried.broke > parent_score:
+                        children.append((tried.fixed - tried.broke, child))
+                if self.plausible:
+                    self.stop = "plausible multi-edit patch found"
+                    return
+            beam = sorted(children, key=lambda c: -c[0])[: self.budget.beam_width]
+            if not beam:
+                break
+        self.stop = self.stop or "search space exhausted"
+
+
+def rank(plausible: Iterable[Plausible]) -> list[Plausible]:
+    """Best first: no literals copied from the tests, fewest edits, fewest changed tokens, most natural."""
+    return sorted(plausible, key=lambda p: (bool(p.copied_literals), p.edits, p.tokens, p.prior))
+
+
+def search(problem: Problem, evaluate: Evaluate, budget: Budget) -> SearchResult:
+    engine = _Search(problem, evaluate, budget)
+    engine.run(generate_edits(problem.sources, problem.suspects, budget.max_lines))
+    return SearchResult(
+        tried=tuple(engine.tried),
+        plausible=tuple(rank(engine.plausible)),
+        evaluated=len(engine.tried),
+        seconds=time.monotonic() - engine.start,
+        exhausted=engine.stop or "all candidates tried",
+    )
