@@ -25,7 +25,6 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 RepoOption = Annotated[
     Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
@@ -155,10 +154,10 @@ def main() -> None:
     try:
         app()
     except CodefitError as exc:
-        err_console.print(f"codefit: error: {exc}", markup=False)
+        print(f"codefit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("codefit: interrupted; `codefit fit --resume RUN` continues a run", markup=False)
+        print("codefit: interrupted; `codefit fit --resume RUN` continues a run", file=sys.stderr)
         sys.exit(130)
 
 

@@ -29,6 +29,8 @@ from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
 from codefit.workspace.workspace import Workspace
 
+MAX_CONSECUTIVE_ERRORS = 3
+
 
 @dataclass
 class History:
@@ -237,9 +239,11 @@ class Trainer:
             [(a, p.value) for a, p in verdicts],
             [q.record for q in queries],
         )
-        return logs, next_feedback, stop or self._stop_reason(result, logs, budget_left)
+        return logs, next_feedback, stop or self._stop_reason(run.id, result, logs, budget_left)
 
-    def _stop_reason(self, result: StepResult, logs: dict[str, Any], budget_left: int | None) -> str:
+    def _stop_reason(
+        self, run_id: str, result: StepResult, logs: dict[str, Any], budget_left: int | None
+    ) -> str:
         if self.plan.spec.validation:
             if logs.get("val_passed"):
                 return "validation passed"
@@ -249,7 +253,17 @@ class Trainer:
             return "train split passed"
         if result.status == StepStatus.GAVE_UP:
             return "the optimizer gave up"
+        if self._consecutive_errors(run_id) >= MAX_CONSECUTIVE_ERRORS:
+            return f"the optimizer failed {MAX_CONSECUTIVE_ERRORS} steps in a row"
         return ""
+
+    def _consecutive_errors(self, run_id: str) -> int:
+        count = 0
+        for record in reversed(self.store.steps(run_id)):
+            if record.status != StepStatus.ERROR.value:
+                break
+            count += 1
+        return count
 
     # baseline and end
 

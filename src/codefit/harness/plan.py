@@ -88,7 +88,10 @@ def resolve_python(root: Path, configured: str | None) -> str:
 
 
 def preflight(plan: RunPlan) -> None:
-    """Fail before a run starts when the target environment cannot run the spec."""
+    """Fail before a run starts when the target environment or the optimizer cannot run."""
+    optimizer_preflight = getattr(plan.optimizer, "preflight", None)
+    if optimizer_preflight is not None:
+        optimizer_preflight(plan.repo)
     if any(isinstance(s, PytestSensor) for s in plan.spec.sensors):
         done = run_bounded(
             [plan.context.python, "-c", "import pytest"],

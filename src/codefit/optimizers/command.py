@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
 
+from codefit.errors import OptimizerError
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
 from codefit.records import Options
 from codefit.sensors.base import clip_output
@@ -22,6 +25,9 @@ from codefit.workspace.sandbox import SandboxSpec, wrap_command
 
 # Variables codefit itself uses for secrets never reach an optimizer.
 SCRUBBED_PREFIXES = ("CODEFIT_SEAL", "CODEFIT_KEY")
+SHELL_WORDS = frozenset(
+    {"cd", "exit", "export", "if", "for", "while", "case", "set", "true", "false", "test", "[", ":", "."}
+)
 
 
 class CommandOptimizerOptions(Options):
@@ -38,6 +44,24 @@ class CommandOptimizer:
 
     def __init__(self, options: CommandOptimizerOptions) -> None:
         self.options = options
+
+    def preflight(self, repo: Path) -> None:
+        """Refuse to start a run whose command cannot be found."""
+        try:
+            words = shlex.split(self.options.command)
+        except ValueError as exc:
+            raise OptimizerError(f"optimizer.command cannot be parsed: {exc}") from None
+        program = next((w for w in words if "=" not in w), "")
+        if not program or program in SHELL_WORDS or any(c in program for c in "$`(){}"):
+            return
+        if "/" in program:
+            found = (repo / program).exists() or Path(program).exists()
+        else:
+            found = shutil.which(program) is not None
+        if not found:
+            raise OptimizerError(
+                f"optimizer.command: program {program!r} not found (on PATH or in the repository)"
+            )
 
     def step(self, state: StepState) -> StepResult:
         command = self.options.command.replace("{task}", shlex.quote(str(state.task_file))).replace(

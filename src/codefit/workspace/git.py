@@ -58,6 +58,7 @@ def git_bytes(
 
 def repo_root(path: Path) -> Path:
     """The top of the git repository holding `path`, or a clear error."""
+    path = path.resolve()
     if not path.exists():
         raise WorkspaceError("no such directory", where=str(path))
     proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True)

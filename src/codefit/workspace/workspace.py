@@ -15,7 +15,8 @@ from pathlib import Path
 from codefit.errors import WorkspaceError
 from codefit.workspace.git import git, git_bytes, head_commit, ls_files
 
-ALWAYS_EXCLUDED = (".codefit",)
+# The harness config and store are not the optimizer's business (the config names held-out paths).
+ALWAYS_EXCLUDED = (".codefit", "codefit.toml")
 IGNORED_NOISE = (
     "__pycache__/",
     "*.pyc",

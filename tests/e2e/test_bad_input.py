@@ -1,0 +1,82 @@
+"""Bad input: one clear error naming what and where, exit status 2, nothing lost."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .project import HONEST_FIX, codefit, make_project
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "workdir"))
+
+
+def assert_clear_error(done: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one error line, got: {done.stderr!r}"
+    assert lines[0].startswith("codefit: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    assert_clear_error(
+        codefit("fit", cwd=tmp_path / "plain"), "not a git repository", str(tmp_path / "plain")
+    )
+
+
+def test_no_config(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    (repo / "codefit.toml").unlink()
+    assert_clear_error(codefit("fit", cwd=repo), "no codefit.toml", "codefit init")
+
+
+def test_typo_in_a_key(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    config = repo / "codefit.toml"
+    config.write_text(config.read_text().replace("budget =", "budgte ="))
+    assert_clear_error(codefit("fit", cwd=repo), "codefit.toml", "sensors[1].budgte", "unknown key")
+
+
+def test_missing_heldout_path(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    (tmp_path / "hidden" / "test" / "test_hidden_test.py").unlink()
+    (tmp_path / "hidden" / "test").rmdir()
+    assert_clear_error(codefit("fit", cwd=repo), "sensors[2].path", "../hidden/test", "does not exist")
+
+
+def test_optimizer_command_that_does_not_exist(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, "no-such-agent-cli --fix")
+    assert_clear_error(codefit("fit", cwd=repo), "optimizer.command", "'no-such-agent-cli' not found")
+
+
+def test_pytest_missing_in_target_environment(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    venv = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    config = repo / "codefit.toml"
+    config.write_text(f'python = "{venv / "bin" / "python"}"\n' + config.read_text())
+    assert_clear_error(codefit("fit", cwd=repo), "pytest is not importable", "install pytest there")
+
+
+def test_unknown_run(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    assert_clear_error(codefit("show", "nope", cwd=repo), "no run 'nope'")
+
+
+def test_errors_lose_no_recorded_data(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    assert codefit("fit", cwd=repo).returncode == 0
+    config = repo / "codefit.toml"
+    config.write_text(config.read_text() + "bogus = 1\n")
+    assert_clear_error(codefit("fit", cwd=repo), "bogus")
+    listing = codefit("runs", cwd=repo)
+    assert listing.returncode == 0 and "met" in listing.stdout

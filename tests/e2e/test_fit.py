@@ -1,0 +1,157 @@
+"""End to end through the real CLI: real git repositories, real pytest runs, real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .project import HARDCODE, HONEST_FIX, codefit, make_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "workdir"
+    monkeypatch.setenv("CODEFIT_WORKDIR", str(path))
+    return path
+
+
+def show(repo: Path, run: str = "latest") -> dict:  # type: ignore[type-arg]
+    done = codefit("show", run, "--json", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_honest_fix_converges_with_zero_gap(tmp_path: Path, workdir: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    done = codefit("fit", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "spec met" in done.stdout
+    data = show(repo)
+    assert data["run"]["status"] == "met"
+    assert [s["index"] for s in data["steps"]] == [0, 1]
+    assert data["steps"][0]["train"]["score"] == 0.0 and data["steps"][0]["validation"] is None
+    assert data["steps"][1]["train"]["score"] == 1.0
+    assert data["steps"][1]["validation"] == {"score": 1.0, "passed": True}
+    assert data["final"]["train"]["score"] == 1.0
+    assert data["final"]["validation"]["score"] == 1.0
+    assert data["final"]["test"]["score"] == 1.0
+    assert data["final"]["generalization_gap"] == 0.0
+    branch = data["run"]["branch"]
+    assert branch == f"codefit/{data['run']['id']}"
+    fixed = codefit_git(repo, "show", f"{branch}:calc.py")
+    assert "a + b" in fixed
+    assert "a - b" in (repo / "calc.py").read_text(), "the user's working tree is untouched"
+    assert len(data["queries"]) == 1 and data["queries"][0]["passed"] is True
+
+
+def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Path, workdir: Path) -> None:
+    repo = make_project(tmp_path, HARDCODE, max_steps=2)
+    done = codefit("fit", cwd=repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    data = show(repo)
+    assert data["run"]["status"] == "not_met"
+    assert data["final"]["train"]["score"] == 1.0
+    assert data["final"]["validation"]["score"] == 0.0
+    assert data["final"]["test"]["score"] == 0.0
+    assert data["final"]["generalization_gap"] == 1.0
+    # The blind split was queried every time the train gates passed, and each query was recorded.
+    assert [q["passed"] for q in data["queries"]] == [False, False]
+    assert [q["budget_left"] for q in data["queries"]] == [2, 1]
+
+
+def test_validation_feedback_respects_its_level(tmp_path: Path, workdir: Path) -> None:
+    repo = make_project(tmp_path, HARDCODE, max_steps=2)
+    codefit("fit", cwd=repo)
+    data = show(repo)
+    from codefit.store import Store
+
+    store = Store.for_repo(repo)
+    step1 = store.steps(data["run"]["id"])[1]
+    feedback = store.blobs.text(step1.next_feedback_blob)
+    assert "Hidden check holdout (queries left: 2)" in feedback
+    assert "Score: 0.00" in feedback
+    assert "test_hidden_marker" not in feedback, "score level never names held-out tests"
+
+
+def test_optimizer_cannot_find_heldout_tests_in_or_under_its_workspace(tmp_path: Path, workdir: Path) -> None:
+    probe = (
+        "{ grep -rl hidden_mark[e]r . ; find . .. -name 'test_hidden*' ; "
+        "git log --all --format=%H | wc -l ; } > probe.txt 2>&1; true"
+    )
+    repo = make_project(tmp_path, probe, max_steps=1)
+    codefit("fit", cwd=repo)
+    data = show(repo)
+    probe_out = codefit_git(repo, "show", f"{data['run']['branch']}:probe.txt")
+    assert "hidden" not in probe_out
+    assert probe_out.split() == ["1"], "one commit of history, nothing found"
+
+
+def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: Path, workdir: Path) -> None:
+    command = (
+        'if [ "$CODEFIT_STEP" = 2 ] && [ "$HANG" = 1 ]; then touch step2.started; sleep 120; fi; '
+        'echo "# step $CODEFIT_STEP" >> calc.py'
+    )
+    repo = make_project(tmp_path, command, max_steps=3, budget=0)
+    config = repo / "codefit.toml"
+    config.write_text(config.read_text() + 'env = { HANG = "1" }\n')
+    err = tmp_path / "fit.err"
+    with err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "codefit.cli", "fit"],
+            cwd=repo,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 120
+    while not _step2_started(repo):
+        assert proc.poll() is None, "fit ended before step 2: " + err.read_text()
+        assert time.monotonic() < deadline, "step 2 never started"
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    data = show(repo)
+    assert data["run"]["status"] == "running"
+    assert [s["index"] for s in data["steps"]] == [0, 1], "step 1 was recorded before the kill"
+    config.write_text(config.read_text().replace('HANG = "1"', 'HANG = "0"'))
+    done = codefit("fit", "--resume", data["run"]["id"], cwd=repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    data = show(repo, data["run"]["id"])
+    assert [s["index"] for s in data["steps"]] == [0, 1, 2, 3]
+    assert data["run"]["status"] == "not_met"
+    result = codefit_git(repo, "show", f"{data['run']['branch']}:calc.py")
+    assert result.count("# step 2") == 1, "the killed step's partial work was discarded"
+    assert "step2.started" not in codefit_git(repo, "ls-tree", "-r", "--name-only", data["run"]["branch"])
+
+
+def _step2_started(repo: Path) -> bool:
+    from codefit.store import Store
+
+    if not (repo / ".codefit" / "codefit.db").exists():
+        return False
+    runs = Store.for_repo(repo).runs()
+    return bool(runs) and (Path(runs[0].workspace) / "step2.started").exists()
+
+
+def test_resume_of_a_finished_run_is_refused(tmp_path: Path, workdir: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    codefit("fit", cwd=repo)
+    run_id = show(repo)["run"]["id"]
+    done = codefit("fit", "--resume", run_id, cwd=repo)
+    assert done.returncode == 2
+    assert "already finished" in done.stderr
+
+
+def codefit_git(repo: Path, *args: str) -> str:
+    from ..conftest import run_git
+
+    return run_git(repo, *args)

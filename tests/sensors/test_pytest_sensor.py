@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codefit.errors import SensorError
+from codefit.sensors.base import Outcome, Reading, SensorContext, SensorSettings
+from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
+from codefit.spec import Split
+
+
+def write(tree: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text)
+    return tree
+
+
+def sensor(**options: object) -> PytestSensor:
+    return PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions.model_validate(options))
+
+
+def ctx() -> SensorContext:
+    return SensorContext(python=sys.executable)
+
+
+def outcomes(reading: Reading) -> dict[str, Outcome]:
+    return {t.nodeid.split("::")[-1]: t.outcome for t in reading.tests}
+
+
+def test_records_every_outcome_including_parametrized_cases(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "calc.py": "def add(a, b):\n    return a - b\n",
+            "tests/test_calc.py": (
+                "import calc, pytest\n"
+                "def test_add(): assert calc.add(1, 2) == 3\n"
+                "def test_zero(): assert calc.add(0, 0) == 0\n"
+                "@pytest.mark.parametrize('x', [1, 2])\n"
+                "def test_p(x): assert x\n"
+                "@pytest.mark.skip\n"
+                "def test_skipped(): pass\n"
+                "@pytest.mark.xfail\n"
+                "def test_xf(): assert False\n"
+            ),
+        },
+    )
+    reading = sensor(args=["tests"]).read(tmp_path, ctx())
+    assert outcomes(reading) == {
+        "test_add": Outcome.FAILED,
+        "test_zero": Outcome.PASSED,
+        "test_p[1]": Outcome.PASSED,
+        "test_p[2]": Outcome.PASSED,
+        "test_skipped": Outcome.SKIPPED,
+        "test_xf": Outcome.XFAILED,
+    }
+    assert reading.counts.total == 6 and reading.counts.passed == 3 and reading.counts.failed == 1
+    assert reading.counts.skipped == 2
+    assert reading.score == pytest.approx(3 / 4)
+    assert reading.passed is False
+    assert reading.split == Split.TRAIN
+    failing = reading.failing_tests()
+    assert [t.nodeid for t in failing] == ["tests/test_calc.py::test_add"]
+    assert "assert -1 == 3" in failing[0].message
+
+
+def test_hang_is_cut_by_per_test_timeout_and_run_continues(tmp_path: Path) -> None:
+    write(tmp_path, {"test_h.py": "def test_hang():\n    while True: pass\ndef test_after(): pass\n"})
+    reading = sensor(test_timeout=0.5).read(tmp_path, ctx())
+    assert outcomes(reading) == {"test_hang": Outcome.FAILED, "test_after": Outcome.PASSED}
+    assert "per-test timeout" in reading.tests[0].message
+
+
+def test_interpreter_exit_is_a_reading_not_a_pass(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "test_e.py": "import os\ndef test_first(): pass\ndef test_exit(): os._exit(0)\ndef test_later(): pass\n"
+        },
+    )
+    reading = sensor().read(tmp_path, ctx())
+    assert outcomes(reading) == {
+        "test_first": Outcome.PASSED,
+        "test_exit": Outcome.ERROR,
+        "test_later": Outcome.ERROR,
+    }
+    assert reading.passed is False
+    assert reading.error is not None and "exited early" in reading.error
+
+
+def test_collection_error_is_a_failing_reading(tmp_path: Path) -> None:
+    write(tmp_path, {"test_bad.py": "import nonexistent_module_xyz\n", "test_ok.py": "def test_ok(): pass\n"})
+    reading = sensor().read(tmp_path, ctx())
+    assert reading.passed is False
+    bad = [t for t in reading.tests if t.outcome == Outcome.ERROR]
+    assert bad and "collection error" in bad[0].message
+
+
+def test_whole_session_timeout_kills_a_hang_outside_tests(tmp_path: Path) -> None:
+    write(tmp_path, {"conftest.py": "import time\ntime.sleep(60)\n", "test_x.py": "def test_x(): pass\n"})
+    reading = sensor(timeout=1.0).read(tmp_path, ctx())
+    assert reading.passed is False
+    assert reading.error is not None and "did not start" in reading.error
+
+
+def test_no_tests_is_not_a_pass(tmp_path: Path) -> None:
+    write(tmp_path, {"mod.py": "x = 1\n"})
+    reading = sensor().read(tmp_path, ctx())
+    assert reading.passed is False and reading.score == 0.0
+    assert reading.error == "no tests collected"
+
+
+def test_heldout_sensor_defaults_to_its_destination(tmp_path: Path) -> None:
+    settings = SensorSettings(name="holdout", kind="pytest", split=Split.VALIDATION)
+    assert PytestSensor(settings, PytestOptions()).args() == [".codefit-heldout/holdout"]
+
+
+def test_missing_pytest_in_target_environment_is_a_clear_error(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    write(tmp_path / "tree", {"test_x.py": "def test_x(): pass\n"})
+    with pytest.raises(SensorError, match="pytest is not installed for the interpreter"):
+        sensor().read(tmp_path / "tree", SensorContext(python=str(venv / "bin" / "python")))

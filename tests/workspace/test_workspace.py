@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codefit.errors import WorkspaceError
+from codefit.workspace.export import export_branch
+from codefit.workspace.git import git, repo_root
+from codefit.workspace.workspace import Workspace
+
+from ..conftest import MakeRepo, run_git
+
+
+def test_base_tree_has_no_user_history_no_store_and_no_heldout(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo(
+        {"calc.py": "x = 1\n", ".codefit/codefit.db": "db", "tests/test_calc.py": "", "secret/t.py": ""}
+    )
+    run_git(repo, "commit", "-q", "--allow-empty", "-m", "second commit with a tell-tale message")
+    ws = Workspace.create(repo, tmp_path / "ws", exclude=[repo / "secret"])
+    assert (ws.path / "calc.py").read_text() == "x = 1\n"
+    assert not (ws.path / ".codefit").exists()
+    assert not (ws.path / "secret").exists()
+    log = git(ws.path, "log", "--all", "--format=%s")
+    assert log.strip().startswith("codefit base") and "tell-tale" not in log
+    assert git(ws.path, "rev-list", "--count", "--all").strip() == "1"
+
+
+def test_dirty_overlays_uncommitted_changes(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": "old\n", "gone.py": "bye\n"})
+    (repo / "a.py").write_text("new\n")
+    (repo / "untracked.py").write_text("u\n")
+    (repo / "gone.py").unlink()
+    clean = Workspace.create(repo, tmp_path / "clean")
+    dirty = Workspace.create(repo, tmp_path / "dirty", dirty=True)
+    assert (clean.path / "a.py").read_text() == "old\n" and (clean.path / "gone.py").exists()
+    assert (dirty.path / "a.py").read_text() == "new\n"
+    assert (dirty.path / "untracked.py").exists() and not (dirty.path / "gone.py").exists()
+
+
+def test_snapshot_diff_and_rollback(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": "one\n"})
+    ws = Workspace.create(repo, tmp_path / "ws")
+    base = ws.head()
+    (ws.path / "a.py").write_text("two\n")
+    (ws.path / "b.py").write_text("new\n")
+    step1 = ws.snapshot("step 1")
+    assert ws.changed_files(base, step1) == ["a.py", "b.py"]
+    assert "+two" in ws.diff(base, step1)
+    assert ws.show(base, "a.py") == "one\n" and ws.show(base, "b.py") is None
+    (ws.path / "c.py").write_text("stray\n")
+    ws.rollback(base)
+    assert (ws.path / "a.py").read_text() == "one\n"
+    assert not (ws.path / "b.py").exists() and not (ws.path / "c.py").exists()
+
+
+def test_noise_files_never_enter_checkpoints(make_repo: MakeRepo, tmp_path: Path) -> None:
+    ws = Workspace.create(make_repo({"a.py": ""}), tmp_path / "ws")
+    (ws.path / "__pycache__").mkdir()
+    (ws.path / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"x")
+    assert not ws.has_changes()
+
+
+def test_export_branch_leaves_worktree_index_and_current_branch_alone(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo({"a.py": "one\n", ".codefit/keep.txt": "store\n"})
+    (repo / "a.py").write_text("user edit in progress\n")
+    run_git(repo, "add", "a.py")
+    (repo / "wip.txt").write_text("untracked\n")
+    status_before = run_git(repo, "status", "--porcelain")
+    ws = Workspace.create(repo, tmp_path / "ws")
+    (ws.path / "a.py").write_text("fixed\n")
+    checkpoint = ws.snapshot("fix")
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    export_branch(ws, checkpoint, repo, head, "codefit/test-run")
+    assert run_git(repo, "status", "--porcelain") == status_before
+    assert run_git(repo, "branch", "--show-current").strip() == "main"
+    assert run_git(repo, "show", "codefit/test-run:a.py") == "fixed\n"
+    assert run_git(repo, "show", "codefit/test-run:.codefit/keep.txt") == "store\n"
+    assert run_git(repo, "rev-parse", "codefit/test-run^").strip() == head
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="not a git repository"):
+        repo_root(tmp_path)
+
+
+def test_repository_without_commits(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": ""}, commit=False)
+    with pytest.raises(WorkspaceError, match="no commit yet"):
+        Workspace.create(repo, tmp_path / "ws")
