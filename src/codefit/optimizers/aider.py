@@ -89,6 +89,10 @@ class AiderOptimizer:
             argv += ["--model", o.model]
         if o.edit_format:
             argv += ["--edit-format", o.edit_format]
+        for guide in ("AGENTS.override.md", "AGENTS.md"):
+            if (state.workspace / guide).is_file():
+                argv += ["--read", guide]  # Aider reads no guide by itself
+                break
         if o.lint_cmd:
             argv += ["--lint-cmd", o.lint_cmd, "--auto-lint"]
         return [*argv, *o.extra_args, *self.chat_files(state)]

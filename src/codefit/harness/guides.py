@@ -1,0 +1,97 @@
+"""Feedforward guides: the instructions file an agent reads (AGENTS.md, CLAUDE.md), from the config.
+
+Claude Code reads CLAUDE.md; Codex and most other agents read AGENTS.md; Aider is given it with
+`--read`. A repository's own guide is never overwritten: codefit writes the variant the agent also
+reads (CLAUDE.local.md, AGENTS.override.md) and carries the repository's text along.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from codefit.harness.context import FLAG_FILE, FLAG_PHRASE
+
+if TYPE_CHECKING:
+    from codefit.config import LoadedConfig
+    from codefit.sensors.base import Sensor
+
+TEMPLATE = Path(__file__).parent / "templates" / "guide.md.j2"
+GUIDE_FILES = ("AGENTS.md", "CLAUDE.md")
+FALLBACK = {"AGENTS.md": "AGENTS.override.md", "CLAUDE.md": "CLAUDE.local.md"}
+
+
+@dataclass(frozen=True)
+class GuideInput:
+    task: str
+    writable: tuple[str, ...]
+    protected: tuple[str, ...]
+    checks: tuple[str, ...]
+    mcp: bool = False
+
+
+def guide_from_config(loaded: LoadedConfig, *, mcp: bool = False) -> GuideInput:
+    """The guide of a run: the task, the globs, and the commands of the train-split sensors."""
+    cfg = loaded.config
+    return GuideInput(
+        task=loaded.task_text,
+        writable=tuple(cfg.writable),
+        protected=tuple(cfg.protected),
+        checks=tuple(check_commands(loaded.build_spec().train)),
+        mcp=mcp,
+    )
+
+
+def check_commands(sensors: Sequence[Sensor]) -> list[str]:
+    """A command per visible sensor that the agent can run itself."""
+    out = []
+    for sensor in sensors:
+        options: Any = getattr(sensor, "options", None)
+        kind = sensor.settings.kind
+        if kind == "pytest":
+            args = list(getattr(options, "args", []) or [])
+            out.append(" ".join(["python -m pytest", *(shlex.quote(a) for a in args)]))
+        elif kind == "command" and getattr(options, "command", None):
+            out.append(str(options.command))
+        else:
+            out.append(f"(codefit sensor `{sensor.settings.name}`, kind {kind}: run via the checks report)")
+    return out
+
+
+def render_guide(guide: GuideInput, template: Path | None = None) -> str:
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False
+    )
+    text = env.from_string((template or TEMPLATE).read_text(encoding="utf-8")).render(
+        task=guide.task.strip(),
+        writable=guide.writable,
+        protected=guide.protected,
+        checks=guide.checks,
+        mcp=guide.mcp,
+        flag_file=FLAG_FILE,
+        flag_phrase=FLAG_PHRASE,
+    )
+    return text.strip() + "\n"
+
+
+def write_guides(workspace: Path, guide: GuideInput, names: Sequence[str] = GUIDE_FILES) -> list[str]:
+    """Write the guides; returns the workspace-relative names written (to keep out of checkpoints)."""
+    text = render_guide(guide)
+    written = []
+    for name in names:
+        target = workspace / name
+        if target.exists():
+            own = target.read_text(encoding="utf-8", errors="replace")
+            name = FALLBACK.get(name, f"codefit-{name}")
+            target = workspace / name
+            body = f"{text}\n## The repository's own notes\n\n{own.strip()}\n"
+        else:
+            body = text
+        target.write_text(body, encoding="utf-8")
+        written.append(name)
+    return written
