@@ -1,0 +1,185 @@
+"""Commands that read trajectories: diff, log, compare, replay, report, ui, export.
+
+`register(app)` mounts them on the `codefit` typer app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codefit.report.trajectory import find_step, run_trajectory
+from codefit.store import Store
+from codefit.workspace.git import repo_root
+
+console = Console(highlight=False)
+
+RepoOption = Annotated[
+    Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
+]
+RunArg = Annotated[str, typer.Argument(help="Run id, unique prefix, or 'latest'.")]
+StepArg = Annotated[int, typer.Argument(help="Step index (0 is the baseline).")]
+
+
+class ExportTarget(StrEnum):
+    JSONL = "jsonl"
+    MLFLOW = "mlflow"
+
+
+def _store(repo: Path) -> Store:
+    return Store.for_repo(repo_root(repo))
+
+
+def diff_command(
+    run: RunArg,
+    step: StepArg,
+    repo: RepoOption = Path("."),
+    raw: Annotated[bool, typer.Option("--raw", help="Print the plain patch (for piping).")] = False,
+) -> None:
+    """The change one step made, as a patch."""
+    from codefit.report.log_view import diff_view
+
+    store = _store(repo)
+    record = find_step(store, store.run(run), step)
+    text = store.blobs.text(record.diff_blob)
+    if raw:
+        typer.echo(text, nl=False)
+    else:
+        console.print(diff_view(text))
+
+
+def log_command(run: RunArg, step: StepArg, repo: RepoOption = Path(".")) -> None:
+    """The feedback the optimizer received at a step, its transcript, and the feedback it produced."""
+    from codefit.report.log_view import log_view
+
+    store = _store(repo)
+    trajectory = run_trajectory(store, store.run(run))
+    found = [s for s in trajectory["steps"] if s["index"] == step]
+    if not found:
+        find_step(store, store.run(run), step)  # raises the "no such step" error
+    console.print(log_view(trajectory["run"]["id"], found[0]))
+
+
+def compare_command(
+    runs: Annotated[list[str], typer.Argument(help="Two or more runs (ids, prefixes or 'latest').")],
+    repo: RepoOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Runs side by side: settings diff, outcome, convergence, curves, cost, alerts, quality; grouped by
+    harness fingerprint with bootstrap confidence intervals."""
+    from codefit.report.compare_view import compare_view
+    from codefit.report.html import comparison
+    from codefit.report.summary import run_summary
+
+    if len(runs) < 2:
+        raise typer.BadParameter("compare needs at least two runs")
+    store = _store(repo)
+    summaries = [run_summary(store, store.run(ref)) for ref in runs]
+    if as_json:
+        typer.echo(json.dumps(comparison(summaries), indent=2, default=str))
+        return
+    console.print(compare_view(summaries))
+
+
+def replay_command(
+    run: RunArg,
+    from_step: Annotated[int, typer.Option("--from", help="The checkpoint (step index) to start from.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a harness setting: dotted.key=value (repeatable)."),
+    ] = None,
+    repo: RepoOption = Path("."),
+) -> None:
+    """A new run, linked to RUN, from its checkpoint --from, with changed harness settings."""
+    from codefit.report.replay import replay, replay_plan
+    from codefit.report.summary import run_summary
+    from codefit.report.terminal import ProgressPrinter, final_lines
+
+    store = _store(repo)
+    parent = store.run(run)
+    max_steps = replay_plan(parent, set_ or []).max_steps
+    history = replay(store, parent.id, from_step, set_ or [], [ProgressPrinter(console, max_steps)])
+    summary = run_summary(store, store.run(history.run_id))
+    console.print(f"replay of {parent.id} from step {from_step}: run {history.run_id}")
+    for line in final_lines(summary):
+        console.print(line)
+    console.print(f"compare them: codefit compare {parent.id} {history.run_id}")
+    raise typer.Exit(0 if history.met else 1)
+
+
+def report_command(
+    runs: Annotated[list[str], typer.Argument(help="One or more runs; several are compared.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    repo: RepoOption = Path("."),
+) -> None:
+    """One self-contained HTML file: curves, gap, quality, cost, alerts, and each step's diff,
+    feedback and transcript. Works offline."""
+    from codefit.report.html import write_report
+
+    out = write_report(_store(repo), runs, output)
+    console.print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
+
+
+def ui_command(
+    repo: RepoOption = Path("."),
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+) -> None:
+    """Serve the runs on loopback; a running run is followed as it progresses."""
+    from codefit.report.ui import UIServer
+
+    server = UIServer(repo_root(repo) / ".codefit", host=host, port=port)
+    console.print(f"codefit ui: {server.url} (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.close()
+
+
+def export_command(
+    run: RunArg,
+    to: Annotated[ExportTarget, typer.Option("--to", help="jsonl (an event log) or mlflow.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="jsonl: the file to write.")] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="mlflow: tracking URI (default: $MLFLOW_TRACKING_URI or .codefit/mlflow.db)."),
+    ] = None,
+    experiment: Annotated[str, typer.Option(help="mlflow: experiment name.")] = "codefit",
+    repo: RepoOption = Path("."),
+) -> None:
+    """Export a run: a plain JSON-lines event log, or an MLflow run with per-step metrics."""
+    from codefit.report.export import export_jsonl, export_mlflow
+
+    root = repo_root(repo)
+    store = Store.for_repo(root)
+    if to == ExportTarget.JSONL:
+        out = export_jsonl(store, run, output or Path(f"{store.run(run).id}.jsonl"))
+        console.print(f"wrote {out}")
+        return
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    artifacts = None
+    if uri is None:
+        uri = f"sqlite:///{root / '.codefit' / 'mlflow.db'}"
+        artifacts = (root / ".codefit" / "mlartifacts").as_uri()
+    mlflow_id = export_mlflow(store, run, tracking_uri=uri, experiment=experiment, artifact_location=artifacts)
+    console.print(f"exported to MLflow run {mlflow_id} (experiment {experiment!r}, tracking URI {uri})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diff")(diff_command)
+    app.command("log")(log_command)
+    app.command("compare")(compare_command)
+    app.command("replay")(replay_command)
+    app.command("report")(report_command)
+    app.command("ui")(ui_command)
+    app.command("export")(export_command)
