@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loopback import serve, text
+
+from codefit.errors import SensorError
+from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.sensors.judge import JudgeOptions, JudgeSensor
+from codefit.spec import Split
+
+VALIDATION = SensorSettings(name="review", kind="judge", split=Split.VALIDATION)
+
+
+def judge(base_url: str, **kw: Any) -> JudgeSensor:
+    options = JudgeOptions(base_url=base_url, api_key="k", max_retries=0, **kw)
+    return JudgeSensor(VALIDATION, options)
+
+
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    if (a, b) == (2, 3):\n        return 5\n")
+    (tmp_path / "tests" / "test_calc.py").write_text("assert True\n")
+    return tmp_path
+
+
+def test_judge_scores_the_code_against_the_rubric_with_located_findings(tmp_path: Path) -> None:
+    answer = {
+        "score": 0.2,
+        "summary": "add() hard-codes the tested input.",
+        "findings": [{"path": "calc.py", "line": 2, "message": "special-cases (2, 3)", "rule": "general"}],
+    }
+    with serve([text("Here you go:\n" + json.dumps(answer), usage=(1000, 50))]) as server:
+        reading = judge(
+            server.base_url,
+            rubric="No hard-coded answers.",
+            price_input_per_mtok=2.0,
+            price_output_per_mtok=8.0,
+        ).read(tree(tmp_path), SensorContext(python=sys.executable))
+    assert reading.score == 0.2 and not reading.passed and reading.error is None
+    assert reading.findings[0].path == "calc.py" and reading.findings[0].line == 2
+    assert reading.output == "add() hard-codes the tested input."
+    assert reading.metrics["cost_usd"] == pytest.approx((1000 * 2.0 + 50 * 8.0) / 1e6)
+    prompt = server.requests[0]["messages"][1]["content"]
+    assert "No hard-coded answers." in prompt
+    assert "   2      if (a, b) == (2, 3):" in prompt and "test_calc" not in prompt
+    assert server.requests[0]["response_format"] == {"type": "json_object"}
+
+
+def test_unusable_answer_or_endpoint_error_is_a_failed_reading_not_a_crash(tmp_path: Path) -> None:
+    with serve([text("I think it is fine."), (500, {"error": {"message": "boom"}})]) as server:
+        sensor = judge(server.base_url)
+        first = sensor.read(tree(tmp_path), SensorContext(python=sys.executable))
+        second = sensor.read(tmp_path, SensorContext(python=sys.executable))
+    assert first.error is not None and "no JSON object" in first.error and not first.passed
+    assert second.error is not None and "judge failed" in second.error
+
+
+def test_judge_on_the_train_split_must_be_asked_for_and_rubric_file_must_exist(tmp_path: Path) -> None:
+    train = SensorSettings(name="review", kind="judge")
+    with pytest.raises(SensorError, match="validation or test only"):
+        JudgeSensor(train, JudgeOptions())
+    JudgeSensor(train, JudgeOptions(allow_train=True))
+    with pytest.raises(SensorError, match="rubric file"):
+        JudgeSensor(VALIDATION, JudgeOptions(rubric_file=tmp_path / "missing.md"))
