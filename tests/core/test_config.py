@@ -88,13 +88,13 @@ def test_unknown_optimizer_key(make_repo: MakeRepo) -> None:
 
 def test_no_config_is_a_clear_error(make_repo: MakeRepo) -> None:
     repo = make_repo({"README": "x"})
-    with pytest.raises(ConfigError, match="no codefit.toml and no \\[tool.codefit\\]"):
+    with pytest.raises(ConfigError, match=r"no codefit\.toml and no \[tool\.codefit\]"):
         load_config(repo)
 
 
 def test_invalid_toml_names_file(make_repo: MakeRepo) -> None:
     repo = make_repo({"codefit.toml": "task = \n"})
-    with pytest.raises(ConfigError, match="codefit.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"codefit\.toml: not valid TOML"):
         load_config(repo)
 
 

@@ -9,7 +9,10 @@ from pathlib import Path
 from ..conftest import run_git
 
 CODE = "def add(a, b):\n    return a - b\n"
-VISIBLE = "import calc\n\ndef test_add():\n    assert calc.add(1, 2) == 3\n\ndef test_add_again():\n    assert calc.add(2, 2) == 4\n"
+VISIBLE = (
+    "import calc\n\ndef test_add():\n    assert calc.add(1, 2) == 3\n\n"
+    "def test_add_again():\n    assert calc.add(2, 2) == 4\n"
+)
 VALIDATION = "import calc\n\ndef test_hidden_marker_big():\n    assert calc.add(10, 20) == 30\n"
 TEST = "import calc\n\ndef test_hidden_marker_negative():\n    assert calc.add(-1, -2) == -3\n"
 

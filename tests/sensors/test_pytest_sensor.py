@@ -79,7 +79,9 @@ def test_interpreter_exit_is_a_reading_not_a_pass(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "test_e.py": "import os\ndef test_first(): pass\ndef test_exit(): os._exit(0)\ndef test_later(): pass\n"
+            "test_e.py": (
+                "import os\ndef test_first(): pass\ndef test_exit(): os._exit(0)\ndef test_later(): pass\n"
+            )
         },
     )
     reading = sensor().read(tmp_path, ctx())
