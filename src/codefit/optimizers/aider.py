@@ -26,7 +26,7 @@ from codefit.optimizers.agents.common import (
     state_dirs,
     take_flag,
 )
-from codefit.optimizers.agents.process import exit_error, run_agent
+from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
 from codefit.optimizers.base import EventKind, StepResult, StepState, TranscriptEvent, Usage
 from codefit.records import Options
 from codefit.workspace.git import ls_files
@@ -136,6 +136,7 @@ class AiderOptimizer:
                 env=env,
                 timeout_s=min(self.options.timeout, state.timeout_s),
                 allow_network=self.options.allow_network,
+                hidden=hidden_paths(state),
                 writable=[*state_dirs(env, None, ".aider"), history_file.parent, *self.options.sandbox_rw],
                 readable=[Path(tmp), *self.options.sandbox_ro],
             )

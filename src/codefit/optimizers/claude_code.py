@@ -20,7 +20,7 @@ from codefit.optimizers.agents.common import (
     state_dirs,
     take_flag,
 )
-from codefit.optimizers.agents.process import exit_error, run_agent
+from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
 
@@ -96,6 +96,7 @@ class ClaudeCodeOptimizer:
             env=env,
             timeout_s=min(self.options.timeout, state.timeout_s),
             allow_network=self.options.allow_network,
+            hidden=hidden_paths(state),
             writable=[
                 *state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",)),
                 *self.options.sandbox_rw,

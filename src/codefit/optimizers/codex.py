@@ -20,7 +20,7 @@ from codefit.optimizers.agents.common import (
     state_dirs,
     take_flag,
 )
-from codefit.optimizers.agents.process import exit_error, run_agent
+from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
 from codefit.optimizers.base import StepResult, StepState, Usage
 from codefit.records import Options
 
@@ -93,6 +93,7 @@ class CodexOptimizer:
             env=env,
             timeout_s=min(self.options.timeout, state.timeout_s),
             allow_network=self.options.allow_network,
+            hidden=hidden_paths(state),
             writable=[*state_dirs(env, "CODEX_HOME", ".codex"), *self.options.sandbox_rw],
             readable=self.options.sandbox_ro,
         )

@@ -32,6 +32,7 @@ def run_agent(
     allow_network: bool = True,
     writable: Sequence[Path] = (),
     readable: Sequence[Path] = (),
+    hidden: Sequence[Path] = (),
 ) -> AgentRun:
     """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise.
 
@@ -50,6 +51,7 @@ def run_agent(
         allow_network=allow_network,
         extra_ro=tuple(p for p in visible if p.exists()),
         extra_rw=tuple(p for p in writable if p.exists()),
+        hidden=tuple(hidden),
     )
     wrapped = wrap_command([binary, *argv[1:]], spec)
     try:
@@ -75,3 +77,9 @@ def exit_error(run: AgentRun, name: str) -> str | None:
 def _under_tmp(path: Path) -> bool:
     resolved = path.resolve()
     return Path("/tmp") in resolved.parents
+
+
+def hidden_paths(state: object) -> tuple[Path, ...]:
+    """Paths the agent must not see (the user's repository, `.codefit/`, held-out tests), where the
+    loop provides them as `StepState.hidden`."""
+    return tuple(getattr(state, "hidden", ()) or ())

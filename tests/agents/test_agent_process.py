@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codefit.harness.context import FLAG_FILE
+from codefit.optimizers.agents.common import agent_env, take_flag
+from codefit.optimizers.agents.process import run_agent
+from codefit.workspace.sandbox import sandbox_available
+
+
+def test_agent_environment_drops_codefit_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEFIT_SEAL_KEY", "secret")
+    env = agent_env({"EXTRA": "1"})
+    assert "CODEFIT_SEAL_KEY" not in env and env["EXTRA"] == "1"
+
+
+@pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
+def test_agent_sees_its_workspace_and_writable_paths_but_not_the_rest_of_tmp(tmp_path: Path) -> None:
+    workspace, state, secret = tmp_path / "ws", tmp_path / "state", tmp_path / "secret"
+    for d in (workspace, state, secret):
+        d.mkdir()
+    (secret / "answer.txt").write_text("42")
+    script = f"ls {secret}/answer.txt; echo hi > {state}/note; echo ok > in_ws"
+    run = run_agent(
+        ["sh", "-c", script], workspace=workspace, env=agent_env({}), timeout_s=30, writable=[state]
+    )
+    assert "No such file" in run.stderr
+    assert (state / "note").read_text() == "hi\n" and (workspace / "in_ws").read_text() == "ok\n"
+
+
+def test_flag_phrase_in_the_final_answer_is_a_flag(tmp_path: Path) -> None:
+    assert take_flag(tmp_path, "Done.\nCODEFIT_FLAG: test_x wants 6") == "test_x wants 6"
+    assert take_flag(tmp_path, "All good.") is None
+    (tmp_path / FLAG_FILE).write_text("")
+    assert take_flag(tmp_path, "") == "flagged without a reason"
