@@ -34,6 +34,7 @@ from codefit.quality.mutants import (
 from codefit.quality.sources import DEFAULT_EXCLUDE, discover
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings
+from codefit.spec import Split
 
 
 class MutationOptions(Options):
@@ -53,6 +54,8 @@ class MutationOptions(Options):
 
 class MutationSensor:
     options_model: ClassVar[type[Options]] = MutationOptions
+    # Where it belongs when the config names no split (read by the config loader, if it asks).
+    default_split: ClassVar[Split] = Split.VALIDATION
 
     def __init__(self, settings: SensorSettings, options: MutationOptions) -> None:
         unknown = sorted(set(options.operators) - set(OPERATORS))
