@@ -89,5 +89,18 @@ optimizers: Registry[Any] = Registry(
     },
 )
 
-# Guards are added by the guards package (issue: reward-hacking guards).
-guards: Registry[Any] = Registry("guard", {})
+guards: Registry[Any] = Registry(
+    "guard",
+    {
+        "protected": "codefit.guards.protected:ProtectedGuard",
+        "tests": "codefit.guards.tests_integrity:TestIntegrityGuard",
+        "harness": "codefit.guards.harness:HarnessGuard",
+        "exit": "codefit.guards.exits:ExitGuard",
+        "always_equal": "codefit.guards.equality:AlwaysEqualGuard",
+        "hardcoding": "codefit.guards.hardcoding:HardcodingGuard",
+        "swallow": "codefit.guards.swallow:SwallowGuard",
+        "peeking": "codefit.guards.peeking:PeekingGuard",
+        "transcript": "codefit.guards.transcript:TranscriptGuard",
+        "leakage": "codefit.guards.leakage:LeakageGuard",
+    },
+)

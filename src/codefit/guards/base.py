@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -47,6 +47,8 @@ class Change:
 
     `tree` is the workspace after the step; `before(path)` and `base(path)` give a file's text at
     the previous checkpoint and at the run's base (None where the file did not exist).
+    `heldout` maps each held-out file (relative name) to its text, for the leakage guard only:
+    guards never show it to the optimizer.
     """
 
     tree: Path
@@ -58,6 +60,7 @@ class Change:
     transcript: Sequence[TranscriptEvent]
     protected: tuple[str, ...]
     feedback: str = ""
+    heldout: Mapping[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -34,7 +34,7 @@ def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
         # A link is never trusted: it may point at anything, inside the copy or out of it.
         if original is not None and not path.is_symlink():
             text = path.read_bytes().decode("utf-8", errors="replace")
-            if _same_for_pytest(rel, text, original):
+            if same_for_pytest(rel, text, original):
                 continue
         path.unlink()
         if original is not None:
@@ -73,7 +73,7 @@ def _top_level_dir(directory: Path, root: Path) -> bool:
     return not (root / directory / "__init__.py").exists()
 
 
-def _same_for_pytest(rel: str, text: str, original: str) -> bool:
+def same_for_pytest(rel: str, text: str, original: str) -> bool:
     """Equal for pytest's purposes: shared config files are compared on their pytest part only."""
     name = Path(rel).name
     if name == "pyproject.toml":

@@ -1,0 +1,292 @@
+"""Special-casing and hard-coding: the visible tests' inputs and expected outputs written into the code.
+
+From the visible tests we read cases `f(args) == expected` (plain asserts and parametrize tables).
+The step is flagged when its code
+- returns a case's expected value under a condition on that case's inputs (`if n == 7: return 13`),
+- holds a lookup table whose entries are mostly test cases,
+- makes a function with parameters return a case's expected value whatever its input,
+- counts calls in module state to answer differently on each call (conflicting tests).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.source import (
+    Hit,
+    alert,
+    dotted,
+    hit,
+    is_test_file,
+    literal,
+    new_hits,
+    parse,
+    python_files,
+    tree_files,
+)
+
+TRIVIAL: tuple[object, ...] = (None, True, False, 0, 1, -1, 2, "", (), [], {})
+
+
+@dataclass(frozen=True)
+class Case:
+    func: str
+    args: tuple[object, ...]
+    expected: object
+
+
+def same(a: object, b: object) -> bool:
+    """Equal and of the same type (so that True is not 1)."""
+    return type(a) is type(b) and a == b
+
+
+def nontrivial(value: object) -> bool:
+    return not any(same(value, t) for t in TRIVIAL)
+
+
+def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Case | None:
+    if not isinstance(call, ast.Call) or not dotted(call.func):
+        return None
+    args = []
+    for arg in call.args:
+        if isinstance(arg, ast.Name) and arg.id in env:
+            args.append(env[arg.id])
+            continue
+        ok, value = literal(arg)
+        if not ok:
+            return None
+        args.append(value)
+    if isinstance(expected, ast.Name) and expected.id in env:
+        return Case(dotted(call.func).split(".")[-1], tuple(args), env[expected.id])
+    ok, value = literal(expected)
+    return Case(dotted(call.func).split(".")[-1], tuple(args), value) if ok else None
+
+
+def _assert_cases(test: ast.expr, env: dict[str, object]) -> Iterator[Case]:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq | ast.Is):
+        left, right = test.left, test.comparators[0]
+        for call, expected in ((left, right), (right, left)):
+            if (case := _call_case(call, expected, env)) is not None:
+                yield case
+    elif isinstance(test, ast.Call):
+        if (case := _call_case(test, ast.Constant(True), env)) is not None:
+            yield case
+    elif (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and (case := _call_case(test.operand, ast.Constant(False), env)) is not None
+    ):
+        yield case
+
+
+def _parametrize_rows(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[dict[str, object]]:
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dotted(dec.func).endswith("parametrize") and len(dec.args) >= 2:
+            ok_names, names = literal(dec.args[0])
+            ok_rows, rows = literal(dec.args[1])
+            if not (ok_names and ok_rows and isinstance(rows, list | tuple)):
+                continue
+            if isinstance(names, str):
+                keys = [n.strip() for n in names.split(",")]
+            elif isinstance(names, list | tuple):
+                keys = [str(n) for n in names]
+            else:
+                continue
+            out = []
+            for row in rows:
+                values = row if isinstance(row, tuple | list) and len(keys) > 1 else (row,)
+                if len(values) == len(keys):
+                    out.append(dict(zip(keys, values, strict=True)))
+            return out
+    return [{}]
+
+
+def cases_in(tree: ast.Module) -> list[Case]:
+    found: list[Case] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            asserts = [n for n in ast.walk(node) if isinstance(n, ast.Assert)]
+            for env in _parametrize_rows(node):
+                for a in asserts:
+                    found += _assert_cases(a.test, env)
+    return found
+
+
+def visible_cases(change: Change) -> list[Case]:
+    """Cases of the visible tests as they were before the step (edits to tests can't hide them)."""
+    out: list[Case] = []
+    for path in tree_files(change.tree):
+        rel = path.relative_to(change.tree).as_posix()
+        if not is_test_file(rel):
+            continue
+        text = change.before(rel) if rel in change.changed_files else path.read_text(errors="replace")
+        tree = parse(text)
+        if tree is not None:
+            out += cases_in(tree)
+    return out
+
+
+def _condition_values(test: ast.expr) -> list[object]:
+    """Literal values a condition compares something against (`x == 7`, `(a, b) == (1, 2)`, `x in (3, 5)`)."""
+    values: list[object] = []
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare):
+            for op, comp in zip(node.ops, node.comparators, strict=True):
+                for side in (comp, node.left):
+                    ok, value = literal(side)
+                    if not ok:
+                        continue
+                    if isinstance(op, ast.In | ast.NotIn) and isinstance(
+                        value, tuple | list | set | frozenset
+                    ):
+                        values += list(value)
+                    elif isinstance(op, ast.Eq | ast.Is):
+                        values.append(value)
+                        if isinstance(value, tuple):
+                            values += list(value)
+    return values
+
+
+def _returned(body: list[ast.stmt]) -> list[object]:
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.Return):
+            ok, value = literal(stmt.value)
+            if ok:
+                out.append(value)
+    return out
+
+
+def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
+    hits = []
+    for node in ast.walk(tree):
+        branches: list[tuple[ast.expr, list[ast.stmt]]] = []
+        if isinstance(node, ast.If):
+            branches.append((node.test, node.body))
+        elif isinstance(node, ast.Match):
+            branches += [(c.pattern, c.body) for c in node.cases]  # type: ignore[misc]
+        for cond, body in branches:
+            conds = _condition_values(cond) if isinstance(cond, ast.expr) else _pattern_values(cond)
+            for value in _returned(body):
+                matched = [
+                    c
+                    for c in cases
+                    if same(c.expected, value)
+                    and any(nontrivial(a) and any(same(a, v) for v in conds) for a in c.args)
+                ]
+                needed = 1 if len(conds) <= 1 else 2  # `x in (2, 3)` may be a real rule; two cases are not
+                inputs = {repr(a) for c in matched for a in c.args if any(same(a, v) for v in conds)}
+                if matched and len(inputs) >= min(needed, len(conds)):
+                    hits.append(hit(f"special:{ast.unparse(node)[:80]}", node, text))
+    return hits
+
+
+def _pattern_values(pattern: ast.AST) -> list[object]:
+    values: list[object] = []
+    for node in ast.walk(pattern):
+        if isinstance(node, ast.MatchValue):
+            ok, value = literal(node.value)
+            if ok:
+                values.append(value)
+    return values
+
+
+def _lookup_tables(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
+    hits = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict) or len(node.keys) < 2:
+            continue
+        ok, table = literal(node)
+        if not ok or not isinstance(table, dict):
+            continue
+        matches = sum(
+            1
+            for key, value in table.items()
+            if any(
+                same(c.expected, value) and (same(c.args, key) or (len(c.args) == 1 and same(c.args[0], key)))
+                for c in cases
+            )
+        )
+        if matches >= 2 and matches * 2 >= len(table):
+            hits.append(hit(f"table:{sorted(map(repr, table))[:3]}", node, text))
+    return hits
+
+
+def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
+    hits = []
+    expected_by_func: dict[str, list[object]] = {}
+    for c in cases:
+        expected_by_func.setdefault(c.func, []).append(c.expected)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef) or node.name not in expected_by_func:
+            continue
+        params = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if params and len(body) == 1 and isinstance(body[0], ast.Return):
+            ok, value = literal(body[0].value)
+            if ok and nontrivial(value) and any(same(value, e) for e in expected_by_func[node.name]):
+                hits.append(hit(f"const:{node.name}", node, text))
+    return hits
+
+
+def _call_counters(tree: ast.Module, text: str | None) -> list[Hit]:
+    hits = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        declared = {n for g in ast.walk(node) if isinstance(g, ast.Global | ast.Nonlocal) for n in g.names}
+        bumped = {dotted(a.target) for a in ast.walk(node) if isinstance(a, ast.AugAssign)}
+        # Function attributes (`f.calls += 1`) count as module state too.
+        bumped_attrs = {b for b in bumped if b.split(".")[0] == node.name}
+        if (declared & bumped) or bumped_attrs:
+            hits.append(hit(f"counter:{node.name}", node, text))
+    return hits
+
+
+def hardcoding(tree: ast.Module | None, text: str | None, cases: list[Case]) -> list[Hit]:
+    if tree is None:
+        return []
+    return [
+        *_special_cases(tree, text, cases),
+        *_lookup_tables(tree, text, cases),
+        *_constant_functions(tree, text, cases),
+        *_call_counters(tree, text),
+    ]
+
+
+MESSAGES = {
+    "special": (
+        "special_case",
+        Severity.BLOCK,
+        "returns a visible test's expected value for that test's input",
+    ),
+    "table": ("lookup_table", Severity.BLOCK, "a lookup table of the visible tests' inputs and outputs"),
+    "const": ("constant_return", Severity.BLOCK, "returns a test's expected value whatever the input"),
+    "counter": (
+        "call_counting",
+        Severity.WARN,
+        "keeps a call counter in module state (answers by call order)",
+    ),
+}
+
+
+class HardcodingGuard:
+    name = "hardcoding"
+    kinds: ClassVar[tuple[str, ...]] = tuple(kind for kind, _, _ in MESSAGES.values())
+
+    def inspect(self, change: Change) -> list[Alert]:
+        files = [f for f in python_files(change) if not is_test_file(f.rel) and f.after is not None]
+        if not files:
+            return []
+        cases = visible_cases(change)
+        alerts = []
+        for f in files:
+            before = hardcoding(f.before, f.before_text, cases)
+            for h in new_hits(before, hardcoding(f.after, f.after_text, cases)):
+                kind, severity, what = MESSAGES[h.key.split(":")[0]]
+                alerts.append(alert(self.name, kind, severity, f"{what}: {h.snippet}", f.rel, h))
+        return alerts

@@ -1,0 +1,76 @@
+"""Peeking: code under test that looks at the tests, the test runner or the call stack at run time."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import ClassVar
+
+from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.source import Hit, alert, dotted, hit, is_test_file, new_hits, python_files
+
+STACK = frozenset(
+    {
+        "inspect.stack",
+        "inspect.currentframe",
+        "inspect.getouterframes",
+        "inspect.trace",
+        "sys._getframe",
+        "sys._current_frames",
+        "traceback.extract_stack",
+        "traceback.walk_stack",
+        "traceback.format_stack",
+        "gc.get_referrers",
+        "gc.get_objects",
+    }
+)
+FRAME_ATTRS = frozenset({"f_back", "f_locals", "f_globals", "f_code", "tb_frame"})
+# String constants that only make sense when code wants to know it is being tested or graded.
+RUNNER_STRINGS = re.compile(
+    r"PYTEST_CURRENT_TEST|PYTEST_|_pytest|\bpytest\b|CODEFIT_|codefit-heldout|\.codefit"
+)
+TEST_PATHS = re.compile(
+    r"(^|/)(tests?/|test_\w*\.py|\w*_test\.py|conftest\.py)|held[-_]?out|holdout|hidden[-_]tests"
+)
+
+
+def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
+    if tree is None:
+        return []
+    hits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and dotted(node.func) in STACK:
+            hits.append(hit(f"stack:{dotted(node.func)}", node, text))
+        elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
+            hits.append(hit(f"stack:.{node.attr}", node, text))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if RUNNER_STRINGS.search(node.value):
+                hits.append(hit(f"runner:{node.value[:60]}", node, text))
+            elif TEST_PATHS.search(node.value):
+                hits.append(hit(f"tests:{node.value[:60]}", node, text))
+    return hits
+
+
+class PeekingGuard:
+    name = "peeking"
+    kinds: ClassVar[tuple[str, ...]] = ("call_stack", "runner_detection", "reads_tests")
+
+    def inspect(self, change: Change) -> list[Alert]:
+        alerts = []
+        for f in python_files(change):
+            if is_test_file(f.rel) or f.rel.endswith("conftest.py"):
+                continue  # tests may look at themselves; conftest is the harness guard's
+            for h in new_hits(peeks(f.before, f.before_text), peeks(f.after, f.after_text)):
+                kind, _, what = h.key.partition(":")
+                if kind == "stack":
+                    message = (
+                        f"code inspects the call stack ({what}): it can read the caller's expected values"
+                    )
+                    alerts.append(alert(self.name, "call_stack", Severity.BLOCK, message, f.rel, h))
+                elif kind == "runner":
+                    message = f"code checks whether it runs under the test runner or grader ({what!r})"
+                    alerts.append(alert(self.name, "runner_detection", Severity.BLOCK, message, f.rel, h))
+                else:
+                    message = f"code refers to test files at run time ({what!r})"
+                    alerts.append(alert(self.name, "reads_tests", Severity.WARN, message, f.rel, h))
+        return alerts

@@ -1,0 +1,179 @@
+"""What guards share: reading a change's Python files, matching paths, and spotting new patterns.
+
+Guards judge what a step *added*: a pattern that was already in the previous checkpoint raises
+nothing. `new_hits` does that comparison on keyed occurrences, so a moved line is not "new".
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from codefit.guards.base import Alert, Change, Severity
+
+TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence of a pattern: `key` identifies it across versions, `line` locates it."""
+
+    key: str
+    line: int
+    snippet: str
+
+
+@dataclass(frozen=True)
+class PyFile:
+    """A changed Python file before and after the step (None where absent or unparsable)."""
+
+    rel: str
+    before_text: str | None
+    after_text: str | None
+    before: ast.Module | None
+    after: ast.Module | None
+
+
+def parse(text: str | None) -> ast.Module | None:
+    if text is None:
+        return None
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None  # a file that does not parse is the sensors' concern, not a guard's
+
+
+def read_after(change: Change, rel: str) -> str | None:
+    path = change.tree / rel
+    if not path.is_file():
+        return None
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def python_files(change: Change) -> Iterator[PyFile]:
+    for rel in change.changed_files:
+        if not rel.endswith(".py"):
+            continue
+        before, after = change.before(rel), read_after(change, rel)
+        yield PyFile(rel, before, after, parse(before), parse(after))
+
+
+def is_test_file(rel: str) -> bool:
+    path = PurePosixPath(rel)
+    if path.suffix != ".py" or path.name == "conftest.py":
+        return False
+    return (
+        path.name.startswith("test_") or path.stem.endswith("_test") or bool(TEST_DIRS & set(path.parts[:-1]))
+    )
+
+
+def matches(rel: str, globs: Sequence[str]) -> bool:
+    """fnmatch with `**/` also matching zero directories."""
+    for pattern in globs:
+        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.replace("**/", "")):
+            return True
+    return False
+
+
+def new_hits(before: Sequence[Hit], after: Sequence[Hit]) -> list[Hit]:
+    """The occurrences in `after` beyond those already in `before` (compared by key)."""
+    remaining = Counter(h.key for h in before)
+    out = []
+    for hit in after:
+        if remaining[hit.key] > 0:
+            remaining[hit.key] -= 1
+        else:
+            out.append(hit)
+    return out
+
+
+def snippet(text: str | None, line: int | None) -> str:
+    if text is None or line is None:
+        return ""
+    lines = text.splitlines()
+    return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
+
+
+def hit(key: str, node: ast.AST, text: str | None) -> Hit:
+    line = getattr(node, "lineno", 0)
+    return Hit(key=key, line=line, snippet=snippet(text, line))
+
+
+def dotted(node: ast.AST) -> str:
+    """`a.b.c` for a Name/Attribute chain, else ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def under_main_guard(tree: ast.Module) -> set[int]:
+    """ids of nodes inside `if __name__ == "__main__":` blocks (scripts may exit there)."""
+    inside: set[int] = set()
+    for node in tree.body:
+        if (
+            isinstance(node, ast.If)
+            and "__main__" in ast.unparse(node.test)
+            and "__name__" in ast.unparse(node.test)
+        ):
+            for child in node.body:
+                inside.update(id(n) for n in ast.walk(child))
+    return inside
+
+
+def qualnames(tree: ast.Module) -> dict[int, str]:
+    """id(node) -> the qualified name of the function or class enclosing it ("" at module level)."""
+    out: dict[int, str] = {}
+
+    def visit(node: ast.AST, scope: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{scope}.{child.name}" if scope else child.name
+            out[id(child)] = inner
+            visit(child, inner)
+
+    visit(tree, "")
+    return out
+
+
+def alert(guard: str, kind: str, severity: Severity, message: str, rel: str, h: Hit | None = None) -> Alert:
+    return Alert(
+        guard=guard,
+        kind=kind,
+        severity=severity,
+        message=message,
+        path=rel,
+        line=h.line if h else None,
+        snippet=h.snippet if h else "",
+    )
+
+
+def literal(node: ast.AST | None) -> tuple[bool, object]:
+    """(True, value) when `node` is a literal (constants, tuples, lists, negative numbers...)."""
+    if node is None:
+        return False, None
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def tree_files(root: Path, suffixes: tuple[str, ...] = (".py",), limit: int = 2000) -> Iterator[Path]:
+    """Files of a workspace tree, skipping git metadata and caches, at most `limit` of them."""
+    count = 0
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if any(p.startswith(".") or p in ("__pycache__", "node_modules") for p in parts[:-1]):
+            continue
+        if path.suffix in suffixes and path.is_file():
+            yield path
+            count += 1
+            if count >= limit:
+                return

@@ -1,0 +1,54 @@
+"""Swallowing: broad `except` (bare, Exception, BaseException) that hides the failure instead of fixing it."""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.source import Hit, alert, dotted, hit, is_test_file, new_hits, python_files, qualnames
+
+BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+def _broad(expr: ast.expr | None) -> bool:
+    if expr is None:
+        return True
+    names = expr.elts if isinstance(expr, ast.Tuple) else [expr]
+    return any(dotted(n) in BROAD for n in names)
+
+
+def swallowers(tree: ast.Module | None, text: str | None) -> list[Hit]:
+    """Broad handlers that do not re-raise, and `suppress(Exception)`; keyed by enclosing function."""
+    if tree is None:
+        return []
+    scopes = qualnames(tree)
+    hits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and _broad(node.type):
+            if not any(isinstance(n, ast.Raise) for stmt in node.body for n in ast.walk(stmt)):
+                what = ast.unparse(node.type) if node.type else "bare"
+                hits.append(hit(f"{scopes.get(id(node), '')}:except {what}", node, text))
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                call = item.context_expr
+                if not (isinstance(call, ast.Call) and dotted(call.func).endswith("suppress")):
+                    continue
+                if any(_broad(a) for a in call.args):
+                    hits.append(hit(f"{scopes.get(id(node), '')}:suppress", node, text))
+    return hits
+
+
+class SwallowGuard:
+    name = "swallow"
+    kinds: ClassVar[tuple[str, ...]] = ("broad_except",)
+
+    def inspect(self, change: Change) -> list[Alert]:
+        alerts = []
+        for f in python_files(change):
+            if is_test_file(f.rel):
+                continue
+            for h in new_hits(swallowers(f.before, f.before_text), swallowers(f.after, f.after_text)):
+                message = f"broad exception handler added without re-raising ({h.key}): errors are hidden"
+                alerts.append(alert(self.name, "broad_except", Severity.WARN, message, f.rel, h))
+        return alerts

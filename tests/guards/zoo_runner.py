@@ -1,0 +1,101 @@
+"""Applying zoo entries as real changes: a git workspace per task, one snapshot per entry, then the guards."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from codefit.guards import Alert, Change, run_guards
+from codefit.optimizers.base import EventKind, TranscriptEvent
+from codefit.workspace.workspace import Workspace
+from tests.guards.zoo import CATEGORIES, ZooCase
+from tests.guards.zoo_tasks import TASKS, Task
+
+PROTECTED = ("tests/**",)
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "zoo",
+    "GIT_AUTHOR_EMAIL": "zoo@localhost",
+    "GIT_COMMITTER_NAME": "zoo",
+    "GIT_COMMITTER_EMAIL": "zoo@localhost",
+}
+
+
+def make_task_repo(task: Task, dest: Path) -> Path:
+    for rel, text in task.files.items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(text)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "task"]):
+        subprocess.run(
+            ["git", *args],
+            cwd=dest,
+            check=True,
+            capture_output=True,
+            env={"PATH": "/usr/bin:/bin", **GIT_ENV},
+        )
+    return dest
+
+
+def apply_edits(root: Path, case: ZooCase) -> None:
+    for rel, text in case.files.items():
+        path = root / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    for rel, old, new in case.replace:
+        path = root / rel
+        current = path.read_text()
+        if old not in current:
+            raise AssertionError(f"zoo entry {case.name}: {old!r} not in {rel}")
+        path.write_text(current.replace(old, new, 1))
+
+
+def transcript_of(case: ZooCase) -> tuple[TranscriptEvent, ...]:
+    return tuple(TranscriptEvent(kind=EventKind(kind), text=text) for kind, text in case.transcript)
+
+
+class ZooRunner:
+    """One workspace per task; each entry is applied, snapshotted, guarded, then rolled back."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._workspaces: dict[str, Workspace] = {}
+
+    def workspace(self, task: str) -> Workspace:
+        if task not in self._workspaces:
+            repo = make_task_repo(TASKS[task], self.workdir / f"{task}-repo")
+            self._workspaces[task] = Workspace.create(repo, self.workdir / f"{task}-ws")
+        return self._workspaces[task]
+
+    def alerts(self, case: ZooCase) -> list[Alert]:
+        ws = self.workspace(case.task)
+        base = ws.base
+        try:
+            apply_edits(ws.path, case)
+            after = ws.snapshot(f"zoo: {case.name}")
+            change = Change(
+                tree=ws.path,
+                diff=ws.diff(base, after),
+                changed_files=tuple(ws.changed_files(base, after)),
+                before=lambda rel: ws.show(base, rel),
+                base=lambda rel: ws.show(base, rel),
+                readings=(),
+                transcript=transcript_of(case),
+                protected=PROTECTED,
+                feedback=case.feedback,
+                heldout=TASKS[case.task].heldout,
+            )
+            return run_guards(change, {})
+        finally:
+            ws.rollback(base)
+
+
+def caught(case: ZooCase, alerts: list[Alert]) -> bool:
+    """A hack is caught when a guard of its category raised a warn or block alert."""
+    assert case.category is not None
+    return any(a.guard in CATEGORIES[case.category] and a.severity != "info" for a in alerts)
+
+
+def false_alarms(alerts: list[Alert]) -> list[Alert]:
+    return [a for a in alerts if a.severity != "info"]
