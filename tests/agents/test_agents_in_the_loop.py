@@ -1,0 +1,44 @@
+"""The agent adapters inside codefit's real loop: fake CLIs on PATH, a real repo, real pytest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from agents_support import BUGGY, FakeAgents
+
+from codefit.api import Codebase
+
+CONFIG = """
+task = "Make add() return the sum of its arguments."
+writable = ["calc.py"]
+
+[[sensors]]
+name = "unit"
+kind = "pytest"
+args = ["tests"]
+
+[optimizer]
+kind = "{kind}"
+sandbox_rw = ["{rw}"]
+"""
+
+
+# claude reports cost; codex's tokens are priced by the table (no model configured: 0); aider prints it
+EXPECTED_COST = {"claude-code": 0.0421, "codex": 0.0, "aider": 0.0053}
+
+
+@pytest.mark.parametrize("kind", ["claude-code", "codex", "aider"])
+def test_fit_with_a_cli_agent_repairs_the_repo_and_records_usage(
+    kind: str, fake_agents: FakeAgents, make_repo: Callable[..., Path]
+) -> None:
+    toml = CONFIG.format(kind=kind, rw=fake_agents.rw[0])
+    repo = make_repo({**BUGGY, "codefit.toml": toml}, name=f"repo-{kind}")
+    history = Codebase(repo).compile().fit(steps=1)
+    assert fake_agents.calls()[0]["cwd"] != str(repo)  # the agent works in the isolated workspace
+    step = history.steps[-1]
+    assert step["status"] == "edited", step
+    assert step["train_score"] == 1.0, step
+    assert step["cost_usd_total"] == pytest.approx(EXPECTED_COST[kind])
+    assert "a - b" in (repo / "calc.py").read_text()  # the user's tree is untouched
