@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from agents_support import BUGGY, FakeAgents
+from loopback import serve, tool_calls
 
 from codefit.api import Codebase
 
@@ -42,3 +43,21 @@ def test_fit_with_a_cli_agent_repairs_the_repo_and_records_usage(
     assert step["train_score"] == 1.0, step
     assert step["cost_usd_total"] == pytest.approx(EXPECTED_COST[kind])
     assert "a - b" in (repo / "calc.py").read_text()  # the user's tree is untouched
+
+
+def test_fit_with_the_openai_agent_against_a_loopback_endpoint(make_repo: Callable[..., Path]) -> None:
+    script = [
+        tool_calls(("edit_file", {"path": "calc.py", "old": "a - b", "new": "a + b"})),
+        tool_calls(("run_checks", {})),
+        tool_calls(("submit", {"summary": "fixed"})),
+    ]
+    with serve(script) as server:
+        toml = CONFIG.split("[optimizer]")[0] + (
+            f'[optimizer]\nkind = "openai"\nbase_url = "{server.base_url}"\nmodel = "m"\napi_key = "k"\n'
+        )
+        repo = make_repo({**BUGGY, "codefit.toml": toml}, name="repo-openai")
+        history = Codebase(repo).compile().fit(steps=1)
+    assert history.steps[-1]["status"] == "edited"
+    assert history.steps[-1]["train_score"] == 1.0
+    checks_report = server.requests[2]["messages"][-1]["content"]
+    assert "## unit: PASSED" in checks_report
