@@ -75,7 +75,9 @@ def load_settings(raw: dict[str, Any] | GuardSettings) -> GuardSettings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = "guards." + ".".join(str(p) for p in err["loc"])
-        detail = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        detail = (
+            "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        )
         raise ConfigError(f"key '{key}': {detail}", where="config [guards]") from None
 
 
