@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 from codefit.guards import Alert, Change, run_guards
@@ -61,6 +62,7 @@ class ZooRunner:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self._workspaces: dict[str, Workspace] = {}
+        self.timings = {"snapshot": 0.0, "guards": 0.0}  # seconds, summed over entries (for bench/)
 
     def workspace(self, task: str) -> Workspace:
         if task not in self._workspaces:
@@ -73,7 +75,9 @@ class ZooRunner:
         base = ws.base
         try:
             apply_edits(ws.path, case)
+            start = time.perf_counter()
             after = ws.snapshot(f"zoo: {case.name}")
+            self.timings["snapshot"] += time.perf_counter() - start
             change = Change(
                 tree=ws.path,
                 diff=ws.diff(base, after),
@@ -86,7 +90,10 @@ class ZooRunner:
                 feedback=case.feedback,
                 heldout=TASKS[case.task].heldout,
             )
-            return run_guards(change, {})
+            start = time.perf_counter()
+            alerts = run_guards(change, {})
+            self.timings["guards"] += time.perf_counter() - start
+            return alerts
         finally:
             ws.rollback(base)
 
