@@ -30,6 +30,7 @@ sandbox_rw = ["{rw}"]
 EXPECTED_COST = {"claude-code": 0.0421, "codex": 0.0, "aider": 0.0053}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["claude-code", "codex", "aider"])
 def test_fit_with_a_cli_agent_repairs_the_repo_and_records_usage(
     kind: str, fake_agents: FakeAgents, make_repo: Callable[..., Path]
@@ -45,6 +46,7 @@ def test_fit_with_a_cli_agent_repairs_the_repo_and_records_usage(
     assert "a - b" in (repo / "calc.py").read_text()  # the user's tree is untouched
 
 
+@pytest.mark.slow
 def test_fit_with_the_openai_agent_against_a_loopback_endpoint(make_repo: Callable[..., Path]) -> None:
     script = [
         tool_calls(("edit_file", {"path": "calc.py", "old": "a - b", "new": "a + b"})),

@@ -145,6 +145,8 @@ def test_misbehaving_agent_gives_a_clear_error_and_keeps_the_transcript(
         assert result.status == StepStatus.ERROR, mode
         assert result.error is not None and needle in result.error, (mode, result.error)
         assert result.raw, mode
+    crash_calls = [c for c in fake_agents.calls()[:2]]
+    assert len(crash_calls) == 2 and crash_calls[0]["argv"] != crash_calls[1]["argv"]  # retried, new session
 
 
 def test_hang_past_the_step_timeout_is_killed(fake_agents: FakeAgents, make_state: MakeState) -> None:

@@ -43,6 +43,11 @@ class ClaudeCodeOptions(AgentOptions):
     max_budget_usd: float | None = Field(default=None, gt=0, description="`--max-budget-usd` per step.")
     append_system_prompt: str | None = Field(default=None, description="`--append-system-prompt`.")
     bare: bool = Field(default=False, description="`--bare`: skip CLAUDE.md, hooks and MCP discovery.")
+    crash_retries: int = Field(
+        default=1,
+        ge=0,
+        description="Re-runs after an exit 1 with empty stderr and no result (a known crash).",
+    )
 
 
 class ClaudeCodeOptimizer:
@@ -90,19 +95,25 @@ class ClaudeCodeOptimizer:
         env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
         if self.options.mcp:
             env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
-        run = run_agent(
-            self.argv(state, prompt, resume, new_session),
-            workspace=state.workspace,
-            env=env,
-            timeout_s=min(self.options.timeout, state.timeout_s),
-            allow_network=self.options.allow_network,
-            hidden=hidden_paths(state),
-            writable=[
-                *state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",)),
-                *self.options.sandbox_rw,
-            ],
-            readable=self.options.sandbox_ro,
-        )
+        writable = [
+            *state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",)),
+            *self.options.sandbox_rw,
+        ]
+        for attempt in range(self.options.crash_retries + 1):
+            if attempt:
+                new_session = str(uuid.uuid4())  # the crashed one may never have been saved
+            run = run_agent(
+                self.argv(state, prompt, resume, new_session),
+                workspace=state.workspace,
+                env=env,
+                timeout_s=min(self.options.timeout, state.timeout_s),
+                allow_network=self.options.allow_network,
+                hidden=hidden_paths(state),
+                writable=writable,
+                readable=self.options.sandbox_ro,
+            )
+            if not silent_crash(run.returncode, run.stderr, run.stdout):
+                break
         stream = parse_claude_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "claude")
         if error is None and not stream.has_result:
@@ -127,6 +138,11 @@ class ClaudeCodeOptimizer:
                 state.session, step=state.step, status=status.value, summary=summary, session_id=session_id
             ),
         )
+
+
+def silent_crash(returncode: int | None, stderr: str, stdout: str) -> bool:
+    """Exit 1, nothing on stderr, no result line: Claude Code's known transient crash."""
+    return returncode == 1 and not stderr.strip() and '"type":"result"' not in stdout.replace(" ", "")
 
 
 def mcp_config_json(command: list[str]) -> str:
