@@ -146,6 +146,17 @@ def demo(
     raise typer.Exit(0 if history.met else 1)
 
 
+def _mount_command_groups() -> None:
+    from codefit.commands import seal, trajectory
+
+    app.command("seal")(seal.seal_command)
+    app.command("unseal")(seal.unseal_command)
+    trajectory.register(app)
+
+
+_mount_command_groups()
+
+
 def _store(repo: Path) -> Store:
     return Store.for_repo(repo_root(repo))
 

@@ -114,6 +114,7 @@ def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise _config_error(exc, file, prefix) from None
+    _check_guard_settings(config, file, prefix)
     loaded = LoadedConfig(root=root, file=file, config=config, raw=data)
     loaded.task_text  # noqa: B018 - validates that the task file exists
     spec = loaded.build_spec()
@@ -142,11 +143,17 @@ def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
     common_keys = set(SensorSettings.model_fields)
     common = {k: v for k, v in raw.items() if k in common_keys}
     extra = {k: v for k, v in raw.items() if k not in common_keys}
+    kind = common.get("kind")
+    where_kind = f"{loaded.file}: {where_key}.kind"
+    cls = registry.sensors.get(kind, where=where_kind) if isinstance(kind, str) else None
+    if cls is not None and "split" not in common:
+        # Costly sensors (mutation) default to the blind splits.
+        common["split"] = getattr(cls, "default_split", Split.TRAIN)
     try:
         settings = SensorSettings.model_validate(common)
     except ValidationError as exc:
         raise _config_error(exc, loaded.file, where_key + ".") from None
-    cls = registry.sensors.get(settings.kind, where=f"{loaded.file}: {where_key}.kind")
+    cls = cls or registry.sensors.get(settings.kind, where=where_kind)
     options_cls: type[Options] = cls.options_model
     try:
         options = options_cls.model_validate(extra)
@@ -199,6 +206,15 @@ def _resolve_heldout(settings: SensorSettings, loaded: LoadedConfig, where_key: 
             where=str(loaded.file),
         )
     return settings.model_copy(update={"path": path})
+
+
+def _check_guard_settings(config: Config, file: Path, prefix: str) -> None:
+    from codefit.guards.settings import load_settings
+
+    try:
+        load_settings(config.guards)
+    except ConfigError as exc:
+        raise ConfigError(exc.message.replace("key '", f"key '{prefix}guards."), where=str(file)) from None
 
 
 def _check_sensor_names(spec: Spec, file: Path, prefix: str) -> None:

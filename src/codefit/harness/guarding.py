@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from codefit.guards import policy_for, run_guards
 from codefit.guards.base import Alert, Change, Policy
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult
@@ -19,14 +20,9 @@ def inspect_step(
     readings: Sequence[Reading],
     result: StepResult,
     feedback: str,
+    heldout: Mapping[str, str],
 ) -> list[tuple[Alert, Policy]]:
     """Alerts raised by the step from `before` to `after`, each with the policy that applies."""
-    import codefit.guards as guards
-
-    run_guards = getattr(guards, "run_guards", None)
-    policy_for = getattr(guards, "policy_for", None)
-    if run_guards is None or policy_for is None:
-        return []
     base = workspace.base
     change = Change(
         tree=workspace.path,
@@ -38,6 +34,7 @@ def inspect_step(
         transcript=result.transcript,
         protected=plan.protected,
         feedback=feedback,
+        heldout=heldout,
     )
-    alerts: list[Alert] = run_guards(change, plan.guards)
+    alerts = run_guards(change, plan.guards)
     return [(alert, policy_for(alert, plan.guards)) for alert in alerts]

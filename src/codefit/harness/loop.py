@@ -18,9 +18,11 @@ from codefit.harness import blind
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
 from codefit.harness.feedback import FeedbackInput, render_feedback
 from codefit.harness.guarding import inspect_step
+from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.selection import choose_checkpoint, generalization_gap, step_logs
 from codefit.optimizers.base import StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
 from codefit.spec import mean_score
 from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
@@ -54,6 +56,7 @@ class Trainer:
         self.store = store
         self.control = RunControl()
         self.callbacks = CallbackList(callbacks, self.control)
+        self._heldout_texts: dict[str, str] | None = None
 
     # starting and resuming
 
@@ -184,7 +187,7 @@ class Trainer:
         diff = workspace.diff(previous.checkpoint, checkpoint)
         train = self._read(self.plan.spec.train, workspace)
         verdicts = inspect_step(
-            self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback
+            self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback, self._heldout()
         )
         rolled_back = any(policy == Policy.ROLLBACK for _, policy in verdicts)
         stop = next(
@@ -216,6 +219,11 @@ class Trainer:
             budget_left=budget_left,
         )
         logs["rolled_back"] = rolled_back
+        history = [s.logs for s in self.store.steps(run.id)]
+        logs.update(deltas(history[-1] if history else None, logs))
+        drift = [(a, Policy.WARN) for a in drift_alerts([*history, logs])]
+        verdicts = [*verdicts, *drift]
+        logs["alerts"] = len(verdicts)
         notes = [f"Your last step was rolled back: {a.message}" for a, p in verdicts if p == Policy.ROLLBACK]
         if result.error:
             notes.append(f"Your last step ended with an error: {result.error}")
@@ -311,6 +319,11 @@ class Trainer:
         return history
 
     # helpers
+
+    def _heldout(self) -> dict[str, str]:
+        if self._heldout_texts is None:
+            self._heldout_texts = heldout_texts([*self.plan.spec.validation, *self.plan.spec.test])
+        return self._heldout_texts
 
     def _read(self, sensors: Sequence[Any], workspace: Workspace) -> list[Reading]:
         return [sensor.read(workspace.path, self.plan.context) for sensor in sensors]

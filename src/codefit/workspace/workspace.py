@@ -16,7 +16,7 @@ from codefit.errors import WorkspaceError
 from codefit.workspace.git import git, git_bytes, head_commit, ls_files
 
 # The harness config and store are not the optimizer's business (the config names held-out paths).
-ALWAYS_EXCLUDED = (".codefit", "codefit.toml")
+ALWAYS_EXCLUDED = (".codefit", ".codefit-sealed", "codefit.toml")
 IGNORED_NOISE = (
     "__pycache__/",
     "*.pyc",
