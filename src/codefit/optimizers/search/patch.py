@@ -6,6 +6,7 @@ author's formatting everywhere else and its diff is as small as the change.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import io
 import tokenize
@@ -127,6 +128,20 @@ def copied_literals(patch: Patch, sources: Mapping[str, str], test_sources: Iter
     for edit in patch.edits:
         introduced |= literals(edit.text)
     return sorted((introduced - original - TRIVIAL_LITERALS) & seen_in_tests)
+
+
+def identity_operations(source: str) -> int:
+    """`x * 1`, `x + 0` and the like: a patch that leaves one reads as a trick, not a fix."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return 0
+    neutral = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1, ast.FloorDiv: 1, ast.Pow: 1}
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and type(node.op) in neutral and isinstance(node.right, ast.Constant):
+            count += int(node.right.value == neutral[type(node.op)] and type(node.right.value) is int)
+    return count
 
 
 def lines_of(patch: Patch) -> Sequence[tuple[str, int]]:

@@ -14,7 +14,15 @@ from pydantic import Field
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation
 from codefit.optimizers.search.localise import Suspect
 from codefit.optimizers.search.operators import EXPRESSION_OPERATORS, Operator
-from codefit.optimizers.search.patch import Edit, Patch, apply, changed_tokens, copied_literals, unified_diff
+from codefit.optimizers.search.patch import (
+    Edit,
+    Patch,
+    apply,
+    changed_tokens,
+    copied_literals,
+    identity_operations,
+    unified_diff,
+)
 from codefit.optimizers.search.source import SourceFile
 from codefit.optimizers.search.statements import statement_deletion, statement_insertion
 from codefit.records import Record
@@ -56,6 +64,7 @@ class Plausible(Record):
     tokens: int
     prior: int
     copied_literals: tuple[str, ...]
+    identities: int  # `x * 1`-style operations the patch adds
     diff: str
     files: dict[str, str]
 
@@ -191,6 +200,9 @@ class _Search:
                 copied_literals=tuple(
                     copied_literals(patch, self.problem.sources, self.problem.test_sources)
                 ),
+                identities=sum(
+                    identity_operations(t) - identity_operations(before[p]) for p, t in files.items()
+                ),
                 diff=unified_diff(before, files),
                 files=files,
             )
@@ -236,8 +248,11 @@ class _Search:
 
 
 def rank(plausible: Iterable[Plausible]) -> list[Plausible]:
-    """Best first: no literals copied from the tests, fewest edits, fewest changed tokens, most natural."""
-    return sorted(plausible, key=lambda p: (bool(p.copied_literals), p.edits, p.tokens, p.prior))
+    """Best first: no literals copied from the tests, fewest edits, no `x * 1` tricks, fewest changed
+    tokens, the most natural operators."""
+    return sorted(
+        plausible, key=lambda p: (bool(p.copied_literals), p.edits, p.identities > 0, p.tokens, p.prior)
+    )
 
 
 def search(problem: Problem, evaluate: Evaluate, budget: Budget) -> SearchResult:
