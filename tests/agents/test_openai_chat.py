@@ -54,6 +54,7 @@ def test_agent_repairs_a_buggy_repo_through_tools_and_real_checks(make_state: Ma
     assert "return a - b" in tool_result(requests[2])
     assert "FAILED" in tool_result(requests[3]) and "test_add" in tool_result(requests[3])
     assert "PASSED" in tool_result(requests[5])
+    assert requests[0]["max_tokens"] == 4096  # a non-OpenAI endpoint gets the classic key
     assert requests[0]["tools"] and "Make add() return the sum" in requests[0]["messages"][1]["content"]
     assert result.usage.input_tokens == 800 and result.usage.output_tokens == 110
     assert result.usage.cost_usd == pytest.approx((800 * 1.0 + 110 * 2.0) / 1e6)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import openai
 from pydantic import Field
@@ -30,6 +30,7 @@ SYSTEM_PROMPT = (
     "working around it."
 )
 MESSAGES_KEY = "messages"
+SESSION_CHARS_LIMIT = 400_000  # a longer conversation is not carried over: the next step gets a handoff note
 
 
 class OpenAIOptions(Options):
@@ -42,6 +43,11 @@ class OpenAIOptions(Options):
     max_turns: int = Field(default=30, ge=1, description="Model calls per step.")
     max_tokens: int = Field(default=400_000, ge=1, description="Prompt + completion tokens per step.")
     max_output_tokens: int | None = Field(default=4096, ge=1, description="Per response.")
+    output_tokens_param: Literal["max_tokens", "max_completion_tokens"] | None = Field(
+        default=None,
+        description="Request key for max_output_tokens; default: max_completion_tokens for OpenAI, "
+        "max_tokens for other endpoints (local servers).",
+    )
     temperature: float | None = Field(default=None, ge=0, description="Sampling temperature.")
     request_timeout: float = Field(default=300.0, gt=0, description="Seconds per model call.")
     max_retries: int = Field(default=2, ge=0, description="Retries of a failed call (by the openai client).")
@@ -96,8 +102,13 @@ class OpenAIOptimizer:
             status = StepStatus.NO_CHANGE
         session = remember(state.session, step=state.step, status=status.value, summary=summary)
         session.pop(MESSAGES_KEY, None)
-        if self.options.context == ContextStrategy.CONTINUE and error is None:
-            session[MESSAGES_KEY] = run.messages  # the conversation continues next step
+        carried = json.dumps(run.messages, default=str)
+        if (
+            self.options.context == ContextStrategy.CONTINUE
+            and error is None
+            and len(carried) < SESSION_CHARS_LIMIT
+        ):
+            session[MESSAGES_KEY] = json.loads(carried)  # the conversation continues next step
         return StepResult(
             status=status,
             summary=summary,
@@ -136,7 +147,8 @@ class _AgentRun:
         for _ in range(self.o.max_turns):
             kwargs: dict[str, Any] = {"model": self.o.model, "messages": self.messages, "tools": TOOLS}
             if self.o.max_output_tokens:
-                kwargs["max_tokens"] = self.o.max_output_tokens
+                default_param = "max_tokens" if self.o.base_url else "max_completion_tokens"
+                kwargs[self.o.output_tokens_param or default_param] = self.o.max_output_tokens
             if self.o.temperature is not None:
                 kwargs["temperature"] = self.o.temperature
             response = client.chat.completions.create(**kwargs)

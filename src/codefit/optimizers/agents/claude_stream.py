@@ -59,7 +59,7 @@ class _Parser:
         self.out = out
         self.root = root
         self.message_usage: dict[str, dict[str, Any]] = {}
-        self.seen_blocks: set[str] = set()
+        self.seen_blocks: set[int] = set()
         self.rate_limited: str | None = None
         self.result_usage: Usage | None = None
 
@@ -89,7 +89,9 @@ class _Parser:
         for index, block in enumerate(message.get("content") or []):
             if not isinstance(block, dict):
                 continue
-            key = f"{message_id}:{index}:{json.dumps(block, sort_keys=True)}"
+            key = hash(
+                f"{message_id}:{index}:{json.dumps(block, sort_keys=True)}"
+            )  # a repeat line re-sends blocks
             if key in self.seen_blocks:
                 continue
             self.seen_blocks.add(key)
