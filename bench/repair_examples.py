@@ -119,7 +119,8 @@ def main(names: list[str]) -> None:
         mark = {True: "yes", False: "no"}
         print(
             f"{example.name:28} {row['status']:8} {mark[bool(row['train'])]:5} "
-            f"{mark[bool(row['validation'])]:5} {mark[bool(row['test'])]:5} {row['plausible']:>5} {row['overfit']:>7} {row['candidates']:>5} "
+            f"{mark[bool(row['validation'])]:5} {mark[bool(row['test'])]:5} {row['plausible']:>5} "
+            f"{row['overfit']:>7} {row['candidates']:>5} "
             f"{row['seconds']:>6.1f}  {row['patch']}"
         )
         held = bool(row["validation"]) and bool(row["test"])

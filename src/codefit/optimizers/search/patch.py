@@ -131,7 +131,7 @@ def copied_literals(patch: Patch, sources: Mapping[str, str], test_sources: Iter
 
 
 def identity_operations(source: str) -> int:
-    """`x * 1`, `x + 0` and the like: a patch that leaves one reads as a trick, not a fix."""
+    """`x * 1`, `x + 0`, `x + 1 - 1` and the like: a patch that adds one reads as a trick, not a fix."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -139,9 +139,17 @@ def identity_operations(source: str) -> int:
     neutral = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1, ast.FloorDiv: 1, ast.Pow: 1}
     count = 0
     for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and type(node.op) in neutral and isinstance(node.right, ast.Constant):
-            count += int(node.right.value == neutral[type(node.op)] and type(node.right.value) is int)
+        if isinstance(node, ast.BinOp) and type(node.op) in neutral and _int_constant(node.right):
+            count += int(node.right.value == neutral[type(node.op)])  # type: ignore[attr-defined]
+            left = node.left  # `x + 1 - 1`: two constants that fold away
+            additive = isinstance(node.op, ast.Add | ast.Sub)
+            if additive and isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add | ast.Sub):
+                count += int(_int_constant(left.right))
     return count
+
+
+def _int_constant(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
 
 
 def lines_of(patch: Patch) -> Sequence[tuple[str, int]]:
