@@ -62,7 +62,7 @@ CONFIG = textwrap.dedent(
 
     [optimizer]
     kind = "command"
-    command = "{python} fix.py"
+    command = "python3 fix.py"
     """
 )
 
@@ -123,7 +123,8 @@ def make_project(root: Path, python: str) -> Path:
 
 
 def add_alert(store: Store, run_id: str, step: int) -> None:
-    """Record a guard alert on a step through the store's own API (the guards land in another issue)."""
+    """Add a guard alert with evidence to a step, through the store's own API, keeping the step's real
+    alerts: the guards' own findings depend on their settings, this one is known."""
     record = next(s for s in store.steps(run_id) if s.idx == step)
     readings = store.readings(run_id, step=step)
     alert = Alert(
@@ -135,4 +136,5 @@ def add_alert(store: Store, run_id: str, step: int) -> None:
         line=2,
         snippet="if (a, b) == (1, 2):",
     )
-    store.record_step(record, readings, [(alert, "warn")])
+    existing = [(a, action) for s, a, action in store.alerts(run_id) if s == step]
+    store.record_step(record, readings, [*existing, (alert, "warn")])

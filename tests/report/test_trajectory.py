@@ -48,7 +48,7 @@ def test_final_readings_include_the_validation_split(project: Project) -> None:
     splits = {r["split"] for r in t["final_readings"]}
     assert splits == {"train", "validation"}
     assert t["totals"]["steps"] == 2
-    assert t["totals"]["alerts"] == 1
+    assert t["totals"]["alerts"] == len(project.store.alerts(project.first)) >= 1
 
 
 def test_failing_tests_are_listed_in_a_step_reading(project: Project) -> None:

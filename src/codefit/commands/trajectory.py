@@ -171,7 +171,9 @@ def export_command(
     if uri is None:
         uri = f"sqlite:///{root / '.codefit' / 'mlflow.db'}"
         artifacts = (root / ".codefit" / "mlartifacts").as_uri()
-    mlflow_id = export_mlflow(store, run, tracking_uri=uri, experiment=experiment, artifact_location=artifacts)
+    mlflow_id = export_mlflow(
+        store, run, tracking_uri=uri, experiment=experiment, artifact_location=artifacts
+    )
     console.print(f"exported to MLflow run {mlflow_id} (experiment {experiment!r}, tracking URI {uri})")
 
 

@@ -30,7 +30,7 @@ def sparkline(values: Sequence[float | None], low: float = 0.0, high: float = 1.
         if v is None:
             out.append(" ")
             continue
-        level = int(round((min(max(v, low), high) - low) / span * (len(SPARKS) - 1)))
+        level = round((min(max(v, low), high) - low) / span * (len(SPARKS) - 1))
         out.append(SPARKS[level])
     return "".join(out)
 
@@ -121,7 +121,9 @@ def _estimate(estimate: Estimate | None, digits: int = 2) -> str:
         return "-"
     if estimate.n == 1:
         return f"{estimate.mean:.{digits}f} (n=1)"
-    return f"{estimate.mean:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}] (n={estimate.n})"
+    return (
+        f"{estimate.mean:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}] (n={estimate.n})"
+    )
 
 
 def _short(value: Any, limit: int = 60) -> str:

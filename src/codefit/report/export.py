@@ -154,7 +154,9 @@ def export_mlflow(
         client.log_batch(mlflow_id, metrics=metrics[i : i + 1000])
     for i in range(0, len(params), 100):
         client.log_batch(mlflow_id, params=params[i : i + 100])
-    client.log_batch(mlflow_id, tags=[RunTag("codefit.stop_reason", str(trajectory["final"].get("stop_reason")))])
+    client.log_batch(
+        mlflow_id, tags=[RunTag("codefit.stop_reason", str(trajectory["final"].get("stop_reason")))]
+    )
     data = {"live": False, "runs": [trajectory], "comparison": None}
     client.log_text(mlflow_id, render_report(data), "report.html")
     events = "".join(json.dumps(e, default=str) + "\n" for e in jsonl_events(trajectory))

@@ -56,7 +56,9 @@ def run_listing(store: Store, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
 class UIServer:
     """A loopback HTTP server over one project's store. `port=0` picks a free port."""
 
-    def __init__(self, store_root: Path, host: str = "127.0.0.1", port: int = 8765, poll_ms: int = 1500) -> None:
+    def __init__(
+        self, store_root: Path, host: str = "127.0.0.1", port: int = 8765, poll_ms: int = 1500
+    ) -> None:
         if host not in LOOPBACK:
             raise UIError(f"the UI only listens on loopback (127.0.0.1, ::1), not {host!r}")
         self.store_root = store_root
@@ -122,7 +124,7 @@ def _json(payload: Any, status: HTTPStatus = HTTPStatus.OK) -> tuple[HTTPStatus,
 
 def _handler_for(server: UIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        def do_GET(self) -> None:  # the name http.server dispatches to
             try:
                 status, content_type, body = server.respond(self.path)
             except Exception as exc:  # one bad request must not take the server down

@@ -163,15 +163,29 @@
     append(root, lineChart({ id: "scores", title: "Scores: train, validation, test", series: scores, yMin: 0, yMax: 1 }));
     append(root, lineChart({ id: "loss", title: "Loss and its terms", series: loss, yMin: 0 }));
     append(root, lineChart({ id: "gap", title: "Generalization gap (train - validation)", series: gap }));
-    Object.keys(metrics).sort().forEach(function (m) {
-      var series = runs.map(function (run, i) {
+    append(root, lineChart({ id: "cost", title: "Cost (USD)", series: cost, yMin: 0 }));
+    append(root, lineChart({ id: "tokens", title: "Tokens", series: tokens, yMin: 0 }));
+    renderQuality(Object.keys(metrics).sort(), label);
+  }
+
+  // Quality metrics that moved get a small chart each; those constant over every step are one line.
+  function renderQuality(names, label) {
+    var root = clear(document.getElementById("quality"));
+    if (!names.length) return;
+    var constant = [], grid = h("div", { "class": "charts small" });
+    names.forEach(function (m) {
+      var series = state.runs.map(function (run, i) {
         return { name: label(run, m), color: COLORS[i % COLORS.length],
           points: pts(run.steps, function (st) { return (st.quality || {})[m]; }) };
       });
-      append(root, lineChart({ id: "quality-" + m, title: "Quality: " + m, series: series }));
+      var values = [];
+      series.forEach(function (se) { se.points.forEach(function (p) { values.push(p[1]); }); });
+      var flat = values.every(function (v) { return v === values[0]; });
+      if (flat) constant.push(m + " = " + formatTick(values[0]));
+      else append(grid, lineChart({ id: "quality-" + m, title: m, series: series }));
     });
-    append(root, lineChart({ id: "cost", title: "Cost (USD)", series: cost, yMin: 0 }));
-    append(root, lineChart({ id: "tokens", title: "Tokens", series: tokens, yMin: 0 }));
+    append(root, h("h2", null, "Quality metrics"), grid,
+      constant.length ? h("p", { "class": "muted", id: "quality-constant" }, "Unchanged over every step: " + constant.join(", ")) : null);
   }
 
   /* ---------- overview and comparison ---------- */
@@ -200,8 +214,8 @@
           ["optimizer", r.optimizer], ["fingerprint", r.fingerprint],
           ["outcome", f.met === null || f.met === undefined ? "-" : (f.met ? "spec met" : "spec not met")],
           ["stop reason", f.stop_reason || "-"], ["chosen step", num(f.step)],
-          ["train", num(f.train && f.train.score)], ["validation", num(f.validation && f.validation.score)],
-          ["test", num(f.test && f.test.score)], ["gap", num(f.generalization_gap)],
+          ["train", num(f.train && f.train.score, 2)], ["validation", num(f.validation && f.validation.score, 2)],
+          ["test", num(f.test && f.test.score, 2)], ["gap", num(f.generalization_gap, 2)],
           ["steps", num(t.steps)], ["cost $", num(t.cost_usd, 4)],
           ["tokens", num((t.input_tokens || 0) + (t.output_tokens || 0), 0)], ["alerts", num(t.alerts)],
           ["replay of", r.parent_run ? r.parent_run + " @ step " + r.parent_step : "-"]
@@ -281,8 +295,9 @@
     var run = focusRun();
     if (!run || !run.steps.length) return;
     var indices = run.steps.map(function (st) { return st.index; });
-    if (state.step === null || indices.indexOf(state.step) < 0 || (state.follow && run.run.status === "running")) {
-      state.step = state.follow && run.run.status === "running" ? indices[indices.length - 1]
+    // Following (until the user picks a step): the newest step while running, then the chosen one.
+    if (state.step === null || indices.indexOf(state.step) < 0 || state.follow) {
+      state.step = run.run.status === "running" ? indices[indices.length - 1]
         : (run.run.chosen_step !== null && run.run.chosen_step !== undefined ? run.run.chosen_step : indices[indices.length - 1]);
     }
     var pos = indices.indexOf(state.step), st = run.steps[pos];
@@ -291,7 +306,7 @@
       append(list, h("button", { "class": "step-item" + (x.index === state.step ? " selected" : ""), "data-step": x.index,
         onclick: function () { selectStep(x.index); } },
         h("span", null, "step " + x.index + (x.index === run.run.chosen_step ? " \u2605" : "")),
-        h("span", null, num(x.train.score), " ", x.alerts ? badge(String(x.alerts), "warn") : "")));
+        h("span", null, num(x.train.score, 2), " ", x.alerts ? badge(String(x.alerts), "warn") : "")));
     });
     var nav = h("div", { "class": "nav" },
       h("button", { id: "prev-step", disabled: pos <= 0, onclick: function () { selectStep(indices[pos - 1]); } }, "\u2190 prev"),
@@ -300,9 +315,9 @@
       data.live ? h("label", { "class": "follow" }, h("input", { type: "checkbox", id: "follow", checked: state.follow,
         onclick: function (ev) { state.follow = ev.target.checked; renderSteps(); } }), " follow the latest step") : null);
     var facts = kv([
-      ["loss", num(st.loss, 3)], ["train", h("span", null, num(st.train.score), " ", passBadge(st.train.passed))],
-      ["validation", st.validation ? h("span", null, num(st.validation.score), " ", passBadge(st.validation.passed)) : "-"],
-      ["gap", num(st.gap)], ["budget left", num(st.budget_left)],
+      ["loss", num(st.loss, 3)], ["train", h("span", null, num(st.train.score, 2), " ", passBadge(st.train.passed))],
+      ["validation", st.validation ? h("span", null, num(st.validation.score, 2), " ", passBadge(st.validation.passed)) : "-"],
+      ["gap", num(st.gap, 2)], ["budget left", num(st.budget_left)],
       ["tokens", st.tokens.input + " in / " + st.tokens.output + " out / " + st.tokens.cached + " cached"],
       ["cost $", num(st.cost_usd, 4)], ["duration", num(st.duration_s, 1) + " s"],
       ["summary", st.summary || "-"], ["error", st.error || "-"]
