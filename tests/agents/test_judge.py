@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from loopback import serve, text
 
+from codefit.config import load_config
 from codefit.errors import SensorError
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.judge import JudgeOptions, JudgeSensor
@@ -67,3 +69,9 @@ def test_judge_on_the_train_split_must_be_asked_for_and_rubric_file_must_exist(t
     JudgeSensor(train, JudgeOptions(allow_train=True))
     with pytest.raises(SensorError, match="rubric file"):
         JudgeSensor(VALIDATION, JudgeOptions(rubric_file=tmp_path / "missing.md"))
+
+
+def test_a_judge_in_the_config_defaults_to_the_validation_split(make_repo: Callable[..., Path]) -> None:
+    toml = 'task = "t"\n[[sensors]]\nname = "review"\nkind = "judge"\nrubric = "be general"\n'
+    spec = load_config(make_repo({"codefit.toml": toml})).build_spec()
+    assert [s.settings.split for s in spec.sensors] == [Split.VALIDATION]

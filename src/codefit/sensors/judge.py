@@ -57,6 +57,7 @@ class JudgeOptions(Options):
 
 class JudgeSensor:
     options_model: ClassVar[type[Options]] = JudgeOptions
+    default_split: ClassVar[Split] = Split.VALIDATION  # the config loader's split when none is given
 
     def __init__(self, settings: SensorSettings, options: JudgeOptions) -> None:
         if settings.split == Split.TRAIN and not options.allow_train:
