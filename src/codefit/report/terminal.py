@@ -6,11 +6,15 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from codefit.harness.callbacks import Callback
 from codefit.store import RunRecord
+
+LIVE_ROWS = 12  # the live display keeps the latest steps; `codefit show` has them all
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -102,16 +106,76 @@ def final_lines(summary: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def progress_view(
+    rows: Sequence[Mapping[str, Any]], max_steps: int, running: int | None, elapsed_s: float
+) -> Group:
+    """The live display of `codefit fit`: the latest steps, then what is running now."""
+    table = Table(box=None, pad_edge=False)
+    for column in ("step", "status", "loss", "train", "validation", "budget", "tokens", "cost $", "alerts"):
+        table.add_column(column, justify="left" if column == "status" else "right")
+    for logs in rows[-LIVE_ROWS:]:
+        val = "-"
+        if logs.get("val_score") is not None:
+            val = _score(logs["val_score"], logs.get("val_passed"))
+        status = str(logs.get("status", "")) + (" [red](rolled back)[/]" if logs.get("rolled_back") else "")
+        table.add_row(
+            f"{logs.get('step')}/{max_steps}",
+            status,
+            fmt(logs.get("loss"), 3),
+            _score(logs.get("train_score"), logs.get("train_passed")),
+            val,
+            fmt(logs.get("val_budget_left")),
+            str(logs.get("tokens_total", 0)),
+            fmt(logs.get("cost_usd_total"), 4),
+            _alerts(int(logs.get("alerts", 0))),
+        )
+    footer = Text("")
+    if running is not None:
+        footer = Text.from_markup(
+            f"[bold]step {running}/{max_steps}[/]: optimizer running... {elapsed_s:.0f}s"
+        )
+    return Group(table, footer)
+
+
 class ProgressPrinter(Callback):
-    """One line per step while `codefit fit` runs: loss, scores, blind verdicts, budget, cost, alerts."""
+    """The live display of `codefit fit`: step, loss, train score, validation verdicts, budget left,
+    tokens and cost, alerts. On a terminal a table redrawn in place; elsewhere (CI, pipes) one line per step.
+
+    Call `close()` (or use it as a context manager) if the run may end by an exception, so the
+    terminal is left clean.
+    """
 
     def __init__(self, console: Console, max_steps: int) -> None:
         self.console = console
         self.max_steps = max_steps
         self.started = time.monotonic()
         self.step_started = self.started
+        self.rows: list[Mapping[str, Any]] = []
+        self.running: int | None = None
+        self.live: Live | None = None
+
+    def __enter__(self) -> ProgressPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.running = None
+            self.live.update(self._view(), refresh=True)
+            self.live.stop()
+            self.live = None
+
+    def _view(self) -> Group:
+        return progress_view(self.rows, self.max_steps, self.running, time.monotonic() - self.step_started)
 
     def on_run_begin(self, logs: Mapping[str, Any]) -> None:
+        self.rows = [logs]
+        if self.console.is_terminal:
+            self.live = Live(get_renderable=self._view, console=self.console, refresh_per_second=2)
+            self.live.start()
+            return
         self.console.print(
             f"[bold]baseline[/]  loss {fmt(logs.get('loss'), 3)}  train {fmt(logs.get('train_score'))}"
             f"  validation budget {fmt(logs.get('val_budget_left'))}"
@@ -119,9 +183,16 @@ class ProgressPrinter(Callback):
 
     def on_step_begin(self, step: int, logs: Mapping[str, Any]) -> None:
         self.step_started = time.monotonic()
-        self.console.print(f"[dim]step {step}/{self.max_steps}: optimizer running...[/]")
+        self.running = step
+        if self.live is None:
+            self.console.print(f"[dim]step {step}/{self.max_steps}: optimizer running...[/]")
 
     def on_step_end(self, step: int, logs: Mapping[str, Any]) -> None:
+        self.rows.append(logs)
+        self.running = None
+        if self.live is not None:
+            self.live.refresh()
+            return
         val = "-"
         if logs.get("val_score") is not None:
             val = f"{logs['val_score']:.2f} {'pass' if logs.get('val_passed') else 'FAIL'}"
@@ -132,3 +203,6 @@ class ProgressPrinter(Callback):
             f"  alerts {logs.get('alerts', 0)}{'  ROLLED BACK' if logs.get('rolled_back') else ''}"
             f"  ({time.monotonic() - self.step_started:.1f}s)"
         )
+
+    def on_run_end(self, logs: Mapping[str, Any]) -> None:
+        self.close()
