@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from agents_support import FIXTURES, FakeAgents, MakeState
@@ -161,3 +162,14 @@ def test_missing_binary_is_a_step_error(make_state: MakeState, tmp_path: Path) -
     result = ClaudeCodeOptimizer(ClaudeCodeOptions(binary="no-such-claude")).step(make_state())
     assert result.status == StepStatus.ERROR
     assert result.error is not None and "not found" in result.error
+
+
+def test_a_prompt_too_long_for_argv_goes_through_stdin(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    state = make_state()
+    long_task = replace(state, task="Make add() return the sum. " + "detail " * 20_000)
+    result = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw)).step(long_task)
+    assert result.status == StepStatus.EDITED, result.error
+    call = fake_agents.calls()[0]
+    assert "--" not in call["argv"] and call["stdin"].startswith("# Task\n\nMake add() return the sum.")

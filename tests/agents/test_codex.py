@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agents_support import FIXTURES, FakeAgents, MakeState
 
 from codefit.optimizers.agents import pricing
@@ -77,3 +79,10 @@ def test_misbehaving_codex_gives_clear_errors(fake_agents: FakeAgents, make_stat
     fake_agents.mode("hang")
     hung = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw)).step(make_state(timeout_s=1.0))
     assert hung.error is not None and "did not finish" in hung.error
+
+
+def test_codex_reads_a_long_prompt_from_stdin(fake_agents: FakeAgents, make_state: MakeState) -> None:
+    state = replace(make_state(), task="Fix add(). " + "x" * 150_000)
+    CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw)).step(state)
+    call = fake_agents.calls()[0]
+    assert call["argv"][-1] == "-" and "Fix add()." in call["stdin"]

@@ -11,6 +11,7 @@ from pydantic import Field
 from codefit.harness.context import build_prompt, history, remember, resume_id
 from codefit.optimizers.agents.claude_stream import parse_claude_stream
 from codefit.optimizers.agents.common import (
+    ARGV_PROMPT_LIMIT,
     AgentOptions,
     agent_env,
     change_events,
@@ -80,7 +81,8 @@ class ClaudeCodeOptimizer:
             argv.append("--bare")
         if o.mcp:
             argv += ["--mcp-config", mcp_config_json(mcp_argv(o, state.workspace)), "--strict-mcp-config"]
-        return [*argv, *o.extra_args, "--", prompt]
+        on_stdin = len(prompt) > ARGV_PROMPT_LIMIT  # `claude --print` reads the prompt from stdin then
+        return [*argv, *o.extra_args] if on_stdin else [*argv, *o.extra_args, "--", prompt]
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
@@ -111,6 +113,7 @@ class ClaudeCodeOptimizer:
                 hidden=hidden_paths(state),
                 writable=writable,
                 readable=self.options.sandbox_ro,
+                stdin_text=prompt if len(prompt) > ARGV_PROMPT_LIMIT else None,
             )
             if not silent_crash(run.returncode, run.stderr, run.stdout):
                 break

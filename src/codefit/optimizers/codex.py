@@ -11,6 +11,7 @@ from codefit.harness.context import build_prompt, history, remember, resume_id
 from codefit.optimizers.agents import pricing
 from codefit.optimizers.agents.codex_stream import parse_codex_stream
 from codefit.optimizers.agents.common import (
+    ARGV_PROMPT_LIMIT,
     AgentOptions,
     agent_env,
     change_events,
@@ -75,7 +76,7 @@ class CodexOptimizer:
         argv += o.extra_args
         if resume:
             argv += ["resume", resume]
-        return [*argv, prompt]
+        return [*argv, "-" if len(prompt) > ARGV_PROMPT_LIMIT else prompt]  # "-": read it from stdin
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
@@ -96,6 +97,7 @@ class CodexOptimizer:
             hidden=hidden_paths(state),
             writable=[*state_dirs(env, "CODEX_HOME", ".codex"), *self.options.sandbox_rw],
             readable=self.options.sandbox_ro,
+            stdin_text=prompt if len(prompt) > ARGV_PROMPT_LIMIT else None,
         )
         stream = parse_codex_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "codex")

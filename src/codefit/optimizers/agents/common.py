@@ -16,6 +16,7 @@ from codefit.workspace.git import git, null_separated
 
 SCRUBBED_PREFIXES = ("CODEFIT_",)
 TEXT_LIMIT = 4000
+ARGV_PROMPT_LIMIT = 100_000  # Linux caps one argument at 128 KiB: longer prompts go through stdin
 
 
 class AgentOptions(Options):

@@ -33,6 +33,7 @@ def run_agent(
     writable: Sequence[Path] = (),
     readable: Sequence[Path] = (),
     hidden: Sequence[Path] = (),
+    stdin_text: str | None = None,
 ) -> AgentRun:
     """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise.
 
@@ -55,7 +56,7 @@ def run_agent(
     )
     wrapped = wrap_command([binary, *argv[1:]], spec)
     try:
-        done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s)
+        done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s, stdin_text=stdin_text)
     except (OSError, CodefitError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return AgentRun("", "", None, 0.0, error=f"cannot start {binary}: {detail}")
