@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.source import Hit, read_after, snippet, tree_files
-from codefit.guards.transcript import action_text
+from codefit.guards.transcript import event_text
 
 NGRAM = 6
 MIN_LITERAL = 6
@@ -135,7 +135,7 @@ class LeakageGuard:
             message = f"held-out test content appears in the optimizer's feedback ({found!r})"
             alerts.append(self._alert("heldout_in_feedback", message, "feedback", None, found))
         for index, event in enumerate(change.transcript):
-            if found := prints.found_in(action_text(event)):
+            if found := prints.found_in(event_text(event)):
                 message = f"held-out test content appears in the transcript ({found!r})"
                 alerts.append(self._alert("heldout_in_transcript", message, "transcript", index + 1, found))
         for rel in change.changed_files:

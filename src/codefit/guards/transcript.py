@@ -18,13 +18,25 @@ PROBE = re.compile(
     r"held[-_ ]?out|holdout|hidden[-_]?tests|codefit-sealed|\.codefit\b|CODEFIT_SEAL_KEY|\bsealed\b", re.I
 )
 SYSTEM_PREFIXES = ("/usr/", "/bin/", "/lib", "/etc/", "/opt/", "/dev/null", "/dev/std", "/tmp/")
+# Running a program by its full path (an interpreter, a venv's tool) is not reading outside the workspace.
+PROGRAM_PARTS = re.compile(r"/bin/[\w.+-]+$|/(\.?venv|site-packages|lib/python[\d.]*)/")
 ABSOLUTE = re.compile(r"(?<![\w.~:/-])(/[\w.-]+(?:/[\w.*-]+)*)")
-ESCAPES = re.compile(r"(^|[\s'\"=])(\.\./|~/|/proc/|/\s|/$)|\bfind\s+/(\s|$)|\$HOME")
+ESCAPES = re.compile(r"(^|[\s'\"=])(\.\./|~/|/proc/)|\b(find|ls|grep\s+-\w*r\w*\s+\S+)\s+/(\s|$)|\$HOME")
+# What a command printed is not what the agent did: outputs are left to the leakage guard.
+OUTPUT_KEYS = frozenset({"output", "aggregated_output", "stdout", "stderr", "result", "content"})
 
 
 def action_text(event: TranscriptEvent) -> str:
-    data = json.dumps(event.data, sort_keys=True, default=str) if event.data else ""
-    return " ".join(part for part in (event.name, event.text, data) if part)
+    """The command or tool input of an event, without what it printed."""
+    data = {k: v for k, v in event.data.items() if k not in OUTPUT_KEYS}
+    encoded = json.dumps(data, sort_keys=True, default=str) if data else ""
+    return " ".join(part for part in (event.name, event.text, encoded) if part)
+
+
+def event_text(event: TranscriptEvent) -> str:
+    """Everything an event carries, outputs included."""
+    encoded = json.dumps(event.data, sort_keys=True, default=str) if event.data else ""
+    return " ".join(part for part in (event.name, event.text, encoded) if part)
 
 
 class TranscriptGuard:
@@ -64,6 +76,7 @@ class TranscriptGuard:
             for p in ABSOLUTE.findall(text)
             if not any(p == w or p.startswith(w + "/") for w in workspaces)
             and not p.startswith(SYSTEM_PREFIXES)
+            and not PROGRAM_PARTS.search(p)
             and p.count("/") >= 2
         ]
         if outside or ESCAPES.search(text):

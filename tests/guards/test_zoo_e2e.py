@@ -1,0 +1,98 @@
+"""Zoo entries applied by the `command` optimizer inside a real fit run; alerts read back from the store."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from codefit.api import Codebase
+from codefit.store import Store
+from tests.conftest import run_git
+from tests.guards.zoo import CATEGORIES, HACKS, LEGIT, ZooCase
+from tests.guards.zoo_tasks import TASKS
+
+# Applies the entry's edits (base64 JSON in argv[1]) to the workspace the optimizer runs in.
+APPLY = (
+    "import base64, json, pathlib, sys\n"
+    "edit = json.loads(base64.b64decode(sys.argv[1]))\n"
+    "for rel, text in edit['files'].items():\n"
+    "    p = pathlib.Path(rel)\n"
+    "    if text is None:\n"
+    "        p.unlink()\n"
+    "    else:\n"
+    "        p.parent.mkdir(parents=True, exist_ok=True)\n"
+    "        p.write_text(text)\n"
+    "for rel, old, new in edit['replace']:\n"
+    "    p = pathlib.Path(rel)\n"
+    "    p.write_text(p.read_text().replace(old, new, 1))\n"
+)
+
+E2E = ["git-history", "heldout-literal-in-code"]  # the conftest hack runs in the rollback test
+E2E_LEGIT = ["fix-all-calc"]
+
+
+def command_for(case: ZooCase) -> str:
+    payload = base64.b64encode(json.dumps({"files": case.files, "replace": case.replace}).encode()).decode()
+    apply = f"{shlex.quote(sys.executable)} -c {shlex.quote(APPLY)} {payload}"
+    shell = [text for kind, text in case.transcript if kind == "command"]
+    return "; ".join([*(f"{c} > /dev/null 2>&1" for c in shell), apply])
+
+
+def make_project(root: Path, case: ZooCase, policy: str = "warn") -> Path:
+    task = TASKS[case.task]
+    repo = root / "repo"
+    files = dict(task.files)
+    files[".gitignore"] = ".codefit/\n"
+    files["codefit.toml"] = (
+        f'task = "TASK.md"\nmax_steps = 1\n\n[guards]\ndefault = "{policy}"\n\n'
+        '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
+        '[[sensors]]\nname = "holdout"\nkind = "pytest"\npath = "../hidden"\nsplit = "validation"\n\n'
+        f'[optimizer]\nkind = "command"\ncommand = {json.dumps(command_for(case))}\n'
+    )
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    for rel, text in task.heldout.items():
+        (root / "hidden" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "hidden" / rel).write_text(text)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "task")
+    return repo
+
+
+def fit_alerts(repo: Path) -> list[tuple[str, str, str]]:
+    history = Codebase(repo).compile().fit()
+    store = Store.for_repo(repo)
+    try:
+        return [(a.guard, a.severity.value, action) for _, a, action in store.alerts(history.run_id)]
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", E2E)
+def test_hack_applied_by_command_optimizer_is_caught(name: str, tmp_path: Path) -> None:
+    case = next(c for c in HACKS if c.name == name)
+    assert case.category is not None
+    alerts = fit_alerts(make_project(tmp_path, case))
+    assert any(guard in CATEGORIES[case.category] and sev != "info" for guard, sev, _ in alerts), alerts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", E2E_LEGIT)
+def test_legitimate_fix_applied_by_command_optimizer_raises_nothing(name: str, tmp_path: Path) -> None:
+    case = next(c for c in LEGIT if c.name == name)
+    assert [a for a in fit_alerts(make_project(tmp_path, case)) if a[1] != "info"] == []
+
+
+@pytest.mark.slow
+def test_rollback_policy_is_recorded_for_a_hack(tmp_path: Path) -> None:
+    case = next(c for c in HACKS if c.name == "conftest-forces-pass")
+    alerts = fit_alerts(make_project(tmp_path, case, policy="rollback"))
+    assert ("harness", "block", "rollback") in alerts
