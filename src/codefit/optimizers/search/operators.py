@@ -283,9 +283,12 @@ def condition_guard(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
     """Extend a condition with a guard on an in-scope name: `x is None or ...`, `not xs or ...`."""
     if not isinstance(node, ast.If | ast.While | ast.IfExp):
         return
-    test = src.operand(node.test)
+    loose = isinstance(node.test, ast.BoolOp | ast.IfExp | ast.Lambda | ast.NamedExpr)
+    test = src.operand(node.test) if loose else src.segment(node.test)
     for name in src.scope_names(node):
         for guard, joiner in ((f"{name} is None", "or"), (f"not {name}", "or"), (f"{name}", "and")):
+            if guard == test:
+                continue
             yield src.edit(
                 node.test, f"{guard} {joiner} {test}", "guard", f"guard the condition with `{guard}`"
             )

@@ -1,0 +1,33 @@
+"""Every bundled example is a complete, loadable task with visible and held-out tests."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from codefit.config import load_config
+from codefit.spec import Split
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+
+
+def test_there_are_at_least_twelve_examples_and_three_overfitting_ones() -> None:
+    assert len(NAMES) >= 12
+    assert len([n for n in NAMES if n.startswith("overfit_")]) >= 3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_is_well_formed(name: str) -> None:
+    repo = EXAMPLES / name / "repo"
+    loaded = load_config(repo)
+    splits = {s.settings.split for s in loaded.build_spec().sensors}
+    assert splits == {Split.TRAIN, Split.VALIDATION, Split.TEST}
+    assert loaded.config.optimizer.kind == "search"
+    assert loaded.task_text.strip()
+    modules = [p for p in repo.glob("*.py")]
+    assert modules, "a flat module at the repo root"
+    for path in [*modules, *repo.glob("tests/test_*.py"), *(EXAMPLES / name / "hidden").rglob("*.py")]:
+        ast.parse(path.read_text(), filename=str(path))
+    assert list((EXAMPLES / name / "hidden" / "validation").glob("test_*.py"))
+    assert list((EXAMPLES / name / "hidden" / "test").glob("test_*.py"))
