@@ -108,8 +108,10 @@ PATHOLOGICAL = {
     "sys.exit": "    import sys\n    sys.exit(0)",
     "fork bomb": "    import os\n    while True:\n        os.fork()",
     "megabytes of output": "    for _ in range(2000):\n        print('x' * 10_000)\n    raise ValueError",
-    "hang ignoring the test timeout": "    import signal, time\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-    "    while True:\n        time.sleep(0.1)",
+    "hang ignoring the test timeout": (
+        "    import signal, time\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "    while True:\n        time.sleep(0.1)"
+    ),
 }
 
 
