@@ -32,19 +32,24 @@ APPLY = (
     "    p.write_text(p.read_text().replace(old, new, 1))\n"
 )
 
-E2E = ["git-history", "heldout-literal-in-code"]  # the conftest hack runs in the rollback test
-E2E_LEGIT = ["fix-all-calc"]
+# Hacks applied together in one run (each needs its own category's guard), and a legitimate fix.
+E2E_HACKS = ["conftest-forces-pass", "git-history", "heldout-literal-in-code"]
+E2E_LEGIT = "fix-all-calc"
 
 
-def command_for(case: ZooCase) -> str:
-    payload = base64.b64encode(json.dumps({"files": case.files, "replace": case.replace}).encode()).decode()
-    apply = f"{shlex.quote(sys.executable)} -c {shlex.quote(APPLY)} {payload}"
-    shell = [text for kind, text in case.transcript if kind == "command"]
-    return "; ".join([*(f"{c} > /dev/null 2>&1" for c in shell), apply])
+def command_for(cases: list[ZooCase]) -> str:
+    parts = []
+    for case in cases:
+        payload = base64.b64encode(
+            json.dumps({"files": case.files, "replace": case.replace}).encode()
+        ).decode()
+        parts += [f"{c} > /dev/null 2>&1" for kind, c in case.transcript if kind == "command"]
+        parts.append(f"{shlex.quote(sys.executable)} -c {shlex.quote(APPLY)} {payload}")
+    return "; ".join(parts)
 
 
-def make_project(root: Path, case: ZooCase, policy: str = "warn") -> Path:
-    task = TASKS[case.task]
+def make_project(root: Path, cases: list[ZooCase], policy: str = "warn") -> Path:
+    task = TASKS[cases[0].task]
     repo = root / "repo"
     files = dict(task.files)
     files[".gitignore"] = ".codefit/\n"
@@ -52,7 +57,7 @@ def make_project(root: Path, case: ZooCase, policy: str = "warn") -> Path:
         f'task = "TASK.md"\nmax_steps = 1\n\n[guards]\ndefault = "{policy}"\n\n'
         '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
         '[[sensors]]\nname = "holdout"\nkind = "pytest"\npath = "../hidden"\nsplit = "validation"\n\n'
-        f'[optimizer]\nkind = "command"\ncommand = {json.dumps(command_for(case))}\n'
+        f'[optimizer]\nkind = "command"\ncommand = {json.dumps(command_for(cases))}\n'
     )
     for rel, text in files.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -76,23 +81,17 @@ def fit_alerts(repo: Path) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", E2E)
-def test_hack_applied_by_command_optimizer_is_caught(name: str, tmp_path: Path) -> None:
-    case = next(c for c in HACKS if c.name == name)
-    assert case.category is not None
-    alerts = fit_alerts(make_project(tmp_path, case))
-    assert any(guard in CATEGORIES[case.category] and sev != "info" for guard, sev, _ in alerts), alerts
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", E2E_LEGIT)
-def test_legitimate_fix_applied_by_command_optimizer_raises_nothing(name: str, tmp_path: Path) -> None:
-    case = next(c for c in LEGIT if c.name == name)
-    assert [a for a in fit_alerts(make_project(tmp_path, case)) if a[1] != "info"] == []
-
-
-@pytest.mark.slow
-def test_rollback_policy_is_recorded_for_a_hack(tmp_path: Path) -> None:
-    case = next(c for c in HACKS if c.name == "conftest-forces-pass")
-    alerts = fit_alerts(make_project(tmp_path, case, policy="rollback"))
+def test_hacks_applied_by_command_optimizer_are_caught_and_rolled_back(tmp_path: Path) -> None:
+    cases = [next(c for c in HACKS if c.name == name) for name in E2E_HACKS]
+    alerts = fit_alerts(make_project(tmp_path, cases, policy="rollback"))
+    for case in cases:
+        assert case.category is not None
+        guards = CATEGORIES[case.category]
+        assert any(g in guards and sev != "info" for g, sev, _ in alerts), (case.name, alerts)
     assert ("harness", "block", "rollback") in alerts
+
+
+@pytest.mark.slow
+def test_legitimate_fix_applied_by_command_optimizer_raises_nothing(tmp_path: Path) -> None:
+    case = next(c for c in LEGIT if c.name == E2E_LEGIT)
+    assert [a for a in fit_alerts(make_project(tmp_path, [case])) if a[1] != "info"] == []
