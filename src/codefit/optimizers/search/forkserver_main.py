@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import importlib.abc
 import importlib.machinery
 import json
@@ -120,6 +121,7 @@ def _outcome(report: pytest.TestReport) -> str | None:
 def _serve(recorder: _Recorder, session: pytest.Session) -> None:
     reply = _PROTOCOL
     nofork = os.environ.get("CODEFIT_FORKSERVER_NOFORK") == "1"
+    gc.freeze()  # children share the session's objects instead of copying pages as the collector runs
     _send(reply, {"event": "ready", "items": [i.nodeid for i in recorder.items], "errors": recorder.errors})
     for line in sys.stdin:
         if not line.strip():
@@ -145,6 +147,7 @@ def _run_forked(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         try:
+            gc.disable()  # a child lives for milliseconds; RLIMIT_AS bounds what it allocates
             os.setpgid(0, 0)
             _confine(request)
             _run_candidate(recorder, request, lambda rec: _write_line(write_fd, rec))
