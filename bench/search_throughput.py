@@ -51,7 +51,9 @@ def forked(server: ForkServer, tree: Path, batch: list[Candidate]) -> tuple[floa
     return time.monotonic() - start, results
 
 
-def subprocesses(tree: Path, batch: list[Candidate], ctx: SensorContext) -> tuple[float, list[dict[str, Outcome]]]:
+def subprocesses(
+    tree: Path, batch: list[Candidate], ctx: SensorContext
+) -> tuple[float, list[dict[str, Outcome]]]:
     """The baseline: write the candidate into a scratch copy and run pytest afresh on its tests."""
     results = []
     with tempfile.TemporaryDirectory(prefix="codefit-bench-sub-") as tmp:
