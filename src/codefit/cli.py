@@ -146,6 +146,25 @@ def demo(
     raise typer.Exit(0 if history.met else 1)
 
 
+@app.command()
+def mcp(
+    workspace: Annotated[Path, typer.Option(help="The workspace of a running step.")] = Path("."),
+) -> None:
+    """Serve codefit's tools to an agent over stdio MCP: spec, run_checks, submit, status, flag."""
+    from codefit.harness.bridge import call
+    from codefit.mcp_server import build_server, flag_writer, serve
+
+    ws = workspace.resolve()
+    server = build_server(
+        spec_text=call(ws, "spec"),
+        run_checks=lambda: call(ws, "run_checks"),
+        submit=lambda: call(ws, "submit"),
+        status=lambda: call(ws, "status"),
+        flag=flag_writer(ws),
+    )
+    serve(server)
+
+
 def _mount_command_groups() -> None:
     from codefit.commands import seal, trajectory
 

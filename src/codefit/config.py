@@ -115,6 +115,9 @@ def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
     except ValidationError as exc:
         raise _config_error(exc, file, prefix) from None
     _check_guard_settings(config, file, prefix)
+    from codefit.harness.feedback import feedback_settings
+
+    feedback_settings(config.feedback, where=str(file))
     loaded = LoadedConfig(root=root, file=file, config=config, raw=data)
     loaded.task_text  # noqa: B018 - validates that the task file exists
     spec = loaded.build_spec()

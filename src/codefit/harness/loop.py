@@ -15,12 +15,16 @@ from typing import Any
 from codefit.errors import StoreError
 from codefit.guards.base import Policy
 from codefit.harness import blind
+from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
-from codefit.harness.feedback import FeedbackInput, render_feedback
+from codefit.harness.context import FLAG_FILE
+from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
 from codefit.harness.guarding import inspect_step
+from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.selection import choose_checkpoint, generalization_gap, step_logs
+from codefit.harness.tools import HarnessTools, guide_for
 from codefit.optimizers.base import StepResult, StepState, StepStatus, TranscriptEvent
 from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
@@ -57,6 +61,7 @@ class Trainer:
         self.control = RunControl()
         self.callbacks = CallbackList(callbacks, self.control)
         self._heldout_texts: dict[str, str] | None = None
+        self._feedback_settings = feedback_settings(plan.feedback)
 
     # starting and resuming
 
@@ -172,11 +177,22 @@ class Trainer:
             session=dict(session),
             writable=self.plan.writable,
             protected=self.plan.protected,
+            hidden=(self.plan.repo, self.store.root, *self.plan.heldout_paths()),
         )
-        try:
-            return self.plan.optimizer.step(state)
-        except Exception as exc:  # an optimizer's bug is the step's error, never the run's end
-            return StepResult(status=StepStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
+        self._write_guides(workspace)
+        tools = HarnessTools(self.plan, self.store.root, run.id, workspace, step)
+        with serve_bridge(workspace.path, tools.handlers()):
+            try:
+                result = self.plan.optimizer.step(state)
+            except Exception as exc:  # an optimizer's bug is the step's error, never the run's end
+                result = StepResult(status=StepStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
+        return _consume_flag(workspace, result)
+
+    def _write_guides(self, workspace: Workspace) -> None:
+        """AGENTS.md / CLAUDE.md in the workspace, kept out of every checkpoint."""
+        options = getattr(self.plan.optimizer, "options", None)
+        written = write_guides(workspace.path, guide_for(self.plan, mcp=bool(getattr(options, "mcp", False))))
+        workspace.ignore([*written, FLAG_FILE, ".aider*"])
 
     def _measure(
         self, run: RunRecord, workspace: Workspace, step: int, result: StepResult, feedback: str
@@ -229,6 +245,7 @@ class Trainer:
             notes.append(f"Your last step ended with an error: {result.error}")
         next_feedback = render_feedback(
             FeedbackInput(
+                settings=self._feedback_settings,
                 step=step,
                 train=train,
                 alerts=[a for a, _ in verdicts],
@@ -289,7 +306,11 @@ class Trainer:
             tokens_total=0,
             budget_left=blind.budget_left(self.store, run.id, self.plan.spec.validation),
         )
-        feedback = render_feedback(FeedbackInput(step=0, train=train, steps_left=self.plan.max_steps))
+        feedback = render_feedback(
+            FeedbackInput(
+                step=0, train=train, steps_left=self.plan.max_steps, settings=self._feedback_settings
+            )
+        )
         result = StepResult(status=StepStatus.NO_CHANGE, summary="baseline")
         record = self._step_record(run, 0, time.time(), workspace.head(), result, "", feedback, "", logs)
         self.store.record_step(record.model_copy(update={"status": "baseline"}), train)
@@ -374,6 +395,18 @@ class Trainer:
             logs=logs,
             session=result.session,
         )
+
+
+def _consume_flag(workspace: Workspace, result: StepResult) -> StepResult:
+    """Any optimizer may flag a contradiction by leaving the flag file; the step becomes `flagged`."""
+    marker = workspace.path / FLAG_FILE
+    if not marker.is_file():
+        return result
+    reason = marker.read_text(encoding="utf-8", errors="replace").strip() or "no reason given"
+    marker.unlink()
+    if result.status == StepStatus.FLAGGED:
+        return result
+    return result.model_copy(update={"status": StepStatus.FLAGGED, "summary": reason})
 
 
 def transcript_events(raw: str) -> list[TranscriptEvent]:

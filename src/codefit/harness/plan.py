@@ -72,9 +72,17 @@ def plan_from_config(
         writable=tuple(cfg.writable),
         protected=tuple(cfg.protected),
         guards=dict(cfg.guards),
-        feedback=dict(cfg.feedback),
+        feedback=_resolve_template(cfg.feedback, loaded.root),
         config=raw,
     )
+
+
+def _resolve_template(feedback: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A feedback template path in the config is relative to the project root."""
+    template = feedback.get("template")
+    if isinstance(template, str) and not Path(template).is_absolute():
+        return {**feedback, "template": str(root / template)}
+    return dict(feedback)
 
 
 def resolve_python(root: Path, configured: str | None) -> str:

@@ -87,6 +87,7 @@ class StepState:
     session: dict[str, Any] = field(default_factory=dict)
     writable: tuple[str, ...] = ()
     protected: tuple[str, ...] = ()
+    hidden: tuple[Path, ...] = ()  # what the sandbox must hide: the user's repo, the store, held-out paths
 
 
 @runtime_checkable

@@ -71,6 +71,7 @@ class CommandOptimizer:
             ["/bin/sh", "-c", command],
             SandboxSpec(
                 workspace=state.workspace,
+                hidden=state.hidden,
                 allow_network=self.options.network,
                 extra_ro=(state.task_file.parent,),
             ),

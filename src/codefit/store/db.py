@@ -126,7 +126,9 @@ class Store:
         """Everything a step produced, in one transaction."""
         with self.transaction() as db:
             db.execute("DELETE FROM steps WHERE run_id = ? AND idx = ?", (step.run_id, step.idx))
-            for table in ("readings", "alerts", "queries"):
+            # Queries are never deleted: a blind answer the optimizer saw stays spent, even when the
+            # step that asked is re-run after a crash.
+            for table in ("readings", "alerts"):
                 db.execute(
                     f"DELETE FROM {table} WHERE run_id = ? AND step = ? AND {_phase_filter(table)}",
                     (step.run_id, step.idx),
@@ -144,6 +146,11 @@ class Store:
                         **alert.model_dump(mode="json"),
                     },
                 )
+            for query in queries:
+                _insert(db, "queries", query.model_dump(mode="json"))
+
+    def record_queries(self, queries: Sequence[QueryRecord]) -> None:
+        with self.transaction() as db:
             for query in queries:
                 _insert(db, "queries", query.model_dump(mode="json"))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import tarfile
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from codefit.workspace.git import git, git_bytes, head_commit, ls_files
 # The harness config and store are not the optimizer's business (the config names held-out paths).
 ALWAYS_EXCLUDED = (".codefit", ".codefit-sealed", "codefit.toml")
 IGNORED_NOISE = (
+    ".codefit-harness.sock",
     "__pycache__/",
     "*.pyc",
     ".pytest_cache/",
@@ -95,6 +97,14 @@ class Workspace:
         git(self.path, "add", "-A")
         git(self.path, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
         return self.head()
+
+    def tree_now(self) -> str:
+        """The tree of the working files as they are now, without committing or touching the index."""
+        with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            git(self.path, "read-tree", "HEAD", env=env)
+            git(self.path, "add", "-A", env=env)
+            return git(self.path, "write-tree", env=env).strip()
 
     def diff(self, a: str, b: str) -> str:
         return git(self.path, "diff", "--no-color", "--no-ext-diff", a, b)
