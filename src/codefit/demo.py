@@ -10,7 +10,7 @@ from codefit.errors import ConfigError
 from codefit.workspace.git import git
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
-DEFAULT_EXAMPLE = "median"
+DEFAULT_EXAMPLE = "wrong_variable"
 
 
 def examples_dir() -> Path:

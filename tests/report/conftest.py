@@ -28,8 +28,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
         second = codefit.Codebase(repo).fit().run_id
         store = Store.for_repo(repo)
         add_alert(store, first, 1)
-        yield Project(repo=repo, store=store, first=first, second=second)
-        store.close()
+    # Yield outside the patch: the session's other tests must not inherit its environment.
+    yield Project(repo=repo, store=store, first=first, second=second)
+    store.close()
 
 
 @pytest.fixture
