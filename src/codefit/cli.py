@@ -92,9 +92,19 @@ def runs(
     repo: RepoOption = Path("."),
     status: Annotated[str | None, typer.Option(help="Only runs with this status.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many runs.")] = None,
+    optimizer: Annotated[str | None, typer.Option(help="Only runs of this optimizer kind.")] = None,
+    fingerprint: Annotated[str | None, typer.Option(help="Only runs with this harness fingerprint.")] = None,
+    parent: Annotated[str | None, typer.Option(help="Only replays of this run.")] = None,
 ) -> None:
-    """List the runs recorded in this repository."""
-    console.print(runs_table(_store(repo).runs(status=status, limit=limit)))
+    """List the runs recorded in this repository, newest first."""
+    found = [
+        run
+        for run in _store(repo).runs(status=status)
+        if (optimizer is None or run.optimizer == optimizer)
+        and (fingerprint is None or run.fingerprint.startswith(fingerprint))
+        and (parent is None or (run.parent_run or "").startswith(parent))
+    ]
+    console.print(runs_table(found[:limit] if limit else found))
 
 
 @app.command()
@@ -131,8 +141,10 @@ def demo(
     repo = prepare_example(name, directory)
     console.print(f"example set up in {repo} (a fresh git repository; held-out tests beside it)")
     codebase = Codebase(repo).compile()
+    _check_sandbox(False)
     max_steps = steps or codebase.loaded.config.max_steps
-    history = codebase.fit(steps=steps, callbacks=[ProgressPrinter(console, max_steps)])
+    with ProgressPrinter(console, max_steps) as progress:
+        history = codebase.fit(steps=steps, callbacks=[progress])
     store = codebase.store
     summary = run_summary(store, store.run(history.run_id))
     console.print(steps_table(summary))
@@ -174,6 +186,16 @@ def _mount_command_groups() -> None:
 
 
 _mount_command_groups()
+
+
+def _check_sandbox(required: bool) -> None:
+    from codefit.workspace.sandbox import require_sandbox, sandbox_warning
+
+    if required:
+        require_sandbox()
+    warning = sandbox_warning()
+    if warning:
+        print(f"codefit: warning: {warning}", file=sys.stderr)
 
 
 def _store(repo: Path) -> Store:

@@ -163,7 +163,10 @@ def _blind(verdict: BlindVerdict, s: FeedbackSettings) -> dict[str, Any]:
         "sensor": verdict.sensor,
         "level": level.value,
         "budget_left": verdict.budget_left,
-        "verdict": "PASSED" if r.passed else "FAILED",
+        # Under Thresholdout the verdict follows the reported (noisy) score, never the true reading.
+        "verdict": ("PASSED" if r.passed else "FAILED")
+        if verdict.noisy_score is None
+        else ("PASSED" if verdict.noisy_score >= 1.0 else "FAILED"),
         "score": (r.score if verdict.noisy_score is None else verdict.noisy_score) if show_score else None,
         "failures": failures,
     }

@@ -215,13 +215,21 @@ class Trainer:
         queries: list[blind.BlindQuery] = []
         logs_train_gates = all(r.passed for r in train if r.sensor in spec.gates())
         if logs_train_gates and not rolled_back and spec.validation:
+            train_score = mean_score(train, spec.weights())
             queries = blind.query(
-                self.store, run.id, step, workspace, checkpoint, spec.validation, self.plan.context
+                self.store,
+                run.id,
+                step,
+                workspace,
+                checkpoint,
+                spec.validation,
+                self.plan.context,
+                train_score,
             )
         validation = [q.reading for q in queries]
         budget_left = blind.budget_left(self.store, run.id, spec.validation)
         if budget_left is not None:
-            budget_left -= len(queries)
+            budget_left -= sum(q.record.spent for q in queries)
         usage_total = self._usage_total(run.id, result)
         logs = step_logs(
             step,

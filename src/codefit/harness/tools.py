@@ -16,6 +16,7 @@ from codefit.harness.bridge import Handler
 from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
 from codefit.harness.guides import GuideInput, check_commands, render_guide
 from codefit.harness.plan import RunPlan
+from codefit.spec import mean_score
 from codefit.store import Store
 from codefit.workspace.workspace import Workspace
 
@@ -61,8 +62,10 @@ class HarnessTools:
         store = Store(self.store_root)  # this runs on the bridge's thread: its own connection
         try:
             tree = self.workspace.tree_now()
+            train = [s.read(self.workspace.path, self.plan.context) for s in self.plan.spec.train]
+            train_score = mean_score(train, self.plan.spec.weights())
             queries = blind.query(
-                store, self.run_id, self.step, self.workspace, tree, sensors, self.plan.context
+                store, self.run_id, self.step, self.workspace, tree, sensors, self.plan.context, train_score
             )
             store.record_queries([q.record for q in queries])
             if not queries:

@@ -84,9 +84,14 @@ class CommandOptimizer:
         output = clip_output(done.output)
         event = TranscriptEvent(
             kind=EventKind.COMMAND,
-            text=output,
+            text=command,
             name=command,
-            data={"exit_code": done.returncode, "duration_s": done.duration_s, "timed_out": done.timed_out},
+            data={
+                "output": output,
+                "exit_code": done.returncode,
+                "duration_s": done.duration_s,
+                "timed_out": done.timed_out,
+            },
         )
         if done.timed_out:
             return StepResult(

@@ -75,6 +75,16 @@ class Reading(Record):
         return tuple(t for t in self.tests if t.outcome in bad)
 
 
+class ThresholdoutSettings(Record):
+    """Reusable-holdout answers for a blind `score` sensor (Dwork et al. 2015)."""
+
+    threshold: float = Field(
+        default=0.05, ge=0.0, description="Train/holdout gap answered by the train score."
+    )
+    sigma: float = Field(default=0.01, ge=0.0, description="Scale of the Laplace noise.")
+    seed: int = Field(default=0, description="Seed mixed with the run id: answers are reproducible.")
+
+
 class SensorSettings(Record):
     """The keys every sensor has in the config, whatever its kind."""
 
@@ -88,6 +98,7 @@ class SensorSettings(Record):
     path: Path | None = None
     sealed: Path | None = None
     dest: str | None = None
+    thresholdout: ThresholdoutSettings | None = None
 
     @property
     def heldout(self) -> bool:
