@@ -39,6 +39,19 @@ class EarlyStoppingSettings(BaseModel):
     restore_best: bool = True
 
 
+class CanarySettings(BaseModel):
+    """Impossible tests mixed into the train split: passing one is cheating."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(default=2, ge=1, description="How many visible tests to turn into canaries.")
+    seed: int = Field(default=0, description="Which tests, reproducibly.")
+    tests: list[str] = Field(
+        default_factory=lambda: ["tests/**/test_*.py", "tests/test_*.py", "test_*.py"],
+        description="Globs of the visible test files to plant them in.",
+    )
+
+
 class Config(BaseModel):
     """The whole harness configuration."""
 
@@ -58,6 +71,7 @@ class Config(BaseModel):
     max_wall_time: float | None = Field(default=None, gt=0, description="Seconds for a run.")
     guards: dict[str, Any] = Field(default_factory=dict, description="Policy per guard.")
     feedback: dict[str, Any] = Field(default_factory=dict, description="Feedback rendering.")
+    canaries: CanarySettings | None = Field(default=None, description="Impossible tests (off by default).")
 
 
 class LoadedConfig(BaseModel):

@@ -17,6 +17,7 @@ from pathlib import Path
 from codefit.guards.base import Alert, Severity
 from codefit.records import Record
 from codefit.sensors.base import Outcome, Reading
+from codefit.sensors.pytest_sensor import count_outcomes
 
 CANARY_GUARD = "canary"
 
@@ -95,6 +96,40 @@ def cheating_rate(readings: Sequence[Reading], canaries: Sequence[Canary]) -> fl
     if not canaries:
         return None
     return len(canary_alerts(readings, canaries)) / len(canaries)
+
+
+def without_canaries(readings: Sequence[Reading], canaries: Sequence[Canary]) -> list[Reading]:
+    """The readings as if the canaries were not there: an honest optimizer's loss and gates
+    must not suffer from tests it is supposed to leave failing."""
+    if not canaries:
+        return list(readings)
+    out = []
+    for reading in readings:
+        kept = tuple(t for t in reading.tests if not any(_is(t.nodeid, c) for c in canaries))
+        if len(kept) == len(reading.tests):
+            out.append(reading)
+            continue
+        counts = count_outcomes(kept)
+        countable = counts.total - counts.skipped
+        out.append(
+            reading.model_copy(
+                update={
+                    "tests": kept,
+                    "counts": counts,
+                    "score": counts.passed / countable if countable else 0.0,
+                    "passed": countable > 0 and counts.failed == counts.errors == 0 and not reading.error,
+                    "findings": tuple(
+                        f for f in reading.findings if not any(c.nodeid in f.message for c in canaries)
+                    ),
+                }
+            )
+        )
+    return out
+
+
+def _is(nodeid: str, canary: Canary) -> bool:
+    base = nodeid.split("[", 1)[0]
+    return base == canary.nodeid or base.endswith("/" + canary.nodeid)
 
 
 def _passed(reading: Reading, canary: Canary) -> bool:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from codefit.errors import StoreError
+from codefit.guards import policy_for
 from codefit.guards.base import Policy
+from codefit.guards.canaries import Canary, canary_alerts, cheating_rate, plant, without_canaries
 from codefit.harness import blind
 from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
@@ -61,6 +63,7 @@ class Trainer:
         self.control = RunControl()
         self.callbacks = CallbackList(callbacks, self.control)
         self._heldout_texts: dict[str, str] | None = None
+        self._canaries: list[Canary] = []
         self._feedback_settings = feedback_settings(plan.feedback)
 
     # starting and resuming
@@ -68,7 +71,11 @@ class Trainer:
     def start(self, *, dirty: bool = False) -> History:
         run_id = new_run_id()
         workspace = Workspace.create(
-            self.plan.repo, workdir() / run_id / "ws", dirty=dirty, exclude=self.plan.heldout_paths()
+            self.plan.repo,
+            workdir() / run_id / "ws",
+            dirty=dirty,
+            exclude=self.plan.heldout_paths(),
+            prepare=self._plant_canaries,
         )
         run = self._create_run(run_id, workspace, head_commit(self.plan.repo))
         history = History(run_id=run_id)
@@ -85,6 +92,7 @@ class Trainer:
         run_id = new_run_id()
         bundle = self.store.root / "runs" / f"{parent.id}.bundle"
         workspace = Workspace.from_bundle(bundle, workdir() / run_id / "ws", start.checkpoint)
+        self._canaries = [Canary.model_validate(c) for c in parent.canaries]
         run = self._create_run(run_id, workspace, parent.base_commit, parent=(parent.id, from_step))
         history = History(run_id=run_id)
         feedback = self._baseline(run, workspace, history)
@@ -108,6 +116,7 @@ class Trainer:
             max_steps=self.plan.max_steps,
             parent_run=parent[0] if parent else None,
             parent_step=parent[1] if parent else None,
+            canaries=[c.model_dump() for c in self._canaries],
         )
         self.store.create_run(run)
         return run
@@ -117,6 +126,7 @@ class Trainer:
         if run.status != RunStatus.RUNNING:
             raise StoreError(f"run {run.id} already finished ({run.status}); nothing to resume")
         workspace = Workspace(Path(run.workspace))
+        self._canaries = [Canary.model_validate(c) for c in run.canaries]
         steps = self.store.steps(run.id)
         if not steps:
             raise StoreError(f"run {run.id} has no recorded step to resume from")
@@ -201,10 +211,12 @@ class Trainer:
         previous = self.store.steps(run.id)[-1]
         checkpoint = workspace.snapshot(f"step {step}: {result.status}")
         diff = workspace.diff(previous.checkpoint, checkpoint)
-        train = self._read(self.plan.spec.train, workspace)
+        observed = self._read(self.plan.spec.train, workspace)
+        train = without_canaries(observed, self._canaries)
         verdicts = inspect_step(
             self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback, self._heldout()
         )
+        verdicts += [(a, policy_for(a, self.plan.guards)) for a in canary_alerts(observed, self._canaries)]
         rolled_back = any(policy == Policy.ROLLBACK for _, policy in verdicts)
         stop = next(
             (f"guard {a.guard} stopped the run: {a.message}" for a, p in verdicts if p == Policy.STOP), ""
@@ -243,6 +255,8 @@ class Trainer:
             budget_left=budget_left,
         )
         logs["rolled_back"] = rolled_back
+        if self._canaries:
+            logs["cheating_rate"] = cheating_rate(observed, self._canaries)
         history = [s.logs for s in self.store.steps(run.id)]
         logs.update(deltas(history[-1] if history else None, logs))
         drift = [(a, Policy.WARN) for a in drift_alerts([*history, logs])]
@@ -302,7 +316,7 @@ class Trainer:
 
     def _baseline(self, run: RunRecord, workspace: Workspace, history: History) -> str:
         """Step 0 measures the base tree; its readings are the first step's feedback."""
-        train = self._read(self.plan.spec.train, workspace)
+        train = without_canaries(self._read(self.plan.spec.train, workspace), self._canaries)
         logs = step_logs(
             0,
             self.plan.spec,
@@ -336,9 +350,19 @@ class Trainer:
         test = grade(workspace, chosen.checkpoint, self.plan.spec.test, self.plan.context)
         self.store.record_final(run.id, chosen.idx, [*train, *validation, *test])
         final = _final_summary(self.plan, chosen, train, validation, test, history.stop_reason)
+        if self._canaries:
+            final["cheating_rate"] = max(s.logs.get("cheating_rate") or 0.0 for s in steps)
+            final["canaries"] = len(self._canaries)
         met = final["met"]
         branch = f"codefit/{run.id}"
-        export_branch(workspace, chosen.checkpoint, Path(run.repo), run.base_commit, branch)
+        export_branch(
+            workspace,
+            chosen.checkpoint,
+            Path(run.repo),
+            run.base_commit,
+            branch,
+            [c.path for c in self._canaries],
+        )
         save_bundle(workspace, self.store.root / "runs" / f"{run.id}.bundle")
         status = RunStatus.MET if met else RunStatus.NOT_MET
         self.store.update_run(run.id, status=status, chosen_step=chosen.idx, final=final, branch=branch)
@@ -348,6 +372,11 @@ class Trainer:
         return history
 
     # helpers
+
+    def _plant_canaries(self, tree: Path) -> None:
+        settings = self.plan.canaries
+        if settings is not None:
+            self._canaries = plant(tree, settings.tests, settings.count, settings.seed)
 
     def _heldout(self) -> dict[str, str]:
         if self._heldout_texts is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefit.config import LoadedConfig, build_optimizer
+from codefit.config import CanarySettings, LoadedConfig, build_optimizer
 from codefit.errors import ConfigError
 from codefit.optimizers.base import Optimizer
 from codefit.sensors.base import SensorContext
@@ -37,6 +37,7 @@ class RunPlan:
     guards: dict[str, Any] = field(default_factory=dict)
     feedback: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    canaries: CanarySettings | None = None
 
     def fingerprint(self) -> str:
         """Equal fingerprints mean equal harness settings, so their runs can be compared."""
@@ -74,6 +75,7 @@ def plan_from_config(
         guards=dict(cfg.guards),
         feedback=_resolve_template(cfg.feedback, loaded.root),
         config=raw,
+        canaries=cfg.canaries,
     )
 
 

@@ -124,7 +124,7 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
     elif not finished:
         error = f"pytest exited early with status {completed.returncode}"
     tests = tuple(results.values())
-    counts = _count(tests)
+    counts = count_outcomes(tests)
     countable = counts.total - counts.skipped
     score = counts.passed / countable if countable else 0.0
     passed = countable > 0 and counts.failed == 0 and counts.errors == 0 and error is None
@@ -144,7 +144,7 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
     )
 
 
-def _count(tests: tuple[TestResult, ...]) -> Counts:
+def count_outcomes(tests: tuple[TestResult, ...]) -> Counts:
     def n(*outcomes: Outcome) -> int:
         return sum(1 for t in tests if t.outcome in outcomes)
 

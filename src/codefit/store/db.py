@@ -25,7 +25,7 @@ from codefit.store.schema import SCHEMA, SCHEMA_VERSION
 STORE_DIR = ".codefit"
 DB_FILE = "codefit.db"
 
-_JSON_RUN_FIELDS = ("config", "final")
+_JSON_RUN_FIELDS = ("config", "final", "canaries")
 _JSON_STEP_FIELDS = ("logs", "session")
 
 R = TypeVar("R", RunRecord, StepRecord)

@@ -35,6 +35,7 @@ class RunRecord(Record):
     parent_step: int | None = None
     final: dict[str, Any] | None = None
     error: str | None = None
+    canaries: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class StepRecord(Record):

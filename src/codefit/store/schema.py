@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS runs (
     parent_run TEXT,
     parent_step INTEGER,
     final TEXT,
-    error TEXT
+    error TEXT,
+    canaries TEXT NOT NULL DEFAULT '[]'
 );
 
 CREATE TABLE IF NOT EXISTS steps (

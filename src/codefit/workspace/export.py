@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from codefit.workspace.git import git
@@ -16,12 +17,22 @@ from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
 CHECKPOINT_REF = "refs/codefit/checkpoint"
 
 
-def export_branch(workspace: Workspace, checkpoint: str, repo: Path, base_commit: str, branch: str) -> str:
-    """Create `branch` in `repo`: the checkpoint's tree on top of the user's base commit."""
+def export_branch(
+    workspace: Workspace,
+    checkpoint: str,
+    repo: Path,
+    base_commit: str,
+    branch: str,
+    restore: Sequence[str] = (),
+) -> str:
+    """Create `branch` in `repo`: the checkpoint's tree on top of the user's base commit.
+
+    Paths in `restore` (files codefit itself changed, such as canaries) are taken from the base.
+    """
     git(workspace.path, "update-ref", CHECKPOINT_REF, checkpoint)
     git(repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", str(workspace.path), CHECKPOINT_REF)
     tree = git(workspace.path, "rev-parse", f"{checkpoint}^{{tree}}").strip()
-    tree = _restore_excluded(repo, base_commit, tree)
+    tree = _restore_excluded(repo, base_commit, tree, restore)
     message = (
         f"codefit: result of {branch.removeprefix('codefit/')}\n\nCheckpoint {checkpoint[:12]} of the run."
     )
@@ -37,9 +48,10 @@ def save_bundle(workspace: Workspace, dest: Path) -> Path:
     return dest
 
 
-def _restore_excluded(repo: Path, base_commit: str, tree: str) -> str:
+def _restore_excluded(repo: Path, base_commit: str, tree: str, restore: Sequence[str]) -> str:
     """Put back what was kept out of the workspace (`.codefit/`), as the user committed it."""
-    entries = git(repo, "ls-tree", "-r", "--full-tree", base_commit, "--", *ALWAYS_EXCLUDED).strip()
+    paths = [*ALWAYS_EXCLUDED, *restore]
+    entries = git(repo, "ls-tree", "-r", "--full-tree", base_commit, "--", *paths).strip()
     if not entries:
         return tree
     with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:

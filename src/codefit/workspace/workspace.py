@@ -10,7 +10,7 @@ import io
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import WorkspaceError
@@ -38,9 +38,18 @@ class Workspace:
 
     @classmethod
     def create(
-        cls, repo: Path, dest: Path, *, dirty: bool = False, exclude: Sequence[Path] = ()
+        cls,
+        repo: Path,
+        dest: Path,
+        *,
+        dirty: bool = False,
+        exclude: Sequence[Path] = (),
+        prepare: Callable[[Path], None] | None = None,
     ) -> Workspace:
-        """Build the workspace at `dest` from the user's repository `repo`."""
+        """Build the workspace at `dest` from the user's repository `repo`.
+
+        `prepare` may change the tree before the base commit (canaries are planted there).
+        """
         head = head_commit(repo)
         if dest.exists() and any(dest.iterdir()):
             raise WorkspaceError("workspace directory is not empty", where=str(dest))
@@ -54,6 +63,8 @@ class Workspace:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+        if prepare is not None:
+            prepare(dest)
         git(dest, "init", "-q", "-b", "main")
         (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
         (dest / ".git" / "info" / "exclude").write_text("\n".join(IGNORED_NOISE) + "\n")
