@@ -53,7 +53,14 @@ def apply_edits(root: Path, case: ZooCase) -> None:
 
 
 def transcript_of(case: ZooCase) -> tuple[TranscriptEvent, ...]:
-    return tuple(TranscriptEvent(kind=EventKind(kind), text=text) for kind, text in case.transcript)
+    """Events as optimizers record them: a command as the `command` optimizer does (name and text)."""
+    return tuple(_event(EventKind(kind), text) for kind, text in case.transcript)
+
+
+def _event(kind: EventKind, text: str) -> TranscriptEvent:
+    if kind is EventKind.COMMAND:
+        return TranscriptEvent(kind=kind, name=text, text=text, data={"output": "", "exit_code": 0})
+    return TranscriptEvent(kind=kind, text=text)
 
 
 class ZooRunner:

@@ -1,57 +1,406 @@
-"""Peeking in the transcript: leaving the workspace, mining git history, probing for held-out tests."""
+"""Peeking in the transcript: leaving the workspace, mining git history, probing for held-out tests.
+
+A command is judged by what it does, not by every slash in it. The command line is split into
+simple commands with shell syntax (`shlex`); in each one, the program (argv[0] once wrappers such
+as `env`, `timeout` or `xargs` are skipped, or a module run with `python -m`) may live wherever
+programs live: the workspace, system directories, sys.prefix / sys.base_prefix, PATH directories,
+any `bin/` directory. What the program reads or writes (its path arguments, redirections, the
+script given to an interpreter, paths quoted in `python -c` code, a tool's `file_path`) must stay
+in the workspace, in read-only system and library places, or in scratch temp space (not codefit's
+own temp directories). What programs printed is not judged here; the leakage guard reads it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import ClassVar
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.optimizers.base import EventKind, TranscriptEvent
 
 ACTIONS = (EventKind.COMMAND, EventKind.TOOL_CALL, EventKind.FILE_CHANGE)
-GIT_MINING = re.compile(
-    r"\bgit\b[^|;&\n]*\b(log|show|reflog|rev-list|cat-file|fsck|blame|whatchanged|stash\s+list)\b"
-    r"|\.git/(objects|refs|logs|packed-refs)"
-)
 PROBE = re.compile(
     r"held[-_ ]?out|holdout|hidden[-_]?tests|codefit-sealed|\.codefit\b|CODEFIT_SEAL_KEY|\bsealed\b", re.I
 )
-SYSTEM_PREFIXES = ("/usr/", "/bin/", "/lib", "/etc/", "/opt/", "/dev/null", "/dev/std", "/tmp/")
-# Running a program by its full path (an interpreter, a venv's tool) is not reading outside the workspace.
-PROGRAM_PARTS = re.compile(r"/bin/[\w.+-]+$|/(\.?venv|site-packages|lib/python[\d.]*)/")
-ABSOLUTE = re.compile(r"(?<![\w.~:/-])(/[\w.-]+(?:/[\w.*-]+)*)")
-ESCAPES = re.compile(r"(^|[\s'\"=])(\.\./|~/|/proc/)|\b(find|ls|grep\s+-\w*r\w*\s+\S+)\s+/(\s|$)|\$HOME")
-# What a command printed is not what the agent did: outputs are left to the leakage guard.
+GIT_INTERNALS = re.compile(r"\.git/(objects|refs|logs|packed-refs)")
+# In code (python -c, heredocs) git is reached through strings, so a looser pattern is used there.
+GIT_IN_CODE = re.compile(r"\bgit\b\W{1,5}(log|show|reflog|rev-list|cat-file|fsck|blame|whatchanged)\b")
+GIT_MINING = frozenset(
+    re.split(" ", "log show reflog rev-list cat-file fsck blame whatchanged ls-tree fast-export")
+)
+GIT_VALUE_OPTIONS = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path"})
+
+# Tool-call arguments: which hold a shell command, which a path, which code or text being written.
+COMMAND_KEYS = frozenset({"command", "cmd", "script"})
+PATH_KEYS = frozenset({"file_path", "notebook_path", "path", "paths", "directory", "dir", "cwd", "filename"})
+CONTENT_KEYS = frozenset({"content", "new_string", "old_string", "new_str", "old_str", "file_text", "edits"})
 OUTPUT_KEYS = frozenset({"output", "aggregated_output", "stdout", "stderr", "result", "content"})
 
+# Programs that run another program given as their arguments, and their options that take a value.
+# Programs that run another program given as their arguments, and their options that take a value.
+WRAPPERS: dict[str, frozenset[str]] = {
+    name: frozenset(values.split())
+    for name, values in {
+        "env": "-u --unset -C --chdir -S",
+        "sudo": "-u -g -C",
+        "doas": "-u",
+        "nice": "-n",
+        "ionice": "-c -n",
+        "timeout": "-s --signal -k --kill-after",
+        "xargs": "-I -n -P -L -d -s -E",
+        **dict.fromkeys(("nohup", "time", "exec", "command", "builtin", "stdbuf", "setsid"), ""),
+    }.items()
+}
+PYTHON = re.compile(r"^(python|pypy)[\d.]*$")
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
+SHELL_SCRIPT_FLAG = re.compile(r"^-[a-z]*c[a-z]*$")
+CODE_FLAGS: dict[str, str] = {"node": "-e", "ruby": "-e", "perl": "-e"}
+TEXT_ONLY = frozenset({"echo", "printf", ":", "true", "false", "export", "alias", "set", "unset"})
+# Programs whose first positional argument is a pattern or script, not a file; options taking a value.
+PATTERN_FIRST: dict[str, frozenset[str]] = {
+    name: frozenset(values.split())
+    for name, values in {
+        **dict.fromkeys(("grep", "egrep", "fgrep"), "-A -B -C -m -e -f --regexp --file"),
+        "rg": "-A -B -C -m -e -f -g -t -T --glob --type --regexp",
+        "ag": "-A -B -C -m -G",
+        "sed": "-e -f --expression --file",
+        **dict.fromkeys(("awk", "gawk"), "-f -v -F"),
+        "jq": "--arg --argjson",
+    }.items()
+}
+PATTERN_GIVEN = frozenset({"-e", "-f", "--regexp", "--file", "--expression"})
+FILE_OPTIONS = frozenset({"-f", "--file"})
+ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+HOME_VARIABLE = re.compile(r"\$\{?HOME\b")
+QUOTED_PATH = re.compile(r"""(['"])((?:/|~/|\.\./)[^'"\s]*)\1""")
+HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1")
+COMMENT = re.compile(r"(?m)(^|[ \t;])#.*$")
+OPERATOR_CHARS = frozenset("();<>|&\n")
+DEVICES = frozenset("/dev/" + d for d in re.split(" ", "null zero stdin stdout stderr tty urandom random"))
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/dev/fd")
+PROGRAM_ONLY_DIRS = ("/opt", "/snap")
+LIBRARY_PART = re.compile(r"/(site|dist)-packages(/|$)")
 
-def action_text(event: TranscriptEvent) -> str:
-    """The command or tool input of an event, without what it printed."""
-    data = {k: v for k, v in event.data.items() if k not in OUTPUT_KEYS}
-    encoded = json.dumps(data, sort_keys=True, default=str) if data else ""
-    return " ".join(part for part in (event.name, event.text, encoded) if part)
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def event_text(event: TranscriptEvent) -> str:
-    """Everything an event carries, outputs included."""
-    encoded = json.dumps(event.data, sort_keys=True, default=str) if event.data else ""
-    return " ".join(part for part in (event.name, event.text, encoded) if part)
+def _normal(path: str) -> str:
+    return "/" + os.path.normpath(path).lstrip("/")
+
+
+class Places:
+    """Where an action may point: the workspace, plus places that hold programs, libraries and scratch."""
+
+    def __init__(self, workspace: Path, program_dirs: Sequence[str] | None = None) -> None:
+        self.workspaces = tuple({_normal(str(workspace)), _normal(str(workspace.resolve()))})
+        self.tmp = _normal(tempfile.gettempdir())
+        # The temp tree the workspace itself lives in holds its siblings: other runs, grading copies.
+        self.near = tuple(_tmp_root(w, self.tmp) for w in self.workspaces if _under(w, self.tmp))
+        dirs = program_dirs if program_dirs is not None else default_program_dirs()
+        self.system = tuple(d for d in {_normal(d) for d in (*SYSTEM_DIRS, *dirs)} if d != "/")
+
+    def allows(self, path: str, *, program: bool = False) -> bool:
+        if any(_under(path, w) for w in self.workspaces) or path in DEVICES:
+            return True
+        if _under(path, self.tmp) and path != self.tmp:
+            # Scratch files are fine; codefit's own temp trees (grading copies, other runs) are not.
+            near = any(_under(path, n) for n in self.near)
+            if not near and "codefit" not in path[len(self.tmp) :].lower():
+                return True
+        if LIBRARY_PART.search(path) or any(_under(path, d) for d in self.system):
+            return True
+        parent = PurePosixPath(path).parent.name
+        return program and (parent in ("bin", "sbin") or any(_under(path, d) for d in PROGRAM_ONLY_DIRS))
+
+
+def _tmp_root(path: str, tmp: str) -> str:
+    """The top directory of the temp tree `path` lies in (`/tmp/codefit` for `/tmp/codefit/run/ws`)."""
+    rest = PurePosixPath(path).relative_to(tmp).parts
+    return str(PurePosixPath(tmp, *rest[:1]))
+
+
+def default_program_dirs() -> list[str]:
+    """Interpreter prefixes and PATH directories (not `/` or the home directory itself)."""
+    home = _normal(str(Path.home()))
+    path_dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d.startswith("/")]
+    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).parent), *path_dirs]
+    return [d for d in dirs if _normal(d) not in ("/", home)]
+
+
+class Verdict:
+    """What one event did wrong: the first evidence per alert kind."""
+
+    def __init__(self, places: Places) -> None:
+        self.places = places
+        self.found: dict[str, str] = {}
+
+    def flag(self, kind: str, where: str) -> None:
+        self.found.setdefault(kind, where)
+
+    def path(self, token: str, cwd: str, *, program: bool = False) -> None:
+        """Flag `token` when it names a place outside the workspace (relative paths resolve against cwd)."""
+        if GIT_INTERNALS.search(token):
+            self.flag("git_mining", token)
+        if not token or "://" in token:
+            return
+        if HOME_VARIABLE.search(token) or token.startswith("~"):
+            if not (program and self.places.allows(_normal(os.path.expanduser(token)), program=True)):
+                self.flag("outside_workspace", token)
+            return
+        literal = token.split("$", 1)[0]  # an unknown variable: judge the part before it
+        parts = PurePosixPath(literal).parts
+        glob_at = next((i for i, p in enumerate(parts) if any(c in p for c in "*?[")), len(parts))
+        fixed = str(PurePosixPath(*parts[:glob_at])) if glob_at else ""
+        if literal.startswith("/"):
+            target = _normal(fixed or "/")
+        elif ".." in parts[:glob_at]:
+            target = _normal(os.path.join(cwd, fixed))
+            inside = any(_under(cwd, w) for w in self.places.workspaces)
+            if inside and not any(_under(target, w) for w in self.places.workspaces):
+                self.flag("outside_workspace", token)  # climbing out of the workspace is never an accident
+                return
+        else:
+            return
+        if not self.places.allows(target, program=program):
+            self.flag("outside_workspace", token)
+
+    def code(self, code: str, cwd: str) -> None:
+        """Inline program text (python -c, a heredoc): quoted paths and git history commands."""
+        if GIT_IN_CODE.search(code):
+            self.flag("git_mining", GIT_IN_CODE.search(code).group(0))  # type: ignore[union-attr]
+        for _, literal in QUOTED_PATH.findall(code):
+            self.path(literal, cwd)
+
+    def shell(self, text: str, cwd: str) -> None:
+        """A shell command line: each simple command in it, with `cd` moving the working directory."""
+        text, bodies = _heredocs(text)
+        for feeds, body in bodies:
+            if feeds in SHELLS:
+                self.shell(body, cwd)
+            elif PYTHON.match(feeds):
+                self.code(body, cwd)
+        for words, targets in _simple_commands(text):
+            for target in targets:
+                self.path(target, cwd)
+            cwd = self.simple(words, cwd)
+
+    def simple(self, words: list[str], cwd: str) -> str:
+        """Judge one simple command; returns the working directory after it."""
+        argv = self._program_argv(words, cwd)
+        if not argv:
+            return cwd
+        program, args = argv[0], argv[1:]
+        name = PurePosixPath(program).name
+        if "/" in program or program.startswith("~"):
+            self.path(program, cwd, program=True)
+        if name in ("cd", "pushd"):
+            dest = args[0] if args else "~"
+            if dest != "-":
+                self.path(dest, cwd)
+                return _normal(os.path.join(cwd, os.path.expanduser(dest)))
+            return cwd
+        if name == "git":
+            self._git(args, cwd)
+        elif PYTHON.match(name):
+            self._files(self._python(args, cwd), cwd)
+        elif name in SHELLS:
+            # `bash -c SCRIPT`, `bash -lc SCRIPT` (codex): the script is a command line of its own.
+            flag = next((i for i, a in enumerate(args[:-1]) if SHELL_SCRIPT_FLAG.match(a)), None)
+            if flag is not None:
+                self.shell(args[flag + 1], cwd)
+            else:
+                self._files(args, cwd)
+        elif name in CODE_FLAGS and CODE_FLAGS[name] in args[:-1]:
+            self.code(args[args.index(CODE_FLAGS[name]) + 1], cwd)
+        elif name in PATTERN_FIRST:
+            self._files(self._after_pattern(args, PATTERN_FIRST[name], cwd), cwd)
+        elif name not in TEXT_ONLY:
+            self._files(args, cwd)
+        return cwd
+
+    def _program_argv(self, words: list[str], cwd: str) -> list[str]:
+        """`words` without leading assignments and wrappers (their values judged as paths)."""
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in ("{", "}", "!"):
+                i += 1
+            elif ASSIGNMENT.match(word):
+                for value in word.split("=", 1)[1].split(":"):
+                    self.path(value, cwd)
+                i += 1
+            elif PurePosixPath(word).name in WRAPPERS:
+                name = PurePosixPath(word).name
+                if "/" in word:
+                    self.path(word, cwd, program=True)
+                i += 1
+                while i < len(words) and (words[i].startswith("-") or (name == "env" and "=" in words[i])):
+                    i += 2 if words[i] in WRAPPERS[name] else 1
+                if name == "timeout":
+                    i += 1  # the duration
+            else:
+                break
+        return words[i:]
+
+    def _files(self, args: Iterable[str], cwd: str) -> None:
+        for arg in args:
+            if arg.startswith("-"):
+                if "=" in arg:
+                    self.path(arg.split("=", 1)[1], cwd)
+            else:
+                self.path(arg, cwd)
+
+    def _python(self, args: list[str], cwd: str) -> list[str]:
+        """The arguments of a python command that may be paths (a script counts; a module does not)."""
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg in ("-m", "-c") and i + 1 < len(args):
+                if arg == "-c":
+                    self.code(args[i + 1], cwd)
+                return args[i + 2 :]
+            if arg.startswith(("-m", "-c")) and len(arg) > 2 and not arg.startswith("--"):
+                if arg.startswith("-c"):
+                    self.code(arg[2:], cwd)
+                return args[i + 1 :]
+            if arg in ("-W", "-X"):
+                i += 2
+            elif arg.startswith("-") and arg != "-":
+                i += 1
+            else:
+                return args[i:]
+        return []
+
+    def _after_pattern(self, args: list[str], value_options: frozenset[str], cwd: str) -> list[str]:
+        """A grep/sed/awk command's file arguments: without its pattern/script and option values."""
+        files: list[str] = []
+        pattern_needed = not any(a in PATTERN_GIVEN or a.startswith("--regexp=") for a in args)
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg in value_options:
+                if arg in FILE_OPTIONS and i + 1 < len(args):
+                    files.append(args[i + 1])
+                i += 2
+                continue
+            if pattern_needed and not arg.startswith("-"):
+                pattern_needed = False
+            else:
+                files.append(arg)
+            i += 1
+        return files
+
+    def _git(self, args: list[str], cwd: str) -> None:
+        i = 0
+        while i < len(args) and args[i].startswith("-"):
+            option = args[i].split("=", 1)
+            if option[0] in ("-C", "--git-dir", "--work-tree"):
+                value = option[1] if len(option) == 2 else (args[i + 1] if i + 1 < len(args) else "")
+                self.path(value, cwd)
+            i += 2 if args[i] in GIT_VALUE_OPTIONS else 1
+        sub = args[i:]
+        if sub and (sub[0] in GIT_MINING or sub[:2] == ["stash", "list"]):
+            self.flag("git_mining", " ".join(["git", *sub[:2]]))
+        self._files((a for a in sub[1:] if not _revision(a)), cwd)
+
+
+def _revision(arg: str) -> bool:
+    """`HEAD~3:tests/x.py` names a blob in history, not a path on disk."""
+    return ":" in arg and not arg.startswith("/")
+
+
+def _heredocs(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The command text without heredoc bodies, and each body with the program it feeds."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    bodies: list[tuple[str, str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        kept.append(line)
+        i += 1
+        match = HEREDOC.search(line)
+        if match is None:
+            continue
+        body: list[str] = []
+        while i < len(lines) and lines[i].strip() != match.group(2):
+            body.append(lines[i])
+            i += 1
+        i += 1  # the delimiter line
+        words = line[: match.start()].split()
+        feeds = PurePosixPath(words[-1]).name if words and words[-1] != "-" else ""
+        if words and words[-1] == "-" and len(words) > 1:
+            feeds = PurePosixPath(words[-2]).name
+        bodies.append((feeds, "\n".join(body)))
+    return "\n".join(kept), bodies
+
+
+def _tokens(text: str) -> list[str]:
+    text = COMMENT.sub(r"\1", text.replace("`", " ; "))
+    lexer = shlex.shlex(text, posix=True, punctuation_chars="".join(sorted(OPERATOR_CHARS)))
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:  # an unclosed quote: judge the words as they stand
+        return [t.strip("'\"") for t in re.findall(r"[^\s;|&()<>]+|[;|&()<>\n]+", text)]
+
+
+def _simple_commands(text: str) -> list[tuple[list[str], list[str]]]:
+    """(words, redirection targets) of each simple command in a command line."""
+    commands: list[tuple[list[str], list[str]]] = [([], [])]
+    tokens = _tokens(text)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        words, targets = commands[-1]
+        if token and set(token) <= OPERATOR_CHARS:
+            if "<" in token or ">" in token:
+                nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+                fd_copy = token.endswith("&") and (nxt.isdigit() or nxt == "-")
+                if token not in ("<<", "<<-", "<<<") and not fd_copy:
+                    targets.append(nxt)
+                i += 2
+                continue
+            commands.append(([], []))
+        else:
+            words.append(token)
+        i += 1
+    return [c for c in commands if c[0] or c[1]]
 
 
 class TranscriptGuard:
     name = "transcript"
     kinds: ClassVar[tuple[str, ...]] = ("git_mining", "outside_workspace", "heldout_probe")
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "git_mining": "the agent mined git history",
+        "heldout_probe": "the agent probed for held-out tests or codefit's files",
+        "outside_workspace": "the agent reached outside its workspace",
+    }
+
+    def __init__(self, program_dirs: Sequence[str] | None = None) -> None:
+        self.program_dirs = program_dirs
 
     def inspect(self, change: Change) -> list[Alert]:
-        workspace = str(change.tree.resolve())
+        places = Places(change.tree, self.program_dirs)
         alerts = []
         for index, event in enumerate(change.transcript):
             if event.kind not in ACTIONS:
                 continue
+            verdict = judge_event(event, places)
             text = action_text(event)
-            found = self._judge(text, workspace, str(change.tree))
-            for kind, message in found:
+            for kind, where in verdict.found.items():
+                message = self.MESSAGES[kind] + (f" ({where})" if kind == "outside_workspace" else "")
                 alerts.append(
                     Alert(
                         guard=self.name,
@@ -65,21 +414,60 @@ class TranscriptGuard:
                 )
         return alerts
 
-    def _judge(self, text: str, *workspaces: str) -> list[tuple[str, str]]:
-        found = []
-        if GIT_MINING.search(text):
-            found.append(("git_mining", "the agent mined git history"))
-        if PROBE.search(text):
-            found.append(("heldout_probe", "the agent probed for held-out tests or codefit's files"))
-        outside = [
-            p
-            for p in ABSOLUTE.findall(text)
-            if not any(p == w or p.startswith(w + "/") for w in workspaces)
-            and not p.startswith(SYSTEM_PREFIXES)
-            and not PROGRAM_PARTS.search(p)
-            and p.count("/") >= 2
-        ]
-        if outside or ESCAPES.search(text):
-            where = outside[0] if outside else ESCAPES.search(text).group(0).strip()  # type: ignore[union-attr]
-            found.append(("outside_workspace", f"the agent reached outside its workspace ({where})"))
-        return found
+
+def judge_event(event: TranscriptEvent, places: Places) -> Verdict:
+    """What an action did: its commands, paths and tool arguments (never its output)."""
+    verdict = Verdict(places)
+    cwd = places.workspaces[0]
+    if event.kind is EventKind.COMMAND:
+        # The command optimizer sets name and text to the command; agents' streams set text only.
+        for command in dict.fromkeys(c for c in (event.name, event.text) if c):
+            verdict.shell(command, cwd)
+            _probe(verdict, command)
+    elif event.kind is EventKind.FILE_CHANGE:
+        for path in (event.name, *_strings(event.data.get("path")), *_strings(event.data.get("paths"))):
+            verdict.path(path, cwd)
+    else:
+        _probe(verdict, event.name)
+        for key, value in event.data.items():
+            if key in COMMAND_KEYS:
+                for command in _strings(value):
+                    verdict.shell(command, cwd)
+                    _probe(verdict, command)
+            elif key in PATH_KEYS:
+                for path in _strings(value):
+                    verdict.path(path, cwd)
+                    _probe(verdict, path)
+            elif key not in CONTENT_KEYS | OUTPUT_KEYS:
+                for text in _strings(value):
+                    if text.startswith(("/", "~", "../")):
+                        verdict.path(text, cwd)
+                    _probe(verdict, text)
+    return verdict
+
+
+def _probe(verdict: Verdict, text: str) -> None:
+    match = PROBE.search(text)
+    if match:
+        verdict.flag("heldout_probe", match.group(0))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def action_text(event: TranscriptEvent) -> str:
+    """The command or tool input of an event, without what it printed."""
+    data = {k: v for k, v in event.data.items() if k not in OUTPUT_KEYS}
+    encoded = json.dumps(data, sort_keys=True, default=str) if data else ""
+    return " ".join(dict.fromkeys(part for part in (event.name, event.text, encoded) if part))
+
+
+def event_text(event: TranscriptEvent) -> str:
+    """Everything an event carries, outputs included."""
+    encoded = json.dumps(event.data, sort_keys=True, default=str) if event.data else ""
+    return " ".join(part for part in (event.name, event.text, encoded) if part)
