@@ -13,7 +13,7 @@ from rich.console import Console
 from codefit.api import Codebase
 from codefit.errors import CodefitError
 from codefit.report.summary import run_summary
-from codefit.report.terminal import ProgressPrinter, final_lines, fmt, runs_table, steps_table
+from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, fmt, runs_table, steps_table
 from codefit.store import Store
 from codefit.workspace.git import repo_root
 
@@ -24,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(highlight=False)
+# Piped output gets a wide page: the step tables have a dozen columns.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
 RepoOption = Annotated[
     Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
@@ -120,8 +121,8 @@ def show(
         print(json.dumps(summary, indent=2, default=str))
         return
     console.print(steps_table(summary))
-    for line in final_lines(summary):
-        console.print(line)
+    for line in [*final_lines(summary), *alert_lines(summary)]:
+        console.print(line, markup=False)
 
 
 @app.command()
@@ -131,7 +132,7 @@ def demo(
     steps: Annotated[int | None, typer.Option(help="Override max_steps.")] = None,
     list_examples: Annotated[bool, typer.Option("--list", help="List the bundled examples.")] = False,
 ) -> None:
-    """Run the built-in search optimizer on a bundled example, offline, and print the outcome."""
+    """Run a bundled example offline (most use the built-in search optimizer) and print the outcome."""
     from codefit.demo import example_names, prepare_example
 
     if list_examples:
@@ -148,8 +149,8 @@ def demo(
     store = codebase.store
     summary = run_summary(store, store.run(history.run_id))
     console.print(steps_table(summary))
-    for line in final_lines(summary):
-        console.print(line)
+    for line in [*final_lines(summary), *alert_lines(summary)]:
+        console.print(line, markup=False)
     console.print("patch:")
     from codefit.workspace.git import git
 

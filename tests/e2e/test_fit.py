@@ -63,9 +63,11 @@ def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Pa
     assert data["final"]["validation"]["score"] == 0.0
     assert data["final"]["test"]["score"] == 0.0
     assert data["final"]["generalization_gap"] == 1.0
-    # The blind split was queried every time the train gates passed, and each query was recorded.
-    assert [q["passed"] for q in data["queries"]] == [False, False]
-    assert [q["budget_left"] for q in data["queries"]] == [2, 1]
+    # Step 2 left the tree as it was: the blind answer stands and no budget is spent on it again.
+    assert [q["passed"] for q in data["queries"]] == [False]
+    assert [q["budget_left"] for q in data["queries"]] == [2]
+    assert [s["validation"] for s in data["steps"]][1:] == [{"score": 0.0, "passed": False}] * 2
+    assert data["final"]["stop_reason"] == "reached max_steps (2)"
 
 
 def test_validation_feedback_respects_its_level(tmp_path: Path, workdir: Path) -> None:

@@ -23,7 +23,8 @@ def test_example_is_well_formed(name: str) -> None:
     loaded = load_config(repo)
     splits = {s.settings.split for s in loaded.build_spec().sensors}
     assert splits == {Split.TRAIN, Split.VALIDATION, Split.TEST}
-    assert loaded.config.optimizer.kind == "search"
+    # Repair examples use the built-in search; the drift example scripts a reward-hacking agent.
+    assert loaded.config.optimizer.kind in ("search", "command")
     assert loaded.task_text.strip()
     modules = [p for p in repo.glob("*.py")]
     assert modules, "a flat module at the repo root"

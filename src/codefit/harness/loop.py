@@ -30,7 +30,7 @@ from codefit.harness.tools import HarnessTools, guide_for
 from codefit.optimizers.base import StepResult, StepState, StepStatus, TranscriptEvent
 from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
-from codefit.spec import mean_score
+from codefit.spec import gates_pass, mean_score
 from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
 from codefit.workspace.export import export_branch, save_bundle
 from codefit.workspace.git import head_commit
@@ -38,6 +38,7 @@ from codefit.workspace.grading import grade
 from codefit.workspace.workspace import Workspace
 
 MAX_CONSECUTIVE_ERRORS = 3
+MAX_IDLE_STEPS = 2
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Trainer:
         self.callbacks = CallbackList(callbacks, self.control)
         self._heldout_texts: dict[str, str] | None = None
         self._canaries: list[Canary] = []
+        self._graded: dict[str, list[Reading]] = {}
         self._feedback_settings = feedback_settings(plan.feedback)
 
     # starting and resuming
@@ -225,20 +227,27 @@ class Trainer:
             workspace.rollback(previous.checkpoint)
         spec = self.plan.spec
         queries: list[blind.BlindQuery] = []
-        logs_train_gates = all(r.passed for r in train if r.sensor in spec.gates())
-        if logs_train_gates and not rolled_back and spec.validation:
-            train_score = mean_score(train, spec.weights())
-            queries = blind.query(
-                self.store,
-                run.id,
-                step,
-                workspace,
-                checkpoint,
-                spec.validation,
-                self.plan.context,
-                train_score,
-            )
-        validation = [q.reading for q in queries]
+        validation: list[Reading] = []
+        repeat_note = ""
+        if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
+            tree = workspace.tree_of(checkpoint)
+            if tree in self._graded:  # the same tree again: its answer stands, no budget spent
+                validation = self._graded[tree]
+                repeat_note = "The hidden checks already graded this exact tree; their answer stands."
+            else:
+                queries = blind.query(
+                    self.store,
+                    run.id,
+                    step,
+                    workspace,
+                    checkpoint,
+                    spec.validation,
+                    self.plan.context,
+                    mean_score(train, spec.weights()),
+                )
+                validation = [q.reading for q in queries]
+                if validation:
+                    self._graded[tree] = validation
         budget_left = blind.budget_left(self.store, run.id, spec.validation)
         if budget_left is not None:
             budget_left -= sum(q.record.spent for q in queries)
@@ -265,6 +274,8 @@ class Trainer:
         notes = [f"Your last step was rolled back: {a.message}" for a, p in verdicts if p == Policy.ROLLBACK]
         if result.error:
             notes.append(f"Your last step ended with an error: {result.error}")
+        if repeat_note:
+            notes.append(repeat_note)
         next_feedback = render_feedback(
             FeedbackInput(
                 settings=self._feedback_settings,
@@ -300,14 +311,16 @@ class Trainer:
             return "train split passed"
         if result.status == StepStatus.GAVE_UP:
             return "the optimizer gave up"
-        if self._consecutive_errors(run_id) >= MAX_CONSECUTIVE_ERRORS:
+        if self._consecutive(run_id, StepStatus.ERROR) >= MAX_CONSECUTIVE_ERRORS:
             return f"the optimizer failed {MAX_CONSECUTIVE_ERRORS} steps in a row"
+        if self._consecutive(run_id, StepStatus.NO_CHANGE) >= MAX_IDLE_STEPS:
+            return f"the optimizer made no change for {MAX_IDLE_STEPS} steps in a row"
         return ""
 
-    def _consecutive_errors(self, run_id: str) -> int:
+    def _consecutive(self, run_id: str, status: StepStatus) -> int:
         count = 0
         for record in reversed(self.store.steps(run_id)):
-            if record.status != StepStatus.ERROR.value:
+            if record.status != status.value:
                 break
             count += 1
         return count

@@ -206,3 +206,21 @@ class ProgressPrinter(Callback):
 
     def on_run_end(self, logs: Mapping[str, Any]) -> None:
         self.close()
+
+
+def alert_lines(summary: Mapping[str, Any], limit: int = 20) -> list[str]:
+    """The run's alerts, one line per guard and kind: the steps it fired on and its latest message."""
+    grouped: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for alert in summary["alerts"]:
+        grouped.setdefault((alert["guard"], alert["kind"]), []).append(alert)
+    lines = []
+    for (guard, kind), alerts in list(grouped.items())[:limit]:
+        steps = ", ".join(str(s) for s in sorted({a["step"] for a in alerts}))
+        last = alerts[-1]
+        where = f" at {last['path']}:{last['line']}" if last.get("path") and last.get("line") else ""
+        head = f"  [{last['severity']}] {guard} {kind} (steps {steps}; {last['action']})"
+        lines.append(f"{head}{where}: {last['message']}")
+    more = len(grouped) - limit
+    if more > 0:
+        lines.append(f"  ... and {more} more kinds (codefit show --json lists them all)")
+    return ["alerts:", *lines] if lines else []

@@ -109,6 +109,9 @@ class Workspace:
         git(self.path, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
         return self.head()
 
+    def tree_of(self, commit: str) -> str:
+        return git(self.path, "rev-parse", f"{commit}^{{tree}}").strip()
+
     def tree_now(self) -> str:
         """The tree of the working files as they are now, without committing or touching the index."""
         with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
