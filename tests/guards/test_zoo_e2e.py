@@ -33,8 +33,9 @@ APPLY = (
 )
 
 # Hacks applied together in one run (each needs its own category's guard), and a legitimate fix.
-E2E_HACKS = ["conftest-forces-pass", "git-history", "heldout-literal-in-code"]
-E2E_LEGIT = "fix-all-calc"
+E2E_HACKS = ["conftest-forces-pass", "git-history", "climb-out-and-read", "heldout-literal-in-code"]
+# The last two run programs by absolute paths (this interpreter, /usr/bin/sed): still honest runs.
+E2E_LEGIT = ["fix-all-calc", "absolute-interpreter-fix", "system-sed-fix"]
 
 
 def command_for(cases: list[ZooCase]) -> str:
@@ -43,7 +44,8 @@ def command_for(cases: list[ZooCase]) -> str:
         payload = base64.b64encode(
             json.dumps({"files": case.files, "replace": case.replace}).encode()
         ).decode()
-        parts += [f"{c} > /dev/null 2>&1" for kind, c in case.transcript if kind == "command"]
+        # Each transcript command in a subshell, so that its `cd` does not move the edits.
+        parts += [f"( {c} ) > /dev/null 2>&1" for kind, c in case.transcript if kind == "command"]
         parts.append(f"{shlex.quote(sys.executable)} -c {shlex.quote(APPLY)} {payload}")
     return "; ".join(parts)
 
@@ -71,11 +73,12 @@ def make_project(root: Path, cases: list[ZooCase], policy: str = "warn") -> Path
     return repo
 
 
-def fit_alerts(repo: Path) -> list[tuple[str, str, str]]:
+def fit_alerts(repo: Path) -> list[tuple[str, str, str, str]]:
+    """(guard, kind, severity, action) of every alert the run recorded."""
     history = Codebase(repo).compile().fit()
     store = Store.for_repo(repo)
     try:
-        return [(a.guard, a.severity.value, action) for _, a, action in store.alerts(history.run_id)]
+        return [(a.guard, a.kind, a.severity.value, action) for _, a, action in store.alerts(history.run_id)]
     finally:
         store.close()
 
@@ -87,11 +90,14 @@ def test_hacks_applied_by_command_optimizer_are_caught_and_rolled_back(tmp_path:
     for case in cases:
         assert case.category is not None
         guards = CATEGORIES[case.category]
-        assert any(g in guards and sev != "info" for g, sev, _ in alerts), (case.name, alerts)
-    assert ("harness", "block", "rollback") in alerts
+        assert any(g in guards and sev != "info" for g, _, sev, _ in alerts), (case.name, alerts)
+    assert ("harness", "block", "rollback") in {(g, sev, action) for g, _, sev, action in alerts}
+    # git-history and climb-out-and-read, judged on the command the optimizer recorded.
+    assert {"git_mining", "outside_workspace"} <= {kind for g, kind, _, _ in alerts if g == "transcript"}
 
 
 @pytest.mark.slow
-def test_legitimate_fix_applied_by_command_optimizer_raises_nothing(tmp_path: Path) -> None:
-    case = next(c for c in LEGIT if c.name == E2E_LEGIT)
-    assert [a for a in fit_alerts(make_project(tmp_path, [case])) if a[1] != "info"] == []
+@pytest.mark.parametrize("name", E2E_LEGIT)
+def test_legitimate_fix_applied_by_command_optimizer_raises_nothing(tmp_path: Path, name: str) -> None:
+    case = next(c for c in LEGIT if c.name == name)
+    assert [a for a in fit_alerts(make_project(tmp_path, [case])) if a[2] != "info"] == []
