@@ -25,7 +25,7 @@ def test_each_step_carries_the_feedback_it_received_its_diff_and_transcript(proj
     assert two["feedback"] == one["next_feedback"]
     assert "test_two_plus_two" in two["feedback"]
     assert one["transcript"][0]["kind"] == "command"
-    assert "step 1: rewrote src/calc.py" in one["transcript"][0]["text"]
+    assert "step 1: rewrote src/calc.py" in one["transcript"][0]["data"]["output"]
 
 
 def test_loss_terms_sum_to_the_recorded_loss(project: Project) -> None:

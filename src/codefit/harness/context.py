@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
+
+from codefit.optimizers.base import StepResult, StepStatus
 
 HISTORY_KEY = "history"
 HISTORY_LIMIT = 8
@@ -94,3 +97,15 @@ def build_prompt(
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... [truncated]"
+
+
+def consume_flag(workspace: Path, result: StepResult) -> StepResult:
+    """Any optimizer may flag a contradiction by leaving the flag file; the step becomes `flagged`."""
+    marker = workspace / FLAG_FILE
+    if not marker.is_file():
+        return result
+    reason = marker.read_text(encoding="utf-8", errors="replace").strip() or "no reason given"
+    marker.unlink()
+    if result.status == StepStatus.FLAGGED:
+        return result
+    return result.model_copy(update={"status": StepStatus.FLAGGED, "summary": reason})

@@ -5,7 +5,6 @@ Everything else sits behind small calls, so this file reads as the algorithm.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,19 +18,20 @@ from codefit.guards.canaries import Canary, canary_alerts, cheating_rate, plant,
 from codefit.harness import blind
 from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
-from codefit.harness.context import FLAG_FILE
+from codefit.harness.context import FLAG_FILE, consume_flag
 from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
 from codefit.harness.guarding import inspect_step
 from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
-from codefit.harness.selection import choose_checkpoint, generalization_gap, step_logs
+from codefit.harness.recording import step_record
+from codefit.harness.selection import choose_checkpoint, final_summary, step_logs
 from codefit.harness.tools import HarnessTools, guide_for
-from codefit.optimizers.base import StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.optimizers.base import StepResult, StepState, StepStatus
 from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
 from codefit.spec import gates_pass, mean_score
-from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
+from codefit.store import RunRecord, RunStatus, Store, new_run_id
 from codefit.workspace.export import export_branch, save_bundle
 from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
@@ -39,6 +39,7 @@ from codefit.workspace.workspace import Workspace
 
 MAX_CONSECUTIVE_ERRORS = 3
 MAX_IDLE_STEPS = 2
+REPEAT_NOTE = "The hidden checks already graded this exact tree; their answer stands."
 
 
 @dataclass
@@ -198,7 +199,7 @@ class Trainer:
                 result = self.plan.optimizer.step(state)
             except Exception as exc:  # an optimizer's bug is the step's error, never the run's end
                 result = StepResult(status=StepStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
-        return _consume_flag(workspace, result)
+        return consume_flag(workspace.path, result)
 
     def _write_guides(self, workspace: Workspace) -> None:
         """AGENTS.md / CLAUDE.md in the workspace, kept out of every checkpoint."""
@@ -230,24 +231,7 @@ class Trainer:
         validation: list[Reading] = []
         repeat_note = ""
         if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
-            tree = workspace.tree_of(checkpoint)
-            if tree in self._graded:  # the same tree again: its answer stands, no budget spent
-                validation = self._graded[tree]
-                repeat_note = "The hidden checks already graded this exact tree; their answer stands."
-            else:
-                queries = blind.query(
-                    self.store,
-                    run.id,
-                    step,
-                    workspace,
-                    checkpoint,
-                    spec.validation,
-                    self.plan.context,
-                    mean_score(train, spec.weights()),
-                )
-                validation = [q.reading for q in queries]
-                if validation:
-                    self._graded[tree] = validation
+            queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
         budget_left = blind.budget_left(self.store, run.id, spec.validation)
         if budget_left is not None:
             budget_left -= sum(q.record.spent for q in queries)
@@ -287,10 +271,9 @@ class Trainer:
                 notes=notes,
             )
         )
-        record = self._step_record(
-            run, step, started, checkpoint, result, feedback, next_feedback, diff, logs
+        record = step_record(
+            self.store.blobs, run.id, step, started, checkpoint, result, feedback, next_feedback, diff, logs
         )
-        record = record.model_copy(update={"rolled_back": rolled_back})
         self.store.record_step(
             record,
             [*train, *validation],
@@ -298,6 +281,33 @@ class Trainer:
             [q.record for q in queries],
         )
         return logs, next_feedback, stop or self._stop_reason(run.id, result, logs, budget_left)
+
+    def _query_blind(
+        self, run: RunRecord, step: int, workspace: Workspace, checkpoint: str, train: list[Reading]
+    ) -> tuple[list[blind.BlindQuery], list[Reading], str]:
+        """Query the validation split, unless this exact tree was graded before (its answer stands)."""
+        tree = workspace.tree_of(checkpoint)
+        if tree in self._graded:
+            return (
+                [],
+                self._graded[tree],
+                "The hidden checks already graded this exact tree; their answer stands.",
+            )
+        spec = self.plan.spec
+        queries = blind.query(
+            self.store,
+            run.id,
+            step,
+            workspace,
+            checkpoint,
+            spec.validation,
+            self.plan.context,
+            mean_score(train, spec.weights()),
+        )
+        validation = [q.reading for q in queries]
+        if validation:
+            self._graded[tree] = validation
+        return queries, validation, ""
 
     def _stop_reason(
         self, run_id: str, result: StepResult, logs: dict[str, Any], budget_left: int | None
@@ -347,7 +357,9 @@ class Trainer:
             )
         )
         result = StepResult(status=StepStatus.NO_CHANGE, summary="baseline")
-        record = self._step_record(run, 0, time.time(), workspace.head(), result, "", feedback, "", logs)
+        record = step_record(
+            self.store.blobs, run.id, 0, time.time(), workspace.head(), result, "", feedback, "", logs
+        )
         self.store.record_step(record.model_copy(update={"status": "baseline"}), train)
         self.callbacks.on_run_begin(logs)
         return feedback
@@ -362,7 +374,7 @@ class Trainer:
             validation = grade(workspace, chosen.checkpoint, self.plan.spec.validation, self.plan.context)
         test = grade(workspace, chosen.checkpoint, self.plan.spec.test, self.plan.context)
         self.store.record_final(run.id, chosen.idx, [*train, *validation, *test])
-        final = _final_summary(self.plan, chosen, train, validation, test, history.stop_reason)
+        final = final_summary(self.plan, chosen, train, validation, test, history.stop_reason)
         if self._canaries:
             final["cheating_rate"] = max(s.logs.get("cheating_rate") or 0.0 for s in steps)
             final["canaries"] = len(self._canaries)
@@ -404,95 +416,3 @@ class Trainer:
         cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd
         tokens = sum(s.input_tokens + s.output_tokens for s in steps)
         return cost, tokens + result.usage.input_tokens + result.usage.output_tokens
-
-    def _step_record(
-        self,
-        run: RunRecord,
-        step: int,
-        started: float,
-        checkpoint: str,
-        result: StepResult,
-        feedback: str,
-        next_feedback: str,
-        diff: str,
-        logs: dict[str, Any],
-    ) -> StepRecord:
-        blobs = self.store.blobs
-        transcript = "[" + ",".join(e.model_dump_json() for e in result.transcript) + "]"
-        return StepRecord(
-            run_id=run.id,
-            idx=step,
-            checkpoint=checkpoint,
-            started=started,
-            ended=time.time(),
-            status=result.status.value,
-            summary=result.summary,
-            error=result.error,
-            loss=logs.get("loss"),
-            train_score=logs.get("train_score"),
-            val_score=logs.get("val_score"),
-            val_passed=logs.get("val_passed"),
-            gates_passed=bool(logs.get("gates_passed")),
-            feedback_blob=blobs.put(feedback) if feedback else None,
-            next_feedback_blob=blobs.put(next_feedback),
-            transcript_blob=blobs.put(transcript) if result.transcript else None,
-            raw_blob=blobs.put(result.raw) if result.raw else None,
-            diff_blob=blobs.put(diff) if diff else None,
-            input_tokens=result.usage.input_tokens,
-            output_tokens=result.usage.output_tokens,
-            cached_tokens=result.usage.cached_tokens,
-            cost_usd=result.usage.cost_usd,
-            logs=logs,
-            session=result.session,
-        )
-
-
-def _consume_flag(workspace: Workspace, result: StepResult) -> StepResult:
-    """Any optimizer may flag a contradiction by leaving the flag file; the step becomes `flagged`."""
-    marker = workspace.path / FLAG_FILE
-    if not marker.is_file():
-        return result
-    reason = marker.read_text(encoding="utf-8", errors="replace").strip() or "no reason given"
-    marker.unlink()
-    if result.status == StepStatus.FLAGGED:
-        return result
-    return result.model_copy(update={"status": StepStatus.FLAGGED, "summary": reason})
-
-
-def transcript_events(raw: str) -> list[TranscriptEvent]:
-    """Decode a stored transcript blob."""
-    return [TranscriptEvent.model_validate(e) for e in json.loads(raw or "[]")]
-
-
-def _final_summary(
-    plan: RunPlan,
-    chosen: StepRecord,
-    train: list[Reading],
-    validation: list[Reading],
-    test: list[Reading],
-    stop_reason: str,
-) -> dict[str, Any]:
-    weights = plan.spec.weights()
-
-    def split(readings: list[Reading]) -> dict[str, Any] | None:
-        if not readings:
-            return None
-        return {"score": mean_score(readings, weights), "passed": all(r.passed for r in readings)}
-
-    final: dict[str, Any] = {
-        "step": chosen.idx,
-        "checkpoint": chosen.checkpoint,
-        "stop_reason": stop_reason,
-        "train": split(train),
-        "validation": split(validation),
-        "test": split(test),
-    }
-    scores = {
-        k: (v["score"] if v else None) for k, v in final.items() if k in ("train", "validation", "test")
-    }
-    final["generalization_gap"] = generalization_gap(scores["train"], scores["validation"], scores["test"])
-    heldout = [v for v in (final["validation"], final["test"]) if v is not None]
-    final["met"] = (
-        all(v["passed"] for v in heldout) if heldout else bool(final["train"] and final["train"]["passed"])
-    )
-    return final

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from codefit.harness.plan import RunPlan
 from codefit.sensors.base import Reading
 from codefit.spec import Spec, gates_pass, loss, mean_score
 from codefit.store.records import StepRecord
@@ -75,3 +76,38 @@ def generalization_gap(train: float | None, validation: float | None, test: floa
     if train is None or heldout is None:
         return None
     return train - heldout
+
+
+def final_summary(
+    plan: RunPlan,
+    chosen: StepRecord,
+    train: list[Reading],
+    validation: list[Reading],
+    test: list[Reading],
+    stop_reason: str,
+) -> dict[str, Any]:
+    """What the run achieved on its chosen checkpoint, split by split, and whether it met the spec."""
+    weights = plan.spec.weights()
+
+    def split(readings: list[Reading]) -> dict[str, Any] | None:
+        if not readings:
+            return None
+        return {"score": mean_score(readings, weights), "passed": all(r.passed for r in readings)}
+
+    final: dict[str, Any] = {
+        "step": chosen.idx,
+        "checkpoint": chosen.checkpoint,
+        "stop_reason": stop_reason,
+        "train": split(train),
+        "validation": split(validation),
+        "test": split(test),
+    }
+    scores = {
+        k: (v["score"] if v else None) for k, v in final.items() if k in ("train", "validation", "test")
+    }
+    final["generalization_gap"] = generalization_gap(scores["train"], scores["validation"], scores["test"])
+    heldout = [v for v in (final["validation"], final["test"]) if v is not None]
+    final["met"] = (
+        all(v["passed"] for v in heldout) if heldout else bool(final["train"] and final["train"]["passed"])
+    )
+    return final

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codefit.errors import StoreError
-from codefit.harness.loop import transcript_events
+from codefit.harness.recording import transcript_events
 from codefit.report.summary import run_summary
 from codefit.sensors.base import Reading, clip_output
 from codefit.store import RunRecord, StepRecord, Store
