@@ -16,10 +16,8 @@ request in-process and exits (the fallback where fork is unavailable).
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
-import importlib.abc
-import importlib.machinery
+import importlib.util
 import json
 import os
 import select
@@ -28,12 +26,32 @@ import sys
 import time
 import types
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-MAX_FORKS = 8
-FILE_LIMIT = 16 * 1024 * 1024
+
+def _sibling(name: str) -> types.ModuleType:
+    """A helper module next to this script, loaded by path: codefit may not be importable here."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+    spec = importlib.util.spec_from_file_location(f"_codefit_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from codefit.optimizers.search import forkserver_confine as confinement
+    from codefit.optimizers.search import forkserver_lean as lean
+    from codefit.optimizers.search import forkserver_patching as patching
+else:
+    confinement = _sibling("forkserver_confine")
+    lean = _sibling("forkserver_lean")
+    patching = _sibling("forkserver_patching")
+
+MAX_ZOMBIES = 16
 READ_LIMIT = 32 * 1024 * 1024
 MESSAGE_LIMIT = 1000
 
@@ -118,21 +136,37 @@ def _outcome(report: pytest.TestReport) -> str | None:
 # --- the serving loop (parent side) -------------------------------------------------------------
 
 
+class _Served:
+    """What every child inherits, prepared once after collection and before any fork."""
+
+    def __init__(self, recorder: _Recorder, session: pytest.Session) -> None:
+        self.recorder = recorder
+        self.by_id = {item.nodeid: item for item in recorder.items}
+        self.patcher = patching.Patcher(os.getcwd())
+        self.lean = lean.LeanRunner(session, recorder)
+        self.lean_items = frozenset(item.nodeid for item in recorder.items if self.lean.eligible(item))
+        self.zombies: list[int] = []  # killed children not reaped yet
+
+
 def _serve(recorder: _Recorder, session: pytest.Session) -> None:
     reply = _PROTOCOL
     nofork = os.environ.get("CODEFIT_FORKSERVER_NOFORK") == "1"
+    served = _Served(recorder, session)
     gc.freeze()  # children share the session's objects instead of copying pages as the collector runs
     _send(reply, {"event": "ready", "items": [i.nodeid for i in recorder.items], "errors": recorder.errors})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        if request.get("op") == "quit":
-            return
-        if nofork:
-            _send(reply, _run_inline(recorder, request))
-            return
-        _send(reply, _run_forked(recorder, request))
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            if request.get("op") == "quit":
+                return
+            if nofork:
+                _send(reply, _run_inline(served, request))
+                return
+            _send(reply, _run_forked(served, request))
+    finally:
+        _reap(served.zombies, block=True)
 
 
 def _send(stream: Any, record: dict[str, Any]) -> None:
@@ -140,8 +174,9 @@ def _send(stream: Any, record: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _run_forked(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
+def _run_forked(served: _Served, request: dict[str, Any]) -> dict[str, Any]:
     start = time.monotonic()
+    _reap(served.zombies, block=len(served.zombies) >= MAX_ZOMBIES)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -149,21 +184,23 @@ def _run_forked(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
         try:
             gc.disable()  # a child lives for milliseconds; RLIMIT_AS bounds what it allocates
             os.setpgid(0, 0)
-            _confine(request)
-            _run_candidate(recorder, request, lambda rec: _write_line(write_fd, rec))
+            confinement.confine(int(request.get("memory_mb", 1024)))
+            _run_candidate(served, request, lambda rec: _write_line(write_fd, rec))
         finally:
             os._exit(0)
     os.close(write_fd)
-    lines, status = _collect(read_fd, pid, float(request.get("timeout", 10.0)))
+    lines, status, reaped = _collect(read_fd, pid, float(request.get("timeout", 10.0)))
     os.close(read_fd)
     _kill_group(pid)
+    if not reaped:
+        served.zombies.append(pid)  # reaped later: tearing down its memory need not delay the reply
     return _reply(lines, status, time.monotonic() - start)
 
 
-def _run_inline(recorder: _Recorder, request: dict[str, Any]) -> dict[str, Any]:
+def _run_inline(served: _Served, request: dict[str, Any]) -> dict[str, Any]:
     start = time.monotonic()
     lines: list[dict[str, Any]] = []
-    _run_candidate(recorder, request, lines.append)
+    _run_candidate(served, request, lines.append)
     status = "ok" if lines and lines[-1].get("done") else "crashed"
     return _reply(lines, status, time.monotonic() - start)
 
@@ -184,8 +221,8 @@ def _reply(lines: list[dict[str, Any]], status: str, duration: float) -> dict[st
     }
 
 
-def _collect(fd: int, pid: int, timeout: float) -> tuple[list[dict[str, Any]], str]:
-    """Read the child's lines until it says done, exits, or runs out of time."""
+def _collect(fd: int, pid: int, timeout: float) -> tuple[list[dict[str, Any]], str, bool]:
+    """Read the child's lines until it says done, exits, or runs out of time; True if it was reaped."""
     deadline = time.monotonic() + timeout
     buffer = b""
     total = 0
@@ -193,7 +230,7 @@ def _collect(fd: int, pid: int, timeout: float) -> tuple[list[dict[str, Any]], s
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return _parse(buffer), "timeout"
+            return _parse(buffer), "timeout", exited
         ready, _, _ = select.select([fd], [], [], min(remaining, 0.05))
         if ready:
             chunk = os.read(fd, 65536)
@@ -207,7 +244,7 @@ def _collect(fd: int, pid: int, timeout: float) -> tuple[list[dict[str, Any]], s
             exited = True  # drain what is already in the pipe, then stop
     lines = _parse(buffer)
     done = bool(lines) and bool(lines[-1].get("done"))
-    return lines, "ok" if done else "crashed"
+    return lines, "ok" if done else "crashed", exited
 
 
 def _parse(buffer: bytes) -> list[dict[str, Any]]:
@@ -223,12 +260,22 @@ def _parse(buffer: bytes) -> list[dict[str, Any]]:
 
 
 def _kill_group(pid: int) -> None:
+    """Kill the child and whatever it started (its group survives the child while members live)."""
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+
+
+def _reap(zombies: list[int], *, block: bool) -> None:
+    """Wait for killed children; without `block`, only for those already gone."""
+    for pid in list(zombies):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            zombies.remove(pid)
 
 
 def _write_line(fd: int, record: dict[str, Any]) -> None:
@@ -240,83 +287,18 @@ def _write_line(fd: int, record: dict[str, Any]) -> None:
 # --- the child side -----------------------------------------------------------------------------
 
 
-def _confine(request: dict[str, Any]) -> None:
-    """Limits for one candidate: memory, file size, processes, no terminal output."""
-    import resource
-
-    memory = int(request.get("memory_mb", 1024)) * 1024 * 1024
-    limits = [
-        (resource.RLIMIT_AS, _address_space() + memory),
-        (resource.RLIMIT_FSIZE, FILE_LIMIT),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NPROC, MAX_FORKS + 64),
-    ]
-    for which, value in limits:
-        with contextlib.suppress(ValueError, OSError):  # not lowerable here: the other guards still apply
-            resource.setrlimit(which, (value, value))
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    _guard_process_creation()
-
-
-def _address_space() -> int:
+def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
     try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
-
-
-def _guard_process_creation() -> None:
-    """RLIMIT_NPROC does not bind root: count process creation in Python as well.
-
-    A candidate may start a few processes; those may start none, so a fork bomb stays small.
-    """
-    budget = [MAX_FORKS]
-
-    def counted(real: Callable[..., Any], child_check: bool) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if budget[0] <= 0:
-                raise BlockingIOError(errno.EAGAIN, "codefit: process limit reached for this candidate")
-            budget[0] -= 1
-            result = real(*args, **kwargs)
-            if child_check and result == 0:
-                budget[0] = 0
-            return result
-
-        return wrapper
-
-    os.fork = counted(os.fork, True)
-    for name in ("system", "posix_spawn", "posix_spawnp", "forkpty"):
-        if hasattr(os, name):
-            setattr(os, name, counted(getattr(os, name), name == "forkpty"))
-    try:
-        import _posixsubprocess
-        import subprocess
-
-        if hasattr(subprocess, "_fork_exec"):
-            subprocess._fork_exec = counted(subprocess._fork_exec, False)
-        _posixsubprocess.fork_exec = counted(_posixsubprocess.fork_exec, False)
-    except ImportError:
-        pass
-
-
-def _run_candidate(
-    recorder: _Recorder, request: dict[str, Any], emit: Callable[[dict[str, Any]], None]
-) -> None:
-    try:
-        _apply_files(request.get("files", {}))
+        served.patcher.apply(request.get("files", {}))
     except BaseException as exc:  # a candidate that does not even import
         emit({"patch_error": f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT]})
         emit({"done": True})
         return
-    recorder.emit = emit
+    recorder = served.recorder
     recorder.test_timeout = float(request.get("test_timeout", 0) or 0)
     recorder.details = bool(request.get("details", True))
-    by_id = {item.nodeid: item for item in recorder.items}
     wanted = request.get("tests")
-    selected = recorder.items if wanted is None else [by_id[n] for n in wanted if n in by_id]
+    selected = recorder.items if wanted is None else [served.by_id[n] for n in wanted if n in served.by_id]
     if not recorder.details:
         for item in selected:  # pytest's failure rendering is a third of a failing test's cost
             item.repr_failure = _terse_failure  # type: ignore[method-assign]
@@ -336,6 +318,10 @@ def _run_candidate(
         following = selected[i + 1] if i + 1 < len(selected) else None
         if tracer is not None:
             tracer.switch(item.nodeid)
+        if not recorder.details and item.nodeid in served.lean_items:
+            outcome = served.lean.run(item, following, recorder.test_timeout)
+            counting_emit({"nodeid": item.nodeid, "outcome": outcome, "message": "", "trace": []})
+            continue
         try:
             item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
         except BaseException as exc:  # os._exit never gets here; SystemExit from teardown may
@@ -397,72 +383,6 @@ class _Tracer:
             return local
 
         return local
-
-
-# --- applying a candidate -------------------------------------------------------------------------
-
-
-class _PatchedFinder(importlib.abc.MetaPathFinder):
-    """Serves patched sources of modules not imported yet, from memory (the disk is shared)."""
-
-    def __init__(self, files: dict[str, str]) -> None:
-        self.files = files
-
-    def find_spec(
-        self, fullname: str, path: Any, target: Any = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None or os.path.realpath(spec.origin) not in self.files:
-            return None
-        spec.loader = _PatchedLoader(fullname, spec.origin, self.files[os.path.realpath(spec.origin)])
-        return spec
-
-
-class _PatchedLoader(importlib.machinery.SourceFileLoader):
-    def __init__(self, fullname: str, path: str, source: str) -> None:
-        super().__init__(fullname, path)
-        self.source = source
-
-    def get_code(self, fullname: str) -> types.CodeType:
-        return compile(self.source, self.path, "exec", dont_inherit=True)
-
-
-def _apply_files(files: dict[str, str]) -> None:
-    """Re-execute each patched module in place and rebind names other modules imported from it."""
-    if not files:
-        return
-    patched = {os.path.realpath(p): s for p, s in files.items()}
-    loaded: dict[str, types.ModuleType] = {}
-    for module in _project_modules():
-        file = os.path.realpath(module.__file__ or "")
-        if file in patched:
-            loaded[file] = module
-    sys.meta_path.insert(0, _PatchedFinder({p: s for p, s in patched.items() if p not in loaded}))
-    replaced: dict[int, object] = {}
-    for path, module in loaded.items():
-        code = compile(patched[path], path, "exec", dont_inherit=True)
-        old = dict(module.__dict__)
-        exec(code, module.__dict__)
-        for name, value in old.items():
-            new = module.__dict__.get(name, value)
-            if new is not value and not name.startswith("__"):
-                replaced[id(value)] = new
-    if replaced:
-        _rebind(replaced)
-
-
-def _project_modules() -> list[types.ModuleType]:
-    """Modules loaded from the tree (a string test: realpath on every module costs milliseconds)."""
-    root = os.getcwd() + os.sep
-    return [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root)]
-
-
-def _rebind(replaced: dict[int, object]) -> None:
-    for module in _project_modules():
-        namespace = module.__dict__
-        for name, value in list(namespace.items()):
-            if id(value) in replaced:
-                namespace[name] = replaced[id(value)]
 
 
 # --- entry point ----------------------------------------------------------------------------------
