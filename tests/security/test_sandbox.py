@@ -162,6 +162,14 @@ def test_file_size_limit_stops_a_flood(tmp_path: Path) -> None:
     assert (tmp_path / "big").stat().st_size <= 1024 * 1024
 
 
+def test_file_size_limit_does_not_bound_output_to_a_pipe(tmp_path: Path) -> None:
+    # Why ResourceLimits has no output limit: RLIMIT_FSIZE spares pipes, so the reader must bound output.
+    script = "import sys; sys.stdout.buffer.write(b'x' * 4_000_000)"
+    argv = limit_argv([sys.executable, "-c", script], ResourceLimits(file_size_mb=1))
+    proc = subprocess.run(argv, capture_output=True, timeout=60)
+    assert proc.returncode == 0 and len(proc.stdout) == 4_000_000
+
+
 def test_environment_is_scrubbed_even_without_bubblewrap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

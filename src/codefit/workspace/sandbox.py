@@ -15,6 +15,12 @@
 
 Where bubblewrap is missing, the command runs with the scrubbed environment and the limits only;
 `sandbox_warning()` says so and `require_sandbox()` refuses.
+
+Output size is not a limit here, on purpose: RLIMIT_FSIZE (`file_size_mb`) applies to regular
+files, not to the pipes codefit reads, and relaying output through a capping process would cost
+a process per run and hide the command's own exit status. Whoever reads the pipes bounds what it
+keeps: `codefit.sensors.process.run_bounded` must read as output comes and keep a bounded head
+and tail of each stream, never `communicate()` everything and clip afterwards.
 """
 
 from __future__ import annotations
@@ -41,7 +47,11 @@ class SandboxError(CodefitError):
 
 @dataclass(frozen=True)
 class ResourceLimits:
-    """Per-process limits (None = inherit). Applied with `prlimit` to the process and its children."""
+    """Per-process limits (None = inherit). Applied with `prlimit` to the process and its children.
+
+    `file_size_mb` caps each file the process writes; it does not cap what it prints to a pipe
+    (see the module docstring: output is bounded by the reader).
+    """
 
     cpu_s: int | None = None
     memory_mb: int | None = None
