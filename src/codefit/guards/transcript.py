@@ -86,6 +86,7 @@ OPERATOR_CHARS = frozenset("();<>|&\n")
 DEVICES = frozenset("/dev/" + d for d in re.split(" ", "null zero stdin stdout stderr tty urandom random"))
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/dev/fd")
 PROGRAM_ONLY_DIRS = ("/opt", "/snap")
+GLOB = "\x00glob"  # stands in for a wildcard path component: it cannot occur in a real path
 LIBRARY_PART = re.compile(r"/(site|dist)-packages(/|$)")
 
 
@@ -112,14 +113,22 @@ class Places:
         if any(_under(path, w) for w in self.workspaces) or path in DEVICES:
             return True
         if _under(path, self.tmp) and path != self.tmp:
-            # Scratch files are fine; codefit's own temp trees (grading copies, other runs) are not.
-            near = any(_under(path, n) for n in self.near)
-            if not near and "codefit" not in path[len(self.tmp) :].lower():
+            # Scratch files are fine; codefit's own temp trees (grading copies, other runs) are not,
+            # nor a wildcard over every temp tree.
+            rest = path[len(self.tmp) :].lower()
+            near = any(_under(path, n) for n in self.near) or rest.startswith("/" + GLOB)
+            if not near and "codefit" not in rest:
                 return True
         if LIBRARY_PART.search(path) or any(_under(path, d) for d in self.system):
             return True
         parent = PurePosixPath(path).parent.name
         return program and (parent in ("bin", "sbin") or any(_under(path, d) for d in PROGRAM_ONLY_DIRS))
+
+
+def _wildcard(part: str) -> str:
+    """A path component with a wildcard, as its literal prefix followed by GLOB."""
+    cut = next((i for i, c in enumerate(part) if c in "*?["), None)
+    return part if cut is None else part[:cut] + GLOB
 
 
 def _tmp_root(path: str, tmp: str) -> str:
@@ -157,21 +166,23 @@ class Verdict:
                 self.flag("outside_workspace", token)
             return
         literal = token.split("$", 1)[0]  # an unknown variable: judge the part before it
-        parts = PurePosixPath(literal).parts
-        glob_at = next((i for i, p in enumerate(parts) if any(c in p for c in "*?[")), len(parts))
-        fixed = str(PurePosixPath(*parts[:glob_at])) if glob_at else ""
-        if literal.startswith("/"):
-            target = _normal(fixed or "/")
-        elif ".." in parts[:glob_at]:
-            target = _normal(os.path.join(cwd, fixed))
-            inside = any(_under(cwd, w) for w in self.places.workspaces)
-            if inside and not any(_under(target, w) for w in self.places.workspaces):
-                self.flag("outside_workspace", token)  # climbing out of the workspace is never an accident
+        # A wildcard stands for one unknown directory entry (its literal prefix + GLOB), so `*/..` climbs.
+        parts = [_wildcard(p) for p in PurePosixPath(literal).parts]
+        if not literal.startswith("/") and ".." not in parts:
+            return  # a plain relative path stays where the command runs
+        base = "/" if literal.startswith("/") else cwd
+        target = _normal(os.path.join(base, *parts))
+        if ".." in parts and not self._inside(target):
+            # Climbing out of the workspace through `..` is never an accident, whatever lies above it.
+            steps = (_normal(os.path.join(base, *parts[:i])) for i in range(len(parts) + 1))
+            if any(self._inside(step) for step in steps):
+                self.flag("outside_workspace", token)
                 return
-        else:
-            return
         if not self.places.allows(target, program=program):
             self.flag("outside_workspace", token)
+
+    def _inside(self, path: str) -> bool:
+        return any(_under(path, w) for w in self.places.workspaces)
 
     def code(self, code: str, cwd: str) -> None:
         """Inline program text (python -c, a heredoc): quoted paths and git history commands."""
