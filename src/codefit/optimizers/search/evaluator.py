@@ -114,7 +114,28 @@ class ForkServer:
         self.close()
 
     def start(self) -> Collected:
-        ready = self._spawn()
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server process without waiting for it to collect the tests."""
+        self.close()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        self._proc = subprocess.Popen(
+            [self.python, str(SERVER_SCRIPT), *self.args],
+            cwd=self.tree,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            start_new_session=True,
+        )
+        assert self._proc.stdout is not None
+        self._reader = _LineReader(self._proc.stdout.fileno())
+
+    def wait_ready(self) -> Collected:
+        """Wait for a launched server's collection (OptimizerError when it does not come)."""
+        ready = self._ready()
         self.collected = Collected(
             items=tuple(ready.get("items", [])),
             errors=tuple(e["nodeid"] + ": " + e["message"] for e in ready.get("errors", [])),
@@ -122,6 +143,27 @@ class ForkServer:
         if not self.fork:
             self.close()
         return self.collected
+
+    def request(
+        self,
+        files: Mapping[Path, str],
+        tests: Sequence[str] | None = None,
+        *,
+        coverage: bool = False,
+        details: bool = False,
+        gate: int = 0,
+    ) -> dict[str, Any]:
+        """The request `run` sends; see `run` for the arguments."""
+        return {
+            "files": {str(p): s for p, s in files.items()},
+            "tests": None if tests is None else list(tests),
+            "timeout": self.limits.timeout_s * (10 if coverage else 1),
+            "test_timeout": self.limits.test_timeout_s,
+            "memory_mb": self.limits.memory_mb,
+            "coverage": coverage,
+            "details": coverage or details,
+            "gate": gate,
+        }
 
     def run(
         self,
@@ -137,21 +179,46 @@ class ForkServer:
         `coverage` adds per-test lines; `details` keeps failure messages and tracebacks (slower).
         With `gate` = n, the rest of the tests are skipped when none of the first n passes.
         """
-        timeout = self.limits.timeout_s * (10 if coverage else 1)
-        request: dict[str, Any] = {
-            "files": {str(p): s for p, s in files.items()},
-            "tests": None if tests is None else list(tests),
-            "timeout": timeout,
-            "test_timeout": self.limits.test_timeout_s,
-            "memory_mb": self.limits.memory_mb,
-            "coverage": coverage,
-            "details": coverage or details,
-            "gate": gate,
-        }
+        request = self.request(files, tests, coverage=coverage, details=details, gate=gate)
+        if not self.submit(request):
+            return _evaluation(None)
+        assert self._reader is not None
+        reply = self._reader.readline(self.reply_timeout(request))
+        return self.finish(reply)
+
+    def submit(self, request: dict[str, Any]) -> bool:
+        """Send a request (restarting a server that died); False when it cannot be sent."""
         if self._proc is None or self._proc.poll() is not None:
             self._spawn()
-        reply = self._ask(request, timeout + SLACK_S)
-        if not self.fork:
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            self._proc.stdin.write((json.dumps(request) + "\n").encode())
+            self._proc.stdin.flush()
+        except OSError:
+            self.close()
+            return False
+        return True
+
+    @staticmethod
+    def reply_timeout(request: dict[str, Any]) -> float:
+        """How long the server may take to answer: its own deadline for the child, and some slack."""
+        return float(request["timeout"]) + SLACK_S
+
+    def fileno(self) -> int:
+        """The pipe replies arrive on, for select()."""
+        assert self._reader is not None
+        return self._reader.fd
+
+    def poll(self) -> tuple[bool, dict[str, Any] | None]:
+        """After select() found the pipe readable: (answered, reply); a closed pipe answers None."""
+        assert self._reader is not None
+        if not self._reader.pending() and not self._reader.fill():
+            return True, None
+        return (True, self._reader.take()) if self._reader.pending() else (False, None)
+
+    def finish(self, reply: dict[str, Any] | None) -> Evaluation:
+        """The evaluation of a reply (None: the server hung or died, and is closed to start afresh)."""
+        if reply is None or not self.fork:
             self.close()
         return _evaluation(reply)
 
@@ -169,19 +236,11 @@ class ForkServer:
             self._log = None
 
     def _spawn(self) -> dict[str, Any]:
-        self.close()
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-        self._proc = subprocess.Popen(
-            [self.python, str(SERVER_SCRIPT), *self.args],
-            cwd=self.tree,
-            env=self.env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            start_new_session=True,
-        )
-        assert self._proc.stdout is not None
-        self._reader = _LineReader(self._proc.stdout.fileno())
+        self.launch()
+        return self._ready()
+
+    def _ready(self) -> dict[str, Any]:
+        assert self._reader is not None
         ready = self._reader.readline(STARTUP_TIMEOUT_S)
         if ready is None or ready.get("event") != "ready":
             detail = self._stderr_tail()
@@ -190,19 +249,6 @@ class ForkServer:
                 f"the evaluation server did not start: {detail or 'no output'}", where=str(self.tree)
             )
         return ready
-
-    def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-        assert self._proc is not None and self._proc.stdin is not None and self._reader is not None
-        try:
-            self._proc.stdin.write((json.dumps(request) + "\n").encode())
-            self._proc.stdin.flush()
-        except OSError:
-            self.close()
-            return None
-        reply = self._reader.readline(timeout)
-        if reply is None:  # the server itself hung or died: start afresh next time
-            self.close()
-        return reply
 
     def _stderr_tail(self) -> str:
         if self._log is None:
@@ -255,22 +301,31 @@ class _LineReader:
         self.fd = fd
         self.buffer = b""
 
-    def readline(self, timeout: float) -> dict[str, Any] | None:
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.fd], [], [], remaining)
-            if not ready:
-                return None
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                return None
-            self.buffer += chunk
+    def pending(self) -> bool:
+        return b"\n" in self.buffer
+
+    def fill(self) -> bool:
+        """Read what the pipe holds (it must be readable); False at end of file."""
+        chunk = os.read(self.fd, 1 << 20)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def take(self) -> dict[str, Any] | None:
+        """The first complete line, parsed (None when it is not a JSON object)."""
         line, _, self.buffer = self.buffer.partition(b"\n")
         try:
             record = json.loads(line)
         except ValueError:
             return None
         return record if isinstance(record, dict) else None
+
+    def readline(self, timeout: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while not self.pending():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if not ready or not self.fill():
+                return None
+        return self.take()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,14 +11,16 @@ from pydantic import Field
 
 from codefit.errors import CodefitError
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
-from codefit.optimizers.search.evaluator import Evaluation, ForkServer, Limits
+from codefit.optimizers.search.evaluator import Evaluation, Limits
 from codefit.optimizers.search.localise import Formula, localise, render
-from codefit.optimizers.search.search import Budget, Problem, SearchResult, search
+from codefit.optimizers.search.pool import EvaluatorPool, default_workers, jobs_for
+from codefit.optimizers.search.search import Budget, Problem, Request, SearchResult, search
 from codefit.records import Options
 from codefit.sensors.base import Sensor
 from codefit.sensors.pytest_sensor import PytestSensor
 
 TRIED_IN_TRANSCRIPT = 200
+BATCH_PER_WORKER = 4  # candidates queued per worker: keeps each busy while the search judges results
 
 
 class SearchOptions(Options):
@@ -32,6 +34,9 @@ class SearchOptions(Options):
     candidate_timeout: float = Field(default=5.0, gt=0, description="Seconds for one candidate's tests.")
     memory_mb: int = Field(default=512, gt=0, description="Memory one candidate may add (MiB).")
     fork: bool = Field(default=True, description="Fork server; false = a fresh process per candidate.")
+    workers: int | None = Field(
+        default=None, ge=1, description="Fork servers evaluating in parallel; default: min(2, cores)."
+    )
 
 
 class SearchOptimizer:
@@ -65,13 +70,14 @@ class SearchOptimizer:
             memory_mb=self.options.memory_mb,
         )
         events: list[TranscriptEvent] = []
-        with ForkServer(
+        with EvaluatorPool(
             root,
             state.sensor_context.python,
             state.sensor_context.env,
             sensor.args(),
             limits=limits,
             fork=self.options.fork,
+            workers=self.options.workers or default_workers(),
         ) as server:
             baseline = server.run({}, None, coverage=True)
             failing = [t for t in server.collected.items if not baseline.passes(t)]
@@ -87,10 +93,10 @@ class SearchOptimizer:
                 message = "no editable line is run by a failing test; nothing to search"
                 return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
 
-            def evaluate(files: Mapping[str, str], tests: Sequence[str] | None, gate: int) -> Evaluation:
-                return server.run({root / p: t for p, t in files.items()}, tests, gate=gate)
+            def evaluate(batch: Sequence[Request]) -> list[Evaluation]:
+                return server.run_many(jobs_for(root, batch))
 
-            outcome = search(problem, evaluate, self._budget(state))
+            outcome = search(problem, evaluate, self._budget(state, server.workers))
         events.extend(_search_events(outcome))
         if not outcome.plausible:
             message = (
@@ -116,7 +122,7 @@ class SearchOptimizer:
         )
         return _result(StepStatus.EDITED, summary, [*events, _event(EventKind.MESSAGE, summary)])
 
-    def _budget(self, state: StepState) -> Budget:
+    def _budget(self, state: StepState, workers: int) -> Budget:
         return Budget(
             max_candidates=self.options.max_candidates,
             seconds=min(self.options.step_seconds, max(state.timeout_s * 0.8, 1.0)),
@@ -124,6 +130,7 @@ class SearchOptimizer:
             max_edits=self.options.max_edits,
             beam_width=self.options.beam_width,
             max_plausible=self.options.max_plausible,
+            batch=1 if workers == 1 else BATCH_PER_WORKER * workers,
         )
 
 

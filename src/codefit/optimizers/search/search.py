@@ -33,8 +33,10 @@ OPERATORS: list[tuple[Operator, int]] = [
     (statement_insertion, 5),
 ]
 
-# (files: relative path -> text, tests or None for all, gate) -> Evaluation; see ForkServer.run
-Evaluate = Callable[[Mapping[str, str], Sequence[str] | None, int], Evaluation]
+# One candidate to evaluate: files (relative path -> text), tests (None for all), gate; see ForkServer.run
+Request = tuple[Mapping[str, str], Sequence[str] | None, int]
+# Evaluates a batch of requests (in parallel where it can) and answers in the order of the batch
+Evaluate = Callable[[Sequence[Request]], list[Evaluation]]
 
 
 class Budget(Record):
@@ -44,6 +46,7 @@ class Budget(Record):
     max_edits: int = Field(default=2, ge=1)
     beam_width: int = Field(default=6, ge=1)
     max_plausible: int = Field(default=12, ge=1)
+    batch: int = Field(default=1, ge=1, description="Candidates evaluated together (parallel workers).")
 
 
 class Tried(Record):
@@ -151,8 +154,34 @@ class _Search:
             self.stop = self.stop or f"{len(self.plausible)} plausible patches found"
         return bool(self.stop)
 
-    def score(self, patch: Patch) -> Tried | None:
-        """Evaluate a patch once (None when it changes nothing or does not parse)."""
+    def score(self, patches: Iterable[Patch]) -> list[tuple[Patch, Tried]]:
+        """Evaluate patches in order, a batch at a time, until the budget runs out.
+
+        Results are judged in the patches' order whatever order they finished in, and the budget
+        is checked before judging each one, so the outcome is the same for any batch size (only a
+        few candidates past the stopping point may run for nothing).
+        """
+        pending = iter(patches)
+        out: list[tuple[Patch, Tried]] = []
+        while not self.out_of_budget():
+            room = min(self.budget.batch, self.budget.max_candidates - len(self.tried))
+            batch: list[tuple[Patch, dict[str, str], list[str]]] = []
+            while len(batch) < room and (patch := next(pending, None)) is not None:
+                candidate = self.prepare(patch)
+                if candidate is not None:
+                    batch.append(candidate)
+            if not batch:
+                return out
+            gate = len(self.problem.failing)
+            results = self.evaluate([(files, tests, gate) for _, files, tests in batch])
+            for (patch, files, tests), result in zip(batch, results, strict=True):
+                if self.out_of_budget():
+                    return out
+                out.append((patch, self.judge(patch, files, tests, result)))
+        return out
+
+    def prepare(self, patch: Patch) -> tuple[Patch, dict[str, str], list[str]] | None:
+        """The patched files and the tests to run; None when it changes nothing new or does not parse."""
         files = apply(patch, self.problem.sources)
         key = tuple(sorted(files.items()))
         if key in self.seen_texts or all(self.problem.sources[p] == t for p, t in files.items()):
@@ -163,8 +192,9 @@ class _Search:
                 ast.parse(text)
         except SyntaxError:
             return None
-        tests = tests_for(self.problem, patch)
-        result = self.evaluate(files, tests, len(self.problem.failing))
+        return patch, files, tests_for(self.problem, patch)
+
+    def judge(self, patch: Patch, files: dict[str, str], tests: list[str], result: Evaluation) -> Tried:
         fixed = sum(1 for t in self.problem.failing if result.passes(t))
         ran = (
             tests[len(self.problem.failing) :] if fixed else []
@@ -185,7 +215,7 @@ class _Search:
 
     def confirm(self, patch: Patch, files: dict[str, str]) -> bool:
         """A plausible patch must pass the whole train suite, not only the tests it was run on."""
-        everything = self.evaluate(files, None, 0)
+        (everything,) = self.evaluate([(files, None, 0)])
         if everything.status != EvalStatus.OK or not everything.results:
             return False
         if not all(everything.passes(t) for t in everything.results):
@@ -210,15 +240,11 @@ class _Search:
         return True
 
     def run(self, edits: Sequence[Edit]) -> None:
-        singles: list[tuple[Tried, Edit]] = []
-        for edit in edits:
-            if self.out_of_budget():
-                return
-            tried = self.score(Patch(edits=(edit,)))
-            if tried is not None:
-                singles.append((tried, edit))
+        singles = [(tried, patch.edits[0]) for patch, tried in self.score(Patch(edits=(e,)) for e in edits)]
+        if self.stop:
+            return
         if self.plausible or self.budget.max_edits < 2:
-            self.stop = self.stop or "all single edits tried"
+            self.stop = "all single edits tried"
             return
         self.beam(singles, edits)
 
@@ -229,15 +255,12 @@ class _Search:
         for _depth in range(2, self.budget.max_edits + 1):
             children: list[tuple[int, Patch]] = []
             for parent_score, parent in beam:
-                for edit in edits:
-                    if self.out_of_budget():
-                        return
-                    if not parent.compatible(edit):
-                        continue
-                    child = parent.plus(edit)
-                    tried = self.score(child)
-                    if tried is not None and tried.fixed - tried.broke > parent_score:
+                offspring = (parent.plus(edit) for edit in edits if parent.compatible(edit))
+                for child, tried in self.score(offspring):
+                    if tried.fixed - tried.broke > parent_score:
                         children.append((tried.fixed - tried.broke, child))
+                if self.stop:
+                    return
                 if self.plausible:
                     self.stop = "plausible multi-edit patch found"
                     return
