@@ -186,8 +186,8 @@ class Verdict:
 
     def code(self, code: str, cwd: str) -> None:
         """Inline program text (python -c, a heredoc): quoted paths and git history commands."""
-        if GIT_IN_CODE.search(code):
-            self.flag("git_mining", GIT_IN_CODE.search(code).group(0))  # type: ignore[union-attr]
+        if mining := GIT_IN_CODE.search(code):
+            self.flag("git_mining", mining.group(0))
         for _, literal in QUOTED_PATH.findall(code):
             self.path(literal, cwd)
 
