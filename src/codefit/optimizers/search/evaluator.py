@@ -80,6 +80,7 @@ class Evaluation(Record):
 class Collected(Record):
     items: tuple[str, ...]
     errors: tuple[str, ...] = ()
+    lean: tuple[str, ...] = ()  # items run without pytest's per-item protocol (see forkserver_lean.py)
 
 
 class ForkServer:
@@ -139,6 +140,7 @@ class ForkServer:
         self.collected = Collected(
             items=tuple(ready.get("items", [])),
             errors=tuple(e["nodeid"] + ": " + e["message"] for e in ready.get("errors", [])),
+            lean=tuple(ready.get("lean", [])),
         )
         if not self.fork:
             self.close()

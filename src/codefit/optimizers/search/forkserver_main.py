@@ -6,7 +6,8 @@ coverage is asked for, with a settrace fallback). Self-contained on purpose: cod
 not be installed in that interpreter.
 
 Protocol: JSON lines. Requests on stdin, replies on the original stdout (stray prints of the
-code under test go to stderr). First reply: {"event": "ready", "items": [...], "errors": [...]}.
+code under test go to stderr). First reply: {"event": "ready", "items": [...], "errors": [...],
+"lean": [the items run without pytest's per-item protocol when no details are asked]}.
 Request: {"files": {path: source}, "tests": [nodeid] | null, "timeout": s, "test_timeout": s,
 "memory_mb": n, "coverage": bool}. Reply: {"status": "ok|timeout|crashed", "results": [...],
 "coverage": {nodeid: {path: [line]}}}. With CODEFIT_FORKSERVER_NOFORK=1 the server answers one
@@ -153,7 +154,9 @@ def _serve(recorder: _Recorder, session: pytest.Session) -> None:
     nofork = os.environ.get("CODEFIT_FORKSERVER_NOFORK") == "1"
     served = _Served(recorder, session)
     gc.freeze()  # children share the session's objects instead of copying pages as the collector runs
-    _send(reply, {"event": "ready", "items": [i.nodeid for i in recorder.items], "errors": recorder.errors})
+    items = [i.nodeid for i in recorder.items]
+    lean_items = [n for n in items if n in served.lean_items]
+    _send(reply, {"event": "ready", "items": items, "errors": recorder.errors, "lean": lean_items})
     try:
         for line in sys.stdin:
             if not line.strip():

@@ -1,0 +1,126 @@
+"""A pool of fork servers: parallel batches give the serial outcomes, in order, with containment."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from codefit.optimizers.base import EventKind, StepResult
+from codefit.optimizers.search import SearchOptimizer, SearchOptions
+from codefit.optimizers.search.evaluator import EvalStatus, Limits
+from codefit.optimizers.search.pool import EvaluatorPool, Job
+from codefit.sensors.base import Outcome
+from tests.conftest import MakeRepo
+from tests.optimizers.search.test_evaluator import (
+    ADD_ONE,
+    ADD_ZERO,
+    FIXED,
+    HISTORY,
+    MODULE,
+    PATHOLOGICAL,
+    TESTS,
+    patched,
+)
+from tests.optimizers.search.test_optimizer import state_for
+
+ENV = {"PATH": "/usr/bin:/bin"}
+LIMITS = Limits(timeout_s=3.0, test_timeout_s=1.0, memory_mb=256)
+
+
+def pool_for(repo: Path, workers: int) -> EvaluatorPool:
+    return EvaluatorPool(repo, sys.executable, ENV, ["tests"], limits=LIMITS, workers=workers)
+
+
+def test_parallel_evaluation_returns_the_same_outcomes_as_serial(make_repo: MakeRepo) -> None:
+    repo = make_repo({"calc.py": MODULE, "tests/test_calc.py": TESTS})
+    calc = repo / "calc.py"
+    sources = [FIXED, MODULE, "def add(:\n", *(patched(body) for body in PATHOLOGICAL.values()), FIXED]
+    jobs = [Job(files={calc: text}, tests=(ADD_ONE, ADD_ZERO, HISTORY)) for text in sources]
+    with pool_for(repo, workers=2) as pool:
+        parallel = pool.run_many(jobs)
+        assert pool.workers == 2
+        serial = [pool.run(j.files, j.tests) for j in jobs]
+    assert len(parallel) == len(jobs)
+    for job, one, many in zip(jobs, serial, parallel, strict=True):
+        assert many.status == one.status
+        assert [many.outcome(t) for t in job.tests or ()] == [one.outcome(t) for t in job.tests or ()]
+    assert parallel[0].passes(ADD_ONE) and parallel[-1].passes(ADD_ONE)  # the fix, first and after the worst
+    assert parallel[1].outcome(ADD_ONE) == Outcome.FAILED
+    assert parallel[2].status == EvalStatus.INVALID
+    assert not any(e.passes(ADD_ONE) for e in parallel[3:-1])  # every pathological candidate contained
+
+
+def test_a_server_whose_collection_differs_is_dropped(make_repo: MakeRepo) -> None:
+    tests = """\
+import random
+
+import pytest
+
+
+@pytest.mark.parametrize("x", [random.random()])
+def test_random_id(x):
+    assert x < 1
+"""
+    repo = make_repo({"calc.py": MODULE, "tests/test_random.py": tests})
+    with pool_for(repo, workers=2) as pool:
+        results = pool.run_many([Job(), Job()])
+        assert pool.workers == 1
+    assert all(r.status == EvalStatus.OK and r.passing(pool.collected.items) == 1 for r in results)
+
+
+STATS = """\
+def largest(xs):
+    best = xs[0]
+    for x in xs:
+        if x < best:
+            best = x
+    return best
+
+
+def spread(xs):
+    return largest(xs) - min(xs)
+"""
+
+STATS_TESTS = """\
+import pytest
+from stats import largest, spread
+
+
+@pytest.mark.parametrize("xs,top", [([1, 5, 3], 5), ([7], 7), ([2, 9], 9)])
+def test_largest(xs, top):
+    assert largest(xs) == top
+
+
+def test_spread():
+    assert spread([4, 1, 6]) == 5
+"""
+
+
+def search_record(result: StepResult) -> tuple[object, ...]:
+    search = next(e.data for e in result.transcript if e.name == "search")
+    plausible = [
+        e.data["diff"]
+        for e in result.transcript
+        if e.kind == EventKind.MESSAGE and e.name == "plausible patch"
+    ]
+    chosen = next(e.text for e in result.transcript if e.name == "chosen patch")
+    tried = [(t["description"], t["status"], t["fixed"], t["broke"], t["plausible"]) for t in search["tried"]]
+    return search["evaluated"], tried, plausible, chosen
+
+
+def test_the_search_makes_the_same_choices_with_one_or_two_workers(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo({"stats.py": STATS, "tests/test_stats.py": STATS_TESTS})
+    records = []
+    for workers in (1, 2):
+        copy = tmp_path / f"workers-{workers}"
+        shutil.copytree(repo, copy)
+        # stopping at the second plausible patch: a batch overshoots it, and the search must not notice
+        options = SearchOptions(step_seconds=120, max_plausible=2, workers=workers)
+        result = SearchOptimizer(options).step(state_for(copy))
+        records.append(search_record(result))
+        assert (
+            "if x > best:" in (copy / "stats.py").read_text() or ">= best" in (copy / "stats.py").read_text()
+        )
+    assert records[0] == records[1]
+    assert len(records[0][2]) == 2  # both runs stopped at the second plausible patch
