@@ -19,7 +19,7 @@ from codefit.errors import OptimizerError
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
 from codefit.records import Options
 from codefit.sensors.base import clip_output
-from codefit.sensors.process import run_bounded
+from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 from codefit.workspace.git import git
 from codefit.workspace.sandbox import SandboxSpec, wrap_command
 
@@ -73,12 +73,19 @@ class CommandOptimizer:
                 workspace=state.workspace,
                 hidden=state.hidden,
                 allow_network=self.options.network,
-                extra_ro=(state.task_file.parent,),
+                # The run's task/feedback files and the target interpreter's environment.
+                extra_ro=(state.task_file.parent, Path(state.sensor_context.python).parent.parent),
             ),
         )
         timeout = self.options.timeout or state.timeout_s
         try:
-            done = run_bounded(argv, cwd=state.workspace, env=self._env(state), timeout_s=timeout)
+            done = run_bounded(
+                argv,
+                cwd=state.workspace,
+                env=self._env(state),
+                timeout_s=timeout,
+                max_output_bytes=DISPLAY_OUTPUT_BYTES,
+            )
         except OSError as exc:
             return StepResult(status=StepStatus.ERROR, error=f"cannot start the command: {exc}")
         output = clip_output(done.output)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from codefit.records import Options
 from codefit.sensors.base import Counts, Reading, SensorContext, SensorSettings, clip_output
-from codefit.sensors.process import run_bounded
+from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 
 
 class CommandOptions(Options):
@@ -30,6 +30,7 @@ class CommandSensor:
         completed = run_bounded(
             self.options.command,
             cwd=tree,
+            max_output_bytes=DISPLAY_OUTPUT_BYTES,
             env=env,
             timeout_s=min(self.options.timeout, ctx.timeout_s),
             shell=True,

@@ -18,7 +18,7 @@ from codefit.errors import SensorError
 from codefit.quality.lint import relative
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings, clip_output
-from codefit.sensors.process import run_bounded
+from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 
 
 class CoverageOptions(Options):
@@ -61,6 +61,7 @@ class CoverageSensor:
                     *self.options.args,
                 ],
                 cwd=tree,
+                max_output_bytes=DISPLAY_OUTPUT_BYTES,
                 env=env,
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
             )

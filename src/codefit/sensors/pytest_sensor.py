@@ -22,7 +22,7 @@ from codefit.sensors.base import (
     TestResult,
     clip_output,
 )
-from codefit.sensors.process import Completed, run_bounded
+from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, Completed, run_bounded
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 PLUGIN_NAME = "codefit_pytest_plugin"
@@ -62,6 +62,7 @@ class PytestSensor:
                     *self.args(),
                 ],
                 cwd=tree,
+                max_output_bytes=DISPLAY_OUTPUT_BYTES,
                 env=self._env(ctx, report),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
             )

@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,15 @@ def hidden_paths(spec: SandboxSpec) -> list[Path]:
     return kept
 
 
+def toolchain_paths() -> list[Path]:
+    """codefit's own interpreter and package, kept visible: they may live under /tmp (a fresh CI
+    clone) where the sandbox shows an empty directory, and hooks and agents run through them."""
+    import codefit
+
+    candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(codefit.__file__).resolve().parents[1]}
+    return sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
+
+
 def bwrap_args(spec: SandboxSpec) -> list[str]:
     bwrap = shutil.which("bwrap") or "bwrap"
     args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--as-pid-1", "--unshare-ipc"]
@@ -184,6 +194,8 @@ def bwrap_args(spec: SandboxSpec) -> list[str]:
             args += ["--tmpfs", str(path)]
         else:
             args += ["--ro-bind", "/dev/null", str(path)]
+    for path in toolchain_paths():
+        args += ["--ro-bind", str(path), str(path)]
     for path in spec.extra_ro:
         args += ["--ro-bind", str(path.resolve()), str(path.resolve())]
     workspace = str(spec.workspace.resolve())
