@@ -14,6 +14,7 @@ def add(a, b):
 
 TESTS = """\
 import logging
+import os
 import sys
 import unittest
 import warnings
@@ -124,6 +125,10 @@ def test_capsys(capsys):
     assert capsys.readouterr().out == "out\\n"
 
 
+def test_current_test_variable():
+    assert os.environ["PYTEST_CURRENT_TEST"] == "tests/test_kinds.py::test_current_test_variable (call)"
+
+
 def test_recursion():
     def down(n):
         return down(n + 1)
@@ -161,6 +166,7 @@ EXPECTED = {
     "test_module_fixture_second": Outcome.PASSED,
     "test_monkeypatch": Outcome.PASSED,
     "test_capsys": Outcome.PASSED,
+    "test_current_test_variable": Outcome.PASSED,
     "test_recursion": Outcome.FAILED,
     "TestGrouped::test_method": Outcome.PASSED,
     "TestUnit::test_it": Outcome.FAILED,

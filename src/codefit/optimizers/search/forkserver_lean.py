@@ -21,6 +21,7 @@ Loaded by path by forkserver_main.py; only the standard library and pytest.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -118,20 +119,24 @@ class LeanRunner:
             item.stash.setdefault(self._tmp_path_key, {})  # tmp_path's teardown reads it
         outcome = PASSED
         try:
+            _current_test(item, "setup")
             self._setupstate.setup(item)
         except BaseException as exc:
             outcome = SKIPPED if isinstance(exc, self._skipped) else ERROR
         else:
             try:
+                _current_test(item, "call")
                 with _alarm(test_timeout):
                     item.runtest()
             except BaseException as exc:
                 outcome = self._call_outcome(exc)
         try:
+            _current_test(item, "teardown")
             self._setupstate.teardown_exact(nextitem)
         except BaseException:
             if outcome in (PASSED, SKIPPED, XFAILED):
                 outcome = ERROR  # a failing call stays failed, as the recorder keeps the first bad result
+        os.environ.pop("PYTEST_CURRENT_TEST", None)
         return outcome
 
     def _call_outcome(self, exc: BaseException) -> str:
@@ -168,6 +173,11 @@ def _tmp_path_key() -> Any:
     except ImportError:
         return None
     return tmppath_result_key
+
+
+def _current_test(item: pytest.Item, when: str) -> None:
+    """What pytest's runner tells the code under test through the environment."""
+    os.environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} ({when})".replace("\x00", "(null)")
 
 
 @contextlib.contextmanager
