@@ -229,3 +229,26 @@ def test_hook_ran():
         assert server.collected.lean == ()
         result = server.run({}, None)
     assert result.outcome("tests/test_hook.py::test_hook_ran") == Outcome.PASSED
+
+
+def test_warning_filters_from_the_ini_file_apply_to_lean_runs(make_repo: MakeRepo) -> None:
+    tests = """\
+import warnings
+
+
+def test_warns():
+    warnings.warn("careful")
+
+
+def test_quiet():
+    pass
+"""
+    ini = "[pytest]\nfilterwarnings =\n    error\n"
+    repo = make_repo({"calc.py": MODULE, "pytest.ini": ini, "tests/test_warns.py": tests})
+    with server_for(repo) as server:
+        assert "tests/test_warns.py::test_warns" in server.collected.lean
+        lean = server.run({}, None)
+        protocol = server.run({}, None, details=True)
+    for result in (lean, protocol):
+        assert result.outcome("tests/test_warns.py::test_warns") == Outcome.FAILED
+        assert result.outcome("tests/test_warns.py::test_quiet") == Outcome.PASSED

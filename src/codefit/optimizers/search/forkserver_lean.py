@@ -94,10 +94,7 @@ class LeanRunner:
         self._stops: tuple[type[BaseException], ...] = (Exit, KeyboardInterrupt)
         self._catch_warnings: Callable[..., Any] = catch_warnings_for_item
         self._tmp_path_key = _tmp_path_key()
-        config = session.config
-        self._config_filters = bool(
-            config.getini("filterwarnings") or getattr(config.option, "pythonwarnings", None)
-        )
+        self._config_filters = _configured_filters(session.config)
         self.enabled = _only_known_plugins(session, own_plugin)
 
     def eligible(self, item: pytest.Item) -> bool:
@@ -165,6 +162,15 @@ def _only_known_plugins(session: pytest.Session, own_plugin: object) -> bool:
             if impl.plugin is not own_plugin and impl.plugin_name not in KNOWN_PLUGINS:
                 return False
     return True
+
+
+def _configured_filters(config: pytest.Config) -> bool:
+    """Whether `-W` or the ini file set warning filters (which may turn a warning into a failure)."""
+    try:
+        ini = config.getini("filterwarnings")
+    except ValueError:  # the warnings plugin is off (-p no:warnings): pytest applies none either
+        return False
+    return bool(ini or getattr(config.option, "pythonwarnings", None))
 
 
 def _tmp_path_key() -> Any:
