@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
 from collections.abc import Callable
@@ -29,7 +30,11 @@ def fake_agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeAgents:
     log = tmp_path / "agent-log" / "calls.jsonl"
     log.parent.mkdir()
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_FIXTURES", str(FIXTURES))
+    # The recorded streams travel with the fake binaries: the sandbox hides /tmp, where a test
+    # checkout may live, but keeps an agent binary's own directory visible.
+    fixtures = bin_dir / "fixtures"
+    shutil.copytree(FIXTURES, fixtures, ignore=shutil.ignore_patterns("bin"))
+    monkeypatch.setenv("FAKE_FIXTURES", str(fixtures))
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     monkeypatch.setenv("FAKE_AGENT_MODE", "ok")
     monkeypatch.setenv("FAKE_EDIT_PATH", "calc.py")

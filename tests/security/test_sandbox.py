@@ -91,7 +91,10 @@ def test_exfiltration_finds_nothing_under_the_sandbox(
     make_repo: MakeRepo, tmp_path: Path, outside_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scene = _scene(make_repo, tmp_path, outside_tmp, monkeypatch)
-    attack = [sys.executable, str(ATTACKER), scene["marker"], scene["key"], *scene["targets"]]
+    # The attacker runs from the workspace: the test checkout itself may sit under the hidden /tmp.
+    attacker = Path(scene["ws"]) / "exfiltrate.py"
+    shutil.copy(ATTACKER, attacker)
+    attack = [sys.executable, str(attacker), scene["marker"], scene["key"], *scene["targets"]]
 
     # Control: unconfined, the same command finds the key and the held-out tests many ways.
     control = _attack(attack, scene["ws"], scene["key"])
