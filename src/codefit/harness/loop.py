@@ -312,6 +312,8 @@ class Trainer:
     def _stop_reason(
         self, run_id: str, result: StepResult, logs: dict[str, Any], budget_left: int | None
     ) -> str:
+        if result.status == StepStatus.FLAGGED:
+            return f"the optimizer flagged a contradiction in the spec: {result.summary}"
         if self.plan.spec.validation:
             if logs.get("val_passed"):
                 return "validation passed"
