@@ -1,6 +1,7 @@
 """The fork server against real pytest sessions: containment, isolation, the subprocess fallback."""
 
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +134,38 @@ def test_the_subprocess_fallback_gives_the_same_outcomes(repo: Path) -> None:
         fixed = fallback.run({repo / "calc.py": FIXED}, [ADD_ONE, ADD_ZERO])
     assert baseline.outcome(ADD_ONE) == Outcome.FAILED and baseline.passes(ADD_ZERO)
     assert fixed.passes(ADD_ONE) and fixed.passes(ADD_ZERO)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie waits only to be reaped
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal and /proc: Linux")
+def test_a_candidate_dies_with_its_server(repo: Path, tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    spin = (
+        f"    import os\n    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    while True:\n        pass"
+    )
+    limits = Limits(timeout_s=60.0, test_timeout_s=0, memory_mb=256)
+    server = ForkServer(repo, sys.executable, {"PATH": "/usr/bin:/bin"}, ["tests"], limits=limits)
+    server.start()
+    try:
+        assert server.submit(server.request({repo / "calc.py": patched(spin)}, [ADD_ONE]))
+        for _ in range(600):  # the child starts within moments; this bounds a broken run
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        assert _alive(child)
+    finally:
+        server.close()  # kills the server only: the child has its own process group
+    for _ in range(600):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child)

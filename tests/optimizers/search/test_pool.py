@@ -1,11 +1,15 @@
 """A pool of fork servers: parallel batches give the serial outcomes, in order, with containment."""
 
+import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from codefit.optimizers.base import EventKind, StepResult
-from codefit.optimizers.search import SearchOptimizer, SearchOptions
+from codefit.optimizers.search import SearchOptimizer, SearchOptions, evaluator
 from codefit.optimizers.search.evaluator import EvalStatus, Limits
 from codefit.optimizers.search.pool import EvaluatorPool, Job
 from codefit.sensors.base import Outcome
@@ -124,3 +128,26 @@ def test_the_search_makes_the_same_choices_with_one_or_two_workers(
         )
     assert records[0] == records[1]
     assert len(records[0][2]) == 2  # both runs stopped at the second plausible patch
+
+
+def test_a_server_that_stops_answering_is_replaced_and_the_batch_goes_on(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evaluator, "SLACK_S", 0.5)  # how long past a job's deadline a reply may come
+    repo = make_repo({"calc.py": MODULE, "tests/test_calc.py": TESTS})
+    jobs = [Job(files={repo / "calc.py": FIXED}, tests=(ADD_ONE, ADD_ZERO)) for _ in range(4)]
+    with EvaluatorPool(repo, sys.executable, ENV, ["tests"], limits=Limits(timeout_s=1.0), workers=2) as pool:
+        pool.run_many(jobs[:2])  # both servers up
+        stuck = pool.servers[1]
+        assert stuck._proc is not None
+        os.kill(stuck._proc.pid, signal.SIGSTOP)
+        results = pool.run_many(jobs)
+        assert [r.status for r in results] == [
+            EvalStatus.OK,
+            EvalStatus.CRASHED,  # the job the stopped server held
+            EvalStatus.OK,
+            EvalStatus.OK,
+        ]
+        again = pool.run_many(jobs)
+        assert pool.workers == 2
+    assert all(r.status == EvalStatus.OK and r.passes(ADD_ONE) for r in again)

@@ -1,4 +1,4 @@
-"""Limits for one candidate's child: memory, file size, processes, no terminal output.
+"""Limits for one candidate's child: memory, CPU time, file size, processes, no terminal output.
 
 Loaded by path by forkserver_main.py into the server, so `resource` is imported once there and
 not by every child (loading an extension module costs a child a millisecond).
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
+import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -24,20 +27,43 @@ except ImportError:
 
 MAX_FORKS = 8
 FILE_LIMIT = 16 * 1024 * 1024
+PR_SET_PDEATHSIG = 1
 
 
-def confine(memory_mb: int) -> None:
-    """Apply the limits to the calling process (a freshly forked child)."""
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except (ImportError, OSError):
+        return None
+
+
+LIBC = _libc()
+
+
+def confine(memory_mb: int, seconds: float) -> None:
+    """Apply the limits to the calling process (a freshly forked child).
+
+    The server kills a child past its deadline; the CPU limit and the parent-death signal also end
+    one whose server was killed first (a pool restarting a server that stopped answering).
+    """
+    if LIBC is not None:
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if resource is not None:
+        cpu = math.ceil(seconds) + 1  # CPU time starts at zero in a fresh fork
         limits = [
-            (resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024),
-            (resource.RLIMIT_FSIZE, FILE_LIMIT),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_NPROC, MAX_FORKS + 64),
+            (resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024, None),
+            (resource.RLIMIT_CPU, cpu, cpu + 1),  # SIGXCPU, then SIGKILL
+            (resource.RLIMIT_FSIZE, FILE_LIMIT, None),
+            (resource.RLIMIT_CORE, 0, None),
+            (resource.RLIMIT_NPROC, MAX_FORKS + 64, None),
         ]
-        for which, value in limits:
+        for which, soft, hard in limits:
             with contextlib.suppress(ValueError, OSError):  # not lowerable here: the other guards still apply
-                resource.setrlimit(which, (value, value))
+                resource.setrlimit(which, (soft, soft if hard is None else hard))
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
