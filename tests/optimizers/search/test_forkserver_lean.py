@@ -137,8 +137,26 @@ def test_recursion():
 
 
 class TestGrouped:
+    def setup_method(self, method):
+        self.ready = True
+
     def test_method(self, shared):
-        assert shared == [1]
+        assert self.ready and shared == [1]
+
+
+@pytest.fixture
+def flag():
+    return {"set": True}
+
+
+@pytest.mark.usefixtures("flag")
+def test_usefixtures_mark(request):
+    assert request.getfixturevalue("flag") == {"set": True}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_parametrized(n):
+    assert n == 1
 
 
 class TestUnit(unittest.TestCase):
@@ -169,6 +187,9 @@ EXPECTED = {
     "test_current_test_variable": Outcome.PASSED,
     "test_recursion": Outcome.FAILED,
     "TestGrouped::test_method": Outcome.PASSED,
+    "test_usefixtures_mark": Outcome.PASSED,
+    "test_parametrized[1]": Outcome.PASSED,
+    "test_parametrized[2]": Outcome.FAILED,
     "TestUnit::test_it": Outcome.FAILED,
 }
 PROTOCOL_ONLY = {"test_skip_mark", "test_strict_xfail_that_passes", "test_xfail_that_fails", "test_caplog"}

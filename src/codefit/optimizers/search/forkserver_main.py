@@ -304,7 +304,8 @@ def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dic
     selected = recorder.items if wanted is None else [served.by_id[n] for n in wanted if n in served.by_id]
     if not recorder.details:
         for item in selected:  # pytest's failure rendering is a third of a failing test's cost
-            item.repr_failure = _terse_failure  # type: ignore[method-assign]
+            if item.nodeid not in served.lean_items:  # lean runs render nothing
+                item.repr_failure = _terse_failure  # type: ignore[method-assign]
     gate = int(request.get("gate", 0) or 0)
     gate_passed = [0]
 
