@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.shell_syntax import PATTERN_FIRST, heredocs, pattern_command_files, simple_commands
 from codefit.optimizers.base import EventKind, TranscriptEvent
 
 ACTIONS = (EventKind.COMMAND, EventKind.TOOL_CALL, EventKind.FILE_CHANGE)
@@ -44,7 +44,6 @@ CONTENT_KEYS = frozenset({"content", "new_string", "old_string", "new_str", "old
 OUTPUT_KEYS = frozenset({"output", "aggregated_output", "stdout", "stderr", "result", "content"})
 
 # Programs that run another program given as their arguments, and their options that take a value.
-# Programs that run another program given as their arguments, and their options that take a value.
 WRAPPERS: dict[str, frozenset[str]] = {
     name: frozenset(values.split())
     for name, values in {
@@ -63,26 +62,9 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 SHELL_SCRIPT_FLAG = re.compile(r"^-[a-z]*c[a-z]*$")
 CODE_FLAGS: dict[str, str] = {"node": "-e", "ruby": "-e", "perl": "-e"}
 TEXT_ONLY = frozenset({"echo", "printf", ":", "true", "false", "export", "alias", "set", "unset"})
-# Programs whose first positional argument is a pattern or script, not a file; options taking a value.
-PATTERN_FIRST: dict[str, frozenset[str]] = {
-    name: frozenset(values.split())
-    for name, values in {
-        **dict.fromkeys(("grep", "egrep", "fgrep"), "-A -B -C -m -e -f --regexp --file"),
-        "rg": "-A -B -C -m -e -f -g -t -T --glob --type --regexp",
-        "ag": "-A -B -C -m -G",
-        "sed": "-e -f --expression --file",
-        **dict.fromkeys(("awk", "gawk"), "-f -v -F"),
-        "jq": "--arg --argjson",
-    }.items()
-}
-PATTERN_GIVEN = frozenset({"-e", "-f", "--regexp", "--file", "--expression"})
-FILE_OPTIONS = frozenset({"-f", "--file"})
 ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 HOME_VARIABLE = re.compile(r"\$\{?HOME\b")
 QUOTED_PATH = re.compile(r"""(['"])((?:/|~/|\.\./)[^'"\s]*)\1""")
-HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1")
-COMMENT = re.compile(r"(?m)(^|[ \t;])#.*$")
-OPERATOR_CHARS = frozenset("();<>|&\n")
 DEVICES = frozenset("/dev/" + d for d in re.split(" ", "null zero stdin stdout stderr tty urandom random"))
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/dev/fd")
 PROGRAM_ONLY_DIRS = ("/opt", "/snap")
@@ -193,13 +175,13 @@ class Verdict:
 
     def shell(self, text: str, cwd: str) -> None:
         """A shell command line: each simple command in it, with `cd` moving the working directory."""
-        text, bodies = _heredocs(text)
+        text, bodies = heredocs(text)
         for feeds, body in bodies:
             if feeds in SHELLS:
                 self.shell(body, cwd)
             elif PYTHON.match(feeds):
                 self.code(body, cwd)
-        for words, targets in _simple_commands(text):
+        for words, targets in simple_commands(text):
             for target in targets:
                 self.path(target, cwd)
             cwd = self.simple(words, cwd)
@@ -233,7 +215,7 @@ class Verdict:
         elif name in CODE_FLAGS and CODE_FLAGS[name] in args[:-1]:
             self.code(args[args.index(CODE_FLAGS[name]) + 1], cwd)
         elif name in PATTERN_FIRST:
-            self._files(self._after_pattern(args, PATTERN_FIRST[name], cwd), cwd)
+            self._files(pattern_command_files(args, PATTERN_FIRST[name]), cwd)
         elif name not in TEXT_ONLY:
             self._files(args, cwd)
         return cwd
@@ -291,25 +273,6 @@ class Verdict:
                 return args[i:]
         return []
 
-    def _after_pattern(self, args: list[str], value_options: frozenset[str], cwd: str) -> list[str]:
-        """A grep/sed/awk command's file arguments: without its pattern/script and option values."""
-        files: list[str] = []
-        pattern_needed = not any(a in PATTERN_GIVEN or a.startswith("--regexp=") for a in args)
-        i = 0
-        while i < len(args):
-            arg = args[i]
-            if arg in value_options:
-                if arg in FILE_OPTIONS and i + 1 < len(args):
-                    files.append(args[i + 1])
-                i += 2
-                continue
-            if pattern_needed and not arg.startswith("-"):
-                pattern_needed = False
-            else:
-                files.append(arg)
-            i += 1
-        return files
-
     def _git(self, args: list[str], cwd: str) -> None:
         i = 0
         while i < len(args) and args[i].startswith("-"):
@@ -327,67 +290,6 @@ class Verdict:
 def _revision(arg: str) -> bool:
     """`HEAD~3:tests/x.py` names a blob in history, not a path on disk."""
     return ":" in arg and not arg.startswith("/")
-
-
-def _heredocs(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """The command text without heredoc bodies, and each body with the program it feeds."""
-    lines = text.split("\n")
-    kept: list[str] = []
-    bodies: list[tuple[str, str]] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        kept.append(line)
-        i += 1
-        match = HEREDOC.search(line)
-        if match is None:
-            continue
-        body: list[str] = []
-        while i < len(lines) and lines[i].strip() != match.group(2):
-            body.append(lines[i])
-            i += 1
-        i += 1  # the delimiter line
-        words = line[: match.start()].split()
-        feeds = PurePosixPath(words[-1]).name if words and words[-1] != "-" else ""
-        if words and words[-1] == "-" and len(words) > 1:
-            feeds = PurePosixPath(words[-2]).name
-        bodies.append((feeds, "\n".join(body)))
-    return "\n".join(kept), bodies
-
-
-def _tokens(text: str) -> list[str]:
-    text = COMMENT.sub(r"\1", text.replace("`", " ; "))
-    lexer = shlex.shlex(text, posix=True, punctuation_chars="".join(sorted(OPERATOR_CHARS)))
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:  # an unclosed quote: judge the words as they stand
-        return [t.strip("'\"") for t in re.findall(r"[^\s;|&()<>]+|[;|&()<>\n]+", text)]
-
-
-def _simple_commands(text: str) -> list[tuple[list[str], list[str]]]:
-    """(words, redirection targets) of each simple command in a command line."""
-    commands: list[tuple[list[str], list[str]]] = [([], [])]
-    tokens = _tokens(text)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        words, targets = commands[-1]
-        if token and set(token) <= OPERATOR_CHARS:
-            if "<" in token or ">" in token:
-                nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-                fd_copy = token.endswith("&") and (nxt.isdigit() or nxt == "-")
-                if token not in ("<<", "<<-", "<<<") and not fd_copy:
-                    targets.append(nxt)
-                i += 2
-                continue
-            commands.append(([], []))
-        else:
-            words.append(token)
-        i += 1
-    return [c for c in commands if c[0] or c[1]]
 
 
 class TranscriptGuard:
