@@ -15,18 +15,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from codefit.harness.context import ContextStrategy, build_prompt, history, remember
-from codefit.optimizers.agents.common import (
-    AgentOptions,
-    agent_env,
-    change_events,
-    changed_paths,
-    clip,
-    decide_status,
-    state_dirs,
-    take_flag,
-)
-from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
+from codefit.harness.context import ContextStrategy
+from codefit.optimizers.agents.common import AgentOptions, agent_env, clip, option_args, state_dirs
+from codefit.optimizers.agents.process import exit_error
+from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import EventKind, StepResult, StepState, TranscriptEvent, Usage
 from codefit.records import Options
 from codefit.workspace.git import ls_files
@@ -85,10 +77,7 @@ class AiderOptimizer:
         ]
         if restore:
             argv.append("--restore-chat-history")
-        if o.model:
-            argv += ["--model", o.model]
-        if o.edit_format:
-            argv += ["--edit-format", o.edit_format]
+        argv += option_args(("--model", o.model), ("--edit-format", o.edit_format))
         for guide in ("AGENTS.override.md", "AGENTS.md"):
             if (state.workspace / guide).is_file():
                 argv += ["--read", guide]  # Aider reads no guide by itself
@@ -119,48 +108,33 @@ class AiderOptimizer:
         history_file.parent.mkdir(parents=True, exist_ok=True)
         if not restore and history_file.exists():
             history_file.unlink()  # `reset`: a fresh chat, the handoff note carries what matters
-        prompt = build_prompt(
-            task=state.task,
-            feedback=state.feedback,
-            step=state.step,
-            resuming=restore,
-            entries=history(state.session),
-        )
+        prompt = step_prompt(state, resuming=restore)
         with tempfile.TemporaryDirectory(prefix="codefit-aider-msg-") as tmp:
             message_file = Path(tmp) / "message.md"
             message_file.write_text(prompt, encoding="utf-8")
             env = agent_env(self.options.env)
-            run = run_agent(
+            run = run_step(
+                self.options,
+                state,
                 self.argv(state, message_file, history_file, restore),
-                workspace=state.workspace,
                 env=env,
-                timeout_s=min(self.options.timeout, state.timeout_s),
-                allow_network=self.options.allow_network,
-                hidden=hidden_paths(state),
-                writable=[*state_dirs(env, None, ".aider"), history_file.parent, *self.options.sandbox_rw],
-                readable=[Path(tmp), *self.options.sandbox_ro],
+                writable=[*state_dirs(env, None, ".aider"), history_file.parent],
+                readable=[Path(tmp)],
             )
         text = run.stdout
         events, applied = parse_aider_output(text)
         error = run.error or exit_error(run, "aider") or api_error(text + "\n" + run.stderr)
-        flag = take_flag(state.workspace, text)
-        changed = [p for p in changed_paths(state.workspace) if not p.startswith(AIDER_NOISE)]
-        status = decide_status(error=error, flag=flag, changed=bool(changed))
-        summary = flag or clip(aider_reply(text), 2000)
-        return StepResult(
-            status=status,
-            summary=summary,
-            transcript=(*events, *change_events(changed, applied)),
-            usage=parse_usage(text),
-            raw=text + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
+        return step_result(
+            state,
+            run,
             error=error,
-            session=remember(
-                state.session,
-                step=state.step,
-                status=status.value,
-                summary=summary,
-                chat_history_file=str(history_file),
-            ),
+            flag_text=text,
+            summary=clip(aider_reply(text), 2000),
+            events=events,
+            seen=applied,
+            usage=parse_usage(text),
+            ignored=AIDER_NOISE,
+            chat_history_file=str(history_file),
         )
 
     def _new_history_file(self) -> Path:

@@ -8,20 +8,18 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from codefit.harness.context import build_prompt, history, remember, resume_id
+from codefit.harness.context import resume_id
 from codefit.optimizers.agents.claude_stream import parse_claude_stream
 from codefit.optimizers.agents.common import (
     ARGV_PROMPT_LIMIT,
     AgentOptions,
     agent_env,
-    change_events,
-    changed_paths,
-    decide_status,
     mcp_argv,
+    option_args,
     state_dirs,
-    take_flag,
 )
-from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
+from codefit.optimizers.agents.process import exit_error
+from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
 
@@ -61,22 +59,18 @@ class ClaudeCodeOptimizer:
     def argv(self, state: StepState, prompt: str, resume: str | None, new_session: str) -> list[str]:
         o = self.options
         argv = [o.binary or "claude", "--print", "--output-format", "stream-json", "--verbose"]
-        if o.model:
-            argv += ["--model", o.model]
+        argv += option_args(("--model", o.model))
         argv += ["--resume", resume] if resume else ["--session-id", new_session]
         argv += ["--permission-mode", o.permission_mode]
         if o.skip_permissions:
             argv.append("--dangerously-skip-permissions")
-        if o.allowed_tools:
-            argv += ["--allowedTools", ",".join(o.allowed_tools)]
-        if o.disallowed_tools:
-            argv += ["--disallowedTools", ",".join(o.disallowed_tools)]
-        if o.max_turns:
-            argv += ["--max-turns", str(o.max_turns)]
-        if o.max_budget_usd:
-            argv += ["--max-budget-usd", f"{o.max_budget_usd:g}"]
-        if o.append_system_prompt:
-            argv += ["--append-system-prompt", o.append_system_prompt]
+        argv += option_args(
+            ("--allowedTools", o.allowed_tools),
+            ("--disallowedTools", o.disallowed_tools),
+            ("--max-turns", o.max_turns),
+            ("--max-budget-usd", o.max_budget_usd),
+            ("--append-system-prompt", o.append_system_prompt),
+        )
         if o.bare:
             argv.append("--bare")
         if o.mcp:
@@ -86,33 +80,21 @@ class ClaudeCodeOptimizer:
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
-        prompt = build_prompt(
-            task=state.task,
-            feedback=state.feedback,
-            step=state.step,
-            resuming=resume is not None,
-            entries=history(state.session),
-        )
+        prompt = step_prompt(state, resuming=resume is not None)
         new_session = str(uuid.uuid4())
         env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
         if self.options.mcp:
             env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
-        writable = [
-            *state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",)),
-            *self.options.sandbox_rw,
-        ]
+        writable = state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",))
         for attempt in range(self.options.crash_retries + 1):
             if attempt:
                 new_session = str(uuid.uuid4())  # the crashed one may never have been saved
-            run = run_agent(
+            run = run_step(
+                self.options,
+                state,
                 self.argv(state, prompt, resume, new_session),
-                workspace=state.workspace,
                 env=env,
-                timeout_s=min(self.options.timeout, state.timeout_s),
-                allow_network=self.options.allow_network,
-                hidden=hidden_paths(state),
                 writable=writable,
-                readable=self.options.sandbox_ro,
                 stdin_text=prompt if len(prompt) > ARGV_PROMPT_LIMIT else None,
             )
             if not silent_crash(run.returncode, run.stderr, run.stdout):
@@ -121,25 +103,17 @@ class ClaudeCodeOptimizer:
         error = run.error or stream.error or exit_error(run, "claude")
         if error is None and not stream.has_result:
             error = "claude ended without a result line (stream cut short)"
-        flag = take_flag(state.workspace, stream.final_text)
-        changed = changed_paths(state.workspace)
-        status = decide_status(
-            error=error, flag=flag, changed=bool(changed), gave_up=bool(stream.limit_reached)
-        )
-        summary = (
-            flag or stream.final_text or (f"stopped: {stream.limit_reached}" if stream.limit_reached else "")
-        )
-        session_id = stream.session_id or (resume or new_session)
-        return StepResult(
-            status=status,
-            summary=summary,
-            transcript=(*stream.events, *change_events(changed, stream.edited_paths)),
-            usage=stream.usage,
-            raw=run.stdout + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
+        return step_result(
+            state,
+            run,
             error=error,
-            session=remember(
-                state.session, step=state.step, status=status.value, summary=summary, session_id=session_id
-            ),
+            flag_text=stream.final_text,
+            summary=stream.final_text or (f"stopped: {stream.limit_reached}" if stream.limit_reached else ""),
+            events=stream.events,
+            seen=stream.edited_paths,
+            usage=stream.usage,
+            gave_up=bool(stream.limit_reached),
+            session_id=stream.session_id or (resume or new_session),
         )
 
 

@@ -7,21 +7,19 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from codefit.harness.context import build_prompt, history, remember, resume_id
+from codefit.harness.context import resume_id
 from codefit.optimizers.agents import pricing
 from codefit.optimizers.agents.codex_stream import parse_codex_stream
 from codefit.optimizers.agents.common import (
     ARGV_PROMPT_LIMIT,
     AgentOptions,
     agent_env,
-    change_events,
-    changed_paths,
-    decide_status,
     mcp_argv,
+    option_args,
     state_dirs,
-    take_flag,
 )
-from codefit.optimizers.agents.process import exit_error, hidden_paths, run_agent
+from codefit.optimizers.agents.process import exit_error
+from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState, Usage
 from codefit.records import Options
 
@@ -61,8 +59,7 @@ class CodexOptimizer:
     def argv(self, state: StepState, prompt: str, resume: str | None) -> list[str]:
         o = self.options
         argv = [o.binary or "codex", "exec", "--json", "--color", "never", "--skip-git-repo-check"]
-        if o.model:
-            argv += ["--model", o.model]
+        argv += option_args(("--model", o.model))
         argv += SANDBOX_FLAGS[o.sandbox]
         overrides = dict(o.config)
         if o.reasoning_effort:
@@ -80,23 +77,14 @@ class CodexOptimizer:
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
-        prompt = build_prompt(
-            task=state.task,
-            feedback=state.feedback,
-            step=state.step,
-            resuming=resume is not None,
-            entries=history(state.session),
-        )
+        prompt = step_prompt(state, resuming=resume is not None)
         env = agent_env(self.options.env)
-        run = run_agent(
+        run = run_step(
+            self.options,
+            state,
             self.argv(state, prompt, resume),
-            workspace=state.workspace,
             env=env,
-            timeout_s=min(self.options.timeout, state.timeout_s),
-            allow_network=self.options.allow_network,
-            hidden=hidden_paths(state),
-            writable=[*state_dirs(env, "CODEX_HOME", ".codex"), *self.options.sandbox_rw],
-            readable=self.options.sandbox_ro,
+            writable=state_dirs(env, "CODEX_HOME", ".codex"),
             stdin_text=prompt if len(prompt) > ARGV_PROMPT_LIMIT else None,
         )
         stream = parse_codex_stream(run.stdout, state.workspace)
@@ -114,24 +102,16 @@ class CodexOptimizer:
                 output_tokens=stream.output_tokens,
             ),
         )
-        flag = take_flag(state.workspace, stream.final_text)
-        changed = changed_paths(state.workspace)
-        status = decide_status(error=error, flag=flag, changed=bool(changed))
-        summary = flag or stream.final_text
-        return StepResult(
-            status=status,
-            summary=summary,
-            transcript=(*stream.events, *change_events(changed, stream.edited_paths)),
-            usage=usage,
-            raw=run.stdout + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
+        return step_result(
+            state,
+            run,
             error=error,
-            session=remember(
-                state.session,
-                step=state.step,
-                status=status.value,
-                summary=summary,
-                thread_id=stream.thread_id or resume,
-            ),
+            flag_text=stream.final_text,
+            summary=stream.final_text,
+            events=stream.events,
+            seen=stream.edited_paths,
+            usage=usage,
+            thread_id=stream.thread_id or resume,
         )
 
 

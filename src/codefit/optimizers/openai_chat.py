@@ -14,12 +14,13 @@ from typing import Any, ClassVar, Literal
 import openai
 from pydantic import Field
 
-from codefit.harness.context import ContextStrategy, build_prompt, history, remember
+from codefit.harness.context import ContextStrategy, remember
 from codefit.harness.feedback import FeedbackInput, render_feedback
 from codefit.optimizers.agents import pricing
 from codefit.optimizers.agents.chat_tools import TOOLS
 from codefit.optimizers.agents.common import changed_paths, clip, decide_status
 from codefit.optimizers.agents.file_tools import ToolError, WorkspaceFiles
+from codefit.optimizers.agents.step import step_prompt
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent, Usage
 from codefit.records import Options
 
@@ -132,13 +133,7 @@ class _AgentRun:
         raw = state.session.get(MESSAGES_KEY) if options.context == ContextStrategy.CONTINUE else None
         previous: list[dict[str, Any]] = list(raw) if isinstance(raw, list) else []
         resuming = bool(previous)
-        prompt = build_prompt(
-            task=state.task,
-            feedback=state.feedback,
-            step=state.step,
-            resuming=resuming,
-            entries=history(state.session),
-        )
+        prompt = step_prompt(state, resuming=resuming)
         system = SYSTEM_PROMPT + (f"\n\n{options.system_prompt}" if options.system_prompt else "")
         base = previous if resuming else [{"role": "system", "content": system}]
         self.messages: list[dict[str, Any]] = [*base, {"role": "user", "content": prompt}]

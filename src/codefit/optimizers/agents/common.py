@@ -65,6 +65,17 @@ def mcp_argv(options: AgentOptions, workspace: Path) -> list[str]:
     return [shutil.which("codefit") or "codefit", "mcp", "--workspace", str(workspace)]
 
 
+def option_args(*pairs: tuple[str, str | int | float | list[str] | None]) -> list[str]:
+    """`[flag, value]` for each pair whose value is set: lists comma-joined, floats without trailing zeros."""
+    args: list[str] = []
+    for flag, value in pairs:
+        if isinstance(value, list):
+            value = ",".join(value)
+        if value:
+            args += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return args
+
+
 def changed_paths(workspace: Path) -> list[str]:
     """Paths the step changed (uncommitted relative to the last checkpoint), flag file excluded."""
     out = git(workspace, "status", "--porcelain", "-z", "--untracked-files=all", check=False)
