@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefit.optimizers.agents.common import clip, relative_path
+from codefit.optimizers.agents.common import clip, json_objects, relative_path
 from codefit.optimizers.base import EventKind, TranscriptEvent, Usage
 
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
@@ -38,17 +38,10 @@ def parse_claude_stream(text: str, root: Path | None = None) -> ClaudeStream:
     """Parse a whole stream; file paths under `root` are made relative to it."""
     out = ClaudeStream()
     parser = _Parser(out, root)
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError:
-            if stripped.startswith(("{", "[")):
-                out.error = out.error or f"unparsable stream-json line {number}: {clip(stripped, 120)}"
-            continue
-        if isinstance(obj, dict):
+    for obj in json_objects(text, "stream-json line"):
+        if isinstance(obj, str):
+            out.error = out.error or obj
+        else:
             parser.feed(obj)
     parser.finish()
     return out

@@ -8,12 +8,11 @@ file_change, mcp_tool_call, web_search, todo_list, error.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefit.optimizers.agents.common import clip, relative_path
+from codefit.optimizers.agents.common import clip, json_objects, relative_path
 from codefit.optimizers.base import EventKind, TranscriptEvent
 
 
@@ -32,17 +31,10 @@ class CodexStream:
 
 def parse_codex_stream(text: str, root: Path | None = None) -> CodexStream:
     out = CodexStream()
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError:
-            if stripped.startswith(("{", "[")):
-                out.error = out.error or f"unparsable codex event on line {number}: {clip(stripped, 120)}"
-            continue
-        if isinstance(obj, dict):
+    for obj in json_objects(text, "codex event on line"):
+        if isinstance(obj, str):
+            out.error = out.error or obj
+        else:
             _feed(out, obj, root)
     return out
 

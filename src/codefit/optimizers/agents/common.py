@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
@@ -118,6 +120,23 @@ def change_events(paths: list[str], seen: set[str]) -> list[TranscriptEvent]:
 
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
+
+
+def json_objects(text: str, what: str) -> Iterator[dict[str, Any] | str]:
+    """The objects of a JSON-lines stream, in order; for a line that starts like JSON but does not
+    parse, the error `unparsable {what} N: ...` instead. Blank lines and text (banners) are skipped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError:
+            if stripped.startswith(("{", "[")):
+                yield f"unparsable {what} {number}: {clip(stripped, 120)}"
+            continue
+        if isinstance(obj, dict):
+            yield obj
 
 
 def relative_path(path: str, root: Path | None) -> str:
