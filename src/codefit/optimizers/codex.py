@@ -20,7 +20,7 @@ from codefit.optimizers.agents.common import (
 )
 from codefit.optimizers.agents.process import exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
-from codefit.optimizers.base import StepResult, StepState, Usage
+from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
 
 SESSION_KEY = "thread_id"
@@ -91,16 +91,12 @@ class CodexOptimizer:
         error = run.error or stream.error or exit_error(run, "codex")
         if error is None and not stream.turn_completed:
             error = "codex ended without turn.completed (stream cut short)"
-        usage = Usage(
+        usage = pricing.priced_usage(
+            self.options.model,
+            self.options.price_table,
             input_tokens=stream.input_tokens,
-            output_tokens=stream.output_tokens,
             cached_tokens=stream.cached_tokens,
-            cost_usd=pricing.cost_usd(
-                pricing.lookup(self.options.model, self.options.price_table),
-                input_tokens=stream.input_tokens,
-                cached_tokens=stream.cached_tokens,
-                output_tokens=stream.output_tokens,
-            ),
+            output_tokens=stream.output_tokens,
         )
         return step_result(
             state,

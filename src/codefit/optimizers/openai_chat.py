@@ -213,14 +213,12 @@ class _AgentRun:
         details = getattr(raw, "prompt_tokens_details", None)
         cached = int(getattr(details, "cached_tokens", 0) or 0)
         prompt, completion = int(raw.prompt_tokens or 0), int(raw.completion_tokens or 0)
-        cost = pricing.cost_usd(
-            pricing.lookup(self.o.model, self.o.price_table),
+        self.usage = self.usage + pricing.priced_usage(
+            self.o.model,
+            self.o.price_table,
             input_tokens=prompt,
             cached_tokens=cached,
             output_tokens=completion,
-        )
-        self.usage = self.usage + Usage(
-            input_tokens=prompt, output_tokens=completion, cached_tokens=cached, cost_usd=cost
         )
 
 

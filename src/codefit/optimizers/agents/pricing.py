@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
+from codefit.optimizers.base import Usage
 from codefit.records import Record
 
 
@@ -58,3 +59,23 @@ def cost_usd(price: Price | None, *, input_tokens: int, cached_tokens: int, outp
     cached_rate = price.input if price.cached_input is None else price.cached_input
     total = (input_tokens - cached) * price.input + cached * cached_rate + output_tokens * price.output
     return total / 1_000_000
+
+
+def priced_usage(
+    model: str | None,
+    overrides: Mapping[str, Price],
+    *,
+    input_tokens: int,
+    cached_tokens: int,
+    output_tokens: int,
+) -> Usage:
+    """A usage with its cost at `model`'s price (0 where the model has none)."""
+    cost = cost_usd(
+        lookup(model, overrides),
+        input_tokens=input_tokens,
+        cached_tokens=cached_tokens,
+        output_tokens=output_tokens,
+    )
+    return Usage(
+        input_tokens=input_tokens, output_tokens=output_tokens, cached_tokens=cached_tokens, cost_usd=cost
+    )
