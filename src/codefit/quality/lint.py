@@ -12,12 +12,32 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from codefit.quality.sources import discover, load
+from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorSettings, clip_output
+from codefit.sensors.process import Completed
 
 _MYPY_TEXT = re.compile(
     r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? (?P<severity>error|warning|note): (?P<msg>.*)$"
 )
+
+
+class LintOptions(Options):
+    """Keys shared by the `ruff`, `mypy` and `pyright` sensors."""
+
+    paths: list[str] = Field(
+        default_factory=list, description="What to check; default `src` if the tree has one, else `.`."
+    )
+    args: list[str] = Field(default_factory=list, description="Extra arguments passed to the tool.")
+    max_findings: int = Field(default=0, ge=0, description="Findings allowed before the reading fails.")
+    timeout: float = Field(default=600.0, gt=0, description="Seconds before the tool is killed.")
+
+    def checked_paths(self, tree: Path) -> list[str]:
+        if self.paths:
+            return list(self.paths)
+        return ["src"] if (tree / "src").is_dir() else ["."]
 
 
 def relative(path: str, tree: Path) -> str:
@@ -122,13 +142,21 @@ def lint_reading(
     tool: str,
     findings: Sequence[Finding],
     sloc: int,
+    completed: Completed,
     *,
     max_findings: int,
-    duration_s: float,
-    output: str,
-    error: str | None = None,
+    tool_failed: bool,
+    detail: str,
 ) -> Reading:
-    """A linter's Reading: passes with at most `max_findings` findings; scored by their density."""
+    """A linter's Reading: passes with at most `max_findings` findings; scored by their density.
+
+    A timeout, or an exit status the caller judged a failure of the tool itself (`tool_failed`), is
+    an error shown with `detail` (the part of the tool's output that explains it)."""
+    error = None
+    if completed.timed_out:
+        error = f"{tool} timed out"
+    elif tool_failed:
+        error = f"{tool} failed with exit status {completed.returncode}: {detail.strip()[:500]}"
     failed = len(findings)
     return Reading(
         sensor=settings.name,
@@ -136,9 +164,9 @@ def lint_reading(
         score=0.0 if error else density_score(failed, sloc),
         passed=error is None and failed <= max_findings,
         counts=Counts(total=failed, failed=failed),
-        duration_s=duration_s,
+        duration_s=completed.duration_s,
         findings=tuple(findings),
-        output=clip_output(output),
+        output=clip_output(detail if error else ""),
         metrics={f"{tool}_findings": float(failed), f"{tool}_per_100_sloc": failed * 100 / max(sloc, 1)},
         error=error,
     )

@@ -13,22 +13,15 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
-
 from codefit.errors import SensorError
-from codefit.quality.lint import lint_reading, mypy_findings, tree_sloc
+from codefit.quality.lint import LintOptions, lint_reading, mypy_findings, tree_sloc
 from codefit.records import Options
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.process import Completed, run_bounded
 
 
-class MypyOptions(Options):
-    paths: list[str] = Field(
-        default_factory=list, description="What to check; default `src` if the tree has one, else `.`."
-    )
-    args: list[str] = Field(default_factory=list, description="Extra arguments, e.g. ['--strict'].")
-    max_findings: int = Field(default=0, ge=0, description="Errors allowed before the reading fails.")
-    timeout: float = Field(default=600.0, gt=0, description="Seconds before mypy is killed.")
+class MypyOptions(LintOptions):
+    """Keys for `kind = "mypy"`."""
 
 
 class MypySensor:
@@ -38,13 +31,8 @@ class MypySensor:
         self.settings = settings
         self.options = options
 
-    def paths(self, tree: Path) -> list[str]:
-        if self.options.paths:
-            return list(self.options.paths)
-        return ["src"] if (tree / "src").is_dir() else ["."]
-
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
-        paths = self.paths(tree)
+        paths = self.options.checked_paths(tree)
         with tempfile.TemporaryDirectory(prefix="codefit-mypy-") as cache:
             completed = self._run(ctx.python, [], tree, ctx, cache, paths)
             if _mypy_missing(completed):
@@ -57,20 +45,15 @@ class MypySensor:
                 where=f"sensor {self.settings.name!r}",
             )
         findings = mypy_findings(completed.stdout + "\n" + completed.stderr, tree)
-        error = None
-        if completed.timed_out:
-            error = "mypy timed out"
-        elif completed.returncode not in (0, 1) and not findings:
-            error = f"mypy failed with exit status {completed.returncode}: {completed.output.strip()[:500]}"
         return lint_reading(
             self.settings,
             "mypy",
             findings,
             tree_sloc(tree, paths),
+            completed,
             max_findings=self.options.max_findings,
-            duration_s=completed.duration_s,
-            output=completed.output if error else "",
-            error=error,
+            tool_failed=completed.returncode not in (0, 1) and not findings,
+            detail=completed.output,
         )
 
     def _run(

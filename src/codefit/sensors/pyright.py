@@ -12,21 +12,17 @@ from typing import ClassVar
 from pydantic import Field
 
 from codefit.errors import SensorError
-from codefit.quality.lint import lint_reading, pyright_findings, tree_sloc
+from codefit.quality.lint import LintOptions, lint_reading, pyright_findings, tree_sloc
 from codefit.records import Options
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.process import run_bounded
 from codefit.sensors.ruff import find_executable
 
 
-class PyrightOptions(Options):
-    paths: list[str] = Field(
-        default_factory=list, description="What to check; default `src` if the tree has one, else `.`."
-    )
-    args: list[str] = Field(default_factory=list, description="Extra arguments, e.g. ['--level', 'error'].")
-    max_findings: int = Field(default=0, ge=0, description="Diagnostics allowed before the reading fails.")
+class PyrightOptions(LintOptions):
+    """Keys for `kind = "pyright"`."""
+
     executable: str | None = Field(default=None, description="The pyright launcher; found if unset.")
-    timeout: float = Field(default=600.0, gt=0, description="Seconds before pyright is killed.")
 
 
 class PyrightSensor:
@@ -43,7 +39,7 @@ class PyrightSensor:
                 "pyright is not installed: `pip install pyright[nodejs]`",
                 where=f"sensor {self.settings.name!r}",
             )
-        paths = self.options.paths or (["src"] if (tree / "src").is_dir() else ["."])
+        paths = self.options.checked_paths(tree)
         env = dict(ctx.env)
         env.setdefault("PYRIGHT_PYTHON_IGNORE_WARNINGS", "1")  # no update check
         completed = run_bounded(
@@ -52,21 +48,13 @@ class PyrightSensor:
             env=env,
             timeout_s=min(self.options.timeout, ctx.timeout_s),
         )
-        findings = pyright_findings(completed.stdout, tree)
-        error = None
-        if completed.timed_out:
-            error = "pyright timed out"
-        elif completed.returncode not in (0, 1):
-            error = (
-                f"pyright failed with exit status {completed.returncode}: {completed.output.strip()[:500]}"
-            )
         return lint_reading(
             self.settings,
             "pyright",
-            findings,
+            pyright_findings(completed.stdout, tree),
             tree_sloc(tree, paths),
+            completed,
             max_findings=self.options.max_findings,
-            duration_s=completed.duration_s,
-            output=completed.output if error else "",
-            error=error,
+            tool_failed=completed.returncode not in (0, 1),
+            detail=completed.output,
         )

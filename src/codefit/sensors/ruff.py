@@ -15,18 +15,18 @@ from typing import ClassVar
 from pydantic import Field
 
 from codefit.errors import SensorError
-from codefit.quality.lint import lint_reading, ruff_findings, tree_sloc
+from codefit.quality.lint import LintOptions, lint_reading, ruff_findings, tree_sloc
 from codefit.records import Options
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.process import run_bounded
 
 
-class RuffOptions(Options):
+class RuffOptions(LintOptions):
+    """Keys for `kind = "ruff"`."""
+
     paths: list[str] = Field(
         default_factory=lambda: ["."], description="What to check, relative to the tree."
     )
-    args: list[str] = Field(default_factory=list, description="Extra arguments, e.g. ['--select', 'E,F'].")
-    max_findings: int = Field(default=0, ge=0, description="Findings allowed before the reading fails.")
     executable: str | None = Field(default=None, description="The ruff binary; found automatically if unset.")
     timeout: float = Field(default=300.0, gt=0, description="Seconds before ruff is killed.")
 
@@ -61,19 +61,13 @@ class RuffSensor:
             env=ctx.env,
             timeout_s=min(self.options.timeout, ctx.timeout_s),
         )
-        findings = ruff_findings(completed.stdout, tree)
-        error = None
-        if completed.timed_out:
-            error = "ruff timed out"
-        elif completed.returncode != 0:
-            error = f"ruff failed with exit status {completed.returncode}: {completed.stderr.strip()[:500]}"
         return lint_reading(
             self.settings,
             "ruff",
-            findings,
+            ruff_findings(completed.stdout, tree),
             tree_sloc(tree, self.options.paths),
+            completed,
             max_findings=self.options.max_findings,
-            duration_s=completed.duration_s,
-            output=completed.stderr if error else "",
-            error=error,
+            tool_failed=completed.returncode != 0,
+            detail=completed.stderr,
         )
