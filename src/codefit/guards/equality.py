@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, dotted, hit, is_test_file, new_hits, python_files
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files
 
 COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__"})
 BUILTINS = frozenset(
@@ -56,9 +56,7 @@ class AlwaysEqualGuard:
         for f in python_files(change):
             if is_test_file(f.rel):
                 continue  # tests may build their own matchers
-            for h in new_hits(
-                equality_tricks(f.before, f.before_text), equality_tricks(f.after, f.after_text)
-            ):
+            for h in added_hits(f, equality_tricks):
                 kind, _, what = h.key.partition(":")
                 if kind == "const":
                     message = f"{what} ignores its argument: the object compares the same to anything"

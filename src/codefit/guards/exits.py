@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, dotted, hit, new_hits, python_files, under_main_guard
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, python_files, under_main_guard
 
 # Calls that end or signal the process: hard exits are never legitimate in code under test.
 HARD = frozenset({"os._exit", "_exit", "os.abort", "os.kill", "os.killpg", "signal.raise_signal"})
@@ -42,7 +42,7 @@ class ExitGuard:
     def inspect(self, change: Change) -> list[Alert]:
         alerts = []
         for f in python_files(change):
-            for h in new_hits(exit_calls(f.before, f.before_text), exit_calls(f.after, f.after_text)):
+            for h in added_hits(f, exit_calls):
                 if h.key in HARD:
                     message = f"{h.key}() ends the process before tests can report: {h.snippet}"
                     alerts.append(alert(self.name, "hard_exit", Severity.BLOCK, message, f.rel, h))

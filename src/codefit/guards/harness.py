@@ -8,7 +8,17 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, dotted, hit, new_hits, parse, python_files, read_after
+from codefit.guards.source import (
+    Hit,
+    added_hits,
+    alert,
+    dotted,
+    hit,
+    parse,
+    python_files,
+    read_after,
+    snippet,
+)
 from codefit.workspace.pristine import (
     CONFIG_FILES,
     INI_SECTIONS,
@@ -80,7 +90,7 @@ class HarnessGuard:
         for f in python_files(change):
             if PurePosixPath(f.rel).name == "conftest.py":
                 continue  # judged as a whole above
-            for h in new_hits(runner_patches(f.before, f.before_text), runner_patches(f.after, f.after_text)):
+            for h in added_hits(f, runner_patches):
                 message = f"code hooks into or patches the test runner: {h.snippet}"
                 alerts.append(alert(self.name, "pytest_patched", Severity.BLOCK, message, f.rel, h))
         return alerts
@@ -122,16 +132,6 @@ class HarnessGuard:
 
     def _whole(self, rel: str, kind: str, message: str, text: str) -> Alert:
         tree = parse(text)
-        line = 1
-        if tree is not None and tree.body:
-            line = tree.body[0].lineno
-        first = text.splitlines()[line - 1].strip()[:200] if text.strip() else ""
-        return Alert(
-            guard=self.name,
-            kind=kind,
-            severity=Severity.BLOCK,
-            message=message,
-            path=rel,
-            line=line,
-            snippet=first,
-        )
+        line = tree.body[0].lineno if tree is not None and tree.body else 1
+        h = Hit(key=kind, line=line, snippet=snippet(text, line))
+        return alert(self.name, kind, Severity.BLOCK, message, rel, h)

@@ -7,7 +7,7 @@ import re
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, dotted, hit, is_test_file, new_hits, python_files
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files
 
 STACK = frozenset(
     {
@@ -60,7 +60,7 @@ class PeekingGuard:
         for f in python_files(change):
             if is_test_file(f.rel) or f.rel.endswith("conftest.py"):
                 continue  # tests may look at themselves; conftest is the harness guard's
-            for h in new_hits(peeks(f.before, f.before_text), peeks(f.after, f.after_text)):
+            for h in added_hits(f, peeks):
                 kind, _, what = h.key.partition(":")
                 if kind == "stack":
                     message = (

@@ -6,7 +6,7 @@ import hashlib
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, matches, read_after, snippet
+from codefit.guards.source import Hit, alert, matches, read_after, snippet
 
 
 def digest(text: str) -> str:
@@ -32,27 +32,18 @@ class ProtectedGuard:
             before, after = change.before(rel), read_after(change, rel)
             if before is not None and after is None:
                 alerts.append(
-                    self._alert("protected_deleted", Severity.BLOCK, f"protected file {rel} deleted", rel)
+                    alert(
+                        self.name, "protected_deleted", Severity.BLOCK, f"protected file {rel} deleted", rel
+                    )
                 )
             elif before is None and after is not None:
                 # Adding a file next to protected ones (a new test) is not tampering by itself.
                 alerts.append(
-                    self._alert("protected_added", Severity.INFO, f"new file in protected {rel}", rel)
+                    alert(self.name, "protected_added", Severity.INFO, f"new file in protected {rel}", rel)
                 )
             elif before is not None and after is not None and digest(before) != digest(after):
                 line = first_difference(before, after)
                 h = Hit(key=rel, line=line, snippet=snippet(after, line))
                 message = f"protected file {rel} changed (sha256 {digest(before)[:8]} -> {digest(after)[:8]})"
-                alerts.append(self._alert("protected_changed", Severity.BLOCK, message, rel, h))
+                alerts.append(alert(self.name, "protected_changed", Severity.BLOCK, message, rel, h))
         return alerts
-
-    def _alert(self, kind: str, severity: Severity, message: str, rel: str, h: Hit | None = None) -> Alert:
-        return Alert(
-            guard=self.name,
-            kind=kind,
-            severity=severity,
-            message=message,
-            path=rel,
-            line=h.line if h else None,
-            snippet=h.snippet if h else "",
-        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -89,6 +89,11 @@ def new_hits(before: Sequence[Hit], after: Sequence[Hit]) -> list[Hit]:
         else:
             out.append(hit)
     return out
+
+
+def added_hits(f: PyFile, find: Callable[[ast.Module | None, str | None], list[Hit]]) -> list[Hit]:
+    """The occurrences `find` sees in the file after the step and not before it."""
+    return new_hits(find(f.before, f.before_text), find(f.after, f.after_text))
 
 
 def snippet(text: str | None, line: int | None) -> str:

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, dotted, hit, is_test_file, new_hits, python_files, qualnames
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files, qualnames
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 
@@ -48,7 +48,7 @@ class SwallowGuard:
         for f in python_files(change):
             if is_test_file(f.rel):
                 continue
-            for h in new_hits(swallowers(f.before, f.before_text), swallowers(f.after, f.after_text)):
+            for h in added_hits(f, swallowers):
                 message = f"broad exception handler added without re-raising ({h.key}): errors are hidden"
                 alerts.append(alert(self.name, "broad_except", Severity.WARN, message, f.rel, h))
         return alerts

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, PyFile, alert, dotted, hit, is_test_file, new_hits, python_files
+from codefit.guards.source import Hit, PyFile, added_hits, alert, dotted, hit, is_test_file, python_files
 
 SKIP_WORDS = ("skip", "xfail", "importorskip")
 CHECK_CALLS = ("raises", "warns", "deprecated_call", "fail")
@@ -143,7 +143,7 @@ class TestIntegrityGuard:
         if removed:
             message = f"{len(removed)} test(s) removed or renamed away: {', '.join(removed[:5])}"
             alerts.append(alert(self.name, "tests_removed", Severity.BLOCK, message, f.rel))
-        for h in new_hits(skip_marks(f.before, f.before_text), skip_marks(f.after, f.after_text)):
+        for h in added_hits(f, skip_marks):
             message = f"test skipped or xfailed: {h.snippet}"
             alerts.append(alert(self.name, "test_skipped", Severity.BLOCK, message, f.rel, h))
         for name in sorted(set(before) & set(after)):
