@@ -18,6 +18,7 @@ from codefit.quality.contracts import (
 )
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.contracts import ContractsOptions, ContractsSensor
+from tests.quality.trees import write_tree
 
 APP = {
     "src/app/__init__.py": "",
@@ -32,13 +33,6 @@ APP = {
 }
 
 
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 def _read(tree: Path, python: str, contracts: list[dict[str, object]]) -> Reading:
     options = ContractsOptions.model_validate({"contracts": contracts})
     return ContractsSensor(SensorSettings(name="arch", kind="contracts"), options).read(
@@ -50,14 +44,14 @@ LAYERS = {"type": "layers", "name": "layered", "layers": ["app.ui", "app.service
 
 
 def test_a_clean_layered_package_keeps_its_contracts(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, APP)
+    tree = write_tree(tmp_path, APP)
     reading = _read(tree, python, [LAYERS, {"type": "acyclic"}])
     assert reading.passed and reading.score == 1.0
     assert reading.metrics["import_edges"] == 3  # os and json not graphed
 
 
 def test_an_upward_import_breaks_layers_with_the_chain_as_evidence(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {**APP, "src/app/domain/rules.py": "import os\n\nfrom app.ui import views\n"})
+    tree = write_tree(tmp_path, {**APP, "src/app/domain/rules.py": "import os\n\nfrom app.ui import views\n"})
     reading = _read(tree, python, [LAYERS, {"type": "independence", "modules": ["app.ui", "app.domain"]}])
     assert not reading.passed
     assert reading.score == 0.0
@@ -75,7 +69,7 @@ def test_an_upward_import_breaks_layers_with_the_chain_as_evidence(tmp_path: Pat
 
 
 def test_a_forbidden_external_import_is_found_through_an_indirect_chain(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, APP)
+    tree = write_tree(tmp_path, APP)
     reading = _read(
         tree, python, [{"type": "forbidden", "source_modules": ["app.service"], "forbidden_modules": ["os"]}]
     )
@@ -86,7 +80,7 @@ def test_a_forbidden_external_import_is_found_through_an_indirect_chain(tmp_path
 
 
 def test_a_cycle_is_reported_with_its_loop(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {**APP, "src/app/domain/rules.py": "from app.domain import model\n"})
+    tree = write_tree(tmp_path, {**APP, "src/app/domain/rules.py": "from app.domain import model\n"})
     reading = _read(tree, python, [{"type": "acyclic", "packages": ["app.domain"]}])
     [finding] = reading.findings
     assert finding.message.startswith(

@@ -8,6 +8,7 @@ import pytest
 
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.coverage import CoverageOptions, CoverageSensor, ranges
+from tests.quality.trees import write_tree
 
 PROJECT = {
     "src/calc/__init__.py": "",
@@ -28,15 +29,8 @@ PROJECT = {
 }
 
 
-def _tree(root: Path) -> Path:
-    for rel, text in PROJECT.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 def test_line_and_branch_coverage_of_a_crafted_module(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path)
+    tree = write_tree(tmp_path, PROJECT)
     sensor = CoverageSensor(SensorSettings(name="cov", kind="coverage"), CoverageOptions(fail_under=80))
     reading = sensor.read(tree, SensorContext(python=python))
     # ops.py: 2 defs, 2 ifs, 4 returns = 8 statements; __init__.py is empty

@@ -14,16 +14,10 @@ from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.mypy import MypyOptions, MypySensor
 from codefit.sensors.pyright import PyrightOptions, PyrightSensor
 from codefit.sensors.ruff import RuffOptions, RuffSensor, find_executable
+from tests.quality.trees import write_tree
 
 BAD = "import os\n\n\ndef f(x: int) -> str:\n    return x\n"
 GOOD = "def f(x: int) -> int:\n    return x\n"
-
-
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
 
 
 def _settings(kind: str) -> SensorSettings:
@@ -31,7 +25,7 @@ def _settings(kind: str) -> SensorSettings:
 
 
 def test_ruff_reports_each_diagnostic_with_path_line_and_rule(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"pkg/mod.py": BAD, "pyproject.toml": "[tool.ruff.lint]\nselect = ['F']\n"})
+    tree = write_tree(tmp_path, {"pkg/mod.py": BAD, "pyproject.toml": "[tool.ruff.lint]\nselect = ['F']\n"})
     reading = RuffSensor(_settings("ruff"), RuffOptions()).read(tree, SensorContext(python=python))
     assert [(f.path, f.line, f.rule) for f in reading.findings] == [("pkg/mod.py", 1, "F401")]
     assert reading.metrics["ruff_findings"] == 1
@@ -42,7 +36,7 @@ def test_ruff_reports_each_diagnostic_with_path_line_and_rule(tmp_path: Path, py
 
 
 def test_ruff_passes_clean_code_and_honours_max_findings(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"mod.py": BAD, "pyproject.toml": "[tool.ruff.lint]\nselect = ['F']\n"})
+    tree = write_tree(tmp_path, {"mod.py": BAD, "pyproject.toml": "[tool.ruff.lint]\nselect = ['F']\n"})
     ctx = SensorContext(python=python)
     assert RuffSensor(_settings("ruff"), RuffOptions(max_findings=1)).read(tree, ctx).passed
     (tree / "mod.py").write_text(GOOD)
@@ -51,7 +45,7 @@ def test_ruff_passes_clean_code_and_honours_max_findings(tmp_path: Path, python:
 
 
 def test_mypy_reports_type_errors_and_leaves_no_cache(tmp_path: Path, python: str) -> None:
-    tree = _tree(
+    tree = write_tree(
         tmp_path, {"src/pkg/__init__.py": "", "src/pkg/mod.py": BAD, "tests/test_x.py": "x: int = 'a'\n"}
     )
     reading = MypySensor(_settings("mypy"), MypyOptions()).read(tree, SensorContext(python=python))
@@ -62,7 +56,7 @@ def test_mypy_reports_type_errors_and_leaves_no_cache(tmp_path: Path, python: st
 
 
 def test_mypy_syntax_errors_are_findings(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"mod.py": "def f(:\n"})
+    tree = write_tree(tmp_path, {"mod.py": "def f(:\n"})
     reading = MypySensor(_settings("mypy"), MypyOptions()).read(tree, SensorContext(python=python))
     assert reading.findings and reading.findings[0].path == "mod.py"
     assert reading.findings[0].rule == "syntax"
@@ -73,7 +67,7 @@ def test_mypy_falls_back_to_codefits_own_mypy(tmp_path: Path) -> None:
     plain = shutil.which("python3")
     if plain is None:
         pytest.skip("no system python3")
-    tree = _tree(tmp_path, {"mod.py": BAD})
+    tree = write_tree(tmp_path, {"mod.py": BAD})
     # A system interpreter without mypy: codefit's mypy checks the code against it.
     reading = MypySensor(_settings("mypy"), MypyOptions()).read(tree, SensorContext(python=plain))
     assert [(f.path, f.line) for f in reading.findings] == [("mod.py", 5)]
@@ -81,7 +75,7 @@ def test_mypy_falls_back_to_codefits_own_mypy(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(find_executable("pyright", "python") is None, reason="pyright not installed")
 def test_pyright_lines_are_one_based(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"mod.py": BAD})
+    tree = write_tree(tmp_path, {"mod.py": BAD})
     reading = PyrightSensor(_settings("pyright"), PyrightOptions()).read(tree, SensorContext(python=python))
     assert [(f.path, f.line, f.rule) for f in reading.findings] == [("mod.py", 5, "reportReturnType")]
     assert not reading.passed

@@ -10,6 +10,7 @@ from codefit.errors import SensorError
 from codefit.quality.mutants import Mutant, covering_tests, mutants_of, mutated, sample
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.mutation import MutationOptions, MutationSensor
+from tests.quality.trees import write_tree
 
 OPS = (
     "def sign(x):\n"  # 1
@@ -32,13 +33,6 @@ PROJECT = {
 }
 
 
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 def _sensor(**options: object) -> MutationSensor:
     return MutationSensor(
         SensorSettings(name="mutation", kind="mutation"), MutationOptions.model_validate(options)
@@ -46,7 +40,7 @@ def _sensor(**options: object) -> MutationSensor:
 
 
 def test_comparison_mutants_killed_survived_and_uncovered(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, PROJECT)
+    tree = write_tree(tmp_path, PROJECT)
     reading = _sensor(operators=["comparison"]).read(tree, SensorContext(python=python))
     # x > 0: only `>=` survives (no test calls sign(0)); x < 0: `!=` and `<=` survive; big() is never run.
     m = reading.metrics
@@ -71,7 +65,7 @@ def test_comparison_mutants_killed_survived_and_uncovered(tmp_path: Path, python
 
 def test_a_stronger_suite_kills_the_survivors(tmp_path: Path, python: str) -> None:
     stronger = "\n\ndef test_zero():\n    assert sign(0) == 0\n"
-    tree = _tree(tmp_path, {**PROJECT, "tests/test_ops.py": PROJECT["tests/test_ops.py"] + stronger})
+    tree = write_tree(tmp_path, {**PROJECT, "tests/test_ops.py": PROJECT["tests/test_ops.py"] + stronger})
     reading = _sensor(operators=["comparison"], include=["src/calc/ops.py"], min_score=0.6).read(
         tree, SensorContext(python=python)
     )
@@ -83,13 +77,13 @@ def test_a_stronger_suite_kills_the_survivors(tmp_path: Path, python: str) -> No
 
 def test_a_failing_suite_is_an_error_reading(tmp_path: Path, python: str) -> None:
     broken = {**PROJECT, "tests/test_ops.py": "def test_fail():\n    assert False\n"}
-    reading = _sensor().read(_tree(tmp_path, broken), SensorContext(python=python))
+    reading = _sensor().read(write_tree(tmp_path, broken), SensorContext(python=python))
     assert not reading.passed
     assert reading.error is not None and "no visible test passes" in reading.error
 
 
 def test_without_fork_each_mutant_gets_a_fresh_process(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, PROJECT)
+    tree = write_tree(tmp_path, PROJECT)
     reading = _sensor(operators=["comparison"], include=["src/calc/ops.py"], max_mutants=2, fork=False).read(
         tree, SensorContext(python=python)
     )

@@ -9,6 +9,7 @@ import pytest
 
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.quality import QualityOptions, QualitySensor
+from tests.quality.trees import write_tree
 
 BRANCHY = (
     "def classify(n):\n"
@@ -21,13 +22,6 @@ TWINS = (
 )
 
 
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 def _sensor(**options: object) -> QualitySensor:
     return QualitySensor(
         SensorSettings(name="quality", kind="quality"), QualityOptions.model_validate(options)
@@ -35,7 +29,7 @@ def _sensor(**options: object) -> QualitySensor:
 
 
 def test_reading_carries_exact_figures_and_located_findings(tmp_path: Path, python: str) -> None:
-    tree = _tree(
+    tree = write_tree(
         tmp_path,
         {
             "pkg/branchy.py": BRANCHY,
@@ -64,7 +58,7 @@ def test_reading_carries_exact_figures_and_located_findings(tmp_path: Path, pyth
 
 
 def test_limits_turn_the_sensor_into_a_gate(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"m.py": BRANCHY})
+    tree = write_tree(tmp_path, {"m.py": BRANCHY})
     ctx = SensorContext(python=python)
     assert _sensor(max_complexity=12).read(tree, ctx).passed
     failing = _sensor(max_complexity=11, max_erosion=0.5).read(tree, ctx)
@@ -73,7 +67,7 @@ def test_limits_turn_the_sensor_into_a_gate(tmp_path: Path, python: str) -> None
 
 
 def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"ok.py": "def f():\n    return 1\n", "bad.py": "def f(:\n"})
+    tree = write_tree(tmp_path, {"ok.py": "def f():\n    return 1\n", "bad.py": "def f(:\n"})
     reading = _sensor().read(tree, SensorContext(python=python))
     assert not reading.passed
     assert reading.metrics["unparsable_files"] == 1
@@ -82,7 +76,7 @@ def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path, pyt
 
 
 def test_include_limits_the_measured_paths(tmp_path: Path, python: str) -> None:
-    tree = _tree(tmp_path, {"src/a.py": "def f():\n    return 1\n", "scripts/b.py": BRANCHY})
+    tree = write_tree(tmp_path, {"src/a.py": "def f():\n    return 1\n", "scripts/b.py": BRANCHY})
     reading = _sensor(include=["src"]).read(tree, SensorContext(python=python))
     assert reading.metrics["complexity_max"] == 1
     assert reading.metrics["sloc"] == 2
