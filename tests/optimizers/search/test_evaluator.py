@@ -136,6 +136,12 @@ def test_the_subprocess_fallback_gives_the_same_outcomes(repo: Path) -> None:
     assert fixed.passes(ADD_ONE) and fixed.passes(ADD_ZERO)
 
 
+def test_a_candidate_may_start_a_few_processes(server: ForkServer, repo: Path) -> None:
+    body = "    import subprocess, sys\n    subprocess.run([sys.executable, '-c', 'pass'], check=True)"
+    result = server.run({repo / "calc.py": patched(body)}, [ADD_ONE, ADD_ZERO])
+    assert result.passes(ADD_ONE) and result.passes(ADD_ZERO)
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:

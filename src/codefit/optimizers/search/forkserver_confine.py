@@ -42,6 +42,35 @@ def _libc() -> Any:
 
 
 LIBC = _libc()
+NPROC_MARGIN = 64  # for what the user's other programs start while the server runs
+
+
+def _user_threads() -> int | None:
+    """Threads of this user now, which RLIMIT_NPROC counts; None where it does not apply or /proc is missing.
+
+    Root is not bound by RLIMIT_NPROC; for anyone else a fixed limit would stop every process
+    creation of a candidate on a desktop already running hundreds of them.
+    """
+    if resource is None or os.geteuid() == 0:
+        return None
+    uid = str(os.getuid())
+    total = 0
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if fields.get("Uid", "").split()[:1] == [uid]:
+            total += int(fields.get("Threads", "1").strip() or 1)
+    return total
+
+
+USER_THREADS = _user_threads()  # once, in the server
 
 
 def confine(memory_mb: int, seconds: float) -> None:
@@ -59,8 +88,9 @@ def confine(memory_mb: int, seconds: float) -> None:
             (resource.RLIMIT_CPU, cpu, cpu + 1),  # SIGXCPU, then SIGKILL
             (resource.RLIMIT_FSIZE, FILE_LIMIT, None),
             (resource.RLIMIT_CORE, 0, None),
-            (resource.RLIMIT_NPROC, MAX_FORKS + 64, None),
         ]
+        if USER_THREADS is not None:  # counted for the whole user: what runs already, plus a few
+            limits.append((resource.RLIMIT_NPROC, USER_THREADS + MAX_FORKS + NPROC_MARGIN, None))
         for which, soft, hard in limits:
             with contextlib.suppress(ValueError, OSError):  # not lowerable here: the other guards still apply
                 resource.setrlimit(which, (soft, soft if hard is None else hard))
