@@ -37,16 +37,22 @@ def pool_for(repo: Path, workers: int) -> EvaluatorPool:
 def test_parallel_evaluation_returns_the_same_outcomes_as_serial(make_repo: MakeRepo) -> None:
     repo = make_repo({"calc.py": MODULE, "tests/test_calc.py": TESTS})
     calc = repo / "calc.py"
-    sources = [FIXED, MODULE, "def add(:\n", *(patched(body) for body in PATHOLOGICAL.values()), FIXED]
-    jobs = [Job(files={calc: text}, tests=(ADD_ONE, ADD_ZERO, HISTORY)) for text in sources]
+    every = (ADD_ONE, ADD_ZERO, HISTORY)
+    plain = [Job(files={calc: text}, tests=every) for text in (FIXED, MODULE, "def add(:\n")]
+    worst = [Job(files={calc: patched(body)}, tests=(ADD_ONE,)) for body in PATHOLOGICAL.values()]
+    jobs = [*plain, *worst, plain[0]]
     with pool_for(repo, workers=2) as pool:
         parallel = pool.run_many(jobs)
         assert pool.workers == 2
         serial = [pool.run(j.files, j.tests) for j in jobs]
     assert len(parallel) == len(jobs)
     for job, one, many in zip(jobs, serial, parallel, strict=True):
-        assert many.status == one.status
-        assert [many.outcome(t) for t in job.tests or ()] == [one.outcome(t) for t in job.tests or ()]
+        # how a pathological candidate ends (a failure, a timeout, a crash) depends on timing; whether
+        # a test passes does not
+        assert [many.passes(t) for t in job.tests or ()] == [one.passes(t) for t in job.tests or ()]
+    for i in (0, 1, 2, len(jobs) - 1):
+        assert parallel[i].status == serial[i].status
+        assert [parallel[i].outcome(t) for t in every] == [serial[i].outcome(t) for t in every]
     assert parallel[0].passes(ADD_ONE) and parallel[-1].passes(ADD_ONE)  # the fix, first and after the worst
     assert parallel[1].outcome(ADD_ONE) == Outcome.FAILED
     assert parallel[2].status == EvalStatus.INVALID
