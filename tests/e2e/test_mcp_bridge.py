@@ -28,8 +28,7 @@ async def main():
             for name in ("spec", "status", "submit"):
                 result = await session.call_tool(name, {})
                 answers[name] = result.content[0].text
-    with open("mcp_answers.json", "w") as fh:
-        json.dump(answers, fh)
+    print("MCP-ANSWERS " + json.dumps(answers))  # on stdout: the tree stays the one submit graded
 
 asyncio.run(main())
 """
@@ -51,12 +50,15 @@ def test_agent_submits_through_mcp_and_the_query_is_recorded(
     assert done.returncode == 0, done.stdout + done.stderr
     store = Store.for_repo(repo)
     run = store.run("latest")
-    answers = json.loads(run_git(repo, "show", f"{run.branch}:mcp_answers.json"))
+    step = store.steps(run.id)[1]
+    raw = store.blobs.text(step.raw_blob)
+    answers = json.loads(raw.split("MCP-ANSWERS ", 1)[1].splitlines()[0])
     assert answers["tools"] == ["flag_contradiction", "run_checks", "spec", "status", "submit"]
     assert "Make add return the sum" in answers["spec"]
     assert "3 hidden-check queries left" in answers["status"]
     assert "Score: 1.00" in answers["submit"] and "queries left: 2" in answers["submit"]
     assert "test_hidden_marker" not in answers["submit"], "score level names no held-out test"
     queries = store.queries(run.id)
-    # The agent's submit, then the loop's own query when the step ended: both spent budget.
-    assert [(q.step, q.passed, q.budget_left) for q in queries] == [(1, True, 2), (1, True, 1)]
+    # The agent's submit graded the tree the step ended with: the loop reuses that answer, no second charge.
+    assert [(q.step, q.passed, q.budget_left) for q in queries] == [(1, True, 2)]
+    assert step.logs["val_passed"] is True and step.logs["val_budget_left"] == 2

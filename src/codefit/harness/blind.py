@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codefit.harness.feedback import BlindVerdict
@@ -47,11 +48,20 @@ def budget_of(sensor: Sensor) -> int:
     return DEFAULT_BUDGET if sensor.settings.budget is None else sensor.settings.budget
 
 
-def budget_left(store: Store, run_id: str, sensors: tuple[Sensor, ...]) -> int | None:
-    """Queries left for the tightest validation sensor (None when there is no validation split)."""
+def budget_left(
+    store: Store, run_id: str, sensors: tuple[Sensor, ...], pending: Sequence[QueryRecord] = ()
+) -> int | None:
+    """Queries left for the tightest validation sensor (None when there is no validation split).
+
+    `pending` are this step's queries, not yet in the store; each is charged to its own sensor.
+    """
     if not sensors:
         return None
-    return min(budget_of(s) - store.queries_spent(run_id, s.settings.name) for s in sensors)
+
+    def spent(name: str) -> int:
+        return store.queries_spent(run_id, name) + sum(int(q.spent) for q in pending if q.sensor == name)
+
+    return min(budget_of(s) - spent(s.settings.name) for s in sensors)
 
 
 def query(

@@ -65,6 +65,13 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.on_step_end(step, logs)
 
+    def budget_left(self, logs: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        """(seconds, dollars) left before the tightest Budget stops the run; None where unlimited."""
+        left = [cb.left(logs) for cb in self.callbacks if isinstance(cb, Budget)]
+        seconds = [s for s, _ in left if s is not None]
+        dollars = [d for _, d in left if d is not None]
+        return (min(seconds) if seconds else None, min(dollars) if dollars else None)
+
 
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved for `patience` steps; optionally restore the best step.
@@ -124,9 +131,15 @@ class Budget(Callback):
         self.started = time.monotonic()
 
     def on_step_end(self, step: int, logs: Mapping[str, Any]) -> None:
-        elapsed = time.monotonic() - self.started
-        if self.max_seconds is not None and elapsed >= self.max_seconds:
+        seconds, dollars = self.left(logs)
+        if seconds is not None and seconds <= 0:
             self.run.stop(f"wall-time budget of {self.max_seconds:g}s spent")
-        cost = float(logs.get("cost_usd_total", 0.0))
-        if self.max_cost_usd is not None and cost >= self.max_cost_usd:
+        if dollars is not None and dollars <= 0:
             self.run.stop(f"cost budget of ${self.max_cost_usd:g} spent")
+
+    def left(self, logs: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        """(seconds, dollars) left of this budget, given the latest step's logs."""
+        seconds = None if self.max_seconds is None else self.max_seconds - (time.monotonic() - self.started)
+        cost = float(logs.get("cost_usd_total") or 0.0)
+        dollars = None if self.max_cost_usd is None else self.max_cost_usd - cost
+        return seconds, dollars

@@ -61,6 +61,7 @@ class FeedbackInput:
     alerts: Sequence[Alert] = ()
     blind: Sequence[BlindVerdict] = ()
     steps_left: int | None = None
+    queries_left: int | None = None
     notes: Sequence[str] = field(default_factory=tuple)
     cost_left_usd: float | None = None
     time_left_s: float | None = None
@@ -108,7 +109,10 @@ def feedback_view(data: FeedbackInput) -> dict[str, Any]:
 def _section(reading: Reading, s: FeedbackSettings) -> dict[str, Any]:
     failing = reading.failing_tests()
     shown = failing[: s.max_failures]
-    findings = reading.findings[: s.max_findings] if not reading.passed else ()
+    # A failing test is already shown above with its deduplicated traceback; its finding repeats it.
+    restated = tuple(f"{t.nodeid}: " for t in failing)
+    own = [f for f in reading.findings if not (restated and f.message.startswith(restated))]
+    findings = own[: s.max_findings] if not reading.passed else []
     return {
         "sensor": reading.sensor,
         "verdict": "PASSED" if reading.passed else "FAILED",
@@ -118,9 +122,14 @@ def _section(reading: Reading, s: FeedbackSettings) -> dict[str, Any]:
         "failures": dedupe_failures(shown, s.max_message_chars),
         "more_failures": len(failing) - len(shown),
         "findings": [
-            {"where": _where(f.path, f.line), "message": f.message, "rule": f.rule} for f in findings
+            {
+                "where": _where(f.path, f.line),
+                "message": clip_middle(f.message, s.max_message_chars),
+                "rule": f.rule,
+            }
+            for f in findings
         ],
-        "more_findings": len(reading.findings) - len(findings) if not reading.passed else 0,
+        "more_findings": len(own) - len(findings) if not reading.passed else 0,
         "output": clip_middle(reading.output.strip(), s.max_output_chars)
         if not reading.tests and not reading.passed and not reading.findings
         else "",
@@ -176,6 +185,8 @@ def _budget(data: FeedbackInput) -> str:
     parts = []
     if data.steps_left is not None:
         parts.append(f"Steps left: {data.steps_left}")
+    if data.queries_left is not None:
+        parts.append(f"hidden-check queries left: {max(data.queries_left, 0)}")
     if data.cost_left_usd is not None:
         parts.append(f"cost left: ${data.cost_left_usd:.2f}")
     if data.time_left_s is not None:

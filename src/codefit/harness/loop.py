@@ -134,7 +134,8 @@ class Trainer:
         if not steps:
             raise StoreError(f"run {run.id} has no recorded step to resume from")
         last = steps[-1]
-        workspace.rollback(last.checkpoint)  # drop whatever the step in flight left behind
+        kept = next(s for s in reversed(steps) if not s.rolled_back)
+        workspace.rollback(kept.checkpoint)  # drop whatever the step in flight left behind
         history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
         feedback = self.store.blobs.text(last.next_feedback_blob)
         return self._loop(
@@ -193,7 +194,7 @@ class Trainer:
             hidden=(self.plan.repo, self.store.root, *self.plan.heldout_paths()),
         )
         self._write_guides(workspace)
-        tools = HarnessTools(self.plan, self.store.root, run.id, workspace, step)
+        tools = HarnessTools(self.plan, self.store.root, run.id, workspace, step, self._graded)
         with serve_bridge(workspace.path, tools.handlers()):
             try:
                 result = self.plan.optimizer.step(state)
@@ -211,7 +212,8 @@ class Trainer:
         self, run: RunRecord, workspace: Workspace, step: int, result: StepResult, feedback: str
     ) -> tuple[dict[str, Any], str, str]:
         started = time.time()
-        previous = self.store.steps(run.id)[-1]
+        # The tree this step started from: the last checkpoint kept (an undone step's is gone).
+        previous = next(s for s in reversed(self.store.steps(run.id)) if not s.rolled_back)
         checkpoint = workspace.snapshot(f"step {step}: {result.status}")
         diff = workspace.diff(previous.checkpoint, checkpoint)
         observed = self._read(self.plan.spec.train, workspace)
@@ -220,22 +222,23 @@ class Trainer:
             self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback, self._heldout()
         )
         verdicts += [(a, policy_for(a, self.plan.guards)) for a in canary_alerts(observed, self._canaries)]
-        rolled_back = any(policy == Policy.ROLLBACK for _, policy in verdicts)
+        # A step a guard stops the run for is undone too: the hack must not be chosen or exported.
+        rolled_back = any(policy in (Policy.ROLLBACK, Policy.STOP) for _, policy in verdicts)
         stop = next(
             (f"guard {a.guard} stopped the run: {a.message}" for a, p in verdicts if p == Policy.STOP), ""
         )
+        current = train  # the readings of the tree the optimizer goes on from
         if rolled_back:
             workspace.rollback(previous.checkpoint)
+            current = self._train_readings(run.id, previous.idx)
         spec = self.plan.spec
         queries: list[blind.BlindQuery] = []
         validation: list[Reading] = []
         repeat_note = ""
         if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
             queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
-        budget_left = blind.budget_left(self.store, run.id, spec.validation)
-        if budget_left is not None:
-            budget_left -= sum(q.record.spent for q in queries)
-        usage_total = self._usage_total(run.id, result)
+        budget_left = blind.budget_left(self.store, run.id, spec.validation, [q.record for q in queries])
+        usage_total = self._usage_total(run.id, result, [*train, *validation])
         logs = step_logs(
             step,
             spec,
@@ -248,26 +251,31 @@ class Trainer:
             budget_left=budget_left,
         )
         logs["rolled_back"] = rolled_back
+        logs["sensor_cost_usd_total"] = usage_total[2]
         if self._canaries:
             logs["cheating_rate"] = cheating_rate(observed, self._canaries)
-        history = [s.logs for s in self.store.steps(run.id)]
-        logs.update(deltas(history[-1] if history else None, logs))
-        drift = [(a, Policy.WARN) for a in drift_alerts([*history, logs])]
-        verdicts = [*verdicts, *drift]
+        if not rolled_back:  # quality moves between the trees that were kept
+            kept = [s.logs for s in self.store.steps(run.id) if not s.rolled_back]
+            logs.update(deltas(kept[-1] if kept else None, logs))
+            verdicts += [(a, Policy.WARN) for a in drift_alerts([*kept, logs])]
         logs["alerts"] = len(verdicts)
         notes = [f"Your last step was rolled back: {a.message}" for a, p in verdicts if p == Policy.ROLLBACK]
         if result.error:
             notes.append(f"Your last step ended with an error: {result.error}")
         if repeat_note:
             notes.append(repeat_note)
+        time_left, cost_left = self.callbacks.budget_left(logs)
         next_feedback = render_feedback(
             FeedbackInput(
                 settings=self._feedback_settings,
                 step=step,
-                train=train,
+                train=current,
                 alerts=[a for a, _ in verdicts],
                 blind=[q.verdict for q in queries],
                 steps_left=self.plan.max_steps - step,
+                queries_left=budget_left,
+                cost_left_usd=cost_left,
+                time_left_s=time_left,
                 notes=notes,
             )
         )
@@ -314,7 +322,9 @@ class Trainer:
     ) -> str:
         if result.status == StepStatus.FLAGGED:
             return f"the optimizer flagged a contradiction in the spec: {result.summary}"
-        if self.plan.spec.validation:
+        if logs["rolled_back"]:
+            pass  # what passed was undone; the optimizer goes on from the previous checkpoint
+        elif self.plan.spec.validation:
             if logs.get("val_passed"):
                 return "validation passed"
             if logs["gates_passed"] and budget_left is not None and budget_left <= 0:
@@ -413,8 +423,16 @@ class Trainer:
     def _read(self, sensors: Sequence[Any], workspace: Workspace) -> list[Reading]:
         return [sensor.read(workspace.path, self.plan.context) for sensor in sensors]
 
-    def _usage_total(self, run_id: str, result: StepResult) -> tuple[float, int]:
+    def _train_readings(self, run_id: str, step: int) -> list[Reading]:
+        return [r for r in self.store.readings_by_step(run_id).get(step, []) if r.split == "train"]
+
+    def _usage_total(
+        self, run_id: str, result: StepResult, readings: Sequence[Reading]
+    ) -> tuple[float, int, float]:
+        """(the run's cost so far, its tokens, the part of the cost its sensors spent, e.g. a judge)."""
         steps = self.store.steps(run_id)
-        cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd
+        sensors = float(steps[-1].logs.get("sensor_cost_usd_total") or 0.0) if steps else 0.0
+        sensors += sum(float(r.metrics.get("cost_usd") or 0.0) for r in readings)
+        cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd + sensors
         tokens = sum(s.input_tokens + s.output_tokens for s in steps)
-        return cost, tokens + result.usage.input_tokens + result.usage.output_tokens
+        return cost, tokens + result.usage.input_tokens + result.usage.output_tokens, sensors

@@ -7,7 +7,7 @@ budget, records the query, and answers at the split's feedback level only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from codefit.harness.bridge import Handler
 from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
 from codefit.harness.guides import GuideInput, check_commands, render_guide
 from codefit.harness.plan import RunPlan
+from codefit.sensors.base import Reading
 from codefit.spec import mean_score
 from codefit.store import Store
 from codefit.workspace.workspace import Workspace
@@ -38,6 +39,8 @@ class HarnessTools:
     run_id: str
     workspace: Workspace
     step: int
+    # Trees the blind split already graded this run (shared with the loop): one tree, one charge.
+    graded: dict[str, list[Reading]] = field(default_factory=dict)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -62,12 +65,16 @@ class HarnessTools:
         store = Store(self.store_root)  # this runs on the bridge's thread: its own connection
         try:
             tree = self.workspace.tree_now()
+            if tree in self.graded:
+                return "The hidden checks already graded this exact tree; their answer stands."
             train = [s.read(self.workspace.path, self.plan.context) for s in self.plan.spec.train]
             train_score = mean_score(train, self.plan.spec.weights())
             queries = blind.query(
                 store, self.run_id, self.step, self.workspace, tree, sensors, self.plan.context, train_score
             )
             store.record_queries([q.record for q in queries])
+            if queries:
+                self.graded[tree] = [q.reading for q in queries]
             if not queries:
                 return "The hidden checks' query budget is spent; no more answers this run."
             settings = feedback_settings(self.plan.feedback)
