@@ -72,6 +72,8 @@ class Codebase:
     ) -> History:
         """Run the loop; returns the run's History. `resume` continues a killed run."""
         plan = self._plan or self.compile()._require_plan()
+        if steps is None and resume:
+            steps = self.store.run(resume).max_steps  # a resumed run keeps its own limit
         if steps is not None:
             plan = replace(plan, max_steps=steps, config={**plan.config, "max_steps": steps})
         preflight(plan)
@@ -107,6 +109,6 @@ class Codebase:
         if cfg.early_stopping is not None:
             es = cfg.early_stopping
             out.append(EarlyStopping(monitor=es.monitor, patience=es.patience, restore_best=es.restore_best))
-        if cfg.max_wall_time is not None:
-            out.append(Budget(max_seconds=cfg.max_wall_time))
+        if cfg.max_wall_time is not None or cfg.max_cost_usd is not None:
+            out.append(Budget(max_seconds=cfg.max_wall_time, max_cost_usd=cfg.max_cost_usd))
         return out

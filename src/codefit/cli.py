@@ -47,15 +47,20 @@ def init(
 @app.command()
 def fit(
     path: Annotated[Path, typer.Argument(help="Repository to train.")] = Path("."),
-    steps: Annotated[int | None, typer.Option(help="Override max_steps.")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="Override max_steps.")] = None,
     optimizer: Annotated[str | None, typer.Option(help="Override the optimizer kind.")] = None,
     resume: Annotated[str | None, typer.Option(help="Continue an interrupted run.")] = None,
     dirty: Annotated[bool, typer.Option(help="Include uncommitted changes in the base tree.")] = False,
     config: Annotated[Path | None, typer.Option(help="Config file (default: codefit.toml).")] = None,
+    require_sandbox: Annotated[
+        bool, typer.Option(help="Refuse to run when bubblewrap cannot confine the optimizer.")
+    ] = False,
 ) -> None:
     """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
+    _check_sandbox(require_sandbox)
     codebase = Codebase(path, config).compile(optimizer=optimizer)
-    max_steps = steps or codebase.loaded.config.max_steps
+    resumed = codebase.store.run(resume).max_steps if resume else None
+    max_steps = steps or resumed or codebase.loaded.config.max_steps
     history = codebase.fit(
         steps=steps, callbacks=[ProgressPrinter(console, max_steps)], dirty=dirty, resume=resume
     )
@@ -127,9 +132,9 @@ def show(
 
 @app.command()
 def demo(
-    name: Annotated[str | None, typer.Argument(help="Example name (default: the first listed).")] = None,
+    name: Annotated[str | None, typer.Argument(help="Example name (default: wrong_variable).")] = None,
     directory: Annotated[Path | None, typer.Option("--dir", help="Where to set the example up.")] = None,
-    steps: Annotated[int | None, typer.Option(help="Override max_steps.")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="Override max_steps.")] = None,
     list_examples: Annotated[bool, typer.Option("--list", help="List the bundled examples.")] = False,
 ) -> None:
     """Run a bundled example offline (most use the built-in search optimizer) and print the outcome."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from codefit import registry
 from codefit.errors import ConfigError
 from codefit.records import Options
 from codefit.sensors.base import Sensor, SensorSettings
-from codefit.spec import Spec, Split
+from codefit.spec import FeedbackLevel, Spec, Split
 
 CONFIG_FILE = "codefit.toml"
 PYPROJECT = "pyproject.toml"
@@ -52,6 +53,20 @@ class CanarySettings(BaseModel):
     )
 
 
+class LimitSettings(BaseModel):
+    """`[limits]`: resource limits on each process of the optimizer, the sensors and the code under
+    test (0 turns one off). The defaults never stop an honest run; see docs/guards.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cpu_seconds: int = Field(default=14400, ge=0, description="CPU seconds per process.")
+    memory_mb: int | None = Field(
+        default=None, ge=0, description="Private memory per process in MiB (default: half the machine's)."
+    )
+    processes: int = Field(default=2048, ge=0, description="Threads beyond those the user already runs.")
+    output_mb: int = Field(default=4096, ge=0, description="Largest file a process may write, in MiB.")
+
+
 class Config(BaseModel):
     """The whole harness configuration."""
 
@@ -69,9 +84,11 @@ class Config(BaseModel):
     python: str | None = Field(default=None, description="Interpreter of the code under test.")
     early_stopping: EarlyStoppingSettings | None = None
     max_wall_time: float | None = Field(default=None, gt=0, description="Seconds for a run.")
+    max_cost_usd: float | None = Field(default=None, gt=0, description="Dollars a run may spend.")
     guards: dict[str, Any] = Field(default_factory=dict, description="Policy per guard.")
     feedback: dict[str, Any] = Field(default_factory=dict, description="Feedback rendering.")
     canaries: CanarySettings | None = Field(default=None, description="Impossible tests (off by default).")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Per-process resource limits.")
 
 
 class LoadedConfig(BaseModel):
@@ -87,6 +104,11 @@ class LoadedConfig(BaseModel):
     @property
     def task_text(self) -> str:
         return resolve_task(self.config.task, self.root, self.file)
+
+    @property
+    def key_prefix(self) -> str:
+        """How a key is spelt in the file: under [tool.codefit] in pyproject.toml."""
+        return "tool.codefit." if self.file.name == PYPROJECT else ""
 
     def fingerprint(self) -> str:
         """A stable hash of the harness settings: runs with equal fingerprints are comparable."""
@@ -134,6 +156,7 @@ def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
     feedback_settings(config.feedback, where=str(file))
     loaded = LoadedConfig(root=root, file=file, config=config, raw=data)
     loaded.task_text  # noqa: B018 - validates that the task file exists
+    _check_python(config.python, root, file, prefix)
     spec = loaded.build_spec()
     _check_sensor_names(spec, file, prefix)
     build_optimizer(loaded)
@@ -156,7 +179,7 @@ def resolve_task(task: str, root: Path, file: Path) -> str:
 
 def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
     raw = dict(loaded.config.sensors[index])
-    where_key = f"sensors[{index}]"
+    where_key = f"{loaded.key_prefix}sensors[{index}]"
     common_keys = set(SensorSettings.model_fields)
     common = {k: v for k, v in raw.items() if k in common_keys}
     extra = {k: v for k, v in raw.items() if k not in common_keys}
@@ -177,19 +200,29 @@ def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
     except ValidationError as exc:
         raise _config_error(exc, loaded.file, where_key + ".") from None
     settings = _resolve_heldout(settings, loaded, where_key)
+    if settings.thresholdout is not None and settings.feedback in (FeedbackLevel.NAMES, FeedbackLevel.FULL):
+        # Thresholdout answers with the train score; naming the failing held-out tests would leak
+        # the very answers it rations.
+        raise ConfigError(
+            f"key '{where_key}.thresholdout': needs feedback = \"score\" or \"verdict\", "
+            f"not {settings.feedback.value!r}",
+            where=str(loaded.file),
+        )
     sensor: Sensor = cls(settings, options)
     return sensor
 
 
 def build_optimizer(loaded: LoadedConfig, kind: str | None = None) -> Any:
     settings = loaded.config.optimizer
+    from_config = kind is None or kind == settings.kind
     kind = kind or settings.kind
-    cls = registry.optimizers.get(kind, where=f"{loaded.file}: optimizer.kind")
-    extra = dict(settings.model_extra or {}) if kind == settings.kind else {}
+    where = f"{loaded.file}: {loaded.key_prefix}optimizer.kind" if from_config else "--optimizer"
+    cls = registry.optimizers.get(kind, where=where)
+    extra = dict(settings.model_extra or {}) if from_config else {}
     try:
         options = cls.options_model.model_validate(extra)
     except ValidationError as exc:
-        raise _config_error(exc, loaded.file, "optimizer.") from None
+        raise _config_error(exc, loaded.file, f"{loaded.key_prefix}optimizer.") from None
     return cls(options)
 
 
@@ -223,6 +256,19 @@ def _resolve_heldout(settings: SensorSettings, loaded: LoadedConfig, where_key: 
             where=str(loaded.file),
         )
     return settings.model_copy(update={"path": path})
+
+
+def _check_python(python: str | None, root: Path, file: Path, prefix: str) -> None:
+    """The interpreter of the code under test must exist before a run starts."""
+    if python is None:
+        return
+    found = (root / python).is_file() if "/" in python else shutil.which(python) is not None
+    if not found:
+        raise ConfigError(
+            f"key '{prefix}python': interpreter {python!r} not found "
+            "(expected an executable path, relative to the project root, or a name on PATH)",
+            where=str(file),
+        )
 
 
 def _check_guard_settings(config: Config, file: Path, prefix: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +82,61 @@ def test_errors_lose_no_recorded_data(tmp_path: Path) -> None:
     assert_clear_error(codefit("fit", cwd=repo), "bogus")
     listing = codefit("runs", cwd=repo)
     assert listing.returncode == 0 and "met" in listing.stdout
+
+
+def test_interpreter_that_does_not_exist(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    config = repo / "codefit.toml"
+    config.write_text('python = "/nonexistent/bin/python"\n' + config.read_text())
+    assert_clear_error(codefit("fit", cwd=repo), "codefit.toml", "key 'python'", "not found")
+    assert_clear_error(codefit("evaluate", cwd=repo), "key 'python'", "not found")
+
+
+def test_unknown_optimizer_on_the_command_line_names_the_option(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    done = codefit("fit", "--optimizer", "nope", cwd=repo)
+    assert_clear_error(done, "--optimizer", "unknown optimizer kind")
+
+
+@pytest.mark.parametrize("steps", ["0", "-1"])
+def test_steps_below_one_are_a_usage_error(tmp_path: Path, steps: str) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    done = codefit("fit", "--steps", steps, cwd=repo)
+    assert done.returncode == 2 and "--steps" in done.stderr
+    assert not (repo / ".codefit").exists(), "no run may start"
+
+
+def test_key_errors_in_pyproject_name_the_full_key(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    toml = (repo / "codefit.toml").read_text().replace("budget =", "budgte =")
+    body = toml.replace("[[sensors]]", "[[tool.codefit.sensors]]")
+    body = body.replace("[optimizer]", "[tool.codefit.optimizer]")
+    (repo / "codefit.toml").unlink()
+    (repo / "pyproject.toml").write_text("[tool.codefit]\n" + body)
+    done = codefit("fit", cwd=repo)
+    assert_clear_error(done, "pyproject.toml", "tool.codefit.sensors[1].budgte", "unknown key")
+
+
+def test_thresholdout_that_would_name_held_out_tests_is_refused(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    config = repo / "codefit.toml"
+    config.write_text(
+        config.read_text().replace('feedback = "score"', 'feedback = "names"\nthresholdout = {}')
+    )
+    assert_clear_error(codefit("fit", cwd=repo), "sensors[1].thresholdout", "not 'names'")
+
+
+def test_require_sandbox_refuses_without_bubblewrap(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    bin_dir = tmp_path / "bin"  # git and a shell, but no bwrap
+    bin_dir.mkdir()
+    for tool in ("git", "sh"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    refused = codefit("fit", "--require-sandbox", cwd=repo, env=env)
+    assert_clear_error(refused, "bubblewrap", "--require-sandbox refuses")
+    assert not (repo / ".codefit").exists(), "no run may start"
+    warned = codefit("fit", cwd=repo, env=env)
+    assert "warning: bubblewrap (bwrap) is not available" in warned.stderr
