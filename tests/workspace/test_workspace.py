@@ -38,6 +38,20 @@ def test_dirty_overlays_uncommitted_changes(make_repo: MakeRepo, tmp_path: Path)
     assert (dirty.path / "untracked.py").exists() and not (dirty.path / "gone.py").exists()
 
 
+def test_dirty_overlays_staged_changes_too(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": "old\n", "gone.py": "bye\n", "moved.py": "m\n"})
+    (repo / "a.py").write_text("staged\n")
+    (repo / "new.py").write_text("added\n")
+    git(repo, "add", "a.py", "new.py")
+    git(repo, "rm", "-q", "gone.py")
+    git(repo, "mv", "moved.py", "renamed.py")
+    dirty = Workspace.create(repo, tmp_path / "dirty", dirty=True)
+    assert (dirty.path / "a.py").read_text() == "staged\n"
+    assert (dirty.path / "new.py").read_text() == "added\n"
+    assert not (dirty.path / "gone.py").exists() and not (dirty.path / "moved.py").exists()
+    assert (dirty.path / "renamed.py").read_text() == "m\n"
+
+
 def test_snapshot_diff_and_rollback(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo = make_repo({"a.py": "one\n"})
     ws = Workspace.create(repo, tmp_path / "ws")

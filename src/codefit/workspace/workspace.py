@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import WorkspaceError
-from codefit.workspace.git import git, git_bytes, head_commit, ls_files
+from codefit.workspace.git import git, git_bytes, head_commit, ls_files, null_separated
 
 # The harness config and store are not the optimizer's business (the config names held-out paths).
 ALWAYS_EXCLUDED = (".codefit", ".codefit-sealed", "codefit.toml")
@@ -157,13 +157,15 @@ def extract_tar(data: bytes, dest: Path) -> None:
 
 
 def _overlay_uncommitted(repo: Path, dest: Path) -> None:
-    for rel in ls_files(repo, "--modified", "--others", "--exclude-standard"):
+    """Lay the working tree's differences from HEAD, staged or not, and untracked files over HEAD."""
+    changed = null_separated(git(repo, "diff", "--name-only", "-z", "--no-renames", "HEAD"))
+    for rel in [*changed, *ls_files(repo, "--others", "--exclude-standard")]:
         src = repo / rel
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
-    for rel in ls_files(repo, "--deleted"):
-        (dest / rel).unlink(missing_ok=True)
+        elif not src.exists():
+            (dest / rel).unlink(missing_ok=True)
 
 
 def _excluded_relatives(repo: Path, exclude: Sequence[Path]) -> list[str]:
