@@ -124,9 +124,12 @@ def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: 
     data = show(repo)
     assert data["run"]["status"] == "running"
     assert [s["index"] for s in data["steps"]] == [0, 1], "step 1 was recorded before the kill"
-    config.write_text(config.read_text().replace('HANG = "1"', 'HANG = "0"'))
+    # The config changes meanwhile; the resumed run keeps the step limit it started with.
+    changed = config.read_text().replace('HANG = "1"', 'HANG = "0"')
+    config.write_text(changed.replace("max_steps = 3", "max_steps = 5"))
     done = codefit("fit", "--resume", data["run"]["id"], cwd=repo)
     assert done.returncode == 1, done.stdout + done.stderr
+    assert "step 3/3" in done.stdout
     data = show(repo, data["run"]["id"])
     assert [s["index"] for s in data["steps"]] == [0, 1, 2, 3]
     assert data["run"]["status"] == "not_met"
