@@ -205,7 +205,7 @@ def _check_sandbox(required: bool) -> None:
 
 
 def _store(repo: Path) -> Store:
-    return Store.for_repo(repo_root(repo))
+    return Store.existing(repo_root(repo))
 
 
 def main() -> None:

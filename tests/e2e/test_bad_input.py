@@ -71,6 +71,11 @@ def test_pytest_missing_in_target_environment(tmp_path: Path) -> None:
 
 def test_unknown_run(tmp_path: Path) -> None:
     repo = make_project(tmp_path, HONEST_FIX)
+    assert_clear_error(codefit("show", "nope", cwd=repo), "no codefit runs here yet")
+    assert not (repo / ".codefit").exists(), "reading creates no store"
+    from codefit.store import Store
+
+    Store.for_repo(repo).close()
     assert_clear_error(codefit("show", "nope", cwd=repo), "no run 'nope'")
 
 

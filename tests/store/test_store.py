@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from codefit.guards.base import Alert, Severity
 from codefit.sensors.base import Counts, Outcome, Reading, TestResult
 from codefit.spec import Split
 from codefit.store import QueryRecord, RunRecord, RunStatus, StepRecord, Store
+from tests.conftest import MakeRepo
 
 
 def run_record(run_id: str, created: float) -> RunRecord:
@@ -124,3 +126,18 @@ def test_blobs_are_content_addressed(tmp_path: Path) -> None:
     assert store.blobs.get(a) == b"same"
     with pytest.raises(StoreError, match="missing"):
         store.blobs.get("0" * 64)
+
+
+def test_a_new_store_keeps_itself_out_of_git_status(make_repo: MakeRepo) -> None:
+    repo = make_repo({"a.py": "x = 1\n"})
+    Store.for_repo(repo).close()
+    assert (repo / ".codefit" / "codefit.db").is_file()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True)
+    assert status.stdout == ""
+
+
+def test_reading_a_repository_without_runs_is_an_error_and_creates_nothing(make_repo: MakeRepo) -> None:
+    repo = make_repo({"a.py": "x = 1\n"})
+    with pytest.raises(StoreError, match="no codefit runs here yet"):
+        Store.existing(repo)
+    assert not (repo / ".codefit").exists()

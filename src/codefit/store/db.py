@@ -39,6 +39,9 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+        ignore = root / ".gitignore"
+        if not ignore.exists():  # runs are records, not sources: never in the user's `git status`
+            ignore.write_text("*\n", encoding="utf-8")
         self.blobs = BlobStore(root / "blobs")
         self._db = sqlite3.connect(root / DB_FILE, timeout=30, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -52,6 +55,13 @@ class Store:
     @classmethod
     def for_repo(cls, repo: Path) -> Store:
         return cls(repo / STORE_DIR)
+
+    @classmethod
+    def existing(cls, repo: Path) -> Store:
+        """The repository's store for reading; an error, not a new empty store, when it has none."""
+        if not (repo / STORE_DIR / DB_FILE).is_file():
+            raise StoreError("no codefit runs here yet; `codefit fit` records one", where=str(repo))
+        return cls.for_repo(repo)
 
     def close(self) -> None:
         self._db.close()
