@@ -1,8 +1,9 @@
 """The `command` optimizer: runs a shell command in the workspace once per step.
 
 This is also how any agent CLI plugs in before it has an adapter. The command gets
-CODEFIT_STEP (1-based), CODEFIT_TASK_FILE and CODEFIT_FEEDBACK_FILE (empty before the first
-step), and the same paths as `{task}` and `{feedback}` placeholders.
+CODEFIT_STEP (1-based), CODEFIT_TASK_FILE and CODEFIT_FEEDBACK_FILE (the previous step's
+feedback; before step 1, the baseline's: what the visible checks say of the untouched tree), and
+the same paths as `{task}` and `{feedback}` placeholders.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from codefit.records import Options
 from codefit.sensors.base import clip_output
 from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 from codefit.workspace.git import git
-from codefit.workspace.sandbox import SandboxSpec, wrap_command
+from codefit.workspace.sandbox import SandboxSpec, sandbox_available, toolchain_paths, wrap_command
 
 # Variables codefit itself uses for secrets never reach an optimizer.
 SCRUBBED_PREFIXES = ("CODEFIT_SEAL", "CODEFIT_KEY")
@@ -61,6 +62,12 @@ class CommandOptimizer:
         if not found:
             raise OptimizerError(
                 f"optimizer.command: program {program!r} not found (on PATH or in the repository)"
+            )
+        unseen = _unseen_in_sandbox(Path(program), repo) if Path(program).is_absolute() else None
+        if unseen is not None:
+            raise OptimizerError(
+                f"optimizer.command: program {program!r} is under {unseen}, so the command would not "
+                "find it; commit it to the repository and name it by a relative path, or move it elsewhere"
             )
 
     def step(self, state: StepState) -> StepResult:
@@ -144,3 +151,14 @@ class CommandOptimizer:
             CODEFIT_PYTHON=state.sensor_context.python,
         )
         return env
+
+
+def _unseen_in_sandbox(program: Path, repo: Path) -> str | None:
+    """Where an absolute program lies that the sandbox does not show, or None when it is visible."""
+    if not sandbox_available() or any(p == program or p in program.parents for p in toolchain_paths()):
+        return None
+    if repo.resolve() in program.parents or repo in program.parents:
+        return f"the repository {str(repo)!r}, which the sandbox hides"
+    if Path("/tmp") in program.parents:
+        return "/tmp, which the sandbox replaces with an empty directory"
+    return None
