@@ -196,7 +196,8 @@ def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
     cls = cls or registry.sensors.get(settings.kind, where=where_kind)
     options_cls: type[Options] = cls.options_model
     try:
-        options = options_cls.model_validate(extra)
+        # Relative paths among a sensor's own keys (a rubric file) are relative to the project root.
+        options = options_cls.model_validate(extra, context={"root": loaded.root})
     except ValidationError as exc:
         raise _config_error(exc, loaded.file, where_key + ".") from None
     settings = _resolve_heldout(settings, loaded, where_key)

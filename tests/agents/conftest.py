@@ -61,7 +61,7 @@ def make_state(make_repo: Callable[..., Path], tmp_path: Path) -> MakeState:
             feedback=feedback,
             task_file=tmp_path / "TASK.md",
             feedback_file=tmp_path / "FEEDBACK.md",
-            train_sensors=(),
+            train_sensors=kw.pop("train_sensors", ()),
             sensor_context=SensorContext(python=sys.executable),
             run_checks=kw.pop("run_checks", list),
             timeout_s=kw.pop("timeout_s", 60.0),

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from codefit.harness.context import FLAG_FILE
-from codefit.optimizers.agents.common import agent_env, take_flag
+from codefit.optimizers.agents.common import agent_env, json_objects, take_flag
 from codefit.optimizers.agents.process import run_agent
 from codefit.workspace.sandbox import sandbox_available
 
@@ -35,3 +35,8 @@ def test_flag_phrase_in_the_final_answer_is_a_flag(tmp_path: Path) -> None:
     assert take_flag(tmp_path, "All good.") is None
     (tmp_path / FLAG_FILE).write_text("")
     assert take_flag(tmp_path, "") == "flagged without a reason"
+
+
+def test_only_a_line_starting_with_a_brace_can_be_corrupt_json() -> None:
+    text = '[WARN] slow start\n[1, 2]\nbanner\n{"type": "a"}\n{"type": "b", "cut\n'
+    assert list(json_objects(text, "line")) == [{"type": "a"}, 'unparsable line 5: {"type": "b", "cut']

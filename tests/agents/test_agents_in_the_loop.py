@@ -26,7 +26,7 @@ sandbox_rw = ["{rw}"]
 """
 
 
-# claude reports cost; codex's tokens are priced by the table (no model configured: 0); aider prints it
+# claude reports cost; codex has no model here: its cost is unknown (noted; Usage shows 0); aider prints it
 EXPECTED_COST = {"claude-code": 0.0421, "codex": 0.0, "aider": 0.0053}
 
 

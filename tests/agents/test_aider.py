@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from agents_support import FIXTURES, FakeAgents, MakeState
 
-from codefit.optimizers.aider import AiderOptimizer, AiderOptions, parse_aider_output, parse_usage
+from codefit.optimizers.aider import AiderOptimizer, AiderOptions, api_error, parse_aider_output, parse_usage
 from codefit.optimizers.base import EventKind, StepStatus
 
 
@@ -47,3 +47,23 @@ def test_api_error_on_a_zero_exit_and_crashes_are_step_errors(
         result = AiderOptimizer(AiderOptions(sandbox_rw=fake_agents.rw)).step(make_state())
         assert result.status == StepStatus.ERROR, mode
         assert result.error is not None and needle in result.error, (mode, result.error)
+
+
+def test_error_names_in_the_agents_code_are_not_api_errors() -> None:
+    reply = (FIXTURES / "aider_output.txt").read_text()
+    edit = reply.replace(
+        "    return a + b", '    raise AuthenticationError("litellm.RateLimitError: no key")'
+    )
+    fenced = edit + "\n```python\nlitellm.AuthenticationError = None\n```\n"
+    assert "AuthenticationError" in fenced and api_error(fenced) is None
+    assert api_error(reply, stderr="litellm.RateLimitError: 429 Too Many Requests") is not None
+
+
+def test_aiders_own_api_error_on_stdout_with_exit_zero_is_a_step_error(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    fake_agents.mode("auth")
+    result = AiderOptimizer(AiderOptions(sandbox_rw=fake_agents.rw)).step(make_state())
+    assert result.status == StepStatus.ERROR
+    assert result.error is not None
+    assert result.error.startswith("aider reported an API error: litellm.AuthenticationError")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,6 +10,14 @@ from agents_support import FIXTURES, FakeAgents, MakeState
 from codefit.optimizers.agents.claude_stream import parse_claude_stream
 from codefit.optimizers.base import EventKind, StepStatus
 from codefit.optimizers.claude_code import ClaudeCodeOptimizer, ClaudeCodeOptions
+from codefit.sensors.base import SensorSettings
+from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
+
+UNIT_TESTS = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions(args=["tests"]))
+
+
+def denials(events: tuple[object, ...] | list[object]) -> list[str]:
+    return [e.text for e in events if getattr(e, "kind", None) == EventKind.ERROR]
 
 
 def test_recorded_stream_merges_lines_of_one_message_and_keeps_result_cost() -> None:
@@ -58,10 +67,25 @@ def test_usage_without_result_counts_each_message_once_with_its_last_usage() -> 
 
 
 def test_unknown_types_and_text_noise_are_ignored_but_corrupt_json_is_an_error() -> None:
-    ok = parse_claude_stream('banner text\n{"type": "stream_event", "event": {}}\n{"type": "new_kind"}\n')
+    noise = 'banner text\n[WARN] slow hook\n[1/3] warming up\n{"type": "stream_event", "event": {}}\n'
+    ok = parse_claude_stream(noise + '{"type": "new_kind"}\n')
     assert ok.error is None
     bad = parse_claude_stream('{"type": "assistant", "mess\n')
     assert bad.error is not None and "line 1" in bad.error
+
+
+def test_recorded_partial_stream_with_compaction_and_noise_parses_like_the_plain_one() -> None:
+    text = (FIXTURES / "claude_stream_partial.jsonl").read_text()
+    stream = parse_claude_stream(text.replace("@SESSION@", "s2").replace("@CWD@", "/w"), Path("/w"))
+    assert stream.error is None and stream.has_result
+    assert stream.session_id == "s2" and stream.usage.cost_usd == 0.0187
+    messages = [e.text for e in stream.events if e.kind == EventKind.MESSAGE and e.role == "assistant"]
+    assert messages == ["add() subtracts; fixing it.", "Fixed add() to return the sum."]  # deltas not doubled
+    assert [e.text for e in stream.events if e.role == "system"] == [
+        "context compacted (auto; 155012 tokens before)"
+    ]
+    assert stream.edited_paths == {"calc.py"}
+    assert stream.final_text == "Fixed add() to return the sum."
 
 
 def test_step_edits_and_reports_session_cost_and_file_change(
@@ -116,8 +140,57 @@ def test_mcp_config_points_at_codefit_mcp_for_the_workspace(
     config = json.loads(argv[argv.index("--mcp-config") + 1])
     server = config["mcpServers"]["codefit"]
     assert server["type"] == "stdio"
-    assert server["args"][-3:] == ["mcp", "--workspace", str(state.workspace)]
+    # codefit's own interpreter: a bare `codefit` is not found when the venv is not on PATH
+    assert [server["command"], *server["args"]] == [
+        sys.executable,
+        "-m",
+        "codefit",
+        "mcp",
+        "--workspace",
+        str(state.workspace),
+    ]
     assert "--strict-mcp-config" in argv
+    # headless claude refuses tools that are not pre-allowed: codefit's must be, next to the checks
+    assert argv[argv.index("--allowedTools") + 1].split(",") == ["mcp__codefit__*"]
+
+
+def test_default_allowed_tools_let_claude_run_the_checks_the_guide_names(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw))
+    with_checks = optimizer.step(make_state(train_sensors=(UNIT_TESTS,)))
+    argv = fake_agents.calls()[0]["argv"]
+    assert argv[argv.index("--allowedTools") + 1] == "Bash(python -m pytest:*)"
+    assert with_checks.status == StepStatus.EDITED and denials(with_checks.transcript) == []
+    # the fake refuses what no rule admits, as headless claude does: the refusal is in the transcript
+    without = optimizer.step(make_state(step=2, session=dict(with_checks.session)))
+    [refusal] = denials(without.transcript)
+    assert refusal.startswith('permission denied: Bash {"command": "python -m pytest -q"')
+
+
+def test_configured_allowed_tools_replace_the_default_and_keep_codefits_mcp_tools(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    options = ClaudeCodeOptions(sandbox_rw=fake_agents.rw, mcp=True, allowed_tools=["Bash"])
+    result = ClaudeCodeOptimizer(options).step(make_state(train_sensors=(UNIT_TESTS,)))
+    argv = fake_agents.calls()[0]["argv"]
+    assert argv[argv.index("--allowedTools") + 1] == "Bash,mcp__codefit__*"
+    assert denials(result.transcript) == []
+
+
+def test_a_crashed_step_keeps_no_session_so_the_next_step_does_not_resume_it(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw))
+    fake_agents.mode("crash")
+    crashed = optimizer.step(make_state())
+    assert crashed.status == StepStatus.ERROR and "session_id" not in crashed.session
+    fake_agents.mode("ok")
+    after = optimizer.step(make_state(step=2, session=dict(crashed.session)))
+    assert after.status == StepStatus.EDITED, after.error
+    argv = fake_agents.calls()[-1]["argv"]
+    assert "--resume" not in argv and "# Task" in argv[-1]  # a fresh session, told the task again
+    assert after.session["session_id"] == argv[argv.index("--session-id") + 1]
 
 
 def test_flag_file_gives_flagged_status_and_is_removed(

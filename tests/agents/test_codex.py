@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from agents_support import FIXTURES, FakeAgents, MakeState
 
 from codefit.optimizers.agents import pricing
@@ -62,11 +65,76 @@ def test_mcp_is_passed_as_config_overrides(fake_agents: FakeAgents, make_state: 
         CodexOptions(
             sandbox_rw=fake_agents.rw, mcp=True, mcp_command=["codefit", "mcp", "--workspace", "{workspace}"]
         )
-    ).step(state)
+    ).step(replace(state, timeout_s=900.5))
     argv = fake_agents.calls()[0]["argv"]
     overrides = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
     assert 'mcp_servers.codefit.command="codefit"' in overrides
     assert f'mcp_servers.codefit.args=["mcp", "--workspace", "{state.workspace}"]' in overrides
+    # run_checks and submit run test suites: Codex's 60 s tool default would cut them off
+    assert "mcp_servers.codefit.startup_timeout_sec=30" in overrides
+    assert "mcp_servers.codefit.tool_timeout_sec=901" in overrides  # the step's own limit
+
+
+def test_mcp_timeouts_are_configurable(fake_agents: FakeAgents, make_state: MakeState) -> None:
+    options = CodexOptions(
+        sandbox_rw=fake_agents.rw, mcp=True, mcp_startup_timeout_sec=5, mcp_tool_timeout_sec=120
+    )
+    CodexOptimizer(options).step(make_state())
+    argv = fake_agents.calls()[0]["argv"]
+    overrides = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
+    assert {"mcp_servers.codefit.startup_timeout_sec=5", "mcp_servers.codefit.tool_timeout_sec=120"} <= set(
+        overrides
+    )
+
+
+def test_reconnect_errors_before_a_completed_turn_do_not_fail_the_step(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    fake_agents.mode("reconnect")
+    result = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw, model="gpt-5-codex")).step(make_state())
+    assert result.status == StepStatus.EDITED and result.error is None
+    retries = [e.text for e in result.transcript if e.kind == EventKind.ERROR]
+    assert [r.split(" (")[0] for r in retries] == ["Reconnecting... 1/5", "Reconnecting... 2/5"]
+
+
+def test_an_error_event_without_a_completed_turn_fails_the_step() -> None:
+    lines = [
+        {"type": "thread.started", "thread_id": "t"},
+        {"type": "turn.started"},
+        {"type": "error", "message": "Reconnecting... 5/5"},
+        {"type": "error", "message": "stream disconnected: retry limit reached"},
+    ]
+    stream = parse_codex_stream("\n".join(json.dumps(x) for x in lines))
+    assert stream.error == "codex error: stream disconnected: retry limit reached"
+
+
+def test_without_a_model_the_cost_is_noted_unknown_and_warned_once(
+    fake_agents: FakeAgents, make_state: MakeState, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_agents.monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex-home"))
+    optimizer = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw))
+    optimizer.preflight(tmp_path)
+    assert capsys.readouterr().err.count("codex: token cost unknown (no model is set)") == 1
+    result = optimizer.step(make_state())
+    notes = [e for e in result.transcript if e.data.get("cost_unknown")]
+    assert len(notes) == 1 and "price_table" in notes[0].text
+    assert result.usage.input_tokens == 24763  # the tokens are still recorded
+
+
+def test_the_model_in_codexs_own_config_prices_the_tokens(
+    fake_agents: FakeAgents, make_state: MakeState, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    (home / "config.toml").write_text('model = "gpt-5-codex"\n')
+    fake_agents.monkeypatch.setenv("CODEX_HOME", str(home))
+    optimizer = CodexOptimizer(CodexOptions(sandbox_rw=fake_agents.rw))
+    optimizer.preflight(tmp_path)
+    result = optimizer.step(make_state())
+    price = pricing.DEFAULT_PRICES["gpt-5-codex"]
+    expected = pricing.cost_usd(price, input_tokens=24763, cached_tokens=24448, output_tokens=122)
+    assert result.usage.cost_usd == pytest.approx(expected)
+    assert capsys.readouterr().err == "" and not any(e.data.get("cost_unknown") for e in result.transcript)
 
 
 def test_misbehaving_codex_gives_clear_errors(fake_agents: FakeAgents, make_state: MakeState) -> None:

@@ -11,6 +11,7 @@ from loopback import serve, text
 
 from codefit.config import load_config
 from codefit.errors import SensorError
+from codefit.optimizers.agents import pricing
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.judge import JudgeOptions, JudgeSensor
 from codefit.spec import Split
@@ -40,8 +41,8 @@ def test_judge_scores_the_code_against_the_rubric_with_located_findings(tmp_path
         reading = judge(
             server.base_url,
             rubric="No hard-coded answers.",
-            price_input_per_mtok=2.0,
-            price_output_per_mtok=8.0,
+            model="house-judge",
+            price_table={"house-judge": pricing.Price(input=2.0, output=8.0)},
         ).read(tree(tmp_path), SensorContext(python=sys.executable))
     assert reading.score == 0.2 and not reading.passed and reading.error is None
     assert reading.findings[0].path == "calc.py" and reading.findings[0].line == 2
@@ -75,3 +76,26 @@ def test_a_judge_in_the_config_defaults_to_the_validation_split(make_repo: Calla
     toml = 'task = "t"\n[[sensors]]\nname = "review"\nkind = "judge"\nrubric = "be general"\n'
     spec = load_config(make_repo({"codefit.toml": toml})).build_spec()
     assert [s.settings.split for s in spec.sensors] == [Split.VALIDATION]
+
+
+def test_judge_prices_tokens_with_the_agents_table_and_leaves_an_unpriced_cost_out(tmp_path: Path) -> None:
+    answer = text(json.dumps({"score": 1.0, "summary": "fine", "findings": []}), usage=(1_000_000, 0))
+    with serve([answer, answer]) as server:
+        default = judge(server.base_url).read(tree(tmp_path), SensorContext(python=sys.executable))
+        unpriced = judge(server.base_url, model="local-model").read(
+            tmp_path, SensorContext(python=sys.executable)
+        )
+    assert default.metrics["cost_usd"] == pricing.DEFAULT_PRICES["gpt-4.1-mini"].input  # the default model
+    assert "cost_usd" not in unpriced.metrics and unpriced.metrics["input_tokens"] == 1_000_000
+
+
+def test_relative_rubric_file_is_the_projects_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    (project / "rubric.md").write_text("Judge the naming.\n")
+    monkeypatch.chdir(elsewhere)
+    options = JudgeOptions.model_validate({"rubric_file": "rubric.md"}, context={"root": project})
+    assert JudgeSensor(VALIDATION, options).rubric == "Judge the naming.\n"

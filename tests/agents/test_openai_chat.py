@@ -115,3 +115,37 @@ def test_workspace_files_edit_needs_exactly_one_match(tmp_path: Path, make_state
     files = WorkspaceFiles(make_state().workspace)
     with pytest.raises(ToolError, match="found 0 times"):
         files.edit_file("calc.py", "nothing like this", "x")
+
+
+def test_bad_tool_calls_come_back_as_tool_errors_and_the_step_goes_on(make_state: MakeState) -> None:
+    state = make_state(protected=("tests/*",))
+    (state.workspace / "blob.bin").write_bytes(b"\xff\xfe\x00x")
+    (state.workspace / "pkg").mkdir()
+    script = [
+        tool_calls(("read_file", {"path": "calc.py", "start_line": "2", "end_line": 2.0})),
+        tool_calls(("read_file", {"path": "calc.py", "start_line": "two"})),
+        tool_calls(("edit_file", {"path": "blob.bin", "old": "x", "new": "y"})),
+        tool_calls(("write_file", {"path": "pkg", "content": "x = 1\n"})),
+        tool_calls(("write_file", {"path": "calc.py/inner.py", "content": "x = 1\n"})),
+        tool_calls(("write_file", {"path": "tests/test_calc.py", "content": "def test_add(): pass\n"})),
+        tool_calls(("edit_file", {"path": "calc.py", "old": "a - b", "new": "a + b"})),
+        tool_calls(("submit", {"summary": "fixed"})),
+    ]
+    with serve(script) as server:
+        result = OpenAIOptimizer(options(server.base_url)).step(state)
+    answers = [tool_result(r) for r in server.requests[1:]]
+    assert answers[0] == "    2      return a - b"
+    assert "start_line must be a whole line number, not 'two'" in answers[1]
+    assert "not UTF-8 text" in answers[2]
+    assert "is a directory" in answers[3]
+    assert answers[4].startswith("error: write_file failed: ")  # an OS error the tools do not foresee
+    assert "tests/test_calc.py is protected" in answers[5] and "flag_contradiction" in answers[5]
+    assert result.status == StepStatus.EDITED, result.error
+    assert "pass" not in (state.workspace / "tests" / "test_calc.py").read_text()
+
+
+def test_an_unpriced_model_notes_its_cost_as_unknown(make_state: MakeState) -> None:
+    with serve([text("nothing to do")]) as server:
+        result = OpenAIOptimizer(options(server.base_url)).step(make_state())
+    [note] = [e for e in result.transcript if e.data.get("cost_unknown")]
+    assert "model 'loopback-model' has no price" in note.text

@@ -54,9 +54,10 @@ def remember(
     return out
 
 
-def handoff_note(entries: Sequence[Mapping[str, Any]], feedback: str) -> str:
-    """What a fresh session needs to pick up the work: done, failing, tried."""
-    if not entries and not feedback.strip():
+def handoff_note(entries: Sequence[Mapping[str, Any]], feedback: str, step: int) -> str:
+    """What a fresh session needs to pick up the work: done, failing, tried. Nothing before any
+    step ran: there is no earlier work to hand off, and the first step's feedback is the baseline."""
+    if not entries and step <= 1:
         return ""
     lines = ["## Handoff from earlier steps", ""]
     if entries:
@@ -86,7 +87,7 @@ def build_prompt(
         body = feedback_block or "(no checks ran)"
         return f"{head}\n\n{body}\n\nKeep working on the task. {rules}\n"
     parts = [f"# Task\n\n{task.strip()}\n"]
-    note = handoff_note(entries, feedback_block)
+    note = handoff_note(entries, feedback_block, step)
     if note:
         parts.append(note)
     if feedback_block:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 TEMPLATE = Path(__file__).parent / "templates" / "guide.md.j2"
 GUIDE_FILES = ("AGENTS.md", "CLAUDE.md")
+PYTEST_COMMAND = "python -m pytest"
 FALLBACK = {"AGENTS.md": "AGENTS.override.md", "CLAUDE.md": "CLAUDE.local.md"}
 
 
@@ -55,12 +56,25 @@ def check_commands(sensors: Sequence[Sensor]) -> list[str]:
         kind = sensor.settings.kind
         if kind == "pytest":
             args = list(getattr(options, "args", []) or [])
-            out.append(" ".join(["python -m pytest", *(shlex.quote(a) for a in args)]))
+            out.append(" ".join([PYTEST_COMMAND, *(shlex.quote(a) for a in args)]))
         elif kind == "command" and getattr(options, "command", None):
             out.append(str(options.command))
         else:
             out.append(f"(codefit sensor `{sensor.settings.name}`, kind {kind}: run via the checks report)")
     return out
+
+
+def check_prefixes(sensors: Sequence[Sensor]) -> list[str]:
+    """What each runnable check starts with (pytest: any selection of tests), for agents whose
+    commands must be allowed in advance."""
+    out: list[str] = []
+    for sensor in sensors:
+        command = getattr(getattr(sensor, "options", None), "command", None)
+        if sensor.settings.kind == "pytest":
+            out.append(PYTEST_COMMAND)
+        elif sensor.settings.kind == "command" and command:
+            out.append(str(command))
+    return list(dict.fromkeys(out))
 
 
 def render_guide(guide: GuideInput, template: Path | None = None) -> str:

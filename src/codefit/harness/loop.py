@@ -373,7 +373,7 @@ class Trainer:
             self.store.blobs, run.id, 0, time.time(), workspace.head(), result, "", feedback, "", logs
         )
         self.store.record_step(record.model_copy(update={"status": "baseline"}), train)
-        self.callbacks.on_run_begin(logs)
+        self.callbacks.on_run_begin({**logs, "run_id": run.id, "workspace": run.workspace})
         return feedback
 
     def _finish(self, run: RunRecord, workspace: Workspace, history: History) -> History:

@@ -2,7 +2,9 @@
 
 Aider prints prose, not events: the transcript is its text, the edits it reports ("Applied edit
 to PATH"), the token line ("Tokens: 2.4k sent, 61 received. Cost: $0.01 message, ...") and the
-files git sees changed. Aider often exits 0 after an API error, so known error lines count too.
+files git sees changed. Aider often exits 0 after an API error, so its own error lines
+(`litellm.AuthenticationError: ...`) count too; code the agent writes (fenced or in SEARCH/REPLACE
+blocks) is not Aider speaking, even when it says `raise AuthenticationError(...)`.
 """
 
 from __future__ import annotations
@@ -30,9 +32,7 @@ TOKENS = re.compile(
     r"(?: Cost: \$([\d.]+) message)?"
 )
 APPLIED = re.compile(r"^Applied edit to (.+)$")
-API_ERRORS = re.compile(
-    r"litellm\.(\w*Error)\b.*|.*\b(RateLimitError|AuthenticationError|APIConnectionError)\b.*"
-)
+API_ERROR = re.compile(r"litellm\.\w*Error\b")  # how Aider prints a failed model call, at a line's start
 
 
 class AiderOptions(AgentOptions):
@@ -123,7 +123,7 @@ class AiderOptimizer:
             )
         text = run.stdout
         events, applied = parse_aider_output(text)
-        error = run.error or exit_error(run, "aider") or api_error(text + "\n" + run.stderr)
+        error = run.error or exit_error(run, "aider") or api_error(text, run.stderr)
         return step_result(
             state,
             run,
@@ -181,11 +181,29 @@ def parse_usage(text: str) -> Usage:
     return total
 
 
-def api_error(text: str) -> str | None:
-    for line in text.splitlines():
-        if API_ERRORS.match(line.strip()):
+def api_error(stdout: str, stderr: str = "") -> str | None:
+    """Aider's own report of a failed model call, outside the code of the reply."""
+    for line in [*outside_code(stdout), *stderr.splitlines()]:
+        if API_ERROR.match(line.strip()):
             return f"aider reported an API error: {clip(line.strip(), 300)}"
     return None
+
+
+def outside_code(text: str) -> list[str]:
+    """The lines not inside a ``` fence or a <<<<<<< SEARCH ... >>>>>>> REPLACE block."""
+    kept: list[str] = []
+    in_fence = in_block = False
+    for line in text.splitlines():
+        mark = line.strip()
+        if mark.startswith("```"):
+            in_fence = not in_fence
+        elif mark.startswith("<<<<<<<"):
+            in_block = True
+        elif mark.startswith(">>>>>>>"):
+            in_block = False
+        elif not (in_fence or in_block):
+            kept.append(line)
+    return kept
 
 
 def _count(number: str, suffix: str) -> int:

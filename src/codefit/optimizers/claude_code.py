@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from codefit.harness.context import resume_id
+from codefit.harness.guides import check_prefixes
 from codefit.optimizers.agents.claude_stream import parse_claude_stream
 from codefit.optimizers.agents.common import (
     ARGV_PROMPT_LIMIT,
@@ -25,6 +26,7 @@ from codefit.records import Options
 
 SESSION_KEY = "session_id"
 MCP_SERVER_NAME = "codefit"
+MCP_TOOLS_RULE = f"mcp__{MCP_SERVER_NAME}__*"  # every tool of that server (Claude Code permission rules)
 
 
 class ClaudeCodeOptions(AgentOptions):
@@ -34,8 +36,10 @@ class ClaudeCodeOptions(AgentOptions):
         default="acceptEdits", description="`--permission-mode`; headless runs need edits accepted."
     )
     skip_permissions: bool = Field(default=False, description="Pass `--dangerously-skip-permissions`.")
-    allowed_tools: list[str] = Field(
-        default_factory=list, description="`--allowedTools`, e.g. Bash(pytest:*)."
+    allowed_tools: list[str] | None = Field(
+        default=None,
+        description="`--allowedTools`, e.g. Bash(make test:*); default: the visible checks the guide "
+        "names (`Bash(python -m pytest:*)`). codefit's MCP tools are added when `mcp = true`.",
     )
     disallowed_tools: list[str] = Field(default_factory=list, description="`--disallowedTools`.")
     max_turns: int | None = Field(default=None, ge=1, description="`--max-turns` per step.")
@@ -65,7 +69,7 @@ class ClaudeCodeOptimizer:
         if o.skip_permissions:
             argv.append("--dangerously-skip-permissions")
         argv += option_args(
-            ("--allowedTools", o.allowed_tools),
+            ("--allowedTools", self.allowed_tools(state)),
             ("--disallowedTools", o.disallowed_tools),
             ("--max-turns", o.max_turns),
             ("--max-budget-usd", o.max_budget_usd),
@@ -77,6 +81,16 @@ class ClaudeCodeOptimizer:
             argv += ["--mcp-config", mcp_config_json(mcp_argv(o, state.workspace)), "--strict-mcp-config"]
         on_stdin = len(prompt) > ARGV_PROMPT_LIMIT  # `claude --print` reads the prompt from stdin then
         return [*argv, *o.extra_args] if on_stdin else [*argv, *o.extra_args, "--", prompt]
+
+    def allowed_tools(self, state: StepState) -> list[str]:
+        """Tools Claude may use without asking; headless, it cannot ask, so anything else is refused.
+        Edits are accepted by the permission mode; the guide's checks and codefit's MCP tools are not."""
+        o = self.options
+        if o.allowed_tools is not None:
+            tools = list(o.allowed_tools)
+        else:
+            tools = [f"Bash({prefix}:*)" for prefix in check_prefixes(state.train_sensors)]
+        return [*tools, MCP_TOOLS_RULE] if o.mcp else tools
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
@@ -103,6 +117,7 @@ class ClaudeCodeOptimizer:
         error = run.error or stream.error or exit_error(run, "claude")
         if error is None and not stream.has_result:
             error = "claude ended without a result line (stream cut short)"
+        confirmed = stream.has_result and error is None
         return step_result(
             state,
             run,
@@ -113,7 +128,9 @@ class ClaudeCodeOptimizer:
             seen=stream.edited_paths,
             usage=stream.usage,
             gave_up=bool(stream.limit_reached),
-            session_id=stream.session_id or (resume or new_session),
+            # Only a session the CLI finished is worth resuming: after a crash or an error (no
+            # result, or a failed one) it may never have been saved, and --resume would fail.
+            session_id=(stream.session_id or resume or new_session) if confirmed else None,
         )
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -47,6 +51,15 @@ class CodexOptions(AgentOptions):
     price_table: dict[str, pricing.Price] = Field(
         default_factory=dict, description="USD per million tokens by model; overrides the built-in table."
     )
+    mcp_startup_timeout_sec: int = Field(
+        default=30, ge=1, description="`startup_timeout_sec` of codefit's MCP server (with `mcp = true`)."
+    )
+    mcp_tool_timeout_sec: int | None = Field(
+        default=None,
+        ge=1,
+        description="`tool_timeout_sec` of codefit's MCP server; default: the step's time limit "
+        "(run_checks and submit run whole test suites; Codex's own default is 60 s).",
+    )
 
 
 class CodexOptimizer:
@@ -66,14 +79,34 @@ class CodexOptimizer:
             overrides["model_reasoning_effort"] = o.reasoning_effort
         if o.mcp:
             command = mcp_argv(o, state.workspace)
-            overrides[f"mcp_servers.{MCP_SERVER_NAME}.command"] = command[0]
-            overrides[f"mcp_servers.{MCP_SERVER_NAME}.args"] = command[1:]
+            server = f"mcp_servers.{MCP_SERVER_NAME}"
+            overrides[f"{server}.command"] = command[0]
+            overrides[f"{server}.args"] = command[1:]
+            overrides[f"{server}.startup_timeout_sec"] = o.mcp_startup_timeout_sec
+            step_limit = math.ceil(min(o.timeout, state.timeout_s))
+            overrides[f"{server}.tool_timeout_sec"] = o.mcp_tool_timeout_sec or step_limit
         for key, value in overrides.items():
             argv += ["-c", f"{key}={toml_value(value)}"]
         argv += o.extra_args
         if resume:
             argv += ["resume", resume]
         return [*argv, "-" if len(prompt) > ARGV_PROMPT_LIMIT else prompt]  # "-": read it from stdin
+
+    def preflight(self, repo: Path) -> None:
+        pricing.warn_if_unpriced("codex", self.model(agent_env(self.options.env)), self.options.price_table)
+
+    def model(self, env: Mapping[str, str]) -> str | None:
+        """The model Codex runs, to price its tokens: ours, a `-c model=` override, or Codex's own
+        config.toml (`$CODEX_HOME` or ~/.codex); None when only Codex's built-in default applies."""
+        configured = self.options.model or self.options.config.get("model")
+        if configured:
+            return str(configured)
+        home = Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else Path(env.get("HOME", "~")) / ".codex"
+        try:
+            model = tomllib.loads((home.expanduser() / "config.toml").read_text(encoding="utf-8"))["model"]
+        except (KeyError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        return model if isinstance(model, str) else None
 
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
@@ -91,8 +124,9 @@ class CodexOptimizer:
         error = run.error or stream.error or exit_error(run, "codex")
         if error is None and not stream.turn_completed:
             error = "codex ended without turn.completed (stream cut short)"
+        model = self.model(env)
         usage = pricing.priced_usage(
-            self.options.model,
+            model,
             self.options.price_table,
             input_tokens=stream.input_tokens,
             cached_tokens=stream.cached_tokens,
@@ -104,7 +138,7 @@ class CodexOptimizer:
             error=error,
             flag_text=stream.final_text,
             summary=stream.final_text,
-            events=stream.events,
+            events=stream.events + pricing.unknown_cost_events("codex", model, self.options.price_table),
             seen=stream.edited_paths,
             usage=usage,
             thread_id=stream.thread_id or resume,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import openai
@@ -83,6 +84,9 @@ class OpenAIOptimizer:
             base_url=o.base_url, api_key=key, timeout=o.request_timeout, max_retries=o.max_retries
         )
 
+    def preflight(self, repo: Path) -> None:
+        pricing.warn_if_unpriced("openai", self.options.model, self.options.price_table)
+
     def step(self, state: StepState) -> StepResult:
         run = _AgentRun(self.options, state)
         status: StepStatus | None = None
@@ -110,10 +114,11 @@ class OpenAIOptimizer:
             and len(carried) < SESSION_CHARS_LIMIT
         ):
             session[MESSAGES_KEY] = json.loads(carried)  # the conversation continues next step
+        cost_notes = pricing.unknown_cost_events("openai", self.options.model, self.options.price_table)
         return StepResult(
             status=status,
             summary=summary,
-            transcript=tuple(run.events),
+            transcript=(*run.events, *cost_notes),
             usage=run.usage,
             raw="\n".join(json.dumps(m, default=str) for m in run.messages),
             error=error,
@@ -127,7 +132,9 @@ class _AgentRun:
     def __init__(self, options: OpenAIOptions, state: StepState) -> None:
         self.o = options
         self.state = state
-        self.files = WorkspaceFiles(state.workspace, state.writable, options.max_read_chars)
+        self.files = WorkspaceFiles(
+            state.workspace, state.writable, options.max_read_chars, protected=state.protected
+        )
         self.usage = Usage()
         self.events: list[TranscriptEvent] = []
         raw = state.session.get(MESSAGES_KEY) if options.context == ContextStrategy.CONTINUE else None
@@ -205,6 +212,8 @@ class _AgentRun:
             return f"error: missing argument {exc}"
         except ToolError as exc:
             return f"error: {exc}"
+        except (OSError, ValueError, TypeError) as exc:  # the model's odd call is its to fix, not a crash
+            return f"error: {name} failed: {type(exc).__name__}: {exc}"
         return f"error: unknown tool {name!r}"
 
     def _count(self, raw: Any) -> None:

@@ -3,7 +3,9 @@
 It returns a score in [0, 1] and findings with file and line, and records its own token usage and
 cost in the reading's metrics. It is slow, costly and not deterministic, so by default it only
 runs on a blind split (validation queries or the final test): a train-split judge must be asked
-for with `allow_train = true`.
+for with `allow_train = true`. Tokens are priced with the agents' table
+(`codefit.optimizers.agents.pricing`, overridable with `price_table`); an unpriced model's cost is
+left out of the metrics (unknown), not reported as 0.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import openai
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from codefit.errors import SensorError
+from codefit.optimizers.agents import pricing
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings
 from codefit.spec import Split
@@ -41,7 +44,9 @@ class JudgeOptions(Options):
     api_key: str | None = Field(default=None, description="API key (prefer api_key_env).")
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable with the key.")
     rubric: str | None = Field(default=None, description="The rubric text.")
-    rubric_file: Path | None = Field(default=None, description="A file with the rubric (relative to cwd).")
+    rubric_file: Path | None = Field(
+        default=None, description="A file with the rubric (relative to the project root)."
+    )
     include: list[str] = Field(default_factory=lambda: ["*.py"], description="Globs of files reviewed.")
     exclude: list[str] = Field(default_factory=lambda: ["tests/*", "test_*.py"], description="Globs skipped.")
     max_chars: int = Field(default=60_000, ge=1000, description="Code sent at most (files in order).")
@@ -50,9 +55,20 @@ class JudgeOptions(Options):
     json_mode: bool = Field(default=True, description="Ask for response_format json_object.")
     request_timeout: float = Field(default=300.0, gt=0)
     max_retries: int = Field(default=2, ge=0)
-    price_input_per_mtok: float = Field(default=0.0, ge=0, description="USD per million input tokens.")
-    price_output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million output tokens.")
+    price_table: dict[str, pricing.Price] = Field(
+        default_factory=dict, description="USD per million tokens by model; overrides the built-in table."
+    )
     allow_train: bool = Field(default=False, description="Allow this judge on the train split.")
+
+    @field_validator("rubric_file")
+    @classmethod
+    def _from_project_root(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        """A relative rubric_file is the project's: resolved against the `root` the config loader
+        passes as validation context (without one, against the working directory)."""
+        root = (info.context or {}).get("root")
+        if value is None or root is None or value.expanduser().is_absolute():
+            return value
+        return Path(root) / value
 
 
 class JudgeSensor:
@@ -139,11 +155,16 @@ class JudgeSensor:
         return response.choices[0].message.content or "", response.usage
 
     def _cost(self, usage: Any) -> dict[str, float]:
-        prompt = float(getattr(usage, "prompt_tokens", 0) or 0)
-        completion = float(getattr(usage, "completion_tokens", 0) or 0)
-        o = self.options
-        cost = (prompt * o.price_input_per_mtok + completion * o.price_output_per_mtok) / 1_000_000
-        return {"input_tokens": prompt, "output_tokens": completion, "cost_usd": cost}
+        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion = int(getattr(usage, "completion_tokens", 0) or 0)
+        cached = int(getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", 0) or 0)
+        metrics = {"input_tokens": float(prompt), "output_tokens": float(completion)}
+        price = pricing.lookup(self.options.model, self.options.price_table)
+        if price is not None:
+            metrics["cost_usd"] = pricing.cost_usd(
+                price, input_tokens=prompt, cached_tokens=cached, output_tokens=completion
+            )
+        return metrics
 
     def _reading(self, score: float, passed: bool, duration: float, **kw: Any) -> Reading:
         return Reading(

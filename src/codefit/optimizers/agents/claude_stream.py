@@ -2,9 +2,10 @@
 
 One JSON object per line: `system` (init, compact_boundary, hooks), `assistant` (one API response,
 possibly over several lines sharing `message.id`: merged, last usage kept), `user` (tool results),
-`rate_limit_event`, `stream_event`, and a final `result` with cost and usage. Unknown types are
-ignored; text lines (banners, stderr noise) are skipped; a line that starts like JSON but does not
-parse means the stream is corrupt.
+`rate_limit_event`, `stream_event` (partial deltas, ignored: the full `assistant` lines follow), and
+a final `result` with cost, usage and `permission_denials`. Unknown types are ignored; text lines
+(banners, `[WARN] ...` stderr noise) are skipped; a line that starts with `{` but does not parse
+means the stream is corrupt.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ class _Parser:
             self.out.session_id = obj["session_id"]
         if kind == "assistant":
             self._assistant(obj.get("message") or {})
+        elif kind == "system" and obj.get("subtype") == "compact_boundary":
+            # The stream spells it compact_metadata{pre_tokens}; session files compactMetadata{preTokens}.
+            meta = obj.get("compact_metadata") or obj.get("compactMetadata") or {}
+            tokens = meta.get("pre_tokens", meta.get("preTokens", "?"))
+            text = f"context compacted ({meta.get('trigger', 'auto')}; {tokens} tokens before)"
+            self.out.events.append(TranscriptEvent(kind=EventKind.MESSAGE, role="system", text=text))
         elif kind == "user":
             self._user(obj.get("message") or {})
         elif kind == "rate_limit_event":
@@ -164,6 +171,12 @@ class _Parser:
             )
         elif result_text:
             self.out.final_text = result_text
+        for denial in obj.get("permission_denials") or []:
+            if isinstance(denial, dict):  # a tool the agent wanted but headless Claude may not ask for
+                name = str(denial.get("tool_name", "?"))
+                detail = clip(json.dumps(denial.get("tool_input"), default=str), 200)
+                text = f"permission denied: {name} {detail}"
+                self.out.events.append(TranscriptEvent(kind=EventKind.ERROR, name=name, text=text))
 
     def finish(self) -> None:
         if self.result_usage is not None:

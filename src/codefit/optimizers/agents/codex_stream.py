@@ -3,7 +3,9 @@
 Top-level events: `thread.started{thread_id}`, `turn.started`, `turn.completed{usage}`,
 `turn.failed{error{message}}`, `item.started|updated|completed{item}`, `error{message}`. Only
 completed items are transcribed; item types: agent_message, reasoning, command_execution,
-file_change, mcp_tool_call, web_search, todo_list, error.
+file_change, mcp_tool_call, web_search, todo_list, error. An `error` event is not the end by itself:
+Codex also reports its retries with it ("Reconnecting... 1/5"), so it fails the step only when no
+turn completed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class CodexStream:
     error: str | None = None
     turn_completed: bool = False
     edited_paths: set[str] = field(default_factory=set)
+    last_error_event: str | None = None
 
 
 def parse_codex_stream(text: str, root: Path | None = None) -> CodexStream:
@@ -36,6 +39,8 @@ def parse_codex_stream(text: str, root: Path | None = None) -> CodexStream:
             out.error = out.error or obj
         else:
             _feed(out, obj, root)
+    if out.error is None and not out.turn_completed and out.last_error_event:
+        out.error = f"codex error: {clip(out.last_error_event, 300)}"
     return out
 
 
@@ -55,7 +60,7 @@ def _feed(out: CodexStream, obj: dict[str, Any], root: Path | None) -> None:
         out.events.append(TranscriptEvent(kind=EventKind.ERROR, text=str(message)))
     elif kind == "error":
         message = str(obj.get("message", "error"))
-        out.error = out.error or f"codex error: {clip(message, 300)}"
+        out.last_error_event = message
         out.events.append(TranscriptEvent(kind=EventKind.ERROR, text=message))
     elif kind == "item.completed" and isinstance(obj.get("item"), dict):
         _item(out, obj["item"], root)

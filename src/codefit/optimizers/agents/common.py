@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,9 @@ class AgentOptions(Options):
         default=False, description="Give the agent codefit's MCP server (spec, checks, submit)."
     )
     mcp_command: list[str] | None = Field(
-        default=None, description="Command of the MCP server; default `codefit mcp --workspace W`."
+        default=None,
+        description="Command of the MCP server (`{workspace}` is replaced); "
+        "default `<codefit's python> -m codefit mcp --workspace W`.",
     )
     extra_args: list[str] = Field(default_factory=list, description="Arguments appended verbatim.")
     allow_network: bool = Field(default=True, description="The agent needs its model endpoint.")
@@ -62,9 +65,11 @@ def find_binary(name: str, env: Mapping[str, str]) -> str | None:
 
 
 def mcp_argv(options: AgentOptions, workspace: Path) -> list[str]:
+    """The MCP server's command. By default codefit's own interpreter runs it: a bare `codefit` is
+    not found when the venv is not on the agent's PATH, and the sandbox keeps this interpreter visible."""
     if options.mcp_command:
         return [part.replace("{workspace}", str(workspace)) for part in options.mcp_command]
-    return [shutil.which("codefit") or "codefit", "mcp", "--workspace", str(workspace)]
+    return [sys.executable, "-m", "codefit", "mcp", "--workspace", str(workspace)]
 
 
 def option_args(*pairs: tuple[str, str | int | float | list[str] | None]) -> list[str]:
@@ -123,8 +128,9 @@ def clip(text: str, limit: int = TEXT_LIMIT) -> str:
 
 
 def json_objects(text: str, what: str) -> Iterator[dict[str, Any] | str]:
-    """The objects of a JSON-lines stream, in order; for a line that starts like JSON but does not
-    parse, the error `unparsable {what} N: ...` instead. Blank lines and text (banners) are skipped."""
+    """The objects of a JSON-lines stream, in order; for a line that starts with `{` but does not
+    parse, the error `unparsable {what} N: ...` instead. Blank lines and text (banners, `[WARN] ...`
+    noise) are skipped: every event of these streams is an object, so only `{` means a broken one."""
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
@@ -132,7 +138,7 @@ def json_objects(text: str, what: str) -> Iterator[dict[str, Any] | str]:
         try:
             obj = json.loads(stripped)
         except json.JSONDecodeError:
-            if stripped.startswith(("{", "[")):
+            if stripped.startswith("{"):
                 yield f"unparsable {what} {number}: {clip(stripped, 120)}"
             continue
         if isinstance(obj, dict):

@@ -1,7 +1,12 @@
-"""File tools for codefit's own agent: list, read, write and edit files, confined to the workspace."""
+"""File tools for codefit's own agent: list, read, write and edit files, confined to the workspace.
+
+Writes go only to `writable` paths and never to `protected` ones (the tests). Every refusal or
+failure is a ToolError whose message the model reads as the tool's result.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +26,7 @@ class WorkspaceFiles:
     root: Path
     writable: Sequence[str] = ()
     max_read_chars: int = 20_000
+    protected: Sequence[str] = ()
 
     def resolve(self, path: str) -> Path:
         """The absolute path for `path`, refusing anything outside the workspace or inside .git."""
@@ -42,13 +48,15 @@ class WorkspaceFiles:
         listed = sorted(p for p in tracked if p.startswith(prefix))
         return "\n".join(listed) if listed else "(no files)"
 
-    def read_file(self, path: str, start_line: int | None = None, end_line: int | None = None) -> str:
+    def read_file(self, path: str, start_line: object = None, end_line: object = None) -> str:
         target = self.resolve(path)
+        if target.is_dir():
+            raise ToolError(f"{path!r} is a directory; use list_files")
         if not target.is_file():
             raise ToolError(f"{path!r} does not exist")
         lines = target.read_text(encoding="utf-8", errors="replace").splitlines()
-        first = max(1, start_line or 1)
-        last = min(len(lines), end_line or len(lines))
+        first = max(1, line_number(start_line, "start_line") or 1)
+        last = min(len(lines), line_number(end_line, "end_line") or len(lines))
         numbered = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(first, last + 1))
         if len(numbered) > self.max_read_chars:
             numbered = numbered[: self.max_read_chars] + "\n... [cut: read a smaller line range]"
@@ -56,6 +64,8 @@ class WorkspaceFiles:
 
     def write_file(self, path: str, content: str) -> str:
         target = self._writable(path)
+        if target.is_dir():
+            raise ToolError(f"{path!r} is a directory; give a file path")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
         return f"wrote {path} ({len(content.splitlines())} lines)"
@@ -64,7 +74,10 @@ class WorkspaceFiles:
         target = self._writable(path)
         if not target.is_file():
             raise ToolError(f"{path!r} does not exist; use write_file to create it")
-        text = target.read_text(encoding="utf-8")
+        try:
+            text = target.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ToolError(f"{path!r} is not UTF-8 text; edit_file cannot change it") from None
         count = text.count(old) if old else 0
         if count != 1:
             raise ToolError(f"`old` must occur exactly once in {path} (found {count} times)")
@@ -74,6 +87,24 @@ class WorkspaceFiles:
     def _writable(self, path: str) -> Path:
         target = self.resolve(path)
         rel = str(target.relative_to(self.root.resolve()))
+        if any(fnmatch.fnmatch(rel, glob) for glob in self.protected):
+            raise ToolError(
+                f"{rel} is protected ({', '.join(self.protected)}): do not change it; if it contradicts "
+                "the task, call flag_contradiction"
+            )
         if self.writable and not any(fnmatch.fnmatch(rel, glob) for glob in self.writable):
             raise ToolError(f"{rel} is not writable (writable: {', '.join(self.writable)})")
         return target
+
+
+def line_number(value: object, name: str) -> int | None:
+    """A line number as the model sent it: 12, 12.0 and "12" all mean line 12; nothing means none."""
+    if value is None or value == "":
+        return None
+    number: float | None = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    if number is None or not number.is_integer():
+        raise ToolError(f"{name} must be a whole line number, not {value!r}")
+    return int(number)

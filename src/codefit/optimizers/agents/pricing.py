@@ -4,15 +4,18 @@ USD per million tokens, as published by OpenAI for the API (platform.openai.com/
 the time of writing. Prices change: users override or extend the table in the config
 (`price_table = { "my-model" = { input = 1.0, cached_input = 0.1, output = 4.0 } }`).
 A model is matched by its longest listed prefix, so dated variants share their family's price.
+A model with no price (or no model at all) has an unknown cost: the adapters say so in the step's
+transcript and warn once at the start of a run, rather than report a silent $0.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from pydantic import Field
 
-from codefit.optimizers.base import Usage
+from codefit.optimizers.base import EventKind, TranscriptEvent, Usage
 from codefit.records import Record
 
 
@@ -61,6 +64,31 @@ def cost_usd(price: Price | None, *, input_tokens: int, cached_tokens: int, outp
     return total / 1_000_000
 
 
+def unknown_cost_note(agent: str, model: str | None) -> str:
+    """Why `agent`'s cost cannot be known, and how to make it known."""
+    why = f"model {model!r} has no price" if model else "no model is set"
+    return (
+        f"{agent}: token cost unknown ({why}); set `model` under [optimizer] or add the model "
+        "to `price_table` (USD per million tokens)"
+    )
+
+
+def warn_if_unpriced(agent: str, model: str | None, overrides: Mapping[str, Price]) -> None:
+    """One warning on stderr at the start of a run (optimizers' `preflight`) when cost is unknown."""
+    if lookup(model, overrides) is None:
+        print(f"codefit: warning: {unknown_cost_note(agent, model)}", file=sys.stderr)
+
+
+def unknown_cost_events(
+    agent: str, model: str | None, overrides: Mapping[str, Price]
+) -> list[TranscriptEvent]:
+    """A note for the step's transcript when its cost is unknown (its usage then shows $0)."""
+    if lookup(model, overrides) is not None:
+        return []
+    note = unknown_cost_note(agent, model)
+    return [TranscriptEvent(kind=EventKind.MESSAGE, role="codefit", text=note, data={"cost_unknown": True})]
+
+
 def priced_usage(
     model: str | None,
     overrides: Mapping[str, Price],
@@ -69,7 +97,7 @@ def priced_usage(
     cached_tokens: int,
     output_tokens: int,
 ) -> Usage:
-    """A usage with its cost at `model`'s price (0 where the model has none)."""
+    """A usage with its cost at `model`'s price (0 where the model has none: see `unknown_cost_events`)."""
     cost = cost_usd(
         lookup(model, overrides),
         input_tokens=input_tokens,
