@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from codefit.optimizers.search.numeric import is_numeric, number_constant, numeric_names
 from codefit.optimizers.search.patch import Edit
 from codefit.optimizers.search.source import BUILTIN_NAMES, SourceFile
 
@@ -44,6 +45,18 @@ UNWRAPPABLE = {
     "set",
 }
 WRAPPERS = ("abs", "len", "sorted", "int")
+OPERAND_WRAPPERS = ("abs", "len", "int")  # of an arithmetic operand; `sorted` makes no number
+# Where a value may be wrapped or shifted in place: returned, assigned, compared, passed, computed with
+VALUE_PARENTS = (
+    ast.Return,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.Compare,
+    ast.Call,
+    ast.keyword,
+    ast.BinOp,
+)
 
 
 def _gap_edit(
@@ -97,12 +110,14 @@ def comparison_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def boolean_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    if not isinstance(node, ast.BoolOp) or len(node.values) != 2:
+    """`and` <-> `or`, one operator at a time (`a and b and c` -> `a or b and c`, `a and b or c`)."""
+    if not isinstance(node, ast.BoolOp):
         return
     old, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
-    edit = _gap_edit(src, node.values[0], node.values[1], old, new, node.lineno, "boolean_operator")
-    if edit is not None:
-        yield edit
+    for left, right in zip(node.values, node.values[1:], strict=False):
+        edit = _gap_edit(src, left, right, old, new, node.lineno, "boolean_operator")
+        if edit is not None:
+            yield edit
 
 
 def augmented_assignment(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
@@ -178,6 +193,41 @@ def off_by_one(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
             yield from _plus_minus(src, arg, "range bound")
 
 
+def _value_parent(src: SourceFile, node: ast.AST) -> ast.AST | None:
+    """The node's parent when the node is a value read in one of VALUE_PARENTS, else None."""
+    parent = src.parents.get(node)
+    if not isinstance(node, ast.expr) or isinstance(getattr(node, "ctx", None), ast.Store | ast.Del):
+        return None
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return None
+    return parent if isinstance(parent, VALUE_PARENTS) else None
+
+
+def _adds_a_constant(node: ast.AST | None) -> bool:
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add | ast.Sub)
+        and (number_constant(node.left) or number_constant(node.right))
+    )
+
+
+def integer_expression(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """+1/-1 on a number-valued expression (`len(xs)`, a counter, `hi - lo`) read in place."""
+    parent = _value_parent(src, node)
+    if parent is None or isinstance(node, ast.Constant) or _is_negative_constant(node):
+        return
+    if _adds_a_constant(node) or _adds_a_constant(parent) or not is_numeric(src, node):
+        return  # `n - 1 + 1` is integer_constant's `n - 0` in disguise
+    for sign in ("+", "-"):
+        text = f"{src.segment(node)} {sign} 1"
+        yield src.edit(
+            node,
+            f"({text})" if isinstance(parent, ast.BinOp) else text,
+            "off_by_one",
+            f"`{src.segment(node)}` {sign} 1",
+        )
+
+
 def integer_constant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
     if isinstance(node, ast.Constant) and type(node.value) is int:
         for new in sorted({node.value + 1, node.value - 1, 0, 1} - {node.value}):
@@ -203,12 +253,23 @@ def constant_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def name_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Another variable of the node's function (or, at module level, of the module)."""
+    yield from _replace_name(src, node, src.scope_names(node))
+
+
+def global_name_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """A module variable in place of a function's variable: ranked after the function's own."""
+    local = src.scope_names(node)
+    yield from _replace_name(src, node, [g for g in src.global_variables() if g not in local])
+
+
+def _replace_name(src: SourceFile, node: ast.AST, names: list[str]) -> Iterator[Edit]:
     if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
         return
     parent = src.parents.get(node)
     if isinstance(parent, ast.Call) and parent.func is node:
         return  # a called name: call_replacement's job
-    for other in src.scope_names(node):
+    for other in names:
         if other != node.id and other not in BUILTIN_NAMES:
             yield src.edit(node, other, "name", f"`{node.id}` -> `{other}`")
 
@@ -249,18 +310,39 @@ def call_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def call_wrapping(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """Wrap a returned, assigned or compared value in a builtin call."""
-    parent = src.parents.get(node)
-    if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
+    """Wrap a returned, assigned, compared, passed or arithmetic operand value in a builtin call."""
+    parent = _value_parent(src, node)
+    if parent is None or isinstance(node, ast.Constant):
         return
-    if not isinstance(parent, ast.Return | ast.Assign | ast.Compare | ast.Call):
-        return
-    if isinstance(parent, ast.Call) and parent.func is node:
-        return
-    for name in WRAPPERS:
+    for name in OPERAND_WRAPPERS if isinstance(parent, ast.BinOp) else WRAPPERS:
         yield src.edit(
             node, f"{name}({src.segment(node)})", "call", f"wrap `{src.segment(node)}` in `{name}()`"
         )
+
+
+def clamp_wrapping(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """Clamp a number: `x` -> `max(x, 0)`, or `min(x, n)` / `max(x, n)` with a number `n` in scope."""
+    parent = _value_parent(src, node)
+    if parent is None or isinstance(parent, ast.Compare) or isinstance(node, ast.Constant):
+        return
+    if _is_negative_constant(node) or not is_numeric(src, node):
+        return
+    if (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Name)
+        and parent.func.id in ("max", "min")
+    ):
+        return  # already clamped: call_replacement swaps or unwraps it
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    numbers = numeric_names(src, node)
+    bounds = [("max", "0")]
+    bounds += [
+        (f, n) for n in src.scope_names(node) if n in numbers and n not in used for f in ("min", "max")
+    ]
+    value = src.segment(node)
+    for function, bound in bounds:
+        new = f"{function}({value}, {bound})"
+        yield src.edit(node, new, "call", f"clamp `{value}` to `{new}`")
 
 
 def operand_unwrap(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
@@ -309,6 +391,9 @@ EXPRESSION_OPERATORS: list[tuple[Operator, int]] = [
     (operand_unwrap, 3),
     (name_replacement, 3),
     (attribute_replacement, 3),
+    (integer_expression, 3),
+    (global_name_replacement, 4),
     (call_wrapping, 4),
+    (clamp_wrapping, 4),
     (condition_guard, 4),
 ]

@@ -43,6 +43,7 @@ class SourceFile:
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
         self._scope_names: dict[ast.AST, list[str]] = {}
+        self.numeric_names: dict[ast.AST, frozenset[str]] = {}  # filled by numeric.numeric_names
 
     def offset(self, line: int, col_bytes: int) -> int:
         """Character offset of an AST position (columns are UTF-8 byte offsets)."""
@@ -79,6 +80,17 @@ class SourceFile:
             current = self.parents.get(current)
         return current if current is not None else self.tree
 
+    def walk_scope(self, scope: ast.AST) -> Iterator[ast.AST]:
+        """The nodes of a function's body (or the module's), not those of functions, classes and
+        lambdas defined inside it: their names are not visible here."""
+        body = scope.body if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else self.tree.body
+        todo: list[ast.AST] = list(reversed(body))
+        while todo:
+            node = todo.pop()
+            yield node
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+                todo.extend(reversed(list(ast.iter_child_nodes(node))))
+
     def scope_names(self, node: ast.AST) -> list[str]:
         """Variables visible at the node: parameters and locals of its function, or module globals."""
         scope = self.function_of(node)
@@ -87,19 +99,32 @@ class SourceFile:
             return cached
         names: list[str] = []
         if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
-            args = scope.args
-            names.extend(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
-            names.extend(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-            body: list[ast.AST] = list(scope.body)
-        else:
-            body = list(self.tree.body)
-        for statement in body:
-            for sub in ast.walk(statement):
-                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                    names.append(sub.id)
+            names.extend(_parameters(scope))
+        for sub in self.walk_scope(scope):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                names.append(sub.id)
         unique = [n for i, n in enumerate(names) if n not in names[:i] and n not in ("self", "cls", "_")]
         self._scope_names[scope] = unique
         return unique
+
+    def global_variables(self) -> list[str]:
+        """Variables the module assigns at its top level (not its functions, classes or imports)."""
+        return self.scope_names(self.tree)
+
+    def visible_names(self, node: ast.AST) -> set[str]:
+        """Every name code at the node may read: builtins, module-level definitions, parameters, locals."""
+        names = set(BUILTIN_NAMES) | set(self.global_variables()) | set(self.scope_names(node))
+        for statement in self.tree.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(statement.name)
+            elif isinstance(statement, ast.Import | ast.ImportFrom):
+                names |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+        return names | self.parameters(node)
+
+    def parameters(self, node: ast.AST) -> set[str]:
+        """Parameters of the node's function, `self` and `cls` included; none at module level."""
+        scope = self.function_of(node)
+        return set(_parameters(scope)) if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else set()
 
     def nodes_on(self, lines: set[int]) -> Iterator[ast.AST]:
         """Expression and statement nodes that start on one of the lines, outermost first."""
@@ -127,3 +152,9 @@ class SourceFile:
         last = self.lines[(statement.end_lineno or statement.lineno) - 1]
         after = last.encode()[statement.end_col_offset or 0 :].decode(errors="ignore")
         return not before.strip() and (not after.strip() or after.strip().startswith("#"))
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = function.args
+    named = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    return named + [a.arg for a in (args.vararg, args.kwarg) if a is not None]

@@ -1,5 +1,5 @@
-"""Statement edit operators: delete a statement, or insert a copy of one from the same function
-(GenProg-style ingredients: the fix is often already written somewhere nearby)."""
+"""Statement edit operators: delete a statement, or insert a copy of one from the same function or
+module (GenProg-style ingredients: the fix is often already written somewhere nearby)."""
 
 from __future__ import annotations
 
@@ -40,31 +40,61 @@ def statement_deletion(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def statement_insertion(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """Insert, before the statement, a copy of a short statement of the same function."""
+    """Insert, before the statement, a copy of a short statement of the same function, or of
+    elsewhere in the module when it reads a variable of this scope and every name it reads is
+    visible here."""
     if not isinstance(node, ast.stmt) or not src.owns_lines(node):
         return
-    scope = src.function_of(node)
-    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
-        return
     indent = src.indent_of(node)
+    at = src.line_start(node.lineno)
+    visible = src.visible_names(node)
+    own = set(src.scope_names(node)) | src.parameters(node)
     seen: set[str] = set()
-    for ingredient in ast.walk(scope):
-        if not isinstance(ingredient, ast.stmt) or ingredient is node or ingredient is scope:
+    for ingredient, nearby in _ingredients(src, src.function_of(node)):
+        if ingredient is node or not src.owns_lines(ingredient):
             continue
-        span = (ingredient.end_lineno or ingredient.lineno) - ingredient.lineno + 1
-        if span > MAX_INGREDIENT_LINES or not src.owns_lines(ingredient):
-            continue
-        if isinstance(ingredient, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        reads = _reads(ingredient)
+        if not nearby and not (reads <= visible and reads & own):
+            # From elsewhere, only a statement about this scope's own variables that exist here:
+            # a copy reading unknown names fails, one reading only constants rarely fixes anything.
             continue
         text = _reindent(src, ingredient, indent)
         if text in seen:
             continue
         seen.add(text)
-        at = src.line_start(node.lineno)
         first = text.strip().splitlines()[0]
         yield src.replace(
             at, at, text, node.lineno, "insert", f"insert a copy of `{first}` (line {ingredient.lineno})"
         )
+
+
+def _ingredients(src: SourceFile, scope: ast.AST) -> Iterator[tuple[ast.stmt, bool]]:
+    """Short statements of the scope (nearby), then those of the rest of the module."""
+    inside = {id(n) for n in src.walk_scope(scope)}
+    for nearby in (True, False):
+        for statement in ast.walk(src.tree):
+            if not isinstance(statement, ast.stmt) or (id(statement) in inside) != nearby:
+                continue
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            span = (statement.end_lineno or statement.lineno) - statement.lineno + 1
+            if span <= MAX_INGREDIENT_LINES:
+                yield statement, nearby
+
+
+def _reads(statement: ast.stmt) -> set[str]:
+    """Names the statement reads, less those it binds for itself (comprehension variables, lambda
+    parameters); `x = x + 1` still reads `x`."""
+    read: set[str] = set()
+    bound: set[str] = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read.add(node.id)
+        elif isinstance(node, ast.comprehension):
+            bound |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return read - bound
 
 
 def _reindent(src: SourceFile, statement: ast.stmt, indent: str) -> str:
