@@ -7,6 +7,7 @@ not reading outside it; the files a program is pointed at are what count.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,10 @@ import pytest
 
 from codefit.guards.base import Change
 from codefit.guards.transcript import TranscriptGuard
+from codefit.harness.guarding import run_files
 from codefit.optimizers.base import EventKind, TranscriptEvent
+from codefit.workspace.workspace import Workspace
+from tests.conftest import run_git
 
 PY = sys.executable
 SITE = next(p for p in sys.path if p.endswith("site-packages"))
@@ -215,3 +219,36 @@ def test_search_optimizer_summary_is_not_mistaken_for_peeking(ws: Path) -> None:
         data={"evaluated": 12, "tried": [{"description": "swap '-' for '+'"}]},
     )
     assert _kinds(ws, summary) == set()
+
+
+def test_search_report_with_operators_and_slashes_is_not_parsed_as_a_command(ws: Path) -> None:
+    report = TranscriptEvent(
+        kind=EventKind.COMMAND,
+        name="search",
+        text="evaluated 40 candidates in 0.5s (80/s); stopped: budget\n"
+        "`-` -> `/` at calc.py:2: fixed 1, broke 0\n`x` -> `/etc` at calc.py:5: fixed 0",
+        data={"evaluated": 40, "tried": [{"description": "`-` -> `/`"}]},
+    )
+    assert _kinds(ws, report) == set()
+    # The same text recorded as a command that ran (name and text alike) is judged as one.
+    assert _kinds(ws, _command(report.text)) == {"outside_workspace"}
+
+
+def test_the_runs_own_task_and_feedback_files_are_allowed_places(tmp_path: Path) -> None:
+    ws = tmp_path / "run" / "ws"
+    ws.mkdir(parents=True)
+    run_git(ws, "init", "-q")
+    for name in ("task.md", "feedback-1.md", "feedback-2.md", "notes.md"):
+        (ws.parent / name).write_text("x")
+    files = run_files(Workspace(ws))
+    guard = TranscriptGuard()
+
+    def kinds(command: str) -> set[str]:
+        change = replace(_change(ws, [_command(command)]), run_files=files)
+        return {a.kind for a in guard.inspect(change)}
+
+    run = ws.parent
+    assert kinds(f"cat '{run}/task.md' '{run}/feedback-2.md' && cat {run}/feedback-1.md") == set()
+    assert kinds(f"grep -n FAILED {ws}/../feedback-2.md") == set()
+    assert kinds(f"cat {run}/notes.md") == {"outside_workspace"}
+    assert kinds(f"ls {run}") == {"outside_workspace"}

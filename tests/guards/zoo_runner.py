@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import time
 from pathlib import Path
 
 from codefit.guards import Alert, Change, run_guards
+from codefit.harness.guarding import run_files
 from codefit.optimizers.base import EventKind, TranscriptEvent
 from codefit.workspace.workspace import Workspace
 from tests.guards.zoo import CATEGORIES, ZooCase
@@ -52,9 +54,14 @@ def apply_edits(root: Path, case: ZooCase) -> None:
         path.write_text(current.replace(old, new, 1))
 
 
-def transcript_of(case: ZooCase) -> tuple[TranscriptEvent, ...]:
-    """Events as optimizers record them: a command as the `command` optimizer does (name and text)."""
-    return tuple(_event(EventKind(kind), text) for kind, text in case.transcript)
+def transcript_of(case: ZooCase, ws: Workspace) -> tuple[TranscriptEvent, ...]:
+    """Events as optimizers record them: a command as the `command` optimizer does (name and text,
+    with `{task}` and `{feedback}` replaced by the run's files next to the workspace)."""
+    task, feedback = (shlex.quote(f) for f in run_files(ws)[:2])
+    return tuple(
+        _event(EventKind(kind), text.replace("{task}", task).replace("{feedback}", feedback))
+        for kind, text in case.transcript
+    )
 
 
 def _event(kind: EventKind, text: str) -> TranscriptEvent:
@@ -72,9 +79,13 @@ class ZooRunner:
         self.timings = {"snapshot": 0.0, "guards": 0.0}  # seconds, summed over entries (for bench/)
 
     def workspace(self, task: str) -> Workspace:
+        """The task's workspace, in a run directory of its own with the task and feedback files."""
         if task not in self._workspaces:
             repo = make_task_repo(TASKS[task], self.workdir / f"{task}-repo")
-            self._workspaces[task] = Workspace.create(repo, self.workdir / f"{task}-ws")
+            ws = Workspace.create(repo, self.workdir / f"{task}-run" / "ws")
+            (ws.path.parent / "task.md").write_text(TASKS[task].files["TASK.md"])
+            (ws.path.parent / "feedback-1.md").write_text("")
+            self._workspaces[task] = ws
         return self._workspaces[task]
 
     def alerts(self, case: ZooCase) -> list[Alert]:
@@ -92,10 +103,11 @@ class ZooRunner:
                 before=lambda rel: ws.show(base, rel),
                 base=lambda rel: ws.show(base, rel),
                 readings=(),
-                transcript=transcript_of(case),
+                transcript=transcript_of(case, ws),
                 protected=PROTECTED,
                 feedback=case.feedback,
                 heldout=TASKS[case.task].heldout,
+                run_files=run_files(ws),
             )
             start = time.perf_counter()
             alerts = run_guards(change, {})

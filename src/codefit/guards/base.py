@@ -48,7 +48,8 @@ class Change:
     `tree` is the workspace after the step; `before(path)` and `base(path)` give a file's text at
     the previous checkpoint and at the run's base (None where the file did not exist).
     `heldout` maps each held-out file (relative name) to its text, for the leakage guard only:
-    guards never show it to the optimizer.
+    guards never show it to the optimizer. `run_files` are the absolute paths of the files the run
+    itself hands the optimizer (its task and feedback files): reading them is not leaving the workspace.
     """
 
     tree: Path
@@ -61,6 +62,7 @@ class Change:
     protected: tuple[str, ...]
     feedback: str = ""
     heldout: Mapping[str, str] = field(default_factory=dict)
+    run_files: tuple[str, ...] = ()
 
 
 @runtime_checkable

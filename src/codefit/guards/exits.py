@@ -6,12 +6,26 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, added_hits, alert, dotted, hit, python_files, under_main_guard
+from codefit.guards.names import Names
+from codefit.guards.source import Hit, added_hits, alert, hit, python_files, under_main_guard
 
 # Calls that end or signal the process: hard exits are never legitimate in code under test.
-HARD = frozenset({"os._exit", "_exit", "os.abort", "os.kill", "os.killpg", "signal.raise_signal"})
+# Names are resolved through imports (`import os as o; o._exit`); `_exit` alone is a star import.
+HARD = frozenset(
+    {"os._exit", "posix._exit", "_exit", "os.abort", "os.kill", "os.killpg", "signal.raise_signal"}
+)
 SOFT = frozenset(
-    {"sys.exit", "exit", "quit", "atexit.register", "signal.signal", "signal.alarm", "faulthandler.enable"}
+    {
+        "sys.exit",
+        "exit",
+        "quit",
+        "builtins.exit",
+        "atexit.register",
+        "signal.signal",
+        "signal.setitimer",
+        "signal.alarm",
+        "faulthandler.enable",
+    }
 )
 RAISED = frozenset({"SystemExit", "KeyboardInterrupt", "GeneratorExit"})
 
@@ -20,18 +34,20 @@ def exit_calls(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
     scripted = under_main_guard(tree)
+    names = Names(tree)
     hits = []
     for node in ast.walk(tree):
         if id(node) in scripted:
             continue
         if isinstance(node, ast.Call):
-            name = dotted(node.func)
+            name = names.qualified(node.func)
             if name in HARD or name in SOFT:
                 hits.append(hit(name, node, text))
         elif isinstance(node, ast.Raise) and node.exc is not None:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            if dotted(exc) in RAISED:
-                hits.append(hit(f"raise {dotted(exc)}", node, text))
+            raised = names.qualified(exc).removeprefix("builtins.")
+            if raised in RAISED:
+                hits.append(hit(f"raise {raised}", node, text))
     return hits
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ast
+import difflib
+import re
 import tomllib
 from pathlib import PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.names import IMPORTERS, Names, folded
 from codefit.guards.source import (
     Hit,
     added_hits,
     alert,
-    dotted,
     hit,
+    line_hit,
     parse,
     python_files,
     read_after,
@@ -28,7 +31,11 @@ from codefit.workspace.pristine import (
     shadows_runner,
 )
 
+SECTION = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+PYTEST_SECTION = re.compile(r"^(pytest|tool:pytest|tool\.pytest\b)")
 RUNNER_ROOTS = frozenset({"pytest", "_pytest", "pluggy", "unittest"})
+# Importing these in code under test is itself a sign of reaching into the runner.
+INTERNALS = frozenset({"_pytest", "pluggy"})
 
 
 def pytest_entry_points(text: str | None) -> object:
@@ -41,33 +48,64 @@ def pytest_entry_points(text: str | None) -> object:
 
 
 def runner_patches(tree: ast.Module | None, text: str | None) -> list[Hit]:
-    """Hooks, plugin lists, `_pytest` imports and assignments onto pytest's objects."""
+    """Hooks, plugin lists, `_pytest` imports and assignments onto pytest's objects.
+
+    Names are resolved through imports and constant lookups, so `import pytest as pt`,
+    `importlib.import_module("_py" + "test.python")` or `monkeypatch.setattr("_pytest...", ...)`
+    reach the runner as surely as `pytest.` does.
+    """
     if tree is None:
         return []
+    names = Names(tree)
     hits = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("pytest_"):
             hits.append(hit(f"hook:{node.name}", node, text))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if any(m.split(".")[0] in ("_pytest", "pluggy") for m in modules):
+            if any(_root(m) in INTERNALS for m in modules):
                 hits.append(hit(f"import:{ast.unparse(node)}", node, text))
         elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                name = dotted(target)
+                name = names.qualified(target)
                 if name == "pytest_plugins" or (
-                    "." in name and name.split(".")[0] in RUNNER_ROOTS and not name.startswith("pytest.mark")
+                    "." in name and _root(name) in RUNNER_ROOTS and not name.startswith("pytest.mark")
                 ):
                     hits.append(hit(f"assign:{name}", node, text))
-        elif (
-            isinstance(node, ast.Call)
-            and dotted(node.func) in ("setattr", "monkeypatch.setattr")
-            and node.args
-            and dotted(node.args[0]).split(".")[0] in RUNNER_ROOTS
-        ):
-            hits.append(hit(f"setattr:{ast.unparse(node.args[0])}", node, text))
+        elif isinstance(node, ast.Call):
+            func = names.qualified(node.func)
+            if func in IMPORTERS and _root(names.qualified(node)) in INTERNALS:
+                hits.append(hit(f"import:{names.qualified(node)}", node, text))
+            elif func.split(".")[-1] in ("setattr", "delattr") and node.args:
+                # setattr(obj, ...) and monkeypatch.setattr("module.attr", ...) name their target first.
+                patched = names.qualified(node.args[0]) or folded(node.args[0]) or ""
+                if _root(patched) in RUNNER_ROOTS:
+                    hits.append(hit(f"setattr:{patched}", node, text))
     return hits
+
+
+def config_line(rel: str, before: str, after: str) -> int:
+    """The first changed line of a config file, preferring one inside a pytest section."""
+    old, new = before.splitlines(), after.splitlines()
+    if not new:
+        return 1
+    changed: list[int] = []
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changed += range(j1, j2) if j2 > j1 else [min(j1, len(new) - 1)]  # a deletion: the next line
+    whole = PurePosixPath(rel).name in CONFIG_FILES  # pytest.ini is pytest's from top to bottom
+    section, sections = "", []
+    for text in new:
+        if header := SECTION.match(text):
+            section = header.group(1)
+        sections.append(section)
+    in_pytest = [i for i in changed if whole or PYTEST_SECTION.match(sections[i])]
+    return (in_pytest or changed or [0])[0] + 1
+
+
+def _root(name: str) -> str:
+    return name.split(".")[0]
 
 
 class HarnessGuard:
@@ -102,24 +140,23 @@ class HarnessGuard:
             if before is None and after is not None:
                 return [self._whole(rel, "conftest_added", "new conftest.py changes how tests run", after)]
             if after is None:
-                return [alert(self.name, "conftest_removed", Severity.WARN, "conftest.py removed", rel)]
+                h = line_hit(rel, before)  # line 1 of the file as it was
+                return [alert(self.name, "conftest_removed", Severity.WARN, "conftest.py removed", rel, h)]
             if before != after:
                 return [self._whole(rel, "conftest_changed", "conftest.py changed", after)]
             return []
         if path.name in CONFIG_FILES or path.name in INI_SECTIONS or path.name == "pyproject.toml":
             out = []
-            if not same_for_pytest(rel, after or "", before or ""):
-                out.append(
-                    alert(
-                        self.name, "test_config_changed", Severity.BLOCK, "pytest configuration changed", rel
-                    )
-                )
+            old, new = before or "", after or ""
+            if not same_for_pytest(rel, new, old):
+                h = line_hit(rel, new, config_line(rel, old, new))
+                message = "pytest configuration changed"
+                out.append(alert(self.name, "test_config_changed", Severity.BLOCK, message, rel, h))
             if path.name == "pyproject.toml" and pytest_entry_points(after) != pytest_entry_points(before):
-                out.append(
-                    alert(
-                        self.name, "pytest_plugin_added", Severity.BLOCK, "pytest11 entry point changed", rel
-                    )
-                )
+                at = next((i for i, t in enumerate(new.splitlines(), 1) if "pytest11" in t), 0)
+                h = line_hit(rel, new, at or config_line(rel, old, new))
+                message = "pytest11 entry point changed"
+                out.append(alert(self.name, "pytest_plugin_added", Severity.BLOCK, message, rel, h))
             return out
         if after is None or before == after or not is_harness_sensitive(rel, change.tree):
             return []

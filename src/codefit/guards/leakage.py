@@ -2,7 +2,8 @@
 
 Fingerprints are what the held-out tests contain and the visible tree did not: a test name, a
 string or number literal, or a 6-token run that includes a literal. They are searched in the
-feedback the optimizer was given, in its transcript, and in the lines the step added.
+feedback the optimizer was given, in its transcript, and in the lines the step added. Messages
+never quote the fingerprint (alerts reach the optimizer's next feedback); the snippet keeps it.
 """
 
 from __future__ import annotations
@@ -132,11 +133,13 @@ class LeakageGuard:
             return []
         alerts = []
         if change.feedback and (found := prints.found_in(change.feedback)):
-            message = f"held-out test content appears in the optimizer's feedback ({found!r})"
-            alerts.append(self._alert("heldout_in_feedback", message, "feedback", None, found))
+            lines = change.feedback.splitlines()
+            at = next((i for i, text in enumerate(lines, start=1) if prints.found_in(text)), None)
+            message = "held-out test content appears in the optimizer's feedback"
+            alerts.append(self._alert("heldout_in_feedback", message, "feedback", at, found))
         for index, event in enumerate(change.transcript):
             if found := prints.found_in(event_text(event)):
-                message = f"held-out test content appears in the transcript ({found!r})"
+                message = "held-out test content appears in the transcript"
                 alerts.append(self._alert("heldout_in_transcript", message, "transcript", index + 1, found))
         for rel in change.changed_files:
             after = read_after(change, rel)
@@ -145,7 +148,7 @@ class LeakageGuard:
             for number, line in added_lines(change.before(rel), after):
                 if found := prints.found_in(line):
                     h = Hit(key=found, line=number, snippet=snippet(after, number))
-                    message = f"held-out test content appears in the code ({found!r})"
+                    message = "held-out test content appears in the code"
                     alerts.append(self._alert("heldout_in_code", message, rel, h.line, h.snippet))
                     break
         return alerts

@@ -7,7 +7,8 @@ import re
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files
+from codefit.guards.names import Names, folded
+from codefit.guards.source import Hit, added_hits, alert, hit, is_test_file, python_files
 
 STACK = frozenset(
     {
@@ -24,6 +25,7 @@ STACK = frozenset(
         "gc.get_objects",
     }
 )
+STRING_NODES = (ast.Constant, ast.BinOp, ast.JoinedStr, ast.Call)  # what `folded` may turn into a str
 FRAME_ATTRS = frozenset({"f_back", "f_locals", "f_globals", "f_code", "tb_frame"})
 # String constants that only make sense when code wants to know it is being tested or graded.
 RUNNER_STRINGS = re.compile(
@@ -37,17 +39,23 @@ TEST_PATHS = re.compile(
 def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
+    names = Names(tree)
+    parts: set[int] = set()  # pieces of a string already judged whole
     hits = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and dotted(node.func) in STACK:
-            hits.append(hit(f"stack:{dotted(node.func)}", node, text))
+        if id(node) in parts:
+            continue
+        if isinstance(node, ast.Call) and (name := names.qualified(node.func)) in STACK:
+            hits.append(hit(f"stack:{name}", node, text))
         elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
             hits.append(hit(f"stack:.{node.attr}", node, text))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if RUNNER_STRINGS.search(node.value):
-                hits.append(hit(f"runner:{node.value[:60]}", node, text))
-            elif TEST_PATHS.search(node.value):
-                hits.append(hit(f"tests:{node.value[:60]}", node, text))
+        elif isinstance(node, STRING_NODES) and (value := folded(node)):
+            # A string assembled from pieces ("PYTEST_" + "CURRENT_TEST") is judged whole, once.
+            parts.update(id(n) for n in ast.walk(node) if n is not node)
+            if RUNNER_STRINGS.search(value):
+                hits.append(hit(f"runner:{value[:60]}", node, text))
+            elif TEST_PATHS.search(value):
+                hits.append(hit(f"tests:{value[:60]}", node, text))
     return hits
 
 

@@ -6,7 +6,7 @@ import hashlib
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, alert, matches, read_after, snippet
+from codefit.guards.source import Hit, alert, line_hit, matches, read_after, snippet
 
 
 def digest(text: str) -> str:
@@ -31,16 +31,14 @@ class ProtectedGuard:
                 continue
             before, after = change.before(rel), read_after(change, rel)
             if before is not None and after is None:
-                alerts.append(
-                    alert(
-                        self.name, "protected_deleted", Severity.BLOCK, f"protected file {rel} deleted", rel
-                    )
-                )
+                message = f"protected file {rel} deleted"
+                h = line_hit(rel, before)  # line 1 of the file as it was
+                alerts.append(alert(self.name, "protected_deleted", Severity.BLOCK, message, rel, h))
             elif before is None and after is not None:
                 # Adding a file next to protected ones (a new test) is not tampering by itself.
-                alerts.append(
-                    alert(self.name, "protected_added", Severity.INFO, f"new file in protected {rel}", rel)
-                )
+                message = f"new file in protected {rel}"
+                h = line_hit(rel, after)
+                alerts.append(alert(self.name, "protected_added", Severity.INFO, message, rel, h))
             elif before is not None and after is not None and digest(before) != digest(after):
                 line = first_difference(before, after)
                 h = Hit(key=rel, line=line, snippet=snippet(after, line))

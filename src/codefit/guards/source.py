@@ -103,6 +103,11 @@ def snippet(text: str | None, line: int | None) -> str:
     return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
 
 
+def line_hit(key: str, text: str | None, line: int = 1) -> Hit:
+    """A hit at `line` of `text`: evidence for a whole file (line 1 of a deleted file's old text)."""
+    return Hit(key=key, line=line, snippet=snippet(text, line))
+
+
 def hit(key: str, node: ast.AST, text: str | None) -> Hit:
     line = getattr(node, "lineno", 0)
     return Hit(key=key, line=line, snippet=snippet(text, line))

@@ -6,7 +6,17 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import Hit, PyFile, added_hits, alert, dotted, hit, is_test_file, python_files
+from codefit.guards.source import (
+    Hit,
+    PyFile,
+    added_hits,
+    alert,
+    dotted,
+    hit,
+    is_test_file,
+    line_hit,
+    python_files,
+)
 
 SKIP_WORDS = ("skip", "xfail", "importorskip")
 CHECK_CALLS = ("raises", "warns", "deprecated_call", "fail")
@@ -132,17 +142,21 @@ class TestIntegrityGuard:
     def _file(self, f: PyFile) -> list[Alert]:
         before, after = test_functions(f.before), test_functions(f.after)
         if f.after_text is None:
-            n = len(before)
-            return [
-                alert(self.name, "tests_deleted", Severity.BLOCK, f"test file deleted ({n} tests)", f.rel)
-            ]
+            message = f"test file deleted ({len(before)} tests)"
+            h = line_hit(f.rel, f.before_text)  # line 1 of the file as it was
+            return [alert(self.name, "tests_deleted", Severity.BLOCK, message, f.rel, h)]
         if f.after is None:
             return []
         alerts = []
-        removed = sorted(set(before) - set(after))
+        removed = sorted(set(before) - set(after), key=lambda name: before[name].lineno)
         if removed:
-            message = f"{len(removed)} test(s) removed or renamed away: {', '.join(removed[:5])}"
-            alerts.append(alert(self.name, "tests_removed", Severity.BLOCK, message, f.rel))
+            message = (
+                f"{len(removed)} test(s) removed or renamed away: {', '.join(removed[:5])} "
+                f"(line {before[removed[0]].lineno} before the step)"
+            )
+            # Evidence: where the first of them stood, since it is no longer in the file.
+            h = line_hit(removed[0], f.before_text, before[removed[0]].lineno)
+            alerts.append(alert(self.name, "tests_removed", Severity.BLOCK, message, f.rel, h))
         for h in added_hits(f, skip_marks):
             message = f"test skipped or xfailed: {h.snippet}"
             alerts.append(alert(self.name, "test_skipped", Severity.BLOCK, message, f.rel, h))

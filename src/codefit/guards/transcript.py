@@ -81,10 +81,14 @@ def _normal(path: str) -> str:
 
 
 class Places:
-    """Where an action may point: the workspace, plus places that hold programs, libraries and scratch."""
+    """Where an action may point: the workspace, the files the run hands the optimizer (`run_files`:
+    its task and feedback), and places that hold programs, libraries and scratch."""
 
-    def __init__(self, workspace: Path, program_dirs: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, workspace: Path, program_dirs: Sequence[str] | None = None, run_files: Sequence[str] = ()
+    ) -> None:
         self.workspaces = tuple({_normal(str(workspace)), _normal(str(workspace.resolve()))})
+        self.run_files = frozenset(_normal(p) for f in run_files for p in (f, str(Path(f).resolve())))
         self.tmp = _normal(tempfile.gettempdir())
         # The temp tree the workspace itself lives in holds its siblings: other runs, grading copies.
         self.near = tuple(_tmp_root(w, self.tmp) for w in self.workspaces if _under(w, self.tmp))
@@ -92,7 +96,7 @@ class Places:
         self.system = tuple(d for d in {_normal(d) for d in (*SYSTEM_DIRS, *dirs)} if d != "/")
 
     def allows(self, path: str, *, program: bool = False) -> bool:
-        if any(_under(path, w) for w in self.workspaces) or path in DEVICES:
+        if any(_under(path, w) for w in self.workspaces) or path in DEVICES or path in self.run_files:
             return True
         if _under(path, self.tmp) and path != self.tmp:
             # Scratch files are fine; codefit's own temp trees (grading copies, other runs) are not,
@@ -154,7 +158,7 @@ class Verdict:
             return  # a plain relative path stays where the command runs
         base = "/" if literal.startswith("/") else cwd
         target = _normal(os.path.join(base, *parts))
-        if ".." in parts and not self._inside(target):
+        if ".." in parts and not self._inside(target) and target not in self.places.run_files:
             # Climbing out of the workspace through `..` is never an accident, whatever lies above it.
             steps = (_normal(os.path.join(base, *parts[:i])) for i in range(len(parts) + 1))
             if any(self._inside(step) for step in steps):
@@ -305,7 +309,7 @@ class TranscriptGuard:
         self.program_dirs = program_dirs
 
     def inspect(self, change: Change) -> list[Alert]:
-        places = Places(change.tree, self.program_dirs)
+        places = Places(change.tree, self.program_dirs, change.run_files)
         alerts = []
         for index, event in enumerate(change.transcript):
             if event.kind not in ACTIONS:
@@ -333,8 +337,7 @@ def judge_event(event: TranscriptEvent, places: Places) -> Verdict:
     verdict = Verdict(places)
     cwd = places.workspaces[0]
     if event.kind is EventKind.COMMAND:
-        # The command optimizer sets name and text to the command; agents' streams set text only.
-        for command in dict.fromkeys(c for c in (event.name, event.text) if c):
+        if command := shell_command(event):
             verdict.shell(command, cwd)
             _probe(verdict, command)
     elif event.kind is EventKind.FILE_CHANGE:
@@ -357,6 +360,18 @@ def judge_event(event: TranscriptEvent, places: Places) -> Verdict:
                         verdict.path(text, cwd)
                     _probe(verdict, text)
     return verdict
+
+
+def shell_command(event: TranscriptEvent) -> str:
+    """The command line a command event ran, or "" when the event only reports an in-process action.
+
+    The command optimizer sets name and text to the command it ran; agents' streams set text only.
+    An event with a different name (the search optimizer's "search") carries a report in its text:
+    prose with operators and paths in it ("`-` -> `/`"), never run by a shell.
+    """
+    if not event.name or event.name == event.text:
+        return event.text
+    return "" if event.text else event.name
 
 
 def _probe(verdict: Verdict, text: str) -> None:

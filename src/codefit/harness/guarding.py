@@ -12,6 +12,17 @@ from codefit.sensors.base import Reading
 from codefit.workspace.workspace import Workspace
 
 
+def run_files(workspace: Workspace) -> tuple[str, ...]:
+    """The task and feedback files the loop writes next to the workspace for the optimizer.
+
+    They are the run's own (`Trainer._optimizer_step` names them `task.md` and `feedback-<step>.md`
+    in the workspace's parent) and the `command` optimizer's `{task}` / `{feedback}` point there, so
+    reading them is not reaching outside the workspace. Earlier steps' feedback was handed over too.
+    """
+    run_dir = workspace.path.parent
+    return tuple(str(p) for p in (run_dir / "task.md", *sorted(run_dir.glob("feedback-*.md"))))
+
+
 def inspect_step(
     plan: RunPlan,
     workspace: Workspace,
@@ -35,6 +46,7 @@ def inspect_step(
         protected=plan.protected,
         feedback=feedback,
         heldout=heldout,
+        run_files=run_files(workspace),
     )
     alerts = run_guards(change, plan.guards)
     return [(alert, policy_for(alert, plan.guards)) for alert in alerts]
