@@ -85,3 +85,15 @@ def test_a_step_a_guard_stops_is_undone_and_never_exported(tmp_path: Path) -> No
 
     exported = run_git(repo, "show", f"{data['run']['branch']}:tests/test_calc.py")
     assert "== 3" in exported and "== -1" not in exported, "the hack is not in the result branch"
+
+
+def test_leakage_alerts_are_recorded_but_never_shown_to_the_optimizer(tmp_path: Path) -> None:
+    # The fix, plus a held-out test's name written into the code: the leakage guard fires.
+    leak = "sed -i 's/a - b/a + b/' calc.py && echo '# see test_hidden_marker_big' >> calc.py"
+    repo = make_project(tmp_path, leak, max_steps=1)
+    codefit("fit", cwd=repo)
+    data = show(repo)
+    assert any(a["guard"] == "leakage" for a in data["alerts"]), data["alerts"]
+    store = Store.for_repo(repo)
+    feedback = store.blobs.text(store.steps(data["run"]["id"])[1].next_feedback_blob)
+    assert "leakage" not in feedback and "heldout" not in feedback, feedback

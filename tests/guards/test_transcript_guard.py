@@ -212,7 +212,7 @@ def test_tool_inputs_are_judged_by_role_not_by_content(ws: Path) -> None:
 
 def test_search_optimizer_summary_is_not_mistaken_for_peeking(ws: Path) -> None:
     summary = TranscriptEvent(
-        kind=EventKind.COMMAND,
+        kind=EventKind.REASONING,
         name="search",
         text="evaluated 12 candidates in 0.3s (40/s); stopped: budget\n"
         "swap '-' for '+' at calc.py:3: fixed 1",
@@ -223,7 +223,7 @@ def test_search_optimizer_summary_is_not_mistaken_for_peeking(ws: Path) -> None:
 
 def test_search_report_with_operators_and_slashes_is_not_parsed_as_a_command(ws: Path) -> None:
     report = TranscriptEvent(
-        kind=EventKind.COMMAND,
+        kind=EventKind.REASONING,
         name="search",
         text="evaluated 40 candidates in 0.5s (80/s); stopped: budget\n"
         "`-` -> `/` at calc.py:2: fixed 1, broke 0\n`x` -> `/etc` at calc.py:5: fixed 0",

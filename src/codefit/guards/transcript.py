@@ -363,15 +363,8 @@ def judge_event(event: TranscriptEvent, places: Places) -> Verdict:
 
 
 def shell_command(event: TranscriptEvent) -> str:
-    """The command line a command event ran, or "" when the event only reports an in-process action.
-
-    The command optimizer sets name and text to the command it ran; agents' streams set text only.
-    An event with a different name (the search optimizer's "search") carries a report in its text:
-    prose with operators and paths in it ("`-` -> `/`"), never run by a shell.
-    """
-    if not event.name or event.name == event.text:
-        return event.text
-    return "" if event.text else event.name
+    """The command line a command event ran (agents' streams set text; the command optimizer both)."""
+    return event.text or event.name
 
 
 def _probe(verdict: Verdict, text: str) -> None:

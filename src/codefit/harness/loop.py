@@ -15,6 +15,7 @@ from codefit.errors import StoreError
 from codefit.guards import policy_for
 from codefit.guards.base import Policy
 from codefit.guards.canaries import Canary, canary_alerts, cheating_rate, plant, without_canaries
+from codefit.guards.leakage import LeakageGuard
 from codefit.harness import blind
 from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
@@ -270,7 +271,8 @@ class Trainer:
                 settings=self._feedback_settings,
                 step=step,
                 train=current,
-                alerts=[a for a, _ in verdicts],
+                # A leakage alert would tell the optimizer which of its lines match held-out tests.
+                alerts=[a for a, _ in verdicts if a.guard != LeakageGuard.name],
                 blind=[q.verdict for q in queries],
                 steps_left=self.plan.max_steps - step,
                 queries_left=budget_left,

@@ -219,7 +219,7 @@ def _search_events(outcome: SearchResult) -> list[TranscriptEvent]:
     )
     events = [
         TranscriptEvent(
-            kind=EventKind.COMMAND,
+            kind=EventKind.REASONING,  # a report of work done in-process, never a shell command
             name="search",
             text=f"evaluated {outcome.evaluated} candidates in {outcome.seconds:.1f}s "
             f"({outcome.rate:.0f}/s); stopped: {outcome.exhausted}\n{tried_text}",
