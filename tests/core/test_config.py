@@ -153,3 +153,21 @@ def test_fingerprint_changes_with_harness_settings(make_repo: MakeRepo) -> None:
     b = make_repo({"codefit.toml": "max_steps = 3\n" + BASE}, name="b")
     assert load_config(a).fingerprint() != load_config(b).fingerprint()
     assert load_config(a).fingerprint() == load_config(a).fingerprint()
+
+
+def test_wall_time_and_cost_limits_become_one_budget_callback(make_repo: MakeRepo) -> None:
+    from codefit.api import Codebase
+    from codefit.harness.callbacks import Budget
+
+    repo = make_repo({"codefit.toml": "max_wall_time = 600\nmax_cost_usd = 2.5\n" + BASE})
+    budgets = [cb for cb in Codebase(repo)._config_callbacks() if isinstance(cb, Budget)]
+    assert [(b.max_seconds, b.max_cost_usd) for b in budgets] == [(600, 2.5)]
+
+
+def test_a_relative_python_is_resolved_against_the_project_root(make_repo: MakeRepo) -> None:
+    repo = make_repo({"codefit.toml": 'python = "env/bin/python"\n' + BASE})
+    with pytest.raises(ConfigError, match="key 'python': interpreter 'env/bin/python' not found"):
+        load_config(repo)
+    (repo / "env" / "bin").mkdir(parents=True)
+    (repo / "env" / "bin" / "python").write_text("#!/bin/sh\n")
+    assert load_config(repo).config.python == "env/bin/python"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from codefit.harness.callbacks import Budget, EarlyStopping, RunControl
+from codefit.harness.callbacks import Budget, CallbackList, EarlyStopping, RunControl
 from codefit.harness.selection import choose_checkpoint, generalization_gap
 from codefit.store import StepRecord
 
@@ -47,6 +47,15 @@ def test_budget_stops_on_cost() -> None:
     assert not control.stop_training
     budget.on_step_end(2, {"cost_usd_total": 1.2})
     assert control.stop_reason == "cost budget of $1 spent"
+
+
+def test_the_tightest_budget_is_what_the_feedback_reports_as_left() -> None:
+    control = RunControl()
+    callbacks = CallbackList([Budget(max_cost_usd=2.0), Budget(max_cost_usd=1.5, max_seconds=3600)], control)
+    seconds, dollars = callbacks.budget_left({"cost_usd_total": 0.5})
+    assert dollars == 1.0
+    assert seconds is not None and 3500 < seconds <= 3600
+    assert CallbackList([], control).budget_left({"cost_usd_total": 0.5}) == (None, None)
 
 
 def step(idx: int, loss: float | None, val: float | None = None, rolled_back: bool = False) -> StepRecord:
