@@ -4,7 +4,11 @@ Downloads the sdist of a mid-sized PyPI package that ships its tests (default: m
 runs its test suite with pytest, then each quality sensor on the same tree, and prints each
 sensor's time as a ratio of the test suite's time (all measured in this run, on this machine).
 
+The cheap sensors (quality, ruff, mypy, contracts) are timed as the median of `--repeat` runs; the
+costly ones (coverage runs the whole suite, mutation runs tests under each mutant) once.
+
     .venv/bin/python bench/quality_overhead.py [--package more-itertools==10.7.0] [--repeat 3]
+        [--mutants 100]
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import time
 from pathlib import Path
 
 from codefit.sensors.base import Sensor, SensorContext, SensorSettings
+from codefit.sensors.contracts import ContractsOptions, ContractsSensor
+from codefit.sensors.coverage import CoverageOptions, CoverageSensor
+from codefit.sensors.mutation import MutationOptions, MutationSensor
 from codefit.sensors.mypy import MypyOptions, MypySensor
 from codefit.sensors.quality import QualityOptions, QualitySensor
 from codefit.sensors.ruff import RuffOptions, RuffSensor
@@ -62,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--package", default="more-itertools==10.7.0")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mutants", type=int, default=100, help="Mutants the mutation sensor runs.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="codefit-bench-") as tmp:
         root = fetch_sdist(args.package, Path(tmp))
@@ -86,24 +94,37 @@ def main() -> None:
         assert isinstance(done, subprocess.CompletedProcess)
         print(f"own test suite: {base:.2f} s  ({done.stdout.strip().splitlines()[-1]})")
         ctx = SensorContext(python=sys.executable)
-        sensors: list[Sensor] = [
-            QualitySensor(SensorSettings(name="quality", kind="quality"), QualityOptions()),
-            RuffSensor(SensorSettings(name="ruff", kind="ruff"), RuffOptions(paths=code)),
-            MypySensor(SensorSettings(name="mypy", kind="mypy"), MypyOptions(paths=code)),
+        contracts = ContractsOptions.model_validate(
+            {"contracts": [{"type": "acyclic", "packages": code}], "root_packages": code}
+        )
+        mutation = MutationOptions(
+            args=["-p", "no:cacheprovider", tests], include=code, max_mutants=args.mutants
+        )
+        sensors: list[tuple[Sensor, int]] = [
+            (QualitySensor(SensorSettings(name="quality", kind="quality"), QualityOptions()), args.repeat),
+            (RuffSensor(SensorSettings(name="ruff", kind="ruff"), RuffOptions(paths=code)), args.repeat),
+            (MypySensor(SensorSettings(name="mypy", kind="mypy"), MypyOptions(paths=code)), args.repeat),
+            (ContractsSensor(SensorSettings(name="contracts", kind="contracts"), contracts), args.repeat),
+            (
+                CoverageSensor(
+                    SensorSettings(name="coverage", kind="coverage"),
+                    CoverageOptions(args=["-p", "no:cacheprovider", tests], source=code),
+                ),
+                1,
+            ),
+            (MutationSensor(SensorSettings(name="mutation", kind="mutation"), mutation), 1),
         ]
         total = 0.0
-        for sensor in sensors:
-            seconds, reading = timed(lambda s=sensor: s.read(root, ctx), args.repeat)  # type: ignore[misc]
+        for sensor, repeat in sensors:
+            seconds, reading = timed(lambda s=sensor: s.read(root, ctx), repeat)
             total += seconds
-            figures = {
-                k: round(v, 3)
-                for k, v in getattr(reading, "metrics", {}).items()
-                if not k.startswith("mutants")
-            }
-            print(f"{sensor.settings.name:>8}: {seconds:.2f} s = {seconds / base:.2f} x the suite  {figures}")
-        print(
-            f"all quality sensors: {total:.2f} s = {total / base:.2f} x the suite (median of {args.repeat})"
-        )
+            error = getattr(reading, "error", None)
+            figures = {k: round(v, 3) for k, v in getattr(reading, "metrics", {}).items()}
+            print(
+                f"{sensor.settings.name:>9}: {seconds:.2f} s = {seconds / base:.2f} x the suite"
+                f" (runs: {repeat})  {error or figures}"
+            )
+        print(f"all quality sensors: {total:.2f} s = {total / base:.2f} x the suite")
 
 
 if __name__ == "__main__":

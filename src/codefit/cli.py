@@ -13,7 +13,7 @@ from rich.console import Console
 from codefit.api import Codebase
 from codefit.errors import CodefitError
 from codefit.report.summary import run_summary
-from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, fmt, runs_table, steps_table
+from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, fmt, runs_view, steps_table
 from codefit.store import Store
 from codefit.workspace.git import repo_root
 
@@ -103,14 +103,15 @@ def runs(
     parent: Annotated[str | None, typer.Option(help="Only replays of this run.")] = None,
 ) -> None:
     """List the runs recorded in this repository, newest first."""
+    store = _store(repo)
     found = [
         run
-        for run in _store(repo).runs(status=status)
+        for run in store.runs(status=status)
         if (optimizer is None or run.optimizer == optimizer)
         and (fingerprint is None or run.fingerprint.startswith(fingerprint))
         and (parent is None or (run.parent_run or "").startswith(parent))
     ]
-    console.print(runs_table(found[:limit] if limit else found))
+    console.print(runs_view(store, found[:limit] if limit else found))
 
 
 @app.command()

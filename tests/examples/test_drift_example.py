@@ -186,5 +186,5 @@ def test_plain_show_lists_each_steps_alert_count_and_the_gap(drift_run: DriftRun
     alerts = drift_run.summary["alerts"]
     assert per_step == [sum(a["step"] == step for a in alerts) for step in range(MAX_STEPS + 1)]
     assert all(per_step[step] > 0 for step in (3, 4, 5)), "the drift alerts are counted in their steps"
-    assert "generalization gap 0.60" in drift_run.plain
+    assert "generalization gap (train - test) 0.60" in drift_run.plain
     assert "quality-drift erosion-drift (steps 3, 4, 5" in drift_run.plain

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codefit.sensors.base import SensorContext, SensorSettings
-from codefit.sensors.coverage import CoverageOptions, CoverageSensor, ranges
+from codefit.sensors.coverage import CoverageOptions, CoverageSensor, coverage_reading, ranges
 from tests.quality.trees import write_tree
 
 PROJECT = {
@@ -43,10 +43,20 @@ def test_line_and_branch_coverage_of_a_crafted_module(tmp_path: Path, python: st
     assert not reading.passed
     [finding] = reading.findings
     assert (finding.path, finding.line, finding.rule) == ("src/calc/ops.py", 4, "uncovered")
-    assert finding.message == "4 lines no test runs: 4-6, 10"
+    assert finding.message == "4 lines that no test runs: 4-6, 10"
     assert not list(tree.glob(".coverage*"))
 
 
 def test_ranges_compresses_consecutive_lines() -> None:
     assert ranges([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
     assert ranges([5]) == "5"
+
+
+def test_one_uncovered_line_is_singular(tmp_path: Path) -> None:
+    figures = {
+        "totals": {"num_statements": 2, "covered_lines": 1},
+        "files": {str(tmp_path / "m.py"): {"missing_lines": [7]}},
+    }
+    settings = SensorSettings(name="cov", kind="coverage")
+    [finding] = coverage_reading(settings, figures, tmp_path, 0.0, 0.0, "").findings
+    assert (finding.path, finding.message) == ("m.py", "1 line that no test runs: 7")

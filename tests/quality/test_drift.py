@@ -44,3 +44,11 @@ def test_deltas_against_the_previous_step() -> None:
     assert deltas(None, {"erosion": 0.2}) == {}
     got = deltas({"erosion": 0.2, "verbosity": 0.1}, {"erosion": 0.5, "verbosity": 0.1})
     assert got == pytest.approx({"erosion_delta": 0.3, "verbosity_delta": 0.0})
+
+
+def test_deltas_cover_concentration_duplication_and_dead_code() -> None:
+    before = {"erosion": 0.1, "concentration": 0.2, "duplication": 0.0, "dead_code": 2.0, "sloc": 10.0}
+    after = {"erosion": 0.1, "concentration": 0.5, "duplication": 0.25, "dead_code": 5.0, "sloc": 12.0}
+    assert deltas(before, after) == pytest.approx(
+        {"erosion_delta": 0.0, "concentration_delta": 0.3, "duplication_delta": 0.25, "dead_code_delta": 3.0}
+    )

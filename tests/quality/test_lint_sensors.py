@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from codefit.errors import SensorError
 from codefit.quality.lint import density_score, mypy_findings, pyright_findings, ruff_findings
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.mypy import MypyOptions, MypySensor
@@ -81,13 +80,22 @@ def test_pyright_lines_are_one_based(tmp_path: Path, python: str) -> None:
     assert not reading.passed
 
 
-def test_a_missing_tool_is_a_configuration_error(
+def test_pyright_not_installed_is_a_failed_reading_with_one_finding_not_an_abort(
     tmp_path: Path, python: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("codefit.sensors.pyright.find_executable", lambda name, python: None)
-    sensor = PyrightSensor(_settings("pyright"), PyrightOptions())
-    with pytest.raises(SensorError, match=r"pip install pyright\[nodejs\]"):
-        sensor.read(tmp_path, SensorContext(python=python))
+    reading = PyrightSensor(_settings("pyright"), PyrightOptions()).read(
+        tmp_path, SensorContext(python=python)
+    )
+    assert (reading.passed, reading.score) == (False, 0.0)
+    assert reading.error == "pyright is not installed: `pip install pyright[nodejs]`"
+    assert [(f.rule, f.message) for f in reading.findings] == [("not-installed", reading.error)]
+
+
+def test_a_configured_pyright_that_is_not_there_is_named(tmp_path: Path, python: str) -> None:
+    options = PyrightOptions(executable=str(tmp_path / "no-such-pyright"))
+    reading = PyrightSensor(_settings("pyright"), options).read(tmp_path, SensorContext(python=python))
+    assert reading.error is not None and f"(no {tmp_path / 'no-such-pyright'})" in reading.error
 
 
 def test_parsers_skip_noise_and_keep_locations(tmp_path: Path) -> None:

@@ -7,9 +7,17 @@ from pathlib import Path
 import pytest
 
 from codefit.errors import SensorError
-from codefit.quality.mutants import Mutant, covering_tests, mutants_of, mutated, sample
+from codefit.quality.mutants import (
+    Mutant,
+    MutantResult,
+    MutantStatus,
+    covering_tests,
+    mutants_of,
+    mutated,
+    sample,
+)
 from codefit.sensors.base import SensorContext, SensorSettings
-from codefit.sensors.mutation import MutationOptions, MutationSensor
+from codefit.sensors.mutation import MutationOptions, MutationSensor, survivor_findings
 from tests.quality.trees import write_tree
 
 OPS = (
@@ -54,9 +62,9 @@ def test_comparison_mutants_killed_survived_and_uncovered(tmp_path: Path, python
     assert reading.score == pytest.approx(7 / 15)
     survivors = [(f.line, f.message) for f in reading.findings if f.rule == "surviving-mutant"]
     assert survivors == [
-        (2, "mutant survives (comparison_operator: `>` -> `>=`): 1 covering test still pass"),
-        (4, "mutant survives (comparison_operator: `<` -> `!=`): 1 covering test still pass"),
-        (4, "mutant survives (comparison_operator: `<` -> `<=`): 1 covering test still pass"),
+        (2, "mutant survives (comparison_operator: `>` -> `>=`): 1 covering test still passes"),
+        (4, "mutant survives (comparison_operator: `<` -> `!=`): 1 covering test still passes"),
+        (4, "mutant survives (comparison_operator: `<` -> `<=`): 1 covering test still passes"),
     ]
     uncovered = {(f.path, f.line) for f in reading.findings if f.rule == "uncovered-mutant"}
     assert uncovered == {("src/calc/ops.py", 10)}
@@ -121,3 +129,12 @@ def test_sample_is_reproducible_and_keeps_source_order() -> None:
     assert first == again and len(first) == 5
     assert [mutants.index(m) for m in first] == sorted(mutants.index(m) for m in first)
     assert sample(mutants, 1000) == mutants
+
+
+def test_survivor_messages_agree_with_the_number_of_covering_tests() -> None:
+    mutant = mutants_of("m.py", OPS, ["comparison"])[0]
+    results = [MutantResult(mutant=mutant, status=MutantStatus.SURVIVED, tests_run=n) for n in (1, 2)]
+    assert [f.message.split(": ")[-1] for f in survivor_findings(results)] == [
+        "1 covering test still passes",
+        "2 covering tests still pass",
+    ]

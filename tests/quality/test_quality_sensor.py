@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from codefit.quality.drift import DRIFT_RISES
 from codefit.sensors.base import SensorContext, SensorSettings
-from codefit.sensors.quality import QualityOptions, QualitySensor
+from codefit.sensors.quality import QualityOptions, QualitySensor, drift_window
+from codefit.sensors.ruff import RuffOptions, RuffSensor
 from tests.quality.trees import write_tree
 
 BRANCHY = (
@@ -80,3 +82,41 @@ def test_include_limits_the_measured_paths(tmp_path: Path, python: str) -> None:
     reading = _sensor(include=["src"]).read(tree, SensorContext(python=python))
     assert reading.metrics["complexity_max"] == 1
     assert reading.metrics["sloc"] == 2
+
+
+PRICING = (
+    "def parcel_price(weight):\n    return _base(weight) * 2\n\n\n"
+    "def _base(weight):\n    return weight + 1\n\n\n"
+    "def forgotten():\n    return 0\n"
+)
+PRICING_TEST = (
+    "from pricing import parcel_price\n\n\n"
+    "def test_price():\n    unused_local = 1\n    assert parcel_price(1) == 4\n"
+)
+
+
+def test_code_used_only_by_the_tests_is_not_dead_and_the_tests_are_not_measured(
+    tmp_path: Path, python: str
+) -> None:
+    tree = write_tree(tmp_path, {"pricing.py": PRICING, "tests/test_pricing.py": PRICING_TEST})
+    reading = _sensor().read(tree, SensorContext(python=python))
+    dead = [(f.path, f.line, f.message) for f in reading.findings if f.rule == "dead-code"]
+    assert dead == [("pricing.py", 9, "unused function 'forgotten' (60% confidence)")]
+    assert reading.metrics["dead_code"] == 1
+    assert reading.metrics["sloc"] == 6  # the test file only counts as uses
+
+
+def test_without_usage_files_the_function_under_test_looks_dead(tmp_path: Path, python: str) -> None:
+    tree = write_tree(tmp_path, {"pricing.py": PRICING, "tests/test_pricing.py": PRICING_TEST})
+    reading = _sensor(usage=[]).read(tree, SensorContext(python=python))
+    assert {f.message.split("'")[1] for f in reading.findings if f.rule == "dead-code"} == {
+        "parcel_price",
+        "forgotten",
+    }
+
+
+def test_drift_window_is_a_key_of_the_quality_sensor() -> None:
+    ruff = RuffSensor(SensorSettings(name="ruff", kind="ruff"), RuffOptions())
+    assert drift_window([ruff, _sensor(drift_window=5)]) == 5
+    assert drift_window([ruff, _sensor()]) == DRIFT_RISES == 3
+    assert drift_window([ruff]) == DRIFT_RISES

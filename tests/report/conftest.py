@@ -38,3 +38,11 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Workspaces of runs made inside a test go under its tmp path."""
     monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "work"))
     return tmp_path / "work"
+
+
+@pytest.fixture
+def scratch_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty store of its own, for runs copied into states the session's runs are not in."""
+    store = Store(tmp_path / "store")
+    yield store
+    store.close()

@@ -6,10 +6,12 @@ function (train and validation pass). Runs are made once per test session: a fit
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from codefit.guards.base import Alert, Severity
 from codefit.store import Store
@@ -138,3 +140,23 @@ def add_alert(store: Store, run_id: str, step: int) -> None:
     )
     existing = [(a, action) for s, a, action in store.alerts(run_id) if s == step]
     store.record_step(record, readings, [*existing, (alert, "warn")])
+
+
+def copy_run(source: Store, run_id: str, dest: Store, new_id: str, **changes: Any) -> str:
+    """A copy of a recorded run, steps, readings, alerts and blobs, into another store (a tmp one), with
+    some run fields changed: a known run in a state the session's runs are not in, leaving them as
+    they are."""
+    shutil.copytree(source.blobs.root, dest.blobs.root, dirs_exist_ok=True)
+    run = source.run(run_id)
+    dest.create_run(run.model_copy(update={"id": new_id, **changes}))
+    alerts = source.alerts(run_id)
+    for step in source.steps(run_id):
+        dest.record_step(
+            step.model_copy(update={"run_id": new_id}),
+            source.readings(run_id, step=step.idx),
+            [(a, action) for s, a, action in alerts if s == step.idx],
+        )
+    final = source.readings(run_id, phase="final")
+    if final and run.chosen_step is not None:
+        dest.record_final(new_id, run.chosen_step, final)
+    return new_id

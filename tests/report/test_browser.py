@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from browser import chart_points, chromium_page
-from report_support import Project
+from report_support import Project, copy_run
 
 import codefit
 from codefit.report.html import write_report
 from codefit.report.ui import UIServer
+from codefit.store import Store
 
 
 def test_report_page_renders_every_chart_and_navigates_between_steps(
@@ -56,10 +57,42 @@ def test_report_of_several_runs_compares_them(project: Project, tmp_path: Path) 
         page.wait_for_selector("body[data-rendered='2']")
         assert page.locator(".run-card").count() == 2
         assert "By harness fingerprint" in page.inner_text("#comparison")
+        # counts are integers, scores two decimals, cost four
+        cells = page.eval_on_selector_all(
+            "#outcomes tr[data-figure]", "rows => rows.map(r => [r.dataset.figure, r.cells[1].textContent])"
+        )
+        shown = dict(cells)
+        assert (shown["steps"], shown["tokens"], shown["alerts"]) == (
+            "2",
+            "0",
+            str(len(project.store.alerts(project.first))),
+        )
+        assert (shown["validation"], shown["cost_usd"]) == ("1.00", "0.0000")
+        assert "generalization gap (train - validation)" in page.inner_text("#outcomes")
         scores = page.locator("svg.chart[data-chart='scores']")
         assert int(scores.get_attribute("data-series") or 0) >= 4  # train and validation of both runs
         page.click(f"#run-tabs button[data-run='{project.second}']")
         assert project.second in page.inner_text("#steps h2")
+        assert errors == []
+
+
+def test_a_compared_replay_is_drawn_from_the_step_it_replays(
+    project: Project, scratch_store: Store, tmp_path: Path
+) -> None:
+    copy_run(project.store, project.first, scratch_store, project.first)
+    copy_run(project.store, project.first, scratch_store, "r-replay", parent_run=project.first, parent_step=1)
+    out = write_report(scratch_store, [project.first, "r-replay"], tmp_path / "replay.html")
+    with chromium_page() as (page, errors):
+        page.goto(out.as_uri())
+        page.wait_for_selector("body[data-rendered='2']")
+        titles: list[str] = page.eval_on_selector_all(
+            "svg.chart[data-chart='scores'] circle title", "ts => ts.map(t => t.textContent)"
+        )
+        steps = {t.split(" @ step ")[0]: [] for t in titles}
+        for t in titles:
+            steps[t.split(" @ step ")[0]].append(int(t.split(" @ step ")[1].split(":")[0]))
+        assert steps[f"{project.first[-4:]} train"] == [0, 1, 2]
+        assert steps["play train"] == [1, 2, 3]  # the replay's baseline is its parent's step 1
         assert errors == []
 
 
@@ -94,6 +127,7 @@ def test_live_ui_lists_runs_and_follows_a_running_run(
             )
             assert page.inner_text("#step-title").startswith("Step 2")
             assert all(n > 0 for n in chart_points(page).values())
+            assert page.inner_text(f".run-item[data-run='{project.first}'] small").endswith("train 1.00")
             page.screenshot(path=str(tmp_path / "ui.png"), full_page=True)
             assert errors == []
     finally:

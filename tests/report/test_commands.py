@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import typer
 from report_support import Project
 from typer.testing import CliRunner
@@ -81,3 +82,57 @@ def test_export_jsonl_writes_an_event_log(project: Project, tmp_path: Path) -> N
     assert code == 0, out
     events = [json.loads(line) for line in out_file.read_text().splitlines()]
     assert events[0]["event"] == "run" and events[-1]["event"] == "final"
+
+
+def test_diff_into_a_pipe_is_the_raw_patch_unwrapped(project: Project) -> None:
+    record = next(s for s in project.store.steps(project.first) if s.idx == 1)
+    patch = project.store.blobs.text(record.diff_blob)
+    code, out = invoke("diff", project.first, "1", "-C", str(project.repo))
+    assert code == 0
+    assert out == patch  # no syntax colouring, no wrapping, no padding
+
+
+def test_compare_refuses_one_run_named_twice_and_counts_each_run_once(project: Project) -> None:
+    code, out = invoke("compare", project.first, project.first, "-C", str(project.repo))
+    assert code != 0 and "at least two different runs" in out
+    code, out = invoke(
+        "compare", project.first, project.second, project.first, "--json", "-C", str(project.repo)
+    )
+    assert code == 0
+    assert [o["run_id"] for o in json.loads(out)["outcomes"]] == [project.first, project.second]
+
+
+def test_every_command_summary_is_one_line_in_the_command_list() -> None:
+    """Typer shows a command's first docstring paragraph as it is: a line break in it breaks the list."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for name, command in group.commands.items():
+        summary = (command.help or "").split("\n\n")[0]
+        assert "\n" not in summary.strip(), name
+
+
+def test_export_to_a_sqlite_uri_keeps_artifacts_beside_the_store_never_in_the_repo(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("mlflow", reason="MLflow is an optional extra: pip install 'codefit[mlflow]'")
+    monkeypatch.chdir(project.repo)
+    uri = f"sqlite:///{tmp_path / 'tracking' / 'mlflow.db'}"
+    (tmp_path / "tracking").mkdir()
+    code, out = invoke("export", project.first, "--to", "mlflow", "--tracking-uri", uri)
+    assert code == 0, out
+    assert not (project.repo / "mlruns").exists()
+    assert list((tmp_path / "tracking" / "mlartifacts").rglob("report.html"))
+    chosen = tmp_path / "chosen"
+    code, out = invoke(
+        "export",
+        project.first,
+        "--to",
+        "mlflow",
+        "--tracking-uri",
+        uri.replace("mlflow.db", "other.db"),
+        "--artifact-location",
+        chosen.as_uri(),
+    )
+    assert code == 0, out
+    assert list(chosen.rglob("events.jsonl"))
+    assert not (project.repo / "mlruns").exists()

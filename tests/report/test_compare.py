@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from report_support import Project
+from rich.console import Console
 
 from codefit.report.compare import (
     MISSING,
     bootstrap_mean,
     config_diff,
+    curves,
+    distinct_runs,
     flatten,
     group_by_fingerprint,
     run_outcome,
     steps_to_converge,
 )
+from codefit.report.compare_view import outcomes_table
 from codefit.report.summary import run_summary
 
 
@@ -92,3 +99,46 @@ def test_bootstrap_interval_stays_within_the_sample_range(values: list[float]) -
 def test_bootstrap_of_nothing_is_refused() -> None:
     with pytest.raises(ValueError):
         bootstrap_mean([])
+
+
+def render(renderable: object) -> str:
+    console = Console(record=True, width=200, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_outcomes_show_counts_as_integers_scores_with_two_decimals_and_cost_with_four(
+    project: Project,
+) -> None:
+    summaries = [run_summary(project.store, project.store.run(r)) for r in (project.first, project.second)]
+    rows = {
+        cells[1].strip(): [c.strip() for c in cells[2:-1]]
+        for line in render(outcomes_table([run_outcome(s) for s in summaries])).splitlines()
+        if len(cells := line.split("│")) > 3
+    }
+    assert rows["steps"] == ["2", "2"]
+    assert rows["tokens"] == ["0", "0"]
+    assert rows["cost $"] == ["0.0000", "0.0000"]
+    assert rows["validation"] == ["1.00", "1.00"]
+    assert rows["quality: sloc"] == ["2", "2"] and rows["quality: dead_code"] == ["0", "0"]
+    assert rows["quality: erosion"] == ["0.00", "0.00"]
+    assert rows["generalization gap (train - validation)"] == ["0.00", "0.00"]
+
+
+def test_a_run_named_twice_is_compared_once(project: Project) -> None:
+    summaries = [run_summary(project.store, project.store.run(r)) for r in (project.first, project.second)]
+    summaries.append(run_summary(project.store, project.store.run(project.first)))
+    assert [s["run"]["id"] for s in distinct_runs(summaries)] == [project.first, project.second]
+
+
+def test_a_replay_curve_starts_at_the_step_it_replays_from() -> None:
+    def summary(parent_step: int | None) -> dict[str, Any]:
+        step = {"loss": 0.5, "train": {"score": 0.5}, "validation": None, "gap": None, "logs": {}}
+        return {
+            "run": {"id": "r", "parent_step": parent_step},
+            "steps": [{"index": i, **step} for i in (0, 1)],
+        }
+
+    assert curves(summary(3), align_replay=True)["train"] == [None, None, None, 0.5, 0.5]
+    assert curves(summary(3))["train"] == [0.5, 0.5]
+    assert curves(summary(None), align_replay=True)["train"] == [0.5, 0.5]

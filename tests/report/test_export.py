@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from report_support import Project
 
-from codefit.report.export import export_jsonl, export_mlflow, mlflow_key, mlflow_params
+from codefit.report.export import (
+    default_artifact_location,
+    export_jsonl,
+    export_mlflow,
+    mlflow_key,
+    mlflow_params,
+)
 
 
 def test_jsonl_log_has_the_run_each_step_its_texts_readings_alerts_and_the_final(
@@ -56,3 +62,22 @@ def test_mlflow_export_logs_step_metrics_params_tags_and_the_report(project: Pro
     assert (
         project.first in (tmp_path / "art").joinpath(run.info.run_id, "artifacts", "report.html").read_text()
     )
+
+
+def test_default_artifacts_go_beside_a_sqlite_store_and_a_server_or_file_store_decides_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fallback = tmp_path / "fallback"
+    store = tmp_path / "ml" / "mlflow.db"
+    assert (
+        default_artifact_location(f"sqlite:///{store}", fallback)
+        == (tmp_path / "ml" / "mlartifacts").as_uri()
+    )
+    monkeypatch.chdir(tmp_path)
+    assert default_artifact_location("sqlite:///rel/m.db?mode=rw", fallback) == (
+        (tmp_path / "rel" / "mlartifacts").as_uri()
+    )
+    assert default_artifact_location("postgresql+psycopg2://u@h/db", fallback) == fallback.as_uri()
+    assert default_artifact_location("http://127.0.0.1:5000", fallback) is None
+    assert default_artifact_location(str(tmp_path / "mlruns"), fallback) is None
+    assert default_artifact_location((tmp_path / "mlruns").as_uri(), fallback) is None

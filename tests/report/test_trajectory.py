@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 import pytest
-from report_support import Project
+from report_support import Project, copy_run
 
 from codefit.errors import StoreError
+from codefit.report.summary import run_summary
 from codefit.report.trajectory import find_step, loss_terms, quality_metrics, run_trajectory
 from codefit.sensors.base import Reading
 from codefit.spec import Split
+from codefit.store import Store
 
 
 def test_each_step_carries_the_feedback_it_received_its_diff_and_transcript(project: Project) -> None:
@@ -82,3 +84,22 @@ def test_loss_terms_weigh_each_train_sensor() -> None:
 def test_quality_metrics_skip_booleans_and_core_keys() -> None:
     logs = {"loss": 0.1, "train_passed": True, "erosion": 0.2, "score_unit": 1.0, "status": "edited"}
     assert quality_metrics(logs) == {"erosion": 0.2}
+
+
+def test_the_test_splits_metrics_are_in_final_with_a_test_prefix(
+    project: Project, scratch_store: Store
+) -> None:
+    run_id = copy_run(project.store, project.first, scratch_store, "r-test-split")
+    kept = scratch_store.readings(run_id, phase="final")
+    mutation = Reading(
+        sensor="mutation",
+        split=Split.TEST,
+        score=0.75,
+        passed=True,
+        metrics={"mutation_score": 0.75, "mutants": 8},
+    )
+    scratch_store.record_final(run_id, 2, [*kept, mutation])
+    final = run_summary(scratch_store, scratch_store.run(run_id))["final"]
+    assert (final["test_mutation_score"], final["test_mutants"]) == (0.75, 8)
+    assert not any(k.startswith("test_sloc") for k in final)  # train readings stay in the step logs
+    assert final["gap_basis"] == "validation" and final["cheating_rate"] is None

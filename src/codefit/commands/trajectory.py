@@ -40,7 +40,9 @@ def diff_command(
     run: RunArg,
     step: StepArg,
     repo: RepoOption = Path("."),
-    raw: Annotated[bool, typer.Option("--raw", help="Print the plain patch (for piping).")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the plain patch (the default when not on a terminal).")
+    ] = False,
 ) -> None:
     """The change one step made, as a patch."""
     from codefit.report.log_view import diff_view
@@ -48,7 +50,7 @@ def diff_command(
     store = _store(repo)
     record = find_step(store, store.run(run), step)
     text = store.blobs.text(record.diff_blob)
-    if raw:
+    if raw or not console.is_terminal:  # a pipe gets the patch as it is: wrapping would break it
         typer.echo(text, nl=False)
     else:
         console.print(diff_view(text))
@@ -71,16 +73,18 @@ def compare_command(
     repo: RepoOption = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Runs side by side: settings diff, outcome, convergence, curves, cost, alerts, quality; grouped by
-    harness fingerprint with bootstrap confidence intervals."""
+    """Runs side by side, grouped by harness fingerprint with bootstrap confidence intervals.
+
+    Settings diff, outcome, convergence, curves, cost, alerts and quality at the end."""
+    from codefit.report.compare import distinct_runs
     from codefit.report.compare_view import compare_view
     from codefit.report.html import comparison
     from codefit.report.summary import run_summary
 
-    if len(runs) < 2:
-        raise typer.BadParameter("compare needs at least two runs")
     store = _store(repo)
-    summaries = [run_summary(store, store.run(ref)) for ref in runs]
+    summaries = distinct_runs([run_summary(store, store.run(ref)) for ref in runs])
+    if len(summaries) < 2:
+        raise typer.BadParameter(f"compare needs at least two different runs; {' '.join(runs)} name one")
     if as_json:
         typer.echo(json.dumps(comparison(summaries), indent=2, default=str))
         return
@@ -120,8 +124,9 @@ def report_command(
     ),
     repo: RepoOption = Path("."),
 ) -> None:
-    """One self-contained HTML file: curves, gap, quality, cost, alerts, and each step's diff,
-    feedback and transcript. Works offline."""
+    """One self-contained HTML file of one or more runs; works offline.
+
+    Curves, gap, quality, cost, alerts, and each step's diff, feedback and transcript."""
     from codefit.report.html import write_report
 
     out = write_report(_store(repo), runs, output)
@@ -154,11 +159,18 @@ def export_command(
         str | None,
         typer.Option(help="mlflow: tracking URI (default: $MLFLOW_TRACKING_URI or .codefit/mlflow.db)."),
     ] = None,
+    artifact_location: Annotated[
+        str | None,
+        typer.Option(
+            help="mlflow: where a new experiment keeps its artifacts (default: mlartifacts/ beside a "
+            "sqlite store, else .codefit/mlartifacts; a tracking server decides its own)."
+        ),
+    ] = None,
     experiment: Annotated[str, typer.Option(help="mlflow: experiment name.")] = "codefit",
     repo: RepoOption = Path("."),
 ) -> None:
     """Export a run: a plain JSON-lines event log, or an MLflow run with per-step metrics."""
-    from codefit.report.export import export_jsonl, export_mlflow
+    from codefit.report.export import default_artifact_location, export_jsonl, export_mlflow
 
     root = repo_root(repo)
     store = Store.for_repo(root)
@@ -166,11 +178,12 @@ def export_command(
         out = export_jsonl(store, run, output or Path(f"{store.run(run).id}.jsonl"))
         console.print(f"wrote {out}")
         return
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    artifacts = None
-    if uri is None:
-        uri = f"sqlite:///{root / '.codefit' / 'mlflow.db'}"
-        artifacts = (root / ".codefit" / "mlartifacts").as_uri()
+    uri = (
+        tracking_uri
+        or os.environ.get("MLFLOW_TRACKING_URI")
+        or f"sqlite:///{root / '.codefit' / 'mlflow.db'}"
+    )
+    artifacts = artifact_location or default_artifact_location(uri, root / ".codefit" / "mlartifacts")
     mlflow_id = export_mlflow(
         store, run, tracking_uri=uri, experiment=experiment, artifact_location=artifacts
     )

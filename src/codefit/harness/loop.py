@@ -31,6 +31,7 @@ from codefit.harness.tools import HarnessTools, guide_for
 from codefit.optimizers.base import StepResult, StepState, StepStatus
 from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
+from codefit.sensors.quality import drift_window
 from codefit.spec import gates_pass, mean_score
 from codefit.store import RunRecord, RunStatus, Store, new_run_id
 from codefit.workspace.export import export_branch, save_bundle
@@ -258,8 +259,12 @@ class Trainer:
         if not rolled_back:  # quality moves between the trees that were kept
             kept = [s.logs for s in self.store.steps(run.id) if not s.rolled_back]
             logs.update(deltas(kept[-1] if kept else None, logs))
-            verdicts += [(a, Policy.WARN) for a in drift_alerts([*kept, logs])]
+            rises = drift_window(spec.sensors)
+            verdicts += [(a, Policy.WARN) for a in drift_alerts([*kept, logs], rises=rises)]
         logs["alerts"] = len(verdicts)
+        logs["new_alerts"] = [
+            a.model_dump(mode="json", include={"guard", "kind", "severity", "message"}) for a, _ in verdicts
+        ]
         notes = [f"Your last step was rolled back: {a.message}" for a, p in verdicts if p == Policy.ROLLBACK]
         if result.error:
             notes.append(f"Your last step ended with an error: {result.error}")

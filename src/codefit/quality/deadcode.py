@@ -22,11 +22,20 @@ class DeadCode(Record):
     message: str
 
 
-def dead_code(sources: Sequence[SourceFile], min_confidence: int = MIN_CONFIDENCE) -> list[DeadCode]:
-    """Items vulture finds unused across all `sources` together (a use in any file counts)."""
+def dead_code(
+    sources: Sequence[SourceFile],
+    min_confidence: int = MIN_CONFIDENCE,
+    usage: Sequence[SourceFile] = (),
+) -> list[DeadCode]:
+    """Items of `sources` that vulture finds unused across `sources` and `usage` together.
+
+    `usage` files (the tests) are scanned only for their uses: a function only the tests call is
+    used, and what is unused in the tests themselves is not reported.
+    """
     scanner = vulture.Vulture(verbose=False)
-    for source in sources:
+    for source in [*sources, *usage]:
         scanner.scan(source.text, filename=source.path)
+    measured = {source.path for source in sources}
     found = [
         DeadCode(
             path=str(item.filename),
@@ -38,5 +47,6 @@ def dead_code(sources: Sequence[SourceFile], min_confidence: int = MIN_CONFIDENC
             message=str(item.message),
         )
         for item in scanner.get_unused_code(min_confidence=min_confidence)
+        if str(item.filename) in measured
     ]
     return sorted(found, key=lambda d: (d.path, d.line, d.name))

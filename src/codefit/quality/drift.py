@@ -12,10 +12,12 @@ from codefit.guards.base import Alert, Severity
 
 GUARD = "quality-drift"
 DRIFT_METRICS = ("erosion", "verbosity")
+DELTA_METRICS = ("erosion", "verbosity", "concentration", "duplication", "dead_code")
+DRIFT_RISES = 3  # the default window: rises in a row before a drift alert
 
 
 def deltas(
-    previous: Mapping[str, float] | None, current: Mapping[str, float], metrics: Iterable[str] = DRIFT_METRICS
+    previous: Mapping[str, float] | None, current: Mapping[str, float], metrics: Iterable[str] = DELTA_METRICS
 ) -> dict[str, float]:
     """`<metric>_delta` for each metric present in both steps' logs (none on the first step)."""
     if previous is None:
@@ -34,7 +36,7 @@ def rising_streak(values: Sequence[float]) -> int:
 
 
 def drift_alerts(
-    history: Sequence[Mapping[str, float]], metrics: Sequence[str] = DRIFT_METRICS, rises: int = 3
+    history: Sequence[Mapping[str, float]], metrics: Sequence[str] = DRIFT_METRICS, rises: int = DRIFT_RISES
 ) -> list[Alert]:
     """One warning per metric that rose in each of the last `rises` steps that recorded it.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import random
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
@@ -170,7 +171,9 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
 
 def _compiles(text: str, edit: Edit) -> bool:
     try:
-        compile(text[: edit.start] + edit.text + text[edit.end :], "<mutant>", "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # `x is 0` and the like compile: their warnings are noise here
+            warnings.simplefilter("ignore", SyntaxWarning)
+            compile(text[: edit.start] + edit.text + text[edit.end :], "<mutant>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
     return True

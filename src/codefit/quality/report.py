@@ -46,7 +46,12 @@ class QualityReport(Record):
         }
 
 
-def measure(sources: Sequence[SourceFile], settings: QualitySettings | None = None) -> QualityReport:
+def measure(
+    sources: Sequence[SourceFile],
+    settings: QualitySettings | None = None,
+    usage: Sequence[SourceFile] = (),
+) -> QualityReport:
+    """The figures of `sources`; `usage` files (the tests) only count as uses of their code."""
     settings = settings or QualitySettings()
     functions = [f for s in sources for f in functions_of(s)]
     groups = find_clones(sources, settings.clone_min_lines)
@@ -60,7 +65,7 @@ def measure(sources: Sequence[SourceFile], settings: QualitySettings | None = No
         complexity=summarise(functions, settings.erosion_threshold),
         clones=tuple(maximal(groups)),
         structural=tuple(flags),
-        dead=tuple(dead_code(sources, settings.dead_code_confidence)),
+        dead=tuple(dead_code(sources, settings.dead_code_confidence, usage)),
         duplication=len(cloned) / sloc if sloc else 0.0,
         verbosity=len(verbose) / sloc if sloc else 0.0,
     )

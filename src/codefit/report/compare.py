@@ -29,6 +29,7 @@ class RunOutcome(Record):
     validation: float | None
     test: float | None
     gap: float | None
+    gap_basis: str | None = None  # the held-out split the gap subtracts: "test", else "validation"
     cost_usd: float
     tokens: int
     alerts: int
@@ -111,6 +112,7 @@ def run_outcome(summary: Mapping[str, Any]) -> RunOutcome:
         validation=final["validation"]["score"],
         test=final["test"]["score"],
         gap=final.get("generalization_gap"),
+        gap_basis=final.get("gap_basis"),
         cost_usd=sum(s["cost_usd"] for s in steps),
         tokens=sum(s["tokens"]["input"] + s["tokens"]["output"] for s in steps),
         alerts=len(summary["alerts"]),
@@ -118,16 +120,37 @@ def run_outcome(summary: Mapping[str, Any]) -> RunOutcome:
     )
 
 
-def curves(summary: Mapping[str, Any]) -> dict[str, list[float | None]]:
-    """Per-step series: loss, train and validation scores, gap, cumulative cost."""
+def curves(summary: Mapping[str, Any], *, align_replay: bool = False) -> dict[str, list[float | None]]:
+    """Per-step series: loss, train and validation scores, validation gap, cumulative cost.
+
+    With `align_replay`, a replay's series start with `parent_step` gaps: its step 0 is its parent's
+    step `parent_step`, so its curves line up with the parent's.
+    """
     steps = summary["steps"]
+    lead: list[float | None] = [None] * (replay_offset(summary) if align_replay else 0)
     return {
-        "loss": [s["loss"] for s in steps],
-        "train": [s["train"]["score"] for s in steps],
-        "validation": [None if s["validation"] is None else s["validation"]["score"] for s in steps],
-        "gap": [s["gap"] for s in steps],
-        "cost_usd_total": [s["logs"].get("cost_usd_total") for s in steps],
+        "loss": lead + [s["loss"] for s in steps],
+        "train": lead + [s["train"]["score"] for s in steps],
+        "validation": lead + [None if s["validation"] is None else s["validation"]["score"] for s in steps],
+        "gap": lead + [s["gap"] for s in steps],
+        "cost_usd_total": lead + [s["logs"].get("cost_usd_total") for s in steps],
     }
+
+
+def replay_offset(summary: Mapping[str, Any]) -> int:
+    """The parent's step a replay started from (0 for a run that is no replay)."""
+    return int(summary["run"].get("parent_step") or 0)
+
+
+def distinct_runs(summaries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Each run once, in the order first named (`compare latest latest` is one run)."""
+    seen: set[str] = set()
+    out = []
+    for summary in summaries:
+        if summary["run"]["id"] not in seen:
+            seen.add(summary["run"]["id"])
+            out.append(summary)
+    return out
 
 
 def bootstrap_mean(

@@ -17,7 +17,7 @@ from codefit.report.compare import (
     group_by_fingerprint,
     run_outcome,
 )
-from codefit.report.terminal import fmt
+from codefit.report.terminal import fmt, gap_label, metric_text
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -51,36 +51,40 @@ def settings_table(summaries: Sequence[Mapping[str, Any]]) -> Table:
 
 
 def outcomes_table(outcomes: Sequence[RunOutcome]) -> Table:
+    """Figures side by side: counts as integers, scores with two decimals, cost with four."""
     table = Table(title="outcomes")
     table.add_column("figure")
     for o in outcomes:
         table.add_column(o.run_id, justify="right")
-    rows: list[tuple[str, list[Any]]] = [
+    bases = {o.gap_basis for o in outcomes if o.gap_basis}
+    gap = gap_label(bases.pop()) if len(bases) == 1 else "generalization gap (train - test, else validation)"
+    rows: list[tuple[str, list[str]]] = [
         ("status", [o.status for o in outcomes]),
-        ("spec met", [o.met for o in outcomes]),
-        ("steps", [o.steps for o in outcomes]),
-        ("steps to converge", [o.steps_to_converge for o in outcomes]),
-        ("train", [o.train for o in outcomes]),
-        ("validation", [o.validation for o in outcomes]),
-        ("test", [o.test for o in outcomes]),
-        ("generalization gap", [o.gap for o in outcomes]),
-        ("cost $", [None if o.cost_usd is None else round(o.cost_usd, 4) for o in outcomes]),
-        ("tokens", [o.tokens for o in outcomes]),
-        ("alerts", [o.alerts for o in outcomes]),
+        ("spec met", ["yes" if o.met else "no" for o in outcomes]),
+        ("steps", [fmt(o.steps) for o in outcomes]),
+        ("steps to converge", [fmt(o.steps_to_converge) for o in outcomes]),
+        ("train", [fmt(o.train) for o in outcomes]),
+        ("validation", [fmt(o.validation) for o in outcomes]),
+        ("test", [fmt(o.test) for o in outcomes]),
+        (gap, [fmt(o.gap) for o in outcomes]),
+        ("cost $", [fmt(o.cost_usd, 4) for o in outcomes]),
+        ("tokens", [fmt(o.tokens) for o in outcomes]),
+        ("alerts", [fmt(o.alerts) for o in outcomes]),
     ]
     metrics = sorted({k for o in outcomes for k in o.quality})
-    rows += [(f"quality: {m}", [o.quality.get(m) for o in outcomes]) for m in metrics]
+    rows += [(f"quality: {m}", [metric_text(m, o.quality.get(m)) for o in outcomes]) for m in metrics]
     for label, values in rows:
-        table.add_row(label, *(fmt(v) if not isinstance(v, bool) else ("yes" if v else "no") for v in values))
+        table.add_row(label, *values)
     return table
 
 
 def curves_table(summaries: Sequence[Mapping[str, Any]]) -> Table:
+    """A replay's curves start at the step it replays from, so they line up with its parent's."""
     table = Table(title="curves (one character per step, 0..1)")
     for column in ("run", "train", "validation", "loss"):
         table.add_column(column)
     for s in summaries:
-        c = curves(s)
+        c = curves(s, align_replay=True)
         table.add_row(s["run"]["id"], sparkline(c["train"]), sparkline(c["validation"]), sparkline(c["loss"]))
     return table
 

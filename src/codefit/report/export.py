@@ -20,11 +20,32 @@ from codefit.report.trajectory import run_trajectory
 from codefit.store import Store
 
 PARAM_VALUE_LIMIT = 500
+DATABASE_SCHEMES = frozenset({"postgresql", "mysql", "mssql"})  # MLflow's database stores besides sqlite
 _MLFLOW_KEY_BAD = re.compile(r"[^A-Za-z0-9_\-. /]")
 
 
 class ExportError(CodefitError):
     """An export target is unavailable or refused the run."""
+
+
+def default_artifact_location(tracking_uri: str, fallback: Path) -> str | None:
+    """Where a new MLflow experiment keeps its artifacts unless told: beside a sqlite store's file,
+    `fallback` for another database, None where the store decides (a tracking server, a file store).
+
+    MLflow's own default for a database store is `./mlruns` in the working directory: the user's
+    repository, whose work tree an export must never write into.
+    """
+    scheme, sep, rest = tracking_uri.partition(":")
+    if not sep or scheme == "file" or len(scheme) == 1:  # a plain path (or a Windows drive) is a file store
+        return None
+    if scheme == "sqlite":
+        database = rest.removeprefix("///").split("?")[0]
+        if database and database != ":memory:":
+            return (Path(database).resolve().parent / "mlartifacts").as_uri()
+        return fallback.resolve().as_uri()
+    if scheme.split("+")[0] in DATABASE_SCHEMES:
+        return fallback.resolve().as_uri()
+    return None
 
 
 def jsonl_events(trajectory: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

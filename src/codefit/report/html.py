@@ -48,7 +48,8 @@ def comparison(trajectories: Sequence[Mapping[str, Any]]) -> dict[str, Any] | No
 def report_data(store: Store, run_refs: Sequence[str], *, limit: int = TEXT_LIMIT) -> dict[str, Any]:
     if not run_refs:
         raise StoreError("name at least one run; `codefit runs` lists them", where=str(store.root))
-    trajectories = [run_trajectory(store, store.run(ref), limit=limit) for ref in run_refs]
+    runs = list({run.id: run for run in (store.run(ref) for ref in run_refs)}.values())  # each run once
+    trajectories = [run_trajectory(store, run, limit=limit) for run in runs]
     return {"live": False, "runs": trajectories, "comparison": comparison(trajectories)}
 
 

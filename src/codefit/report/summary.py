@@ -70,7 +70,30 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             "validation": _split(final, Split.VALIDATION),
             "test": _split(final, Split.TEST),
             "generalization_gap": final.get("generalization_gap"),
+            "gap_basis": gap_basis(final),
+            "cheating_rate": final.get("cheating_rate"),
+            "canaries": final.get("canaries"),
+            **final_test_metrics(store, run),
         },
+    }
+
+
+def gap_basis(final: dict[str, Any]) -> str | None:
+    """The held-out split the generalization gap subtracts: the test split when it was graded."""
+    for split in (Split.TEST, Split.VALIDATION):
+        if (final.get(split.value) or {}).get("score") is not None:
+            return split.value
+    return None
+
+
+def final_test_metrics(store: Store, run: RunRecord) -> dict[str, float]:
+    """The test split's sensor metrics (`test_mutation_score`, ...): graded once, at the end, they
+    are in no step's logs."""
+    return {
+        f"test_{key}": value
+        for reading in store.readings(run.id, phase="final")
+        if reading.split == Split.TEST
+        for key, value in reading.metrics.items()
     }
 
 

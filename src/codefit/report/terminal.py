@@ -6,15 +6,39 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
 from codefit.harness.callbacks import Callback
-from codefit.store import RunRecord
+from codefit.store import RunRecord, Store
 
 LIVE_ROWS = 12  # the live display keeps the latest steps; `codefit show` has them all
+ALERT_LINES = 3  # alerts printed under one step's row; `codefit show` lists them all
+ALERT_MESSAGE_LIMIT = 100
+# Fixed widths, so each step's row lines up with the others across the alert lines between them.
+PROGRESS_COLUMNS = (
+    ("step", 7),
+    ("status", 20),
+    ("loss", 6),
+    ("train", 9),
+    ("validation", 10),
+    ("budget", 6),
+    ("tokens", 7),
+    ("cost $", 7),
+    ("alerts", 6),
+)
+# Metrics that are shares or scores: two decimals even when they are whole (erosion 0.00, not 0).
+RATIO_METRICS = frozenset(
+    {"erosion", "concentration", "duplication", "verbosity", "gap", "generalization_gap"}
+)
+RATIO_SUFFIXES = ("_score", "_rate", "_coverage", "_per_100_sloc", "_mean")
+GAP_LABELS = {
+    "test": "generalization gap (train - test)",
+    "validation": "generalization gap (train - validation)",
+}
+RUNS_CAPTION = "gen. gap = train - test (train - validation for a run without a test split)"
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -27,17 +51,47 @@ def fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def runs_table(runs: Sequence[RunRecord]) -> Table:
-    table = Table(title="codefit runs")
-    for column in ("run", "status", "optimizer", "steps", "train", "val", "test", "gap", "branch"):
+def is_ratio(name: str) -> bool:
+    base = name.removesuffix("_delta").removeprefix("val_").removeprefix("test_")
+    return base in RATIO_METRICS or base.endswith(RATIO_SUFFIXES)
+
+
+def metric_text(name: str, value: Any) -> str:
+    """A count as an integer (`dead_code 5`), a share or score with two decimals (`erosion 0.00`)."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and float(value).is_integer() and not is_ratio(name):
+        return str(int(value))
+    return fmt(value)
+
+
+def gap_label(basis: str | None) -> str:
+    return GAP_LABELS.get(basis or "", "generalization gap")
+
+
+def runs_view(store: Store, runs: Sequence[RunRecord]) -> RenderableType:
+    """The run list with each run's recorded steps, or a line saying that no run matched."""
+    counts = {run.id: max(len(store.steps(run.id)) - 1, 0) for run in runs}
+    return runs_table(runs, counts)
+
+
+def runs_table(runs: Sequence[RunRecord], step_counts: Mapping[str, int] | None = None) -> RenderableType:
+    """One row per run; `step_counts` (steps recorded after the baseline) fills the steps column."""
+    if not runs:
+        return Text("no runs match")
+    counts = step_counts or {}
+    table = Table(title="codefit runs", caption=RUNS_CAPTION)
+    for column in ("run", "status", "optimizer", "steps", "train", "val", "test", "gen. gap", "branch"):
         table.add_column(column)
     for run in runs:
         final = run.final or {}
+        steps = counts.get(run.id, final.get("step"))
+        if steps is not None and run.status.value == "running":
+            steps = f"{steps}/{run.max_steps}"
         table.add_row(
             run.id,
             run.status.value,
             run.optimizer,
-            fmt(run.chosen_step),
+            fmt(steps),
             fmt((final.get("train") or {}).get("score")),
             fmt((final.get("validation") or {}).get("score")),
             fmt((final.get("test") or {}).get("score")),
@@ -48,13 +102,15 @@ def runs_table(runs: Sequence[RunRecord]) -> Table:
 
 
 def steps_table(summary: Mapping[str, Any]) -> Table:
-    """One row per step: losses, train/validation/test scores, gap, budget, tokens, cost, alerts, status.
+    """One row per step: losses, train/validation/test scores, validation gap, budget, tokens, cost,
+    alerts, status.
 
     The test split is graded once, at the end, on the chosen step (marked `*`): its score shows there.
+    `val gap` is the step's train score minus its validation score, where validation was queried.
     """
     run = summary["run"]
     table = Table(title=f"run {run['id']} ({run['status']}, optimizer {run['optimizer']})")
-    columns = ("step", "status", "loss", "train", "val", "test", "gap", "budget", "tokens", "cost $")
+    columns = ("step", "status", "loss", "train", "val", "test", "val gap", "budget", "tokens", "cost $")
     for column in (*columns, "alerts", "time s"):
         table.add_column(column, justify="left" if column == "status" else "right")
     chosen = run.get("chosen_step")
@@ -94,47 +150,95 @@ def _alerts(count: int) -> str:
 def final_lines(summary: Mapping[str, Any]) -> list[str]:
     final = summary["final"]
     run = summary["run"]
+    if run["status"] == "running":
+        return [_running_line(summary)]
+    if run["status"] == "error":
+        head = f"run {run['id']}: stopped by an error: {run.get('error') or '-'}"
+    else:
+        head = f"run {run['id']}: {'spec met' if final.get('met') else 'spec NOT met'}"
+        head += f" ({final.get('stop_reason') or '-'})"
     lines = [
-        f"run {run['id']}: {'spec met' if final.get('met') else 'spec NOT met'}"
-        f" ({final.get('stop_reason') or '-'})",
+        head,
         f"chosen step {fmt(final.get('step'))}: train {fmt(final['train']['score'])}, "
         f"validation {fmt(final['validation']['score'])}, test {fmt(final['test']['score'])}, "
-        f"generalization gap {fmt(final.get('generalization_gap'))}",
+        f"{gap_label(final.get('gap_basis'))} {fmt(final.get('generalization_gap'))}",
     ]
+    if final.get("cheating_rate") is not None:
+        lines.append(
+            f"canaries: cheating rate {fmt(final['cheating_rate'])} "
+            f"(highest share of the {fmt(final.get('canaries'))} canaries passed at any step)"
+        )
     if run.get("branch"):
         lines.append(f"result branch: {run['branch']}")
     return lines
 
 
+def _running_line(summary: Mapping[str, Any]) -> str:
+    """A run without a result: in progress, or interrupted (the store cannot tell which)."""
+    run = summary["run"]
+    done = sum(1 for s in summary["steps"] if s["index"] > 0)
+    return (
+        f"run {run['id']}: running, {done} of {run['max_steps']} steps recorded; "
+        f"if it was interrupted, resume it with codefit fit --resume {run['id']}"
+    )
+
+
 def progress_view(
     rows: Sequence[Mapping[str, Any]], max_steps: int, running: int | None, elapsed_s: float
 ) -> Group:
-    """The live display of `codefit fit`: the latest steps, then what is running now."""
-    table = Table(box=None, pad_edge=False)
-    for column in ("step", "status", "loss", "train", "validation", "budget", "tokens", "cost $", "alerts"):
-        table.add_column(column, justify="left" if column == "status" else "right")
+    """The live display of `codefit fit`: the latest steps, each with its new alerts, then what runs now."""
+    parts: list[RenderableType] = [_progress_row([f"[bold]{name}[/]" for name, _ in PROGRESS_COLUMNS])]
     for logs in rows[-LIVE_ROWS:]:
-        val = "-"
-        if logs.get("val_score") is not None:
-            val = _score(logs["val_score"], logs.get("val_passed"))
-        status = str(logs.get("status", "")) + (" [red](rolled back)[/]" if logs.get("rolled_back") else "")
-        table.add_row(
-            f"{logs.get('step')}/{max_steps}",
-            status,
-            fmt(logs.get("loss"), 3),
-            _score(logs.get("train_score"), logs.get("train_passed")),
-            val,
-            fmt(logs.get("val_budget_left")),
-            str(logs.get("tokens_total", 0)),
-            fmt(logs.get("cost_usd_total"), 4),
-            _alerts(int(logs.get("alerts", 0))),
-        )
-    footer = Text("")
+        parts.append(_progress_row(_progress_cells(logs, max_steps)))
+        alerts = alert_brief_lines(logs)
+        parts += [Text(line, style="red", no_wrap=True, overflow="ellipsis") for line in alerts]
     if running is not None:
-        footer = Text.from_markup(
-            f"[bold]step {running}/{max_steps}[/]: optimizer running... {elapsed_s:.0f}s"
+        parts.append(
+            Text.from_markup(f"[bold]step {running}/{max_steps}[/]: optimizer running... {elapsed_s:.0f}s")
         )
-    return Group(table, footer)
+    return Group(*parts)
+
+
+def _progress_row(cells: Sequence[str]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    for name, width in PROGRESS_COLUMNS:
+        justify: JustifyMethod = "left" if name == "status" else "right"
+        grid.add_column(width=width, justify=justify, no_wrap=True, overflow="ellipsis")
+    grid.add_row(*cells)
+    return grid
+
+
+def _progress_cells(logs: Mapping[str, Any], max_steps: int) -> list[str]:
+    val = "-"
+    if logs.get("val_score") is not None:
+        val = _score(logs["val_score"], logs.get("val_passed"))
+    status = str(logs.get("status", "")) + (" [red](rolled back)[/]" if logs.get("rolled_back") else "")
+    return [
+        f"{logs.get('step')}/{max_steps}",
+        status,
+        fmt(logs.get("loss"), 3),
+        _score(logs.get("train_score"), logs.get("train_passed")),
+        val,
+        fmt(logs.get("val_budget_left")),
+        str(logs.get("tokens_total", 0)),
+        fmt(logs.get("cost_usd_total"), 4),
+        _alerts(int(logs.get("alerts", 0))),
+    ]
+
+
+def alert_brief_lines(logs: Mapping[str, Any], limit: int = ALERT_LINES) -> list[str]:
+    """The step's new alerts (`logs["new_alerts"]`), one short line each: severity, guard, kind, message."""
+    alerts = [a for a in logs.get("new_alerts") or () if isinstance(a, Mapping)]
+    lines = []
+    for alert in alerts[:limit]:
+        message = str(alert.get("message", "")).strip().splitlines()
+        short = message[0] if message else ""
+        if len(short) > ALERT_MESSAGE_LIMIT:
+            short = short[: ALERT_MESSAGE_LIMIT - 3] + "..."
+        lines.append(f"    [{alert.get('severity')}] {alert.get('guard')} {alert.get('kind')}: {short}")
+    if len(alerts) > limit:
+        lines.append(f"    ... and {len(alerts) - limit} more (codefit show lists them all)")
+    return lines
 
 
 class ProgressPrinter(Callback):
@@ -203,6 +307,8 @@ class ProgressPrinter(Callback):
             f"  alerts {logs.get('alerts', 0)}{'  ROLLED BACK' if logs.get('rolled_back') else ''}"
             f"  ({time.monotonic() - self.step_started:.1f}s)"
         )
+        for line in alert_brief_lines(logs):
+            self.console.print(line, markup=False, highlight=False)
 
     def on_run_end(self, logs: Mapping[str, Any]) -> None:
         self.close()

@@ -115,7 +115,8 @@ def coverage_reading(
                     path=relative(path, tree),
                     line=missing[0],
                     rule="uncovered",
-                    message=f"{len(missing)} lines no test runs: {ranges(missing)}",
+                    message=f"{len(missing)} {'line' if len(missing) == 1 else 'lines'} that no test runs: "
+                    f"{ranges(missing)}",
                 )
             )
     return Reading(

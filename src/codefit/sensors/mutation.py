@@ -166,8 +166,12 @@ def survivor_findings(results: list[MutantResult]) -> list[Finding]:
     for r in results:
         m = r.mutant
         if r.status == MutantStatus.SURVIVED:
-            tests = f"{r.tests_run} covering test{'s' if r.tests_run != 1 else ''}"
-            message = f"mutant survives ({m.op}: {m.description}): {tests} still pass"
+            tests = (
+                "1 covering test still passes"
+                if r.tests_run == 1
+                else f"{r.tests_run} covering tests still pass"
+            )
+            message = f"mutant survives ({m.op}: {m.description}): {tests}"
             rule = "surviving-mutant"
         elif r.status == MutantStatus.NO_COVERAGE:
             message = f"mutant survives ({m.op}: {m.description}): no passing test runs this line"

@@ -1,20 +1,21 @@
 """The `pyright` sensor: `pyright --outputjson`, one finding per error or warning.
 
 Where installed (`pip install pyright[nodejs]` bundles node). It checks against the target
-interpreter's packages through `--pythonpath`.
+interpreter's packages through `--pythonpath`. Where it is not installed the reading fails with
+that one finding, and every other sensor is still read.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
 
-from codefit.errors import SensorError
 from codefit.quality.lint import LintOptions, lint_reading, pyright_findings, tree_sloc
 from codefit.records import Options
-from codefit.sensors.base import Reading, SensorContext, SensorSettings
+from codefit.sensors.base import Finding, Reading, SensorContext, SensorSettings
 from codefit.sensors.process import run_bounded
 from codefit.sensors.ruff import find_executable
 
@@ -33,11 +34,12 @@ class PyrightSensor:
         self.options = options
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
-        pyright = self.options.executable or find_executable("pyright", ctx.python)
+        configured = self.options.executable
+        pyright = shutil.which(configured) if configured else find_executable("pyright", ctx.python)
         if pyright is None:
-            raise SensorError(
-                "pyright is not installed: `pip install pyright[nodejs]`",
-                where=f"sensor {self.settings.name!r}",
+            where = f" (no {configured})" if configured else ""
+            return not_installed(
+                self.settings, f"pyright is not installed{where}: `pip install pyright[nodejs]`"
             )
         paths = self.options.checked_paths(tree)
         env = dict(ctx.env)
@@ -58,3 +60,16 @@ class PyrightSensor:
             tool_failed=completed.returncode not in (0, 1),
             detail=completed.output,
         )
+
+
+def not_installed(settings: SensorSettings, message: str) -> Reading:
+    """A failed reading with one finding, so a missing optional tool never stops the other sensors."""
+    finding = Finding(message=message, rule="not-installed", severity="error")
+    return Reading(
+        sensor=settings.name,
+        split=settings.split,
+        score=0.0,
+        passed=False,
+        findings=(finding,),
+        error=message,
+    )

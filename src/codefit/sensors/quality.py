@@ -7,20 +7,26 @@ read on every step. Its figures go to the step's logs; the optional `max_*` limi
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
 
+from codefit.quality.drift import DRIFT_RISES
 from codefit.quality.report import QualityReport, QualitySettings, measure
-from codefit.quality.sources import DEFAULT_EXCLUDE, UnparsableFile, discover, load
+from codefit.quality.sources import DEFAULT_EXCLUDE, SourceFile, UnparsableFile, discover, excluded, load
 from codefit.records import Options
-from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings
+from codefit.sensors.base import Counts, Finding, Reading, Sensor, SensorContext, SensorSettings
 
 
 class QualityOptions(Options):
     include: list[str] = Field(default_factory=list, description="Paths to measure; empty = the whole tree.")
     exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE), description="Globs left out.")
+    usage: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDE),
+        description="Globs of files (the tests) not measured whose uses of the code count for dead code.",
+    )
     erosion_threshold: int = Field(default=10, ge=1, description="CC above which a function erodes.")
     clone_min_lines: int = Field(default=3, ge=1, description="Smallest clone, in source lines.")
     helper_max_sloc: int = Field(default=3, ge=0, description="Largest body of a flagged single-use helper.")
@@ -28,6 +34,9 @@ class QualityOptions(Options):
     max_erosion: float | None = Field(default=None, ge=0, le=1, description="Fail above this erosion.")
     max_verbosity: float | None = Field(default=None, ge=0, description="Fail above this verbosity.")
     max_complexity: int | None = Field(default=None, ge=1, description="Fail when a function exceeds it.")
+    drift_window: int = Field(
+        default=DRIFT_RISES, ge=1, description="Rises in a row of erosion or verbosity before a drift alert."
+    )
 
 
 class QualitySensor:
@@ -39,7 +48,8 @@ class QualitySensor:
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         start = time.monotonic()
-        sources, broken = load(tree, discover(tree, self.options.include, self.options.exclude))
+        measured = discover(tree, self.options.include, self.options.exclude)
+        sources, broken = load(tree, measured)
         report = measure(
             sources,
             QualitySettings(
@@ -48,6 +58,7 @@ class QualitySensor:
                 helper_max_sloc=self.options.helper_max_sloc,
                 dead_code_confidence=self.options.dead_code_confidence,
             ),
+            usage=self._usage(tree, measured),
         )
         breaches = self._breaches(report)
         findings = [*_broken_findings(broken), *report_findings(report, self.options.erosion_threshold)]
@@ -65,6 +76,12 @@ class QualitySensor:
             metrics=metrics,
         )
 
+    def _usage(self, tree: Path, measured: list[str]) -> list[SourceFile]:
+        """The parsable files the `usage` globs name, outside the measured ones."""
+        skip = set(measured)
+        paths = [p for p in discover(tree, exclude=()) if p not in skip and excluded(p, self.options.usage)]
+        return load(tree, paths)[0]
+
     def _breaches(self, report: QualityReport) -> list[str]:
         o = self.options
         out = []
@@ -75,6 +92,14 @@ class QualitySensor:
         if o.max_complexity is not None and report.complexity.complexity_max > o.max_complexity:
             out.append(f"complexity {report.complexity.complexity_max} > {o.max_complexity}")
         return out
+
+
+def drift_window(sensors: Iterable[Sensor]) -> int:
+    """Rises in a row before a drift alert: the first `quality` sensor's `drift_window`, else the default."""
+    for sensor in sensors:
+        if isinstance(sensor, QualitySensor):
+            return sensor.options.drift_window
+    return DRIFT_RISES
 
 
 def quality_score(report: QualityReport) -> float:

@@ -121,13 +121,21 @@
     for (var x = Math.ceil(x0); x <= x1; x += step) out.push(x);
     return out;
   }
-  function pts(steps, get) {
+  function pts(steps, get, offset) {
     var out = [];
     steps.forEach(function (st) {
       var v = get(st);
-      if (typeof v === "number" && isFinite(v)) out.push([st.index, v]);
+      if (typeof v === "number" && isFinite(v)) out.push([st.index + (offset || 0), v]);
     });
     return out;
+  }
+  // Compared runs share the x axis: a replay's step 0 is its parent's step parent_step.
+  function stepOffset(run) {
+    return state.runs.length > 1 && run.run.parent_step ? run.run.parent_step : 0;
+  }
+  function gapLabel(basis) {
+    return basis === "test" ? "generalization gap (train - test)"
+      : basis === "validation" ? "generalization gap (train - validation)" : "generalization gap";
   }
 
   function renderCharts() {
@@ -139,30 +147,30 @@
     var scores = [], loss = [], gap = [], cost = [], tokens = [];
     var sensors = {}, metrics = {};
     runs.forEach(function (run, i) {
-      var c = COLORS[i % COLORS.length], steps = run.steps;
-      scores.push({ name: label(run, "train"), color: c, points: pts(steps, function (st) { return st.train.score; }) });
+      var c = COLORS[i % COLORS.length], steps = run.steps, off = stepOffset(run);
+      scores.push({ name: label(run, "train"), color: c, points: pts(steps, function (st) { return st.train.score; }, off) });
       scores.push({ name: label(run, "validation"), color: many ? c : COLORS[1], dash: "6 4",
-        points: pts(steps, function (st) { return st.validation ? st.validation.score : null; }) });
+        points: pts(steps, function (st) { return st.validation ? st.validation.score : null; }, off) });
       var test = run.final && run.final.test && run.final.test.score;
       if (typeof test === "number" && run.final.step !== null) {
-        scores.push({ name: label(run, "test (final)"), color: many ? c : COLORS[2], marker: 6, points: [[run.final.step, test]] });
+        scores.push({ name: label(run, "test (final)"), color: many ? c : COLORS[2], marker: 6, points: [[run.final.step + off, test]] });
       }
-      loss.push({ name: label(run, "loss"), color: c, points: pts(steps, function (st) { return st.loss; }) });
+      loss.push({ name: label(run, "loss"), color: c, points: pts(steps, function (st) { return st.loss; }, off) });
       steps.forEach(function (st) { Object.keys(st.loss_terms || {}).forEach(function (k) { sensors[k] = true; }); });
-      gap.push({ name: label(run, "gap"), color: c, points: pts(steps, function (st) { return st.gap; }) });
-      cost.push({ name: label(run, "cost $ (cumulative)"), color: c, points: pts(steps, function (st) { return st.cost_usd_total; }) });
-      tokens.push({ name: label(run, "tokens (cumulative)"), color: c, points: pts(steps, function (st) { return st.tokens_total; }) });
+      gap.push({ name: label(run, "val gap"), color: c, points: pts(steps, function (st) { return st.gap; }, off) });
+      cost.push({ name: label(run, "cost $ (cumulative)"), color: c, points: pts(steps, function (st) { return st.cost_usd_total; }, off) });
+      tokens.push({ name: label(run, "tokens (cumulative)"), color: c, points: pts(steps, function (st) { return st.tokens_total; }, off) });
       steps.forEach(function (st) { Object.keys(st.quality || {}).forEach(function (k) { metrics[k] = true; }); });
     });
     Object.keys(sensors).sort().forEach(function (name, j) {
       runs.forEach(function (run, i) {
         loss.push({ name: label(run, "term " + name), color: COLORS[(i + j + 1) % COLORS.length], dash: "3 3",
-          points: pts(run.steps, function (st) { return (st.loss_terms || {})[name]; }) });
+          points: pts(run.steps, function (st) { return (st.loss_terms || {})[name]; }, stepOffset(run)) });
       });
     });
     append(root, lineChart({ id: "scores", title: "Scores: train, validation, test", series: scores, yMin: 0, yMax: 1 }));
     append(root, lineChart({ id: "loss", title: "Loss and its terms", series: loss, yMin: 0 }));
-    append(root, lineChart({ id: "gap", title: "Generalization gap (train - validation)", series: gap }));
+    append(root, lineChart({ id: "gap", title: "Validation gap per step (train - validation)", series: gap }));
     append(root, lineChart({ id: "cost", title: "Cost (USD)", series: cost, yMin: 0 }));
     append(root, lineChart({ id: "tokens", title: "Tokens", series: tokens, yMin: 0 }));
     renderQuality(Object.keys(metrics).sort(), label);
@@ -176,7 +184,7 @@
     names.forEach(function (m) {
       var series = state.runs.map(function (run, i) {
         return { name: label(run, m), color: COLORS[i % COLORS.length],
-          points: pts(run.steps, function (st) { return (st.quality || {})[m]; }) };
+          points: pts(run.steps, function (st) { return (st.quality || {})[m]; }, stepOffset(run)) };
       });
       var values = [];
       series.forEach(function (se) { se.points.forEach(function (p) { values.push(p[1]); }); });
@@ -215,7 +223,9 @@
           ["outcome", f.met === null || f.met === undefined ? "-" : (f.met ? "spec met" : "spec not met")],
           ["stop reason", f.stop_reason || "-"], ["chosen step", num(f.step)],
           ["train", num(f.train && f.train.score, 2)], ["validation", num(f.validation && f.validation.score, 2)],
-          ["test", num(f.test && f.test.score, 2)], ["gap", num(f.generalization_gap, 2)],
+          ["test", num(f.test && f.test.score, 2)], [gapLabel(f.gap_basis), num(f.generalization_gap, 2)],
+          ["cheating rate", f.cheating_rate === null || f.cheating_rate === undefined ? "-"
+            : num(f.cheating_rate, 2) + " (" + f.canaries + " canaries)"],
           ["steps", num(t.steps)], ["cost $", num(t.cost_usd, 4)],
           ["tokens", num((t.input_tokens || 0) + (t.output_tokens || 0), 0)], ["alerts", num(t.alerts)],
           ["replay of", r.parent_run ? r.parent_run + " @ step " + r.parent_step : "-"]
@@ -234,14 +244,17 @@
     keys.forEach(function (k) {
       append(settings, h("tr", null, h("td", null, k), cmp.settings[k].map(function (v) { return h("td", null, typeof v === "string" ? v : JSON.stringify(v)); })));
     });
+    var bases = cmp.outcomes.map(function (o) { return o.gap_basis; }).filter(function (b, k, all) { return b && all.indexOf(b) === k; });
+    var gap = bases.length === 1 ? gapLabel(bases[0]) : "generalization gap (train - test, else validation)";
+    // [key, label, decimals]: counts have none (shown as integers), scores two, cost four.
     var figures = [["status", "status"], ["met", "spec met"], ["steps", "steps"], ["steps_to_converge", "steps to converge"],
-      ["train", "train"], ["validation", "validation"], ["test", "test"], ["gap", "gap"], ["cost_usd", "cost $"],
+      ["train", "train", 2], ["validation", "validation", 2], ["test", "test", 2], ["gap", gap, 2], ["cost_usd", "cost $", 4],
       ["tokens", "tokens"], ["alerts", "alerts"]];
-    var outcomes = h("table", { "class": "data" }, h("tr", null, h("th", null, "figure"), ids.map(function (id) { return h("th", null, id); })));
+    var outcomes = h("table", { "class": "data", id: "outcomes" }, h("tr", null, h("th", null, "figure"), ids.map(function (id) { return h("th", null, id); })));
     figures.forEach(function (f) {
-      append(outcomes, h("tr", null, h("td", null, f[1]), cmp.outcomes.map(function (o) {
+      append(outcomes, h("tr", { "data-figure": f[0] }, h("td", null, f[1]), cmp.outcomes.map(function (o) {
         var v = o[f[0]];
-        return h("td", { "class": "num" }, typeof v === "boolean" ? (v ? "yes" : "no") : num(v, f[0] === "cost_usd" ? 4 : 2));
+        return h("td", { "class": "num" }, typeof v === "boolean" ? (v ? "yes" : "no") : num(v, f[2]));
       })));
     });
     append(box, settings, h("br"), outcomes);
@@ -317,7 +330,7 @@
     var facts = kv([
       ["loss", num(st.loss, 3)], ["train", h("span", null, num(st.train.score, 2), " ", passBadge(st.train.passed))],
       ["validation", st.validation ? h("span", null, num(st.validation.score, 2), " ", passBadge(st.validation.passed)) : "-"],
-      ["gap", num(st.gap, 2)], ["budget left", num(st.budget_left)],
+      ["val gap", num(st.gap, 2)], ["budget left", num(st.budget_left)],
       ["tokens", st.tokens.input + " in / " + st.tokens.output + " out / " + st.tokens.cached + " cached"],
       ["cost $", num(st.cost_usd, 4)], ["duration", num(st.duration_s, 1) + " s"],
       ["summary", st.summary || "-"], ["error", st.error || "-"]
@@ -384,7 +397,7 @@
       append(aside, h("button", { "class": "run-item" + (r.id === selected ? " selected" : ""), "data-run": r.id,
         onclick: function () { loadRun(r.id, true); } },
         h("strong", null, r.id), " ", badge(r.status),
-        h("small", null, r.optimizer + " \u00B7 " + r.steps + " step(s) \u00B7 train " + num(r.train))));
+        h("small", null, r.optimizer + " \u00B7 " + r.steps + " step(s) \u00B7 train " + num(r.train, 2))));
     });
   }
 
