@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import py_compile
 import sys
 from pathlib import Path
 
@@ -9,9 +10,9 @@ from codefit.sensors.base import Outcome, SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
 from codefit.workspace.grading import grade
-from codefit.workspace.pristine import make_pristine
+from codefit.workspace.pristine import make_pristine, strip_bytecode
 from codefit.workspace.workspace import Workspace
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, run_git
 
 FORCE_PASS_CONFTEST = """\
 import pytest
@@ -162,3 +163,85 @@ def test_honest_fix_passes_heldout_tests_under_the_pristine_grader(
     ws, commit = _grade_candidate(make_repo, tmp_path, {"src/calc.py": "def add(a, b):\n    return a + b\n"})
     (reading,) = grade(ws, commit, [_holdout_sensor(tmp_path)], SensorContext(python=sys.executable))
     assert reading.passed and reading.counts.passed == 2
+
+
+def test_committed_bytecode_cannot_stand_in_for_the_candidates_source(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo(BASE)
+    ws = Workspace.create(repo, tmp_path / "ws")
+    # An unchecked-hash pyc of a correct add, committed beside a buggy calc.py (git add -f).
+    correct = tmp_path / "correct" / "calc.py"
+    correct.parent.mkdir()
+    correct.write_text("def add(a, b):\n    return a + b\n")
+    pyc = ws.path / "src" / "__pycache__" / f"calc.{sys.implementation.cache_tag}.pyc"
+    pyc.parent.mkdir()
+    py_compile.compile(
+        str(correct), cfile=str(pyc), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    run_git(ws.path, "add", "-f", str(pyc))
+    commit = ws.snapshot("bytecode")
+    sensor = _holdout_sensor(tmp_path)
+    ctx = SensorContext(python=sys.executable)
+
+    # Control: graded in place, the pyc is imported instead of the buggy source.
+    from codefit.workspace.grading import materialize_heldout
+
+    materialize_heldout(sensor.settings, ws.path)
+    assert sensor.read(ws.path, ctx).counts.passed == 2
+
+    (reading,) = grade(ws, commit, [sensor], ctx)
+    assert reading.counts.total == 2 and reading.counts.passed == 0
+
+
+def test_strip_bytecode_removes_caches_stray_pyc_and_linked_caches(tmp_path: Path) -> None:
+    write(tmp_path, {"src/calc.py": "X = 1\n", "src/__pycache__/calc.cpython-311.pyc": "", "old.pyc": ""})
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__pycache__").symlink_to(tmp_path / "cache")
+    assert strip_bytecode(tmp_path) == ["old.pyc", "pkg/__pycache__", "src/__pycache__"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "cache",
+        "pkg",
+        "src",
+        "src/calc.py",
+    ]
+
+
+def test_patching_pytest_from_the_code_under_test_fails_the_heldout_reading(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    cheat = (
+        "import importlib\n"
+        "importlib.import_module('_py' + 'test.python').Function.runtest = lambda self: None\n\n"
+        "def add(a, b):\n    return a - b\n"
+    )
+    ws, commit = _grade_candidate(make_repo, tmp_path, {"src/calc.py": cheat})
+    (reading,) = grade(ws, commit, [_holdout_sensor(tmp_path)], SensorContext(python=sys.executable))
+    assert reading.counts.passed == 0 and not reading.passed
+    assert reading.error is not None and "_pytest.python.Function.runtest" in reading.error
+
+
+def test_tests_planted_at_the_heldout_destination_do_not_count(make_repo: MakeRepo, tmp_path: Path) -> None:
+    planted = {
+        ".codefit-heldout/holdout/test_planted.py": "def test_free():\n    pass\n",
+        ".codefit-heldout/holdout/test_holdout.py": "def test_add_more():\n    pass\n",
+    }
+    ws, commit = _grade_candidate(make_repo, tmp_path, planted)
+    (reading,) = grade(ws, commit, [_holdout_sensor(tmp_path)], SensorContext(python=sys.executable))
+    assert sorted(t.nodeid.split("::")[1] for t in reading.tests) == ["test_add_more", "test_add_zero"]
+    assert reading.counts.passed == 0
+
+
+def test_a_link_at_the_heldout_destination_cannot_send_the_heldout_tests_out(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo(BASE)
+    ws = Workspace.create(repo, tmp_path / "ws")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (ws.path / ".codefit-heldout").symlink_to(drop)
+    commit = ws.snapshot("link")
+    (reading,) = grade(ws, commit, [_holdout_sensor(tmp_path)], SensorContext(python=sys.executable))
+    assert reading.counts.total == 2
+    assert list(drop.iterdir()) == []

@@ -127,3 +127,88 @@ def test_missing_pytest_in_target_environment_is_a_clear_error(tmp_path: Path) -
     write(tmp_path / "tree", {"test_x.py": "def test_x(): pass\n"})
     with pytest.raises(SensorError, match="pytest is not installed for the interpreter"):
         sensor().read(tmp_path / "tree", SensorContext(python=str(venv / "bin" / "python")))
+
+
+def test_usage_error_names_pytests_own_cause(tmp_path: Path) -> None:
+    write(tmp_path, {"tests/test_x.py": "def test_x(): pass\n"})
+    reading = sensor(args=["testz"]).read(tmp_path, ctx())
+    assert not reading.passed
+    assert reading.error == "pytest usage error: ERROR: file or directory not found: testz"
+    assert reading.findings[0].message == "ERROR: file or directory not found: testz"
+
+
+# Code under test that replaces a pytest internal deciding outcomes, so that a failing test passes.
+PATCHES = {
+    "_pytest.python.Function.runtest": (
+        "import importlib\n"
+        "importlib.import_module('_py' + 'test.python').Function.runtest = lambda self: None\n"
+    ),
+    "_pytest.reports.TestReport.from_item_and_call": (
+        "import importlib\n"
+        "reports = importlib.import_module('_py' + 'test.reports')\n"
+        "real = reports.TestReport.from_item_and_call.__func__\n"
+        "def forged(cls, item, call):\n"
+        "    report = real(cls, item, call)\n"
+        "    report.outcome, report.longrepr = 'passed', None\n"
+        "    return report\n"
+        "reports.TestReport.from_item_and_call = classmethod(forged)\n"
+    ),
+    "_pytest.runner.call_and_report": (
+        "import importlib\n"
+        "runner = importlib.import_module('_py' + 'test.runner')\n"
+        "real = runner.call_and_report\n"
+        "def forged(item, when, log=True, **kwargs):\n"
+        "    report = real(item, when, log=False, **kwargs)\n"
+        "    report.outcome, report.longrepr = 'passed', None\n"
+        "    if log:\n"
+        "        item.ihook.pytest_runtest_logreport(report=report)\n"
+        "    return report\n"
+        "runner.call_and_report = forged\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("internal", sorted(PATCHES))
+def test_patched_pytest_internal_fails_the_reading_and_is_named(tmp_path: Path, internal: str) -> None:
+    write(
+        tmp_path,
+        {
+            "calc.py": PATCHES[internal] + "\ndef add(a, b):\n    return a - b\n",
+            "test_calc.py": "import calc\n\ndef test_add():\n    assert calc.add(1, 2) == 3\n",
+        },
+    )
+    # Control: plain pytest, the patch really turns the failing test into a pass.
+    plain = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plain.returncode == 0 and "1 passed" in plain.stdout, plain.stdout
+
+    reading = sensor().read(tmp_path, ctx())
+    assert not reading.passed and reading.score == 0.0
+    assert outcomes(reading) == {"test_add": Outcome.FAILED}
+    assert reading.error is not None and internal in reading.error
+    assert reading.findings[0].rule == "tampered" and internal in reading.findings[0].message
+
+
+def test_an_honest_suite_with_plugins_and_fixtures_is_not_taken_for_tampering(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "conftest.py": "import pytest\n\n@pytest.fixture\ndef two():\n    return 2\n",
+            "test_ok.py": (
+                "import pytest, unittest\n\n"
+                "def test_fixture(two, monkeypatch, tmp_path):\n"
+                "    monkeypatch.setattr('os.sep', '/')\n    assert two == 2\n\n"
+                "class TestCase(unittest.TestCase):\n"
+                "    def test_unit(self):\n        self.assertTrue(True)\n\n"
+                "@pytest.mark.xfail\ndef test_expected():\n    assert False\n"
+            ),
+        },
+    )
+    reading = sensor().read(tmp_path, ctx())
+    assert reading.passed and reading.error is None, reading.output
+    assert not [f for f in reading.findings if f.rule == "tampered"]

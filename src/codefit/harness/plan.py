@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefit.config import CanarySettings, LoadedConfig, build_optimizer
+from codefit.config import CanarySettings, LimitSettings, LoadedConfig, build_optimizer
 from codefit.errors import ConfigError
 from codefit.optimizers.base import Optimizer
 from codefit.sensors.base import SensorContext
-from codefit.sensors.process import run_bounded
 from codefit.sensors.pytest_sensor import PytestSensor
 from codefit.spec import Spec
+from codefit.workspace.sandbox import ResourceLimits, limits_available, process_limit
 
 WORKDIR_ENV = "CODEFIT_WORKDIR"
 
@@ -61,14 +61,24 @@ def plan_from_config(
         raw["optimizer"] = {"kind": optimizer_kind}
     if max_steps is not None:
         raw["max_steps"] = max_steps
+    spec = loaded.build_spec()
+    heldout = [p for s in spec.sensors for p in (s.settings.path, s.settings.sealed) if p is not None]
+    context = SensorContext(
+        python=python,
+        env=dict(os.environ),
+        # The code under test sees neither the user's repository (its history, .codefit/, sealed
+        # files), nor held-out paths, nor other workspaces and grading copies.
+        hidden=(loaded.root, workdir(), *heldout),
+        limits=resource_limits(cfg.limits),
+    )
     return RunPlan(
         repo=loaded.root,
         task=loaded.task_text,
-        spec=loaded.build_spec(),
+        spec=spec,
         optimizer=build_optimizer(loaded, kind),
         optimizer_kind=kind,
         max_steps=max_steps or cfg.max_steps,
-        context=SensorContext(python=python, env=dict(os.environ)),
+        context=context,
         step_timeout=cfg.step_timeout,
         writable=tuple(cfg.writable),
         protected=tuple(cfg.protected),
@@ -77,6 +87,29 @@ def plan_from_config(
         config=raw,
         canaries=cfg.canaries,
     )
+
+
+def resource_limits(settings: LimitSettings) -> ResourceLimits:
+    """The `[limits]` table as prlimit values (none where prlimit is missing: the sandbox warns)."""
+    if not limits_available():
+        return ResourceLimits()
+    memory = default_memory_mb() if settings.memory_mb is None else settings.memory_mb
+    return ResourceLimits(
+        cpu_s=settings.cpu_seconds or None,
+        memory_mb=memory or None,
+        processes=process_limit(settings.processes),
+        file_size_mb=settings.output_mb or None,
+    )
+
+
+def default_memory_mb() -> int:
+    """Half the machine's memory: an allocation bomb fails with MemoryError before it takes
+    codefit (or the desktop) down with it, and honest tests rarely need more in one process."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+    return max(2048, total // (2 * 1024 * 1024))
 
 
 def _resolve_template(feedback: dict[str, Any], root: Path) -> dict[str, Any]:
@@ -103,12 +136,9 @@ def preflight(plan: RunPlan) -> None:
     if optimizer_preflight is not None:
         optimizer_preflight(plan.repo)
     if any(isinstance(s, PytestSensor) for s in plan.spec.sensors):
-        done = run_bounded(
-            [plan.context.python, "-c", "import pytest"],
-            cwd=plan.repo,
-            env=plan.context.env,
-            timeout_s=60,
-        )
+        # Confined as the sensors will be, so an interpreter the sandbox cannot show fails here.
+        with tempfile.TemporaryDirectory(prefix="codefit-preflight-") as tmp:
+            done = plan.context.run([plan.context.python, "-c", "import pytest"], Path(tmp), timeout_s=60)
         if done.returncode != 0:
             raise ConfigError(
                 f"pytest is not importable by {plan.context.python} (the interpreter of the code under "

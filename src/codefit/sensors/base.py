@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +12,9 @@ from typing import ClassVar, Protocol, runtime_checkable
 from pydantic import Field
 
 from codefit.records import Options, Record
+from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, Completed, run_bounded
 from codefit.spec import FeedbackLevel, Split
+from codefit.workspace.sandbox import ResourceLimits, confined_env, confined_spec, wrap_command
 
 OUTPUT_LIMIT = 20_000
 
@@ -111,12 +113,38 @@ class SensorSettings(Record):
 
 @dataclass(frozen=True)
 class SensorContext:
-    """How to run things against a tree: the interpreter of the code under test, env, limits."""
+    """How to run things against a tree: the interpreter of the code under test, env, limits,
+    and what the code under test must not see."""
 
     python: str
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     timeout_s: float = 600.0
     base_tree: Path | None = None
+    # The user's repository, held-out paths, codefit's workdir: invisible to the code under test.
+    hidden: tuple[Path, ...] = ()
+    limits: ResourceLimits = field(default_factory=ResourceLimits)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        tree: Path,
+        *,
+        timeout_s: float,
+        env: Mapping[str, str] | None = None,
+        writable: Sequence[Path] = (),
+    ) -> Completed:
+        """Run code under test at `tree`'s root, confined: only `tree` and `writable` writable,
+        `hidden` and codefit's keys invisible, a private /tmp, no network, the limits applied."""
+        spec = confined_spec(
+            tree, python=self.python, hidden=self.hidden, limits=self.limits, writable=writable
+        )
+        return run_bounded(
+            wrap_command(argv, spec),
+            cwd=tree,
+            env=confined_env(self.env if env is None else env, spec),
+            timeout_s=timeout_s,
+            max_output_bytes=DISPLAY_OUTPUT_BYTES,
+        )
 
 
 @runtime_checkable

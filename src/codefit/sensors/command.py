@@ -9,7 +9,6 @@ from pydantic import Field
 
 from codefit.records import Options
 from codefit.sensors.base import Counts, Reading, SensorContext, SensorSettings, clip_output
-from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 
 
 class CommandOptions(Options):
@@ -27,13 +26,11 @@ class CommandSensor:
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         env = dict(ctx.env)
         env["CODEFIT_PYTHON"] = ctx.python
-        completed = run_bounded(
-            self.options.command,
-            cwd=tree,
-            max_output_bytes=DISPLAY_OUTPUT_BYTES,
+        completed = ctx.run(
+            ["/bin/sh", "-c", self.options.command],
+            tree,
             env=env,
             timeout_s=min(self.options.timeout, ctx.timeout_s),
-            shell=True,
         )
         passed = completed.returncode == 0
         error = f"timed out after {completed.duration_s:.1f}s" if completed.timed_out else None

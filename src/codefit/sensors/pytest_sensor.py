@@ -22,11 +22,12 @@ from codefit.sensors.base import (
     TestResult,
     clip_output,
 )
-from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, Completed, run_bounded
+from codefit.sensors.process import Completed
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 PLUGIN_NAME = "codefit_pytest_plugin"
 NOT_COUNTED = (Outcome.SKIPPED, Outcome.XFAILED)
+USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR; pytest need not be importable by codefit's interpreter
 
 
 class PytestOptions(Options):
@@ -50,21 +51,12 @@ class PytestSensor:
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         with tempfile.TemporaryDirectory(prefix="codefit-pytest-") as tmp:
             report = Path(tmp) / "report.jsonl"
-            completed = run_bounded(
-                [
-                    ctx.python,
-                    "-m",
-                    "pytest",
-                    "-p",
-                    PLUGIN_NAME,
-                    "-p",
-                    "no:cacheprovider",
-                    *self.args(),
-                ],
-                cwd=tree,
-                max_output_bytes=DISPLAY_OUTPUT_BYTES,
+            completed = ctx.run(
+                [ctx.python, "-m", "pytest", "-p", PLUGIN_NAME, "-p", "no:cacheprovider", *self.args()],
+                tree,
                 env=self._env(ctx, report),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
+                writable=[report.parent],
             )
             events = _read_events(report)
         if not events and _pytest_missing(completed):
@@ -107,6 +99,13 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
                 message=event.get("message", ""),
             )
             results[result.nodeid] = _worse(results.get(result.nodeid), result)
+    tampered = sorted({n for e in events if e.get("event") == "tampered" for n in e.get("internals", [])})
+    if tampered:
+        # Outcomes reported after pytest's own machinery was replaced mean nothing.
+        why = "not trusted: the code under test patched pytest internals"
+        for nodeid, result in results.items():
+            if result.outcome not in (Outcome.FAILED, Outcome.ERROR):
+                results[nodeid] = result.model_copy(update={"outcome": Outcome.FAILED, "message": why})
     finished = any(e.get("event") == "finished" for e in events)
     missing = [n for n in collected if n not in results]
     if missing:
@@ -129,16 +128,24 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
     countable = counts.total - counts.skipped
     score = counts.passed / countable if countable else 0.0
     passed = countable > 0 and counts.failed == 0 and counts.errors == 0 and error is None
-    if not tests and error is None:
+    findings = [_finding(t) for t in tests if t.outcome in (Outcome.FAILED, Outcome.ERROR)]
+    usage = _usage_error(completed)
+    if usage is not None:
+        error = f"pytest usage error: {usage}"
+        findings.insert(0, Finding(message=usage, rule="usage-error", severity="error"))
+    elif not tests and error is None:
         error = "no tests collected"
+    if tampered:
+        error = "the code under test patched pytest internals: " + ", ".join(tampered)
+        findings.insert(0, Finding(message=error, rule="tampered", severity="error"))
     return Reading(
         sensor=settings.name,
         split=settings.split,
         score=score,
-        passed=passed,
+        passed=passed and not tampered,
         counts=counts,
         duration_s=completed.duration_s,
-        findings=tuple(_finding(t) for t in tests if t.outcome in (Outcome.FAILED, Outcome.ERROR)),
+        findings=tuple(findings),
         tests=tests,
         output=clip_output(completed.output),
         error=error,
@@ -190,6 +197,14 @@ def _read_events(report: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue  # a line cut by a kill mid-write
     return events
+
+
+def _usage_error(completed: Completed) -> str | None:
+    """pytest's own line for a usage error (exit status 4), such as a test path that does not exist."""
+    if completed.returncode != USAGE_ERROR:
+        return None
+    lines = [line.strip() for line in completed.output.splitlines()]
+    return next((line for line in lines if line.startswith("ERROR:")), None)
 
 
 def _pytest_missing(completed: Completed) -> bool:

@@ -2,13 +2,17 @@
 
 The held-out tests are materialised only here, never in the optimizer's workspace, and the copy
 is made pristine first so that whatever the optimizer added to change how tests run is undone.
+A held-out destination gets back the base tree's content first: the candidate may have planted
+tests there (they would count) or a link that sends the held-out files out of the copy. The
+sensors then run the code under test confined to the copy (`SensorContext.run`).
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import SensorError
@@ -21,14 +25,39 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
     """Readings of `sensors` on `commit`, each graded with its held-out files added."""
     if not sensors:
         return []
-    base = workspace.base
     with tempfile.TemporaryDirectory(prefix="codefit-grade-") as tmp:
         copy = Path(tmp) / "tree"
         workspace.export_tree(commit, copy)
-        make_pristine(copy, lambda rel: workspace.show(base, rel))
+        base_text = functools.partial(workspace.show, workspace.base)
+        make_pristine(copy, base_text)
         for sensor in sensors:
+            reset_destination(copy, sensor.settings.heldout_dest(), base_text)
             materialize_heldout(sensor.settings, copy)
         return [sensor.read(copy, ctx) for sensor in sensors]
+
+
+def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) -> None:
+    """Leave at `dest` only what the base tree has there, and no link on the way to it."""
+    current = copy
+    for part in Path(dest).parts:
+        current = current / part
+        if current.is_symlink() or current.is_file():
+            current.unlink()
+    root = copy / dest
+    if root == copy or not root.is_dir():
+        return
+    for path in sorted(root.rglob("*"), reverse=True):  # files before their directories
+        rel = path.relative_to(copy).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+            continue
+        original = base(rel)
+        if original is not None and not path.is_symlink() and path.read_bytes() == original.encode():
+            continue
+        path.unlink()
+        if original is not None:
+            path.write_text(original, encoding="utf-8")
 
 
 def materialize_heldout(settings: SensorSettings, copy: Path) -> None:

@@ -3,12 +3,16 @@
 Whatever can change how pytest collects, runs or reports tests is put back as it was in the base
 tree: `conftest.py` files, pytest configuration, `*.pth` files, `sitecustomize`/`usercustomize`
 and modules that would shadow the standard library or pytest. A file the optimizer added is
-removed; a file it changed gets its base text back. Everything else (the code under grading) stays.
+removed; a file it changed gets its base text back. Every `__pycache__` directory and `*.pyc`/`*.pyo`
+file goes, whatever the base holds: an unchecked-hash pyc is imported instead of its source, so a
+committed one would grade code other than the candidate's. Everything else (the code under
+grading) stays.
 """
 
 from __future__ import annotations
 
 import configparser
+import shutil
 import sys
 import tomllib
 from collections.abc import Callable
@@ -21,11 +25,12 @@ TEST_RUNNER_MODULES = frozenset({"pytest", "_pytest", "pluggy", "py", "conftest"
 # Sections of shared config files that belong to pytest; other sections are left alone.
 INI_SECTIONS = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}
 SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules"})
+BYTECODE_SUFFIXES = (".pyc", ".pyo")
 
 
 def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
     """Undo in `copy` what can change how tests run; returns the paths it restored or removed."""
-    touched: list[str] = []
+    touched = strip_bytecode(copy)
     for path in sorted(_files(copy)):
         rel = path.relative_to(copy).as_posix()
         if not is_harness_sensitive(rel, copy):
@@ -41,6 +46,22 @@ def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
             path.write_text(original, encoding="utf-8")
         touched.append(rel)
     return touched
+
+
+def strip_bytecode(root: Path) -> list[str]:
+    """Remove every `__pycache__` directory and stray bytecode file under `root`."""
+    removed: list[str] = []
+    for path in sorted(root.rglob("*")):
+        if path.name != "__pycache__" and path.suffix not in BYTECODE_SUFFIXES:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.is_symlink() or path.exists():  # not already gone with a removed directory
+            path.unlink()
+        else:
+            continue
+        removed.append(path.relative_to(root).as_posix())
+    return removed
 
 
 def is_harness_sensitive(rel: str, root: Path) -> bool:

@@ -11,10 +11,14 @@
   repository, `.codefit/`, held-out tests, key directories) covered by an empty tmpfs, a new PID
   namespace where the command is PID 1 (so /proc shows neither codefit nor bwrap's arguments),
   and no network unless the spec allows it;
-- `prlimit` sets resource limits (CPU seconds, address space, processes, file size, open files).
+- `prlimit` sets resource limits (CPU seconds, private memory, processes, file size, open files).
+
+The same machinery confines sensors and the code under test (`confined_spec`): a train sensor
+may write only in the workspace, the grader only in its throw-away grading copy.
 
 Where bubblewrap is missing, the command runs with the scrubbed environment and the limits only;
-`sandbox_warning()` says so and `require_sandbox()` refuses.
+`sandbox_warning()` says so and `require_sandbox()` refuses. Where `prlimit` is missing, the
+limits are not applied, and `sandbox_warning()` says that too.
 
 Output size is not a limit here, on purpose: RLIMIT_FSIZE (`file_size_mb`) applies to regular
 files, not to the pipes codefit reads, and relaying output through a capping process would cost
@@ -50,6 +54,11 @@ class SandboxError(CodefitError):
 class ResourceLimits:
     """Per-process limits (None = inherit). Applied with `prlimit` to the process and its children.
 
+    `memory_mb` caps private writable memory (RLIMIT_DATA), not address space: V8, the JVM, Go and
+    CUDA reserve far more address space than they use, so an address-space cap would stop honest
+    agents and tests, while an allocation bomb still gets MemoryError/ENOMEM.
+    `processes` is RLIMIT_NPROC, which counts every thread of the user: give it what the user
+    already runs plus a margin (`process_limit`).
     `file_size_mb` caps each file the process writes; it does not cap what it prints to a pipe
     (see the module docstring: output is bounded by the reader).
     """
@@ -64,12 +73,34 @@ class ResourceLimits:
         mb = 1024 * 1024
         pairs = [
             ("--cpu", self.cpu_s),
-            ("--as", self.memory_mb * mb if self.memory_mb else None),
+            ("--data", self.memory_mb * mb if self.memory_mb else None),
             ("--nproc", self.processes),
             ("--fsize", self.file_size_mb * mb if self.file_size_mb else None),
             ("--nofile", self.open_files),
         ]
         return [f"{flag}={value}" for flag, value in pairs if value is not None]
+
+
+def process_limit(margin: int) -> int | None:
+    """An RLIMIT_NPROC leaving `margin` more threads than this user runs now (0 = no limit).
+
+    None for root, whom the limit does not bind."""
+    if os.geteuid() == 0 or not margin:
+        return None
+    return user_threads() + margin
+
+
+def user_threads() -> int:
+    """Threads of the current user now (RLIMIT_NPROC counts them all, not only a run's)."""
+    uid, total = os.getuid(), 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    total += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                continue  # gone meanwhile
+    return total
 
 
 @dataclass(frozen=True)
@@ -104,20 +135,27 @@ def _bwrap_works(bwrap: str | None) -> bool:
 
 
 def sandbox_warning() -> str | None:
-    """A one-line warning when optimizers would run unconfined, else None."""
-    if sandbox_available():
-        return None
-    return (
-        "bubblewrap (bwrap) is not available: the optimizer runs without file-system and network "
-        "isolation (install the `bubblewrap` package, or pass --require-sandbox to refuse)"
-    )
+    """A one-line warning when optimizers or the code under test would run unconfined, else None."""
+    problems = []
+    if not sandbox_available():
+        problems.append(
+            "bubblewrap (bwrap) is not available: the optimizer and the code under test run without "
+            "file-system and network isolation (install the `bubblewrap` package, or pass "
+            "--require-sandbox to refuse)"
+        )
+    if not limits_available():
+        problems.append("prlimit (util-linux) is not available: the [limits] are not applied")
+    return "; ".join(problems) or None
 
 
 def require_sandbox() -> None:
     """Refuse to go on without bubblewrap (`--require-sandbox`)."""
-    warning = sandbox_warning()
-    if warning is not None:
-        raise SandboxError(warning.split(":")[0] + "; --require-sandbox refuses to run without it")
+    if not sandbox_available():
+        raise SandboxError("bubblewrap (bwrap) is not available; --require-sandbox refuses to run without it")
+
+
+def limits_available() -> bool:
+    return shutil.which("prlimit") is not None
 
 
 def wrap_command(argv: Sequence[str], spec: SandboxSpec) -> list[str]:
@@ -183,23 +221,66 @@ def toolchain_paths() -> list[Path]:
     return sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
 
 
+def interpreter_paths(python: str) -> tuple[Path, ...]:
+    """The prefix of the code under test's interpreter (a venv inside a hidden repository, or
+    under /tmp), as named and as resolved, to keep visible read-only."""
+    found = shutil.which(python) or python
+    prefixes = {Path(found).absolute().parent.parent, Path(found).resolve().parent.parent}
+    # Binding / or /tmp again would undo the fresh /tmp and every hidden path.
+    return tuple(sorted(p for p in prefixes if p.is_dir() and p not in (Path("/"), Path("/tmp"))))
+
+
+def confined_spec(
+    tree: Path,
+    *,
+    python: str,
+    hidden: Sequence[Path] = (),
+    limits: ResourceLimits = ResourceLimits(),
+    writable: Sequence[Path] = (),
+) -> SandboxSpec:
+    """How a sensor runs the code under test in `tree`: only `tree` (and `writable`) writable,
+    `hidden` and codefit's keys invisible, a private /tmp, no network."""
+    return SandboxSpec(
+        workspace=tree,
+        hidden=tuple(hidden),
+        extra_ro=interpreter_paths(python),
+        extra_rw=tuple(writable),
+        limits=limits,
+    )
+
+
+def confined_env(env: Mapping[str, str], spec: SandboxSpec) -> dict[str, str]:
+    """`env` scrubbed of codefit's secrets; under bubblewrap, temporary files go to the private /tmp
+    (a TMPDIR elsewhere is read-only there)."""
+    out = scrub_env(env, spec)
+    if sandbox_available():
+        out["TMPDIR"] = "/tmp"
+    return out
+
+
 def bwrap_args(spec: SandboxSpec) -> list[str]:
     bwrap = shutil.which("bwrap") or "bwrap"
     args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--as-pid-1", "--unshare-ipc"]
     if not (spec.allow_network or spec.allow_hosts):
         args.append("--unshare-net")
     args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for path in hidden_paths(spec):
-        if path.is_dir():
-            args += ["--tmpfs", str(path)]
-        else:
-            args += ["--ro-bind", "/dev/null", str(path)]
-    for path in toolchain_paths():
+    hidden = hidden_paths(spec)
+    for path in hidden:
+        args += _hide(path)
+    shown = [*toolchain_paths(), *(p.resolve() for p in spec.extra_ro)]
+    for path in shown:
         args += ["--ro-bind", str(path), str(path)]
-    for path in spec.extra_ro:
-        args += ["--ro-bind", str(path.resolve()), str(path.resolve())]
+    # A shown directory that holds a hidden path (an interpreter in the home that holds the keys)
+    # must not bring it back.
+    for path in hidden:
+        if any(s in path.parents for s in shown):
+            args += _hide(path)
     workspace = str(spec.workspace.resolve())
     args += ["--bind", workspace, workspace]
     for path in spec.extra_rw:
         args += ["--bind", str(path.resolve()), str(path.resolve())]
     return [*args, "--chdir", workspace]
+
+
+def _hide(path: Path) -> list[str]:
+    return ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]

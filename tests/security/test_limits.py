@@ -1,0 +1,69 @@
+"""The `[limits]` table: resource limits on every process codefit starts, 0 turning one off."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from codefit.config import LimitSettings, load_config
+from codefit.errors import ConfigError
+from codefit.harness.plan import default_memory_mb, plan_from_config, resource_limits
+from codefit.workspace.sandbox import ResourceLimits, limits_available, process_limit, user_threads
+
+needs_prlimit = pytest.mark.skipif(not limits_available(), reason="prlimit is not installed here")
+
+CONFIG = """\
+task = "Fix add."
+
+[[sensors]]
+name = "unit"
+kind = "pytest"
+
+[optimizer]
+kind = "command"
+command = "true"
+"""
+
+
+def _plan_limits(tmp_path: Path, table: str) -> ResourceLimits:
+    (tmp_path / "codefit.toml").write_text(CONFIG + table)
+    return plan_from_config(load_config(tmp_path)).context.limits
+
+
+@needs_prlimit
+def test_limits_table_reaches_the_sensor_context(tmp_path: Path) -> None:
+    table = "\n[limits]\ncpu_seconds = 60\nmemory_mb = 1024\noutput_mb = 8\n"
+    limits = _plan_limits(tmp_path, table)
+    assert (limits.cpu_s, limits.memory_mb, limits.file_size_mb) == (60, 1024, 8)
+
+
+@needs_prlimit
+def test_default_limits_are_generous_and_zero_turns_each_off(tmp_path: Path) -> None:
+    default = _plan_limits(tmp_path, "")
+    assert default.cpu_s == 14400 and default.file_size_mb == 4096
+    assert default.memory_mb == default_memory_mb() >= 2048
+    off = resource_limits(LimitSettings(cpu_seconds=0, memory_mb=0, processes=0, output_mb=0))
+    assert off == ResourceLimits() and off.prlimit_args() == []
+
+
+def test_unknown_limits_key_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "codefit.toml").write_text(CONFIG + "\n[limits]\nmemory = 5\n")
+    with pytest.raises(ConfigError, match=r"key 'limits.memory': unknown key"):
+        load_config(tmp_path)
+
+
+def test_process_limit_counts_what_the_user_already_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RLIMIT_NPROC counts every thread of the user: a bare margin would stop a busy desktop's user.
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    running = user_threads()
+    assert running >= 1
+    limit = process_limit(100)
+    assert limit is not None and limit >= running + 100
+    assert process_limit(0) is None
+
+
+def test_process_limit_is_left_off_for_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert process_limit(100) is None
