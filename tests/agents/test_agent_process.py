@@ -7,7 +7,7 @@ import pytest
 from codefit.harness.context import FLAG_FILE
 from codefit.optimizers.agents.common import agent_env, json_objects, take_flag
 from codefit.optimizers.agents.process import run_agent
-from codefit.workspace.sandbox import sandbox_available
+from codefit.workspace.sandbox import ResourceLimits, sandbox_available
 
 
 def test_agent_environment_drops_codefit_keys(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,3 +40,14 @@ def test_flag_phrase_in_the_final_answer_is_a_flag(tmp_path: Path) -> None:
 def test_only_a_line_starting_with_a_brace_can_be_corrupt_json() -> None:
     text = '[WARN] slow start\n[1, 2]\nbanner\n{"type": "a"}\n{"type": "b", "cut\n'
     assert list(json_objects(text, "line")) == [{"type": "a"}, 'unparsable line 5: {"type": "b", "cut']
+
+
+def test_agent_runs_under_the_configured_limits(tmp_path: Path) -> None:
+    run = run_agent(
+        ["sh", "-c", "ulimit -t"],
+        workspace=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout_s=30,
+        limits=ResourceLimits(cpu_s=4321),
+    )
+    assert run.error is None and run.stdout.strip() == "4321"

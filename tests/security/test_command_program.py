@@ -1,8 +1,9 @@
-"""A command optimizer's program must be one the sandbox shows, or the run is refused up front."""
+"""A command optimizer's program must be one the sandbox can show, or the run is refused up front."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from codefit.errors import OptimizerError
+from codefit.optimizers.base import StepState, StepStatus
 from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
-from codefit.workspace.sandbox import sandbox_available
+from codefit.sensors.base import SensorContext
+from codefit.workspace.sandbox import ResourceLimits, sandbox_available
+from tests.conftest import MakeRepo
 
 needs_bwrap = pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
 
@@ -35,10 +39,31 @@ def _preflight(command: str, repo: Path) -> None:
 
 
 @needs_bwrap
-def test_program_under_tmp_is_refused_with_the_reason(tmp_path: Path, outside: Path) -> None:
-    script = _script(tmp_path)
-    with pytest.raises(OptimizerError, match=r"is under /tmp, which the sandbox replaces with an empty"):
-        _preflight(f"{script} --fast", outside)
+def test_program_under_tmp_runs_in_the_sandbox_with_the_limits(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """/tmp is empty in the sandbox, so the program file itself is shown, read-only."""
+    script = tmp_path / "tools" / "opt.sh"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\nulimit -t > cpu.txt\n")
+    script.chmod(0o755)
+    repo = make_repo({"a.py": "x = 1\n"})
+    _preflight(f"{script} --fast", repo)
+    optimizer = CommandOptimizer(CommandOptimizerOptions(command=f"{script} --fast"))
+    limits = ResourceLimits(cpu_s=4321)
+    result = optimizer.step(
+        StepState(
+            workspace=repo,
+            step=1,
+            task="t",
+            feedback="",
+            task_file=tmp_path / "task.md",
+            feedback_file=tmp_path / "feedback-1.md",
+            train_sensors=[],
+            sensor_context=SensorContext(python=sys.executable, limits=limits),
+            run_checks=list,
+        )
+    )
+    assert result.status == StepStatus.EDITED, result.error
+    assert (repo / "cpu.txt").read_text().strip() == "4321", "the [limits] reach the optimizer"
 
 
 @needs_bwrap

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -63,7 +64,7 @@ class CommandOptimizer:
             raise OptimizerError(
                 f"optimizer.command: program {program!r} not found (on PATH or in the repository)"
             )
-        unseen = _unseen_in_sandbox(Path(program), repo) if Path(program).is_absolute() else None
+        unseen = _inside_repository(Path(program), repo) if Path(program).is_absolute() else None
         if unseen is not None:
             raise OptimizerError(
                 f"optimizer.command: program {program!r} is under {unseen}, so the command would not "
@@ -80,8 +81,14 @@ class CommandOptimizer:
                 workspace=state.workspace,
                 hidden=state.hidden,
                 allow_network=self.options.network,
-                # The run's task/feedback files and the target interpreter's environment.
-                extra_ro=(state.task_file.parent, Path(state.sensor_context.python).parent.parent),
+                # The run's task/feedback files, the target interpreter's environment, and the
+                # program itself when it lives where the sandbox shows nothing (an empty /tmp).
+                extra_ro=(
+                    state.task_file.parent,
+                    Path(state.sensor_context.python).parent.parent,
+                    *_absolute_program(self.options.command, state.hidden),
+                ),
+                limits=state.sensor_context.limits,
             ),
         )
         timeout = self.options.timeout or state.timeout_s
@@ -153,12 +160,24 @@ class CommandOptimizer:
         return env
 
 
-def _unseen_in_sandbox(program: Path, repo: Path) -> str | None:
-    """Where an absolute program lies that the sandbox does not show, or None when it is visible."""
+def _inside_repository(program: Path, repo: Path) -> str | None:
+    """Why an absolute program inside the user's repository cannot run: the sandbox hides it."""
     if not sandbox_available() or any(p == program or p in program.parents for p in toolchain_paths()):
         return None
     if repo.resolve() in program.parents or repo in program.parents:
         return f"the repository {str(repo)!r}, which the sandbox hides"
-    if Path("/tmp") in program.parents:
-        return "/tmp, which the sandbox replaces with an empty directory"
     return None
+
+
+def _absolute_program(command: str, hidden: Sequence[Path]) -> tuple[Path, ...]:
+    """The command's program file, when named by an absolute path outside every hidden place."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return ()
+    program = Path(next((w for w in words if "=" not in w), ""))
+    if not program.is_absolute() or not program.is_file():
+        return ()
+    if any(h.resolve() == program.resolve() or h.resolve() in program.resolve().parents for h in hidden):
+        return ()
+    return (program,)

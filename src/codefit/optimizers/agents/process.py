@@ -9,7 +9,7 @@ from pathlib import Path
 from codefit.errors import CodefitError
 from codefit.optimizers.agents.common import find_binary
 from codefit.sensors.process import run_bounded
-from codefit.workspace.sandbox import SandboxSpec, wrap_command
+from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, wrap_command
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ def run_agent(
     readable: Sequence[Path] = (),
     hidden: Sequence[Path] = (),
     stdin_text: str | None = None,
+    limits: ResourceLimits | None = None,
 ) -> AgentRun:
     """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise.
 
@@ -53,6 +54,7 @@ def run_agent(
         extra_ro=tuple(p for p in visible if p.exists()),
         extra_rw=tuple(p for p in writable if p.exists()),
         hidden=tuple(hidden),
+        limits=limits or ResourceLimits(),
     )
     wrapped = wrap_command([binary, *argv[1:]], spec)
     try:

@@ -49,6 +49,7 @@ def run_step(
         writable=[*writable, *options.sandbox_rw],
         readable=[*readable, *options.sandbox_ro],
         stdin_text=stdin_text,
+        limits=state.sensor_context.limits,
     )
 
 
