@@ -17,6 +17,7 @@ import pytest
 from codefit.seal import KEY_ENV, keys_dir
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.command import CommandOptions, CommandSensor
+from codefit.sensors.coverage import CoverageOptions, CoverageSensor
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
 from codefit.workspace.grading import grade
@@ -157,6 +158,23 @@ def test_command_sensor_is_confined_too(tmp_path: Path, outside: Path) -> None:
     )
     assert "Read-only file system" in reading.output
     assert (tmp_path / "inside.txt").read_text() == "y\n"
+    assert not (outside / "escaped.txt").exists()
+
+
+@needs_bwrap
+def test_coverage_sensor_is_confined_too(tmp_path: Path, outside: Path) -> None:
+    probe = (
+        "import pathlib\n"
+        "def test_escape():\n"
+        "    try:\n"
+        f"        pathlib.Path({str(outside)!r}, 'escaped.txt').write_text('x')\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    _write(tmp_path, {"test_probe.py": probe})
+    settings = SensorSettings(name="cov", kind="coverage")
+    reading = CoverageSensor(settings, CoverageOptions()).read(tmp_path, SensorContext(python=sys.executable))
+    assert reading.error is None, reading.output  # the figures still come back from the confined run
     assert not (outside / "escaped.txt").exists()
 
 

@@ -18,7 +18,6 @@ from codefit.errors import SensorError
 from codefit.quality.lint import relative
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings, clip_output
-from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
 
 
 class CoverageOptions(Options):
@@ -44,7 +43,7 @@ class CoverageSensor:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         with tempfile.TemporaryDirectory(prefix="codefit-coverage-") as tmp:
             data, report = str(Path(tmp) / "coverage.data"), Path(tmp) / "coverage.json"
-            run = run_bounded(
+            run = ctx.run(
                 [
                     ctx.python,
                     "-m",
@@ -60,21 +59,22 @@ class CoverageSensor:
                     "no:cacheprovider",
                     *self.options.args,
                 ],
-                cwd=tree,
-                max_output_bytes=DISPLAY_OUTPUT_BYTES,
+                tree,
                 env=env,
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
+                writable=[Path(tmp)],  # the code under test runs confined; its data lands here
             )
             if "No module named coverage" in run.stderr:
                 raise SensorError(
                     f"coverage.py is not installed for {ctx.python}: `pip install coverage` there",
                     where=f"sensor {self.settings.name!r}",
                 )
-            as_json = run_bounded(
+            as_json = ctx.run(
                 [ctx.python, "-m", "coverage", "json", f"--data-file={data}", "-o", str(report)],
-                cwd=tree,
+                tree,
                 env=env,
                 timeout_s=120.0,
+                writable=[Path(tmp)],
             )
             figures = json.loads(report.read_text()) if report.is_file() else None
         output = clip_output(run.output + ("\n" + as_json.output if figures is None else ""))
