@@ -171,3 +171,13 @@ def test_a_relative_python_is_resolved_against_the_project_root(make_repo: MakeR
     (repo / "env" / "bin").mkdir(parents=True)
     (repo / "env" / "bin" / "python").write_text("#!/bin/sh\n")
     assert load_config(repo).config.python == "env/bin/python"
+
+
+def test_a_relative_python_runs_from_the_project_root_wherever_codefit_is_started(
+    make_repo: MakeRepo,
+) -> None:
+    from codefit.harness.plan import resolve_python
+
+    repo = make_repo({"codefit.toml": BASE})
+    assert resolve_python(repo, "env/bin/python") == str(repo / "env" / "bin" / "python")
+    assert resolve_python(repo, "python3") == "python3"

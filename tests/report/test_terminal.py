@@ -202,3 +202,10 @@ def test_the_live_display_shows_the_alerts_under_their_step_row() -> None:
     # the rows line up: each column starts at the same place in the header and in every step row
     header = next(line for line in lines if "validation" in line)
     assert lines[first].index("0.500") + len("0.500") == header.index("loss") + len("loss")
+
+
+def test_progress_starts_with_the_run_and_its_workspace() -> None:
+    console = Console(record=True, width=200, color_system=None, file=io.StringIO())
+    printer = ProgressPrinter(console, max_steps=2)
+    printer.on_run_begin({"step": 0, "loss": 1.0, "run_id": "r1", "workspace": "/tmp/codefit/r1/ws"})
+    assert console.export_text().splitlines()[0] == "run r1  workspace /tmp/codefit/r1/ws"

@@ -123,7 +123,8 @@ def _resolve_template(feedback: dict[str, Any], root: Path) -> dict[str, Any]:
 def resolve_python(root: Path, configured: str | None) -> str:
     """The interpreter of the code under test: the config's, the repo's .venv, or codefit's own."""
     if configured:
-        return configured
+        # A path is relative to the project root (as the config checks it); a bare name is on PATH.
+        return str(root / configured) if "/" in configured else configured
     for candidate in (root / ".venv" / "bin" / "python", root / "venv" / "bin" / "python"):
         if candidate.is_file():
             return str(candidate)

@@ -276,6 +276,8 @@ class ProgressPrinter(Callback):
 
     def on_run_begin(self, logs: Mapping[str, Any]) -> None:
         self.rows = [logs]
+        if logs.get("run_id"):  # where an agent or an MCP client can reach the run while it works
+            self.console.print(f"run {logs['run_id']}  workspace {logs.get('workspace', '-')}", markup=False)
         if self.console.is_terminal:
             self.live = Live(get_renderable=self._view, console=self.console, refresh_per_second=2)
             self.live.start()
