@@ -51,6 +51,7 @@ def test_honest_fix_converges_with_zero_gap(tmp_path: Path, workdir: Path) -> No
     assert "a + b" in fixed
     assert "a - b" in (repo / "calc.py").read_text(), "the user's working tree is untouched"
     assert len(data["queries"]) == 1 and data["queries"][0]["passed"] is True
+    assert list(workdir.iterdir()) == [], "the run's workspace, task and feedback files are gone"
 
 
 def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Path, workdir: Path) -> None:

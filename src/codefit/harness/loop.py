@@ -5,6 +5,7 @@ Everything else sits behind small calls, so this file reads as the algorithm.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -413,6 +414,9 @@ class Trainer:
         history.status, history.branch, history.final = status, branch, final
         self.callbacks.on_run_end({**final, "run_id": run.id, "status": status.value, "branch": branch})
         workspace.remove()
+        run_dir = Path(run.workspace).parent
+        if run_dir.name == run.id:  # it held the workspace, the task and the feedback files: all recorded
+            shutil.rmtree(run_dir, ignore_errors=True)
         return history
 
     # helpers
