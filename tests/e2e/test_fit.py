@@ -123,8 +123,9 @@ def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: 
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     data = show(repo)
-    assert data["run"]["status"] == "running"
+    assert data["run"]["status"] == "running" and data["run"]["live"] is False
     assert [s["index"] for s in data["steps"]] == [0, 1], "step 1 was recorded before the kill"
+    assert "interrupted after 1 of 3 steps" in codefit("show", cwd=repo).stdout
     # The config changes meanwhile; the resumed run keeps the step limit it started with.
     changed = config.read_text().replace('HANG = "1"', 'HANG = "0"')
     config.write_text(changed.replace("max_steps = 3", "max_steps = 5"))

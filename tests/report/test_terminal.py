@@ -123,12 +123,18 @@ def test_a_running_run_shows_its_steps_so_far_and_how_to_resume_not_a_verdict(
     )
     summary = run_summary(scratch_store, scratch_store.run(run_id))
     assert final_lines(summary) == [
-        "run r-running: running, 2 of 4 steps recorded; "
-        "if it was interrupted, resume it with codefit fit --resume r-running"
+        "run r-running: interrupted after 2 of 4 steps; "
+        "resume it with codefit fit --resume r-running"
     ]
     table = render(runs_view(scratch_store, [scratch_store.run(run_id)]))
     row = next(line for line in table.splitlines() if "r-running" in line)
-    assert row.split("│")[2].strip() == "running" and row.split("│")[4].strip() == "2/4"
+    assert row.split("│")[2].strip() == "interrupted" and row.split("│")[4].strip() == "2/4"
+    with scratch_store.stepping(run_id):  # a live process holds the run: it is running, not interrupted
+        summary = run_summary(scratch_store, scratch_store.run(run_id))
+        assert final_lines(summary) == ["run r-running: running, 2 of 4 steps recorded"]
+        table = render(runs_view(scratch_store, [scratch_store.run(run_id)]))
+        row = next(line for line in table.splitlines() if "r-running" in line)
+        assert row.split("│")[2].strip() == "running"
 
 
 def test_the_run_list_counts_recorded_steps_and_labels_the_generalization_gap(project: Project) -> None:

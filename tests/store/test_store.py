@@ -141,3 +141,13 @@ def test_reading_a_repository_without_runs_is_an_error_and_creates_nothing(make_
     with pytest.raises(StoreError, match="no codefit runs here yet"):
         Store.existing(repo)
     assert not (repo / ".codefit").exists()
+
+
+def test_a_run_is_live_while_a_process_steps_it_and_only_one_may(tmp_path: Path) -> None:
+    store = Store(tmp_path / ".codefit")
+    assert not store.is_live("r1")
+    with store.stepping("r1"):
+        assert store.is_live("r1")
+        with pytest.raises(StoreError, match="another codefit process"), store.stepping("r1"):
+            pass
+    assert not store.is_live("r1"), "the lock goes with the block (and with a killed process)"

@@ -85,8 +85,9 @@ class Trainer:
         )
         run = self._create_run(run_id, workspace, head_commit(self.plan.repo))
         history = History(run_id=run_id)
-        feedback = self._baseline(run, workspace, history)
-        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
+        with self.store.stepping(run.id):  # held until the run ends or its process dies
+            feedback = self._baseline(run, workspace, history)
+            return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
 
     def replay(self, parent_ref: str, from_step: int) -> History:
         """A new run, linked to `parent_ref`, starting from its checkpoint `from_step`."""
@@ -101,8 +102,11 @@ class Trainer:
         self._canaries = [Canary.model_validate(c) for c in parent.canaries]
         run = self._create_run(run_id, workspace, parent.base_commit, parent=(parent.id, from_step))
         history = History(run_id=run_id)
-        feedback = self._baseline(run, workspace, history)
-        return self._loop(run, workspace, history, first_step=1, feedback=feedback, session=start.session)
+        with self.store.stepping(run.id):
+            feedback = self._baseline(run, workspace, history)
+            return self._loop(
+                run, workspace, history, first_step=1, feedback=feedback, session=start.session
+            )
 
     def _create_run(
         self, run_id: str, workspace: Workspace, base_commit: str, parent: tuple[str, int] | None = None
@@ -138,12 +142,13 @@ class Trainer:
             raise StoreError(f"run {run.id} has no recorded step to resume from")
         last = steps[-1]
         kept = next(s for s in reversed(steps) if not s.rolled_back)
-        workspace.rollback(kept.checkpoint)  # drop whatever the step in flight left behind
-        history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
-        feedback = self.store.blobs.text(last.next_feedback_blob)
-        return self._loop(
-            run, workspace, history, first_step=last.idx + 1, feedback=feedback, session=last.session
-        )
+        with self.store.stepping(run.id):  # a run still stepped by a live process is refused here
+            workspace.rollback(kept.checkpoint)  # drop whatever the step in flight left behind
+            history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
+            feedback = self.store.blobs.text(last.next_feedback_blob)
+            return self._loop(
+                run, workspace, history, first_step=last.idx + 1, feedback=feedback, session=last.session
+            )
 
     # the loop
 

@@ -29,6 +29,7 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             "parent_run": run.parent_run,
             "parent_step": run.parent_step,
             "error": run.error,
+            "live": store.is_live(run.id) if run.status.value == "running" else False,
         },
         "steps": [
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, Group, JustifyMethod, RenderableType
@@ -71,11 +71,17 @@ def gap_label(basis: str | None) -> str:
 def runs_view(store: Store, runs: Sequence[RunRecord]) -> RenderableType:
     """The run list with each run's recorded steps, or a line saying that no run matched."""
     counts = {run.id: max(len(store.steps(run.id)) - 1, 0) for run in runs}
-    return runs_table(runs, counts)
+    interrupted = {r.id for r in runs if r.status.value == "running" and not store.is_live(r.id)}
+    return runs_table(runs, counts, interrupted)
 
 
-def runs_table(runs: Sequence[RunRecord], step_counts: Mapping[str, int] | None = None) -> RenderableType:
-    """One row per run; `step_counts` (steps recorded after the baseline) fills the steps column."""
+def runs_table(
+    runs: Sequence[RunRecord],
+    step_counts: Mapping[str, int] | None = None,
+    interrupted: Collection[str] = (),
+) -> RenderableType:
+    """One row per run; `step_counts` (steps recorded after the baseline) fills the steps column;
+    a run in `interrupted` is `running` in the store but no process is stepping it."""
     if not runs:
         return Text("no runs match")
     counts = step_counts or {}
@@ -89,7 +95,7 @@ def runs_table(runs: Sequence[RunRecord], step_counts: Mapping[str, int] | None 
             steps = f"{steps}/{run.max_steps}"
         table.add_row(
             run.id,
-            run.status.value,
+            "interrupted" if run.id in interrupted else run.status.value,
             run.optimizer,
             fmt(steps),
             fmt((final.get("train") or {}).get("score")),
@@ -174,12 +180,14 @@ def final_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 def _running_line(summary: Mapping[str, Any]) -> str:
-    """A run without a result: in progress, or interrupted (the store cannot tell which)."""
+    """A run without a result: in progress, or interrupted (no process holds its lock)."""
     run = summary["run"]
     done = sum(1 for s in summary["steps"] if s["index"] > 0)
+    if run.get("live"):
+        return f"run {run['id']}: running, {done} of {run['max_steps']} steps recorded"
     return (
-        f"run {run['id']}: running, {done} of {run['max_steps']} steps recorded; "
-        f"if it was interrupted, resume it with codefit fit --resume {run['id']}"
+        f"run {run['id']}: interrupted after {done} of {run['max_steps']} steps; "
+        f"resume it with codefit fit --resume {run['id']}"
     )
 
 

@@ -11,13 +11,14 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from codefit.errors import StoreError
 from codefit.guards.base import Alert
 from codefit.sensors.base import Reading
+from codefit.store import lock
 from codefit.store.blobs import BlobStore
 from codefit.store.records import QueryRecord, RunRecord, RunStatus, StepRecord
 from codefit.store.schema import SCHEMA, SCHEMA_VERSION
@@ -55,6 +56,17 @@ class Store:
     @classmethod
     def for_repo(cls, repo: Path) -> Store:
         return cls(repo / STORE_DIR)
+
+    def stepping(self, run_id: str) -> AbstractContextManager[None]:
+        """Hold the run's lock while this process steps it (see store/lock.py)."""
+        return lock.hold(self._lock_path(run_id))
+
+    def is_live(self, run_id: str) -> bool:
+        """True while some process is stepping the run; a `running` run that is not live was killed."""
+        return lock.is_held(self._lock_path(run_id))
+
+    def _lock_path(self, run_id: str) -> Path:
+        return self.root / "runs" / f"{run_id}.lock"
 
     @classmethod
     def existing(cls, repo: Path) -> Store:
