@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from codefit.workspace.sandbox import sandbox_available
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "test",
@@ -60,3 +64,14 @@ def make_repo(tmp_path: Path) -> MakeRepo:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+needs_bwrap = pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
+
+
+@pytest.fixture
+def outside_tmp() -> Iterator[Path]:
+    """A directory outside /tmp, so that what hides it is the sandbox's spec, not its empty /tmp."""
+    path = Path(tempfile.mkdtemp(prefix="codefit-test-", dir="/var/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

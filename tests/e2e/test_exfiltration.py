@@ -8,21 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from codefit.workspace.sandbox import sandbox_available
-
-from ..conftest import run_git
+from ..conftest import needs_bwrap, run_git
 from .project import codefit, make_project
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not sandbox_available(), reason="confinement needs bubblewrap, not available here"),
-]
+pytestmark = [pytest.mark.slow, needs_bwrap]
 
 # Imported by every test run: steals what it can read and drops it where the optimizer may look.
 PAYLOAD = """\
@@ -55,14 +48,6 @@ _steal()
 """
 
 
-@pytest.fixture
-def root() -> Iterator[Path]:
-    """Everything outside /tmp, so that what hides it is the confinement, not the /tmp tmpfs."""
-    path = Path(tempfile.mkdtemp(prefix="codefit-exfil-test-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def _optimizer_script(hidden: Path, drop: Path) -> str:
     """Step 1 passes the visible tests only, so the run goes on; step 2 picks up the loot, fixes add."""
 
@@ -85,9 +70,9 @@ def _committed_texts(repo: Path, ref: str) -> dict[str, str]:
     return {name: run_git(repo, "show", f"{ref}:{name}") for name in names}
 
 
-def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace(root: Path) -> None:
-    repo = make_project(root, "sh opt.sh", max_steps=3, budget=5)
-    hidden, drop = root / "hidden", root / "drop"
+def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace(outside_tmp: Path) -> None:
+    repo = make_project(outside_tmp, "sh opt.sh", max_steps=3, budget=5)
+    hidden, drop = outside_tmp / "hidden", outside_tmp / "drop"
     drop.mkdir()
     val_marker, test_marker = "VALIDATION-MARKER-7f3a", "TEST-MARKER-9c1e"
     for rel, marker in (
@@ -99,7 +84,11 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     (repo / "opt.sh").write_text(_optimizer_script(hidden, drop))
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "optimizer script")
-    env = {**os.environ, "XDG_CONFIG_HOME": str(root / "config"), "CODEFIT_WORKDIR": str(root / "workdir")}
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(outside_tmp / "config"),
+        "CODEFIT_WORKDIR": str(outside_tmp / "workdir"),
+    }
     done = codefit("seal", str(hidden / "validation"), "--split", "validation", cwd=repo, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     shutil.rmtree(hidden / "validation")
@@ -108,12 +97,12 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     config.write_text(config.read_text().replace('path = "../hidden/validation"', f'sealed = "{sealed}"'))
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "seal the validation tests")
-    key = next((root / "config" / "codefit" / "keys").glob("*.key")).read_text().strip()
+    key = next((outside_tmp / "config" / "codefit" / "keys").glob("*.key")).read_text().strip()
     env["CODEFIT_SEAL_KEY"] = key
     secrets = (val_marker, test_marker, key)
 
     # Control: unconfined, the payload does steal held-out tests and the key, and drops them outside.
-    control = root / "control"
+    control = outside_tmp / "control"
     (control / ".codefit-heldout" / "holdout").mkdir(parents=True)
     (control / ".codefit-heldout" / "holdout" / "t.py").write_text(val_marker)
     (control / "calc.py").write_text(f"HIDDEN = {str(hidden)!r}\nDROP = {str(drop)!r}\n{PAYLOAD}")
@@ -134,10 +123,10 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     assert not (drop / "loot").exists()
     # Every checkpoint of the run, not only the chosen one.
     bundle = next((repo / ".codefit" / "runs").glob("*.bundle"))
-    clone = root / "bundle-clone"
+    clone = outside_tmp / "bundle-clone"
     subprocess.run(["git", "clone", "-q", str(bundle), str(clone)], check=True, capture_output=True)
     assert "stolen_by_tests.py" not in run_git(clone, "log", "--all", "--name-only", "--format=").split()
     history = run_git(clone, "log", "--all", "-p")
     assert not any(s in history for s in secrets)
-    left = [p for p in (root / "workdir").rglob("*") if p.is_file()]
+    left = [p for p in (outside_tmp / "workdir").rglob("*") if p.is_file()]
     assert not [p for p in left if any(s.encode() in p.read_bytes() for s in secrets)]

@@ -210,17 +210,6 @@ def test_tool_inputs_are_judged_by_role_not_by_content(ws: Path) -> None:
     assert _kinds(ws, outside_write) == {"outside_workspace"}
 
 
-def test_search_optimizer_summary_is_not_mistaken_for_peeking(ws: Path) -> None:
-    summary = TranscriptEvent(
-        kind=EventKind.REASONING,
-        name="search",
-        text="evaluated 12 candidates in 0.3s (40/s); stopped: budget\n"
-        "swap '-' for '+' at calc.py:3: fixed 1",
-        data={"evaluated": 12, "tried": [{"description": "swap '-' for '+'"}]},
-    )
-    assert _kinds(ws, summary) == set()
-
-
 def test_search_report_with_operators_and_slashes_is_not_parsed_as_a_command(ws: Path) -> None:
     report = TranscriptEvent(
         kind=EventKind.REASONING,

@@ -84,3 +84,22 @@ def test_generalization_gap_uses_test_when_present() -> None:
     assert generalization_gap(1.0, 0.5, 0.25) == 0.75
     assert generalization_gap(1.0, 0.5, None) == 0.5
     assert generalization_gap(1.0, None, None) is None
+
+
+def test_stop_reason_ignores_what_an_undone_step_passed_and_counts_trailing_failures() -> None:
+    from codefit.harness.selection import stop_reason
+    from codefit.optimizers.base import StepResult, StepStatus
+    from codefit.spec import Spec
+
+    spec = Spec(())  # no validation split: a passing train split ends the run
+    passed = {"rolled_back": False, "train_passed": True, "gates_passed": True}
+    edited = StepResult(status=StepStatus.EDITED)
+    assert stop_reason(spec, edited, passed, None, ["baseline", "edited"]) == "train split passed"
+    undone = {**passed, "rolled_back": True}
+    assert stop_reason(spec, edited, undone, None, ["baseline", "edited"]) == ""
+    failing = {**passed, "train_passed": False}
+    error = StepResult(status=StepStatus.ERROR)
+    assert stop_reason(spec, error, failing, None, ["baseline", "error", "error"]) == ""
+    assert stop_reason(spec, error, failing, None, ["baseline", "error", "error", "error"]) == (
+        "the optimizer failed 3 steps in a row"
+    )

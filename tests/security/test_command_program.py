@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,17 +11,8 @@ from codefit.errors import OptimizerError
 from codefit.optimizers.base import StepState, StepStatus
 from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
 from codefit.sensors.base import SensorContext
-from codefit.workspace.sandbox import ResourceLimits, sandbox_available
-from tests.conftest import MakeRepo
-
-needs_bwrap = pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
-
-
-@pytest.fixture
-def outside() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="codefit-program-test-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+from codefit.workspace.sandbox import ResourceLimits
+from tests.conftest import MakeRepo, needs_bwrap
 
 
 def _script(directory: Path) -> Path:
@@ -67,12 +55,12 @@ def test_program_under_tmp_runs_in_the_sandbox_with_the_limits(make_repo: MakeRe
 
 
 @needs_bwrap
-def test_program_inside_the_hidden_repository_is_refused(outside: Path) -> None:
-    script = _script(outside)
+def test_program_inside_the_hidden_repository_is_refused(outside_tmp: Path) -> None:
+    script = _script(outside_tmp)
     with pytest.raises(OptimizerError, match=r"under the repository .*, which the sandbox hides"):
-        _preflight(str(script), outside)
+        _preflight(str(script), outside_tmp)
 
 
-def test_program_elsewhere_or_relative_passes(tmp_path: Path, outside: Path) -> None:
-    _preflight(str(_script(outside)), tmp_path)
+def test_program_elsewhere_or_relative_passes(tmp_path: Path, outside_tmp: Path) -> None:
+    _preflight(str(_script(outside_tmp)), tmp_path)
     _preflight("sh opt.sh", tmp_path)

@@ -4,12 +4,9 @@ but the tree it is measured in (the workspace, or the grader's throw-away copy).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,11 +18,9 @@ from codefit.sensors.coverage import CoverageOptions, CoverageSensor
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
 from codefit.workspace.grading import grade
-from codefit.workspace.sandbox import ResourceLimits, sandbox_available
+from codefit.workspace.sandbox import ResourceLimits
 from codefit.workspace.workspace import Workspace
-from tests.conftest import MakeRepo
-
-needs_bwrap = pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
+from tests.conftest import MakeRepo, needs_bwrap
 
 BASE = {
     "src/calc.py": "def add(a, b):\n    return a - b\n",
@@ -45,7 +40,7 @@ def _steal():
         for path in glob.glob(pattern):
             loot.append(open(path).read())
     data = "\\n".join(x for x in loot if x)
-    for target in ({workspace_git!r} + "/loot", {outside!r} + "/loot"):
+    for target in ({workspace_git!r} + "/loot", {outside_tmp!r} + "/loot"):
         try:
             with open(target, "a") as out:
                 out.write(data)
@@ -56,14 +51,6 @@ _steal()
 """
 
 
-@pytest.fixture
-def outside() -> Iterator[Path]:
-    """A directory outside /tmp, so that what hides it is the spec and not the /tmp tmpfs."""
-    path = Path(tempfile.mkdtemp(prefix="codefit-confined-test-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def _write(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -72,24 +59,24 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 @needs_bwrap
 def test_grader_code_under_test_can_neither_read_secrets_nor_write_outside_its_copy(
-    make_repo: MakeRepo, tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+    make_repo: MakeRepo, tmp_path: Path, outside_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     marker, key = f"HELDOUT_{uuid.uuid4().hex}", f"KEY_{uuid.uuid4().hex}"
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(outside / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(outside_tmp / "config"))
     keys_dir().mkdir(parents=True)
     (keys_dir() / "k.key").write_text(key)
-    heldout = outside / "hidden"
+    heldout = outside_tmp / "hidden"
     test = f"from calc import add\n\ndef test_more():\n    assert add(2, 3) == 5  # {marker}\n"
     _write(heldout, {"test_holdout.py": test})
     repo = make_repo(BASE)
-    workspace = Workspace.create(repo, outside / "workdir" / "ws")
-    (outside / "drop").mkdir()
+    workspace = Workspace.create(repo, outside_tmp / "workdir" / "ws")
+    (outside_tmp / "drop").mkdir()
     thief = THIEF.format(
         key_env=KEY_ENV,
         keys=str(keys_dir()),
         heldout_src=str(heldout),
         workspace_git=str(workspace.path / ".git"),
-        outside=str(outside / "drop"),
+        outside_tmp=str(outside_tmp / "drop"),
     )
     _write(workspace.path, {"src/calc.py": thief})
     commit = workspace.snapshot("thief")
@@ -107,23 +94,23 @@ def test_grader_code_under_test_can_neither_read_secrets_nor_write_outside_its_c
         env={**env, "PYTHONPATH": str(copy / "src")},
         check=True,
     )
-    stolen = (outside / "drop" / "loot").read_text()
+    stolen = (outside_tmp / "drop" / "loot").read_text()
     assert marker in stolen and key in stolen
-    (outside / "drop" / "loot").unlink()
+    (outside_tmp / "drop" / "loot").unlink()
     (workspace.path / ".git" / "loot").unlink()
 
-    ctx = SensorContext(python=sys.executable, env=env, hidden=(repo, heldout, outside / "workdir"))
+    ctx = SensorContext(python=sys.executable, env=env, hidden=(repo, heldout, outside_tmp / "workdir"))
     (reading,) = grade(workspace, commit, [sensor], ctx)
     assert reading.passed, reading.output  # the code under test ran, and the held-out test with it
-    assert not (outside / "drop" / "loot").exists()
+    assert not (outside_tmp / "drop" / "loot").exists()
     assert not (workspace.path / ".git" / "loot").exists()
 
 
 @needs_bwrap
 def test_train_sensor_code_under_test_sees_no_key_and_writes_only_the_workspace(
-    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, outside_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(outside / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(outside_tmp / "config"))
     keys_dir().mkdir(parents=True)
     (keys_dir() / "k.key").write_text("the-key")
     probe = (
@@ -131,43 +118,43 @@ def test_train_sensor_code_under_test_sees_no_key_and_writes_only_the_workspace(
         "def test_no_key_no_outside():\n"
         f"    assert {KEY_ENV!r} not in os.environ\n"
         f"    assert not list(pathlib.Path({str(keys_dir())!r}).glob('*'))\n"
-        f"    assert not pathlib.Path({str(outside / 'repo')!r}).joinpath('answer.txt').exists()\n"
+        f"    assert not pathlib.Path({str(outside_tmp / 'repo')!r}).joinpath('answer.txt').exists()\n"
         "    pathlib.Path('written.txt').write_text('ok')\n"
         "    try:\n"
-        f"        pathlib.Path({str(outside)!r}, 'escaped.txt').write_text('x')\n"
+        f"        pathlib.Path({str(outside_tmp)!r}, 'escaped.txt').write_text('x')\n"
         "    except OSError:\n"
         "        pass\n"
     )
-    _write(outside / "repo", {"answer.txt": "42"})
+    _write(outside_tmp / "repo", {"answer.txt": "42"})
     _write(tmp_path, {"test_probe.py": probe})
     ctx = SensorContext(
-        python=sys.executable, env={**dict(os.environ), KEY_ENV: "k"}, hidden=(outside / "repo",)
+        python=sys.executable, env={**dict(os.environ), KEY_ENV: "k"}, hidden=(outside_tmp / "repo",)
     )
     reading = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions()).read(tmp_path, ctx)
     assert reading.passed, reading.output
     assert (tmp_path / "written.txt").read_text() == "ok"
-    assert not (outside / "escaped.txt").exists()
+    assert not (outside_tmp / "escaped.txt").exists()
 
 
 @needs_bwrap
-def test_command_sensor_is_confined_too(tmp_path: Path, outside: Path) -> None:
+def test_command_sensor_is_confined_too(tmp_path: Path, outside_tmp: Path) -> None:
     settings = SensorSettings(name="cmd", kind="command")
-    command = f"echo x > {outside}/escaped.txt; echo y > inside.txt"
+    command = f"echo x > {outside_tmp}/escaped.txt; echo y > inside.txt"
     reading = CommandSensor(settings, CommandOptions(command=command)).read(
         tmp_path, SensorContext(python=sys.executable)
     )
     assert "Read-only file system" in reading.output
     assert (tmp_path / "inside.txt").read_text() == "y\n"
-    assert not (outside / "escaped.txt").exists()
+    assert not (outside_tmp / "escaped.txt").exists()
 
 
 @needs_bwrap
-def test_coverage_sensor_is_confined_too(tmp_path: Path, outside: Path) -> None:
+def test_coverage_sensor_is_confined_too(tmp_path: Path, outside_tmp: Path) -> None:
     probe = (
         "import pathlib\n"
         "def test_escape():\n"
         "    try:\n"
-        f"        pathlib.Path({str(outside)!r}, 'escaped.txt').write_text('x')\n"
+        f"        pathlib.Path({str(outside_tmp)!r}, 'escaped.txt').write_text('x')\n"
         "    except OSError:\n"
         "        pass\n"
     )
@@ -175,7 +162,7 @@ def test_coverage_sensor_is_confined_too(tmp_path: Path, outside: Path) -> None:
     settings = SensorSettings(name="cov", kind="coverage")
     reading = CoverageSensor(settings, CoverageOptions()).read(tmp_path, SensorContext(python=sys.executable))
     assert reading.error is None, reading.output  # the figures still come back from the confined run
-    assert not (outside / "escaped.txt").exists()
+    assert not (outside_tmp / "escaped.txt").exists()
 
 
 def test_code_under_test_sees_the_resource_limits(tmp_path: Path) -> None:

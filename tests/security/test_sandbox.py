@@ -10,10 +10,8 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,18 +30,9 @@ from codefit.workspace.sandbox import (
     wrap_command,
 )
 from codefit.workspace.workspace import Workspace
-from tests.conftest import MakeRepo, run_git
+from tests.conftest import MakeRepo, needs_bwrap, run_git
 
 ATTACKER = Path(__file__).with_name("exfiltrate.py")
-needs_bwrap = pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not available here")
-
-
-@pytest.fixture
-def outside_tmp() -> Iterator[Path]:
-    """A temporary directory outside /tmp, so hiding is done by the spec and not by the /tmp tmpfs."""
-    path = Path(tempfile.mkdtemp(prefix="codefit-sandbox-test-", dir="/var/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _scene(make_repo: MakeRepo, tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: ignore[type-arg]

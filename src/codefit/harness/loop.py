@@ -27,7 +27,7 @@ from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.recording import step_record
-from codefit.harness.selection import choose_checkpoint, final_summary, step_logs
+from codefit.harness.selection import choose_checkpoint, final_summary, step_logs, stop_reason
 from codefit.harness.tools import HarnessTools, guide_for
 from codefit.optimizers.base import StepResult, StepState, StepStatus
 from codefit.quality.drift import deltas, drift_alerts
@@ -40,8 +40,6 @@ from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
 from codefit.workspace.workspace import Workspace
 
-MAX_CONSECUTIVE_ERRORS = 3
-MAX_IDLE_STEPS = 2
 REPEAT_NOTE = "The hidden checks already graded this exact tree; their answer stands."
 
 
@@ -301,7 +299,8 @@ class Trainer:
             [(a, p.value) for a, p in verdicts],
             [q.record for q in queries],
         )
-        return logs, next_feedback, stop or self._stop_reason(run.id, result, logs, budget_left)
+        statuses = [s.status for s in self.store.steps(run.id)]
+        return logs, next_feedback, stop or stop_reason(self.plan.spec, result, logs, budget_left, statuses)
 
     def _query_blind(
         self, run: RunRecord, step: int, workspace: Workspace, checkpoint: str, train: list[Reading]
@@ -329,36 +328,6 @@ class Trainer:
         if validation:
             self._graded[tree] = validation
         return queries, validation, ""
-
-    def _stop_reason(
-        self, run_id: str, result: StepResult, logs: dict[str, Any], budget_left: int | None
-    ) -> str:
-        if result.status == StepStatus.FLAGGED:
-            return f"the optimizer flagged a contradiction in the spec: {result.summary}"
-        if logs["rolled_back"]:
-            pass  # what passed was undone; the optimizer goes on from the previous checkpoint
-        elif self.plan.spec.validation:
-            if logs.get("val_passed"):
-                return "validation passed"
-            if logs["gates_passed"] and budget_left is not None and budget_left <= 0:
-                return "validation budget spent"
-        elif logs["train_passed"]:
-            return "train split passed"
-        if result.status == StepStatus.GAVE_UP:
-            return "the optimizer gave up"
-        if self._consecutive(run_id, StepStatus.ERROR) >= MAX_CONSECUTIVE_ERRORS:
-            return f"the optimizer failed {MAX_CONSECUTIVE_ERRORS} steps in a row"
-        if self._consecutive(run_id, StepStatus.NO_CHANGE) >= MAX_IDLE_STEPS:
-            return f"the optimizer made no change for {MAX_IDLE_STEPS} steps in a row"
-        return ""
-
-    def _consecutive(self, run_id: str, status: StepStatus) -> int:
-        count = 0
-        for record in reversed(self.store.steps(run_id)):
-            if record.status != status.value:
-                break
-            count += 1
-        return count
 
     # baseline and end
 

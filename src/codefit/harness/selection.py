@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codefit.harness.plan import RunPlan
+from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import Reading
 from codefit.spec import Spec, gates_pass, loss, mean_score
 from codefit.store.records import StepRecord
@@ -51,6 +52,43 @@ def step_logs(
             for key, value in reading.metrics.items():
                 logs[f"val_{key}"] = value
     return logs
+
+
+MAX_CONSECUTIVE_ERRORS = 3
+MAX_IDLE_STEPS = 2
+
+
+def stop_reason(
+    spec: Spec, result: StepResult, logs: dict[str, Any], budget_left: int | None, statuses: Sequence[str]
+) -> str:
+    """Why the run stops after this step ("" to go on); `statuses` are every step's, this one last."""
+    if result.status == StepStatus.FLAGGED:
+        return f"the optimizer flagged a contradiction in the spec: {result.summary}"
+    if logs["rolled_back"]:
+        pass  # what passed was undone; the optimizer goes on from the previous checkpoint
+    elif spec.validation:
+        if logs.get("val_passed"):
+            return "validation passed"
+        if logs["gates_passed"] and budget_left is not None and budget_left <= 0:
+            return "validation budget spent"
+    elif logs["train_passed"]:
+        return "train split passed"
+    if result.status == StepStatus.GAVE_UP:
+        return "the optimizer gave up"
+    if _trailing(statuses, StepStatus.ERROR) >= MAX_CONSECUTIVE_ERRORS:
+        return f"the optimizer failed {MAX_CONSECUTIVE_ERRORS} steps in a row"
+    if _trailing(statuses, StepStatus.NO_CHANGE) >= MAX_IDLE_STEPS:
+        return f"the optimizer made no change for {MAX_IDLE_STEPS} steps in a row"
+    return ""
+
+
+def _trailing(statuses: Sequence[str], status: StepStatus) -> int:
+    count = 0
+    for recorded in reversed(statuses):
+        if recorded != status.value:
+            break
+        count += 1
+    return count
 
 
 def choose_checkpoint(steps: Sequence[StepRecord], restore: int | None = None) -> StepRecord:
