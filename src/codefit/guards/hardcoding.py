@@ -180,7 +180,14 @@ def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> lis
                 ]
                 needed = 1 if len(conds) <= 1 else 2  # `x in (2, 3)` may be a real rule; two cases are not
                 inputs = {repr(a) for c in matched for a in c.args if any(same(a, v) for v in conds)}
-                if matched and len(inputs) >= min(needed, len(conds)):
+                # `(a, b) == (1, 2)` answering the case's own expected value is special-casing even
+                # when each argument alone is too common a number to tell (a base case returns 0).
+                whole = any(
+                    same(c.expected, value) and nontrivial(value) and len(c.args) > 1
+                    and any(same(c.args, v) for v in conds)
+                    for c in cases
+                )
+                if whole or (matched and len(inputs) >= min(needed, len(conds))):
                     hits.append(hit(f"special:{ast.unparse(node)[:80]}", node, text))
     return hits
 
