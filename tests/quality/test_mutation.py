@@ -71,6 +71,16 @@ def test_comparison_mutants_killed_survived_and_uncovered(tmp_path: Path, python
     assert reading.passed  # min_score defaults to 0
 
 
+def test_two_servers_judge_every_mutant_as_one_does(tmp_path: Path, python: str) -> None:
+    tree = write_tree(tmp_path, PROJECT)
+    one, two = (
+        _sensor(operators=["comparison", "constant"], workers=n).read(tree, SensorContext(python=python))
+        for n in (1, 2)
+    )
+    assert one.metrics == two.metrics
+    assert [(f.line, f.message) for f in one.findings] == [(f.line, f.message) for f in two.findings]
+
+
 def test_a_stronger_suite_kills_the_survivors(tmp_path: Path, python: str) -> None:
     stronger = "\n\ndef test_zero():\n    assert sign(0) == 0\n"
     tree = write_tree(tmp_path, {**PROJECT, "tests/test_ops.py": PROJECT["tests/test_ops.py"] + stronger})

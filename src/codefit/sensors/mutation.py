@@ -18,7 +18,8 @@ from typing import ClassVar
 from pydantic import Field
 
 from codefit.errors import CodefitError, SensorError
-from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, ForkServer, Limits
+from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
+from codefit.optimizers.search.pool import EvaluatorPool, Job, default_workers
 from codefit.quality.mutants import (
     OPERATORS,
     Mutant,
@@ -36,6 +37,8 @@ from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings
 from codefit.spec import Split
 
+BATCH_PER_WORKER = 8  # mutants handed to each server between two deadline checks
+
 
 class MutationOptions(Options):
     args: list[str] = Field(default_factory=list, description="Arguments after `pytest` (the visible tests).")
@@ -50,6 +53,9 @@ class MutationOptions(Options):
     timeout: float = Field(default=600.0, gt=0, description="Seconds for all mutants; the rest are not run.")
     test_timeout: float = Field(default=2.0, ge=0, description="Seconds per test under a mutant.")
     fork: bool = Field(default=True, description="Fork per mutant (False: a fresh process each, slower).")
+    workers: int | None = Field(
+        default=None, ge=1, description="Fork servers running mutants side by side (default: min(2, cores))."
+    )
 
 
 class MutationSensor:
@@ -81,8 +87,14 @@ class MutationSensor:
             timeout_s=max(5.0, self.options.test_timeout * 5), test_timeout_s=self.options.test_timeout
         )
         try:
-            with ForkServer(
-                tree, ctx.python, ctx.env, self.options.args, limits=limits, fork=self.options.fork
+            with EvaluatorPool(
+                tree,
+                ctx.python,
+                ctx.env,
+                self.options.args,
+                limits=limits,
+                fork=self.options.fork,
+                workers=self.options.workers or default_workers(),
             ) as server:
                 baseline = server.run({}, None, coverage=True)
                 if not _passing(baseline):
@@ -112,7 +124,7 @@ class MutationSensor:
 
     def _run_mutants(
         self,
-        server: ForkServer,
+        server: EvaluatorPool,
         baseline: Evaluation,
         chosen: list[Mutant],
         texts: dict[str, str],
@@ -123,18 +135,28 @@ class MutationSensor:
         passing = _passing(baseline)
         coverage = _coverage_by_file(baseline, passing, tree)
         deadline = start + min(self.options.timeout, ctx.timeout_s)
-        results = []
-        for mutant in chosen:
+        results: dict[int, MutantResult] = {}
+        runnable: list[tuple[int, Mutant, list[str]]] = []
+        for i, mutant in enumerate(chosen):
             tests = covering_tests(mutant, coverage.get(mutant.path, {}))
-            if not tests:
-                results.append(MutantResult(mutant=mutant, status=MutantStatus.NO_COVERAGE))
-                continue
+            if tests:
+                runnable.append((i, mutant, tests))
+            else:
+                results[i] = MutantResult(mutant=mutant, status=MutantStatus.NO_COVERAGE)
+        # Batches spread over the servers; the deadline is checked between them.
+        batch = BATCH_PER_WORKER * server.workers
+        for first in range(0, len(runnable), batch):
+            chunk = runnable[first : first + batch]
             if time.monotonic() > deadline:
-                results.append(MutantResult(mutant=mutant, status=MutantStatus.NOT_RUN))
+                results.update((i, MutantResult(mutant=m, status=MutantStatus.NOT_RUN)) for i, m, _ in chunk)
                 continue
-            files = {tree / mutant.path: mutated(texts[mutant.path], mutant)}
-            results.append(judge(mutant, server.run(files, tests), tests))
-        return results
+            jobs = [
+                Job(files={tree / m.path: mutated(texts[m.path], m)}, tests=tuple(tests))
+                for _, m, tests in chunk
+            ]
+            for (i, mutant, tests), evaluation in zip(chunk, server.run_many(jobs), strict=True):
+                results[i] = judge(mutant, evaluation, tests)
+        return [results[i] for i in range(len(chosen))]
 
     def _broken(self, error: str, start: float) -> Reading:
         return Reading(
