@@ -82,7 +82,15 @@ def test_loss_terms_weigh_each_train_sensor() -> None:
 
 
 def test_quality_metrics_skip_booleans_and_core_keys() -> None:
-    logs = {"loss": 0.1, "train_passed": True, "erosion": 0.2, "score_unit": 1.0, "status": "edited"}
+    logs = {
+        "loss": 0.1,
+        "train_passed": True,
+        "erosion": 0.2,
+        "score_unit": 1.0,
+        "status": "edited",
+        "sensor_cost_usd_total": 0.0,
+        "new_alerts": [],
+    }
     assert quality_metrics(logs) == {"erosion": 0.2}
 
 

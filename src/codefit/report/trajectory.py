@@ -29,6 +29,7 @@ CORE_LOG_KEYS = frozenset(
         "gates_passed",
         "alerts",
         "cost_usd_total",
+        "sensor_cost_usd_total",
         "tokens_total",
         "val_budget_left",
         "val_score",
