@@ -34,7 +34,7 @@ from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
 from codefit.sensors.quality import drift_window
 from codefit.spec import gates_pass, mean_score
-from codefit.store import RunRecord, RunStatus, Store, new_run_id
+from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
 from codefit.workspace.export import export_branch, save_bundle
 from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
@@ -219,7 +219,8 @@ class Trainer:
     ) -> tuple[dict[str, Any], str, str]:
         started = time.time()
         # The tree this step started from: the last checkpoint kept (an undone step's is gone).
-        previous = next(s for s in reversed(self.store.steps(run.id)) if not s.rolled_back)
+        recorded = self.store.steps(run.id)  # every step before this one
+        previous = next(s for s in reversed(recorded) if not s.rolled_back)
         checkpoint = workspace.snapshot(f"step {step}: {result.status}")
         diff = workspace.diff(previous.checkpoint, checkpoint)
         observed = self._read(self.plan.spec.train, workspace)
@@ -244,7 +245,7 @@ class Trainer:
         if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
             queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
         budget_left = blind.budget_left(self.store, run.id, spec.validation, [q.record for q in queries])
-        usage_total = self._usage_total(run.id, result, [*train, *validation])
+        usage_total = _usage_total(recorded, result, [*train, *validation])
         logs = step_logs(
             step,
             spec,
@@ -261,7 +262,7 @@ class Trainer:
         if self._canaries:
             logs["cheating_rate"] = cheating_rate(observed, self._canaries)
         if not rolled_back:  # quality moves between the trees that were kept
-            kept = [s.logs for s in self.store.steps(run.id) if not s.rolled_back]
+            kept = [s.logs for s in recorded if not s.rolled_back]
             logs.update(deltas(kept[-1] if kept else None, logs))
             rises = drift_window(spec.sensors)
             verdicts += [(a, Policy.WARN) for a in drift_alerts([*kept, logs], rises=rises)]
@@ -299,7 +300,7 @@ class Trainer:
             [(a, p.value) for a, p in verdicts],
             [q.record for q in queries],
         )
-        statuses = [s.status for s in self.store.steps(run.id)]
+        statuses = [*(s.status for s in recorded), record.status]
         return logs, next_feedback, stop or stop_reason(self.plan.spec, result, logs, budget_left, statuses)
 
     def _query_blind(
@@ -411,13 +412,13 @@ class Trainer:
     def _train_readings(self, run_id: str, step: int) -> list[Reading]:
         return [r for r in self.store.readings_by_step(run_id).get(step, []) if r.split == "train"]
 
-    def _usage_total(
-        self, run_id: str, result: StepResult, readings: Sequence[Reading]
-    ) -> tuple[float, int, float]:
-        """(the run's cost so far, its tokens, the part of the cost its sensors spent, e.g. a judge)."""
-        steps = self.store.steps(run_id)
-        sensors = float(steps[-1].logs.get("sensor_cost_usd_total") or 0.0) if steps else 0.0
-        sensors += sum(float(r.metrics.get("cost_usd") or 0.0) for r in readings)
-        cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd + sensors
-        tokens = sum(s.input_tokens + s.output_tokens for s in steps)
-        return cost, tokens + result.usage.input_tokens + result.usage.output_tokens, sensors
+
+def _usage_total(
+    steps: Sequence[StepRecord], result: StepResult, readings: Sequence[Reading]
+) -> tuple[float, int, float]:
+    """(the run's cost so far, its tokens, the part of the cost its sensors spent, e.g. a judge)."""
+    sensors = float(steps[-1].logs.get("sensor_cost_usd_total") or 0.0) if steps else 0.0
+    sensors += sum(float(r.metrics.get("cost_usd") or 0.0) for r in readings)
+    cost = sum(s.cost_usd for s in steps) + result.usage.cost_usd + sensors
+    tokens = sum(s.input_tokens + s.output_tokens for s in steps)
+    return cost, tokens + result.usage.input_tokens + result.usage.output_tokens, sensors
