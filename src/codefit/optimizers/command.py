@@ -15,15 +15,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from codefit.errors import OptimizerError
+from codefit.errors import CodefitError, OptimizerError
+from codefit.optimizers.agents.process import egress_events
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
 from codefit.records import Options
 from codefit.sensors.base import clip_output
 from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
+from codefit.workspace.egress import check_allow_hosts
 from codefit.workspace.git import git
-from codefit.workspace.sandbox import SandboxSpec, sandbox_available, toolchain_paths, wrap_command
+from codefit.workspace.sandbox import (
+    SandboxSpec,
+    egress_for,
+    sandbox_available,
+    toolchain_paths,
+    wrap_command,
+)
 
 # Variables codefit itself uses for secrets never reach an optimizer.
 SCRUBBED_PREFIXES = ("CODEFIT_SEAL", "CODEFIT_KEY")
@@ -38,6 +46,13 @@ class CommandOptimizerOptions(Options):
     give_up_exit_code: int = Field(default=3, description="Exit status meaning 'I give up'.")
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables.")
     network: bool = Field(default=False, description="Allow network access inside the sandbox.")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Only these hosts (`host`, `host:port`, `*.suffix`), through codefit's egress "
+        "proxy; when set, wins over network.",
+    )
+
+    _check_allow_hosts = field_validator("allow_hosts")(check_allow_hosts)
 
 
 class CommandOptimizer:
@@ -75,35 +90,35 @@ class CommandOptimizer:
         command = self.options.command.replace("{task}", shlex.quote(str(state.task_file))).replace(
             "{feedback}", shlex.quote(str(state.feedback_file))
         )
-        argv = wrap_command(
-            ["/bin/sh", "-c", command],
-            SandboxSpec(
-                workspace=state.workspace,
-                hidden=state.hidden,
-                allow_network=self.options.network,
-                # The run's task/feedback files, the target interpreter's environment, and the
-                # program itself when it lives where the sandbox shows nothing (an empty /tmp).
-                extra_ro=(
-                    state.task_file.parent,
-                    Path(state.sensor_context.python).parent.parent,
-                    *_absolute_program(self.options.command, state.hidden),
-                ),
-                limits=state.sensor_context.limits,
+        spec = SandboxSpec(
+            workspace=state.workspace,
+            hidden=state.hidden,
+            allow_network=self.options.network,
+            allow_hosts=tuple(self.options.allow_hosts),
+            # The run's task/feedback files, the target interpreter's environment, and the
+            # program itself when it lives where the sandbox shows nothing (an empty /tmp).
+            extra_ro=(
+                state.task_file.parent,
+                Path(state.sensor_context.python).parent.parent,
+                *_absolute_program(self.options.command, state.hidden),
             ),
+            limits=state.sensor_context.limits,
         )
         timeout = self.options.timeout or state.timeout_s
         try:
-            done = run_bounded(
-                argv,
-                cwd=state.workspace,
-                env=self._env(state),
-                timeout_s=timeout,
-                max_output_bytes=DISPLAY_OUTPUT_BYTES,
-            )
-        except OSError as exc:
+            with egress_for(spec) as egress:
+                done = run_bounded(
+                    wrap_command(["/bin/sh", "-c", command], spec, egress),
+                    cwd=state.workspace,
+                    env=self._env(state),
+                    timeout_s=timeout,
+                    max_output_bytes=DISPLAY_OUTPUT_BYTES,
+                )
+            refused = egress_events(egress.refused if egress else ())
+        except (OSError, CodefitError) as exc:
             return StepResult(status=StepStatus.ERROR, error=f"cannot start the command: {exc}")
         output = clip_output(done.output)
-        event = TranscriptEvent(
+        command_event = TranscriptEvent(
             kind=EventKind.COMMAND,
             text=command,
             name=command,
@@ -114,28 +129,27 @@ class CommandOptimizer:
                 "timed_out": done.timed_out,
             },
         )
+        events = (command_event, *refused)
         if done.timed_out:
             return StepResult(
                 status=StepStatus.ERROR,
-                transcript=(event,),
+                transcript=events,
                 raw=output,
                 error=f"command timed out after {timeout:g}s",
             )
         if done.returncode == 127 or (done.returncode == 126 and "not found" in output):
             return StepResult(
                 status=StepStatus.ERROR,
-                transcript=(event,),
+                transcript=events,
                 raw=output,
                 error=f"command not found: {output.strip()}",
             )
         if done.returncode == self.options.give_up_exit_code:
-            return StepResult(
-                status=StepStatus.GAVE_UP, summary=output[-500:], transcript=(event,), raw=output
-            )
+            return StepResult(status=StepStatus.GAVE_UP, summary=output[-500:], transcript=events, raw=output)
         if done.returncode != 0:
             return StepResult(
                 status=StepStatus.ERROR,
-                transcript=(event,),
+                transcript=events,
                 raw=output,
                 error=f"command exited with status {done.returncode}",
             )
@@ -143,7 +157,7 @@ class CommandOptimizer:
         return StepResult(
             status=StepStatus.EDITED if changed else StepStatus.NO_CHANGE,
             summary=output[-500:],
-            transcript=(event,),
+            transcript=events,
             raw=output,
         )
 

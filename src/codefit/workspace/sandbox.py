@@ -11,6 +11,9 @@
   repository, `.codefit/`, held-out tests, key directories) covered by an empty tmpfs, a new PID
   namespace where the command is PID 1 (so /proc shows neither codefit nor bwrap's arguments),
   and no network unless the spec allows it;
+- with `allow_hosts`, the network stays unshared and the command reaches the listed hosts only,
+  through codefit's egress proxy (`codefit.workspace.egress`; run it with `egress_for`), whose
+  relay is then PID 1 and runs the command as its child;
 - `prlimit` sets resource limits (CPU seconds, private memory, processes, file size, open files).
 
 The same machinery confines sensors and the code under test (`confined_spec`): a train sensor
@@ -35,11 +38,13 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codefit.errors import CodefitError
+from codefit.workspace.egress import AllowList, EgressProxy, relay_argv
 
 # Names always removed from an optimizer's environment; plus any CODEFIT_* name that looks like a secret.
 SECRET_ENV = ("CODEFIT_SEAL_KEY",)
@@ -110,7 +115,7 @@ class SandboxSpec:
     workspace: Path
     hidden: tuple[Path, ...] = ()
     allow_network: bool = False
-    # bubblewrap cannot filter by host: any allowed host shares the network (see docs/guards.md).
+    # Non-empty: only these hosts, through codefit's egress proxy; wins over allow_network.
     allow_hosts: tuple[str, ...] = ()
     extra_ro: tuple[Path, ...] = field(default_factory=tuple)
     extra_rw: tuple[Path, ...] = ()
@@ -140,8 +145,8 @@ def sandbox_warning() -> str | None:
     if not sandbox_available():
         problems.append(
             "bubblewrap (bwrap) is not available: the optimizer and the code under test run without "
-            "file-system and network isolation (install the `bubblewrap` package, or pass "
-            "--require-sandbox to refuse)"
+            "file-system and network isolation, and an optimizer's `allow_hosts` is not enforced "
+            "(install the `bubblewrap` package, or pass --require-sandbox to refuse)"
         )
     if not limits_available():
         problems.append("prlimit (util-linux) is not available: the [limits] are not applied")
@@ -158,11 +163,34 @@ def limits_available() -> bool:
     return shutil.which("prlimit") is not None
 
 
-def wrap_command(argv: Sequence[str], spec: SandboxSpec) -> list[str]:
-    """The argv to execute so that `argv` runs under `spec`."""
+@contextmanager
+def egress_for(spec: SandboxSpec) -> Iterator[EgressProxy | None]:
+    """The egress proxy enforcing `spec.allow_hosts` while the block runs (one optimizer step);
+    None when the spec lists no host, or without bubblewrap, where nothing could enforce the list
+    (`sandbox_warning()` says so)."""
+    if not spec.allow_hosts or not sandbox_available():
+        yield None
+        return
+    try:
+        allow = AllowList.parse(spec.allow_hosts)
+    except ValueError as exc:
+        raise SandboxError(str(exc)) from None
+    with EgressProxy(allow) as proxy:
+        yield proxy
+
+
+def wrap_command(argv: Sequence[str], spec: SandboxSpec, egress: EgressProxy | None = None) -> list[str]:
+    """The argv to execute so that `argv` runs under `spec` (with `allow_hosts`, give the proxy
+    `egress_for(spec)` runs)."""
     inner = limit_argv(argv, spec.limits)
     if sandbox_available():
-        inner = [*bwrap_args(spec), "--", *inner]
+        if spec.allow_hosts and egress is None:
+            raise SandboxError(
+                "allow_hosts needs codefit's egress proxy running: wrap inside egress_for(spec)"
+            )
+        if egress is not None:
+            inner = relay_argv(egress.socket_path, inner)
+        inner = [*bwrap_args(spec, egress.socket_dir if egress else None), "--", *inner]
     return [*scrub_argv(spec), *inner]
 
 
@@ -258,16 +286,18 @@ def confined_env(env: Mapping[str, str], spec: SandboxSpec) -> dict[str, str]:
     return out
 
 
-def bwrap_args(spec: SandboxSpec) -> list[str]:
+def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
+    """bubblewrap's arguments for `spec`; `egress_dir` (the egress proxy's socket directory) is shown
+    read-only, which still lets the relay connect to the socket."""
     bwrap = shutil.which("bwrap") or "bwrap"
     args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--as-pid-1", "--unshare-ipc"]
-    if not (spec.allow_network or spec.allow_hosts):
-        args.append("--unshare-net")
+    if spec.allow_hosts or not spec.allow_network:
+        args.append("--unshare-net")  # with allow_hosts, only loopback: all else goes through the proxy
     args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     hidden = hidden_paths(spec)
     for path in hidden:
         args += _hide(path)
-    shown = [*toolchain_paths(), *(p.resolve() for p in spec.extra_ro)]
+    shown = [*toolchain_paths(), *(p.resolve() for p in spec.extra_ro), *([egress_dir] if egress_dir else [])]
     for path in shown:
         args += ["--ro-bind", str(path), str(path)]
     # A shown directory that holds a hidden path (an interpreter in the home that holds the keys)

@@ -10,11 +10,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from codefit.harness.context import FLAG_FILE, FLAG_PHRASE, ContextStrategy
 from codefit.optimizers.base import EventKind, StepStatus, TranscriptEvent
 from codefit.records import Options
+from codefit.workspace.egress import check_allow_hosts
 from codefit.workspace.git import git, null_separated
 
 SCRUBBED_PREFIXES = ("CODEFIT_",)
@@ -42,12 +43,19 @@ class AgentOptions(Options):
     )
     extra_args: list[str] = Field(default_factory=list, description="Arguments appended verbatim.")
     allow_network: bool = Field(default=True, description="The agent needs its model endpoint.")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Only these hosts (`host`, `host:port`, `*.suffix`), through codefit's egress "
+        "proxy; when set, wins over allow_network.",
+    )
     sandbox_rw: list[Path] = Field(
         default_factory=list, description="Extra paths the agent may write under the sandbox."
     )
     sandbox_ro: list[Path] = Field(
         default_factory=list, description="Extra paths it may read (e.g. under /tmp)."
     )
+
+    _check_allow_hosts = field_validator("allow_hosts")(check_allow_hosts)
 
 
 def agent_env(extra: Mapping[str, str]) -> dict[str, str]:

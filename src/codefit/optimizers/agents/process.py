@@ -8,8 +8,9 @@ from pathlib import Path
 
 from codefit.errors import CodefitError
 from codefit.optimizers.agents.common import find_binary
+from codefit.optimizers.base import EventKind, TranscriptEvent
 from codefit.sensors.process import run_bounded
-from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, wrap_command
+from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, egress_for, wrap_command
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class AgentRun:
     returncode: int | None
     duration_s: float
     error: str | None = None
+    refused: tuple[str, ...] = ()  # destinations the egress proxy refused (`host:port`)
 
 
 def run_agent(
@@ -30,6 +32,7 @@ def run_agent(
     env: Mapping[str, str],
     timeout_s: float,
     allow_network: bool = True,
+    allow_hosts: Sequence[str] = (),
     writable: Sequence[Path] = (),
     readable: Sequence[Path] = (),
     hidden: Sequence[Path] = (),
@@ -40,7 +43,8 @@ def run_agent(
 
     Under bubblewrap only the workspace and `writable` can be written and /tmp is empty, so the
     agent's own state (config dir, chat history, the message file) goes in `writable`, and a
-    binary that lives under /tmp is made visible.
+    binary that lives under /tmp is made visible. With `allow_hosts` the agent reaches only those
+    hosts, through codefit's egress proxy, which lives as long as this call.
     """
     binary = find_binary(argv[0], env)
     if binary is None:
@@ -51,21 +55,32 @@ def run_agent(
     spec = SandboxSpec(
         workspace=workspace,
         allow_network=allow_network,
+        allow_hosts=tuple(allow_hosts),
         extra_ro=tuple(p for p in visible if p.exists()),
         extra_rw=tuple(p for p in writable if p.exists()),
         hidden=tuple(hidden),
         limits=limits or ResourceLimits(),
     )
-    wrapped = wrap_command([binary, *argv[1:]], spec)
     try:
-        done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s, stdin_text=stdin_text)
+        with egress_for(spec) as egress:
+            wrapped = wrap_command([binary, *argv[1:]], spec, egress)
+            done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s, stdin_text=stdin_text)
+        refused = egress.refused if egress else ()
     except (OSError, CodefitError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return AgentRun("", "", None, 0.0, error=f"cannot start {binary}: {detail}")
     error = None
     if done.timed_out:
         error = f"{Path(binary).name} did not finish within {timeout_s:.0f}s and was killed"
-    return AgentRun(done.stdout, done.stderr, done.returncode, done.duration_s, error)
+    return AgentRun(done.stdout, done.stderr, done.returncode, done.duration_s, error, refused)
+
+
+def egress_events(refused: Sequence[str]) -> tuple[TranscriptEvent, ...]:
+    """One error event per destination the egress proxy refused, for the step's transcript."""
+    return tuple(
+        TranscriptEvent(kind=EventKind.ERROR, name="egress", text=f"egress refused: {destination}")
+        for destination in refused
+    )
 
 
 def exit_error(run: AgentRun, name: str) -> str | None:

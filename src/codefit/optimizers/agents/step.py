@@ -13,7 +13,7 @@ from codefit.optimizers.agents.common import (
     decide_status,
     take_flag,
 )
-from codefit.optimizers.agents.process import AgentRun, hidden_paths, run_agent
+from codefit.optimizers.agents.process import AgentRun, egress_events, hidden_paths, run_agent
 from codefit.optimizers.base import StepResult, StepState, TranscriptEvent, Usage
 
 
@@ -45,6 +45,7 @@ def run_step(
         env=env,
         timeout_s=min(options.timeout, state.timeout_s),
         allow_network=options.allow_network,
+        allow_hosts=options.allow_hosts,
         hidden=hidden_paths(state),
         writable=[*writable, *options.sandbox_rw],
         readable=[*readable, *options.sandbox_ro],
@@ -76,7 +77,7 @@ def step_result(
     return StepResult(
         status=status,
         summary=summary,
-        transcript=(*events, *change_events(changed, seen)),
+        transcript=(*events, *change_events(changed, seen), *egress_events(run.refused)),
         usage=usage,
         raw=run.stdout + (f"\n[stderr]\n{run.stderr}" if run.stderr else ""),
         error=error,
