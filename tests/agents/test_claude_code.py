@@ -193,6 +193,18 @@ def test_a_crashed_step_keeps_no_session_so_the_next_step_does_not_resume_it(
     assert after.session["session_id"] == argv[argv.index("--session-id") + 1]
 
 
+def test_a_session_claude_no_longer_has_is_replaced_by_a_fresh_one_in_the_same_step(
+    fake_agents: FakeAgents, make_state: MakeState
+) -> None:
+    optimizer = ClaudeCodeOptimizer(ClaudeCodeOptions(sandbox_rw=fake_agents.rw))
+    result = optimizer.step(make_state(step=3, session={"session_id": "expired-session"}))
+    assert result.status == StepStatus.EDITED, result.error
+    first, second = (call["argv"] for call in fake_agents.calls()[-2:])
+    assert first[first.index("--resume") + 1] == "expired-session"
+    assert "--resume" not in second and "# Task" in second[-1]  # afresh, told the task again
+    assert result.session["session_id"] == second[second.index("--session-id") + 1]
+
+
 def test_flag_file_gives_flagged_status_and_is_removed(
     fake_agents: FakeAgents, make_state: MakeState
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -19,7 +20,7 @@ from codefit.optimizers.agents.common import (
     option_args,
     state_dirs,
 )
-from codefit.optimizers.agents.process import exit_error
+from codefit.optimizers.agents.process import AgentRun, exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
@@ -92,14 +93,12 @@ class ClaudeCodeOptimizer:
             tools = [f"Bash({prefix}:*)" for prefix in check_prefixes(state.train_sensors)]
         return [*tools, MCP_TOOLS_RULE] if o.mcp else tools
 
-    def step(self, state: StepState) -> StepResult:
-        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+    def _run(
+        self, state: StepState, env: dict[str, str], writable: list[Path], resume: str | None
+    ) -> tuple[AgentRun, str]:
+        """One call of the CLI (retried after its known silent crash); the run and the new session id."""
         prompt = step_prompt(state, resuming=resume is not None)
         new_session = str(uuid.uuid4())
-        env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
-        if self.options.mcp:
-            env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
-        writable = state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",))
         for attempt in range(self.options.crash_retries + 1):
             if attempt:
                 new_session = str(uuid.uuid4())  # the crashed one may never have been saved
@@ -113,6 +112,20 @@ class ClaudeCodeOptimizer:
             )
             if not silent_crash(run.returncode, run.stderr, run.stdout):
                 break
+        return run, new_session
+
+    def step(self, state: StepState) -> StepResult:
+        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+        env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
+        if self.options.mcp:
+            env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
+        writable = state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",))
+        run, new_session = self._run(state, env, writable, resume)
+        if resume and lost_session(run.stderr):
+            # Claude no longer has the session (expired, or saved elsewhere): start afresh, once,
+            # with the full prompt and the handoff note instead of failing every later step.
+            resume = None
+            run, new_session = self._run(state, env, writable, None)
         stream = parse_claude_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "claude")
         if error is None and not stream.has_result:
@@ -132,6 +145,11 @@ class ClaudeCodeOptimizer:
             # result, or a failed one) it may never have been saved, and --resume would fail.
             session_id=(stream.session_id or resume or new_session) if confirmed else None,
         )
+
+
+def lost_session(stderr: str) -> bool:
+    """Claude Code's answer to `--resume` of a session it does not have."""
+    return "No conversation found with session ID" in stderr
 
 
 def silent_crash(returncode: int | None, stderr: str, stdout: str) -> bool:
