@@ -57,7 +57,7 @@ def fit(
     ] = False,
 ) -> None:
     """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
-    _check_sandbox(require_sandbox)
+    check_sandbox(require_sandbox)
     codebase = Codebase(path, config).compile(optimizer=optimizer)
     resumed = codebase.store.run(resume).max_steps if resume else None
     max_steps = steps or resumed or codebase.loaded.config.max_steps
@@ -75,8 +75,12 @@ def evaluate(
     path: Annotated[Path, typer.Argument(help="Repository to grade.")] = Path("."),
     split: Annotated[str, typer.Option(help="train, validation or test.")] = "train",
     as_json: Annotated[bool, typer.Option("--json", help="Print readings as JSON.")] = False,
+    require_sandbox: Annotated[
+        bool, typer.Option(help="Refuse to run when bubblewrap cannot confine the code under test.")
+    ] = False,
 ) -> None:
     """Grade the current tree on one split, with no optimizer. Exit 0 when every reading passed."""
+    check_sandbox(require_sandbox)
     readings = Codebase(path).evaluate(split=split)
     if as_json:
         print(json.dumps([r.model_dump(mode="json") for r in readings], indent=2))
@@ -148,7 +152,7 @@ def demo(
     repo = prepare_example(name, directory)
     console.print(f"example set up in {repo} (a fresh git repository; held-out tests beside it)")
     codebase = Codebase(repo).compile()
-    _check_sandbox(False)
+    check_sandbox(False)
     max_steps = steps or codebase.loaded.config.max_steps
     with ProgressPrinter(console, max_steps) as progress:
         history = codebase.fit(steps=steps, callbacks=[progress])
@@ -195,7 +199,8 @@ def _mount_command_groups() -> None:
 _mount_command_groups()
 
 
-def _check_sandbox(required: bool) -> None:
+def check_sandbox(required: bool) -> None:
+    """Refuse to go on without bubblewrap when `required`; otherwise warn when it is missing."""
     from codefit.workspace.sandbox import require_sandbox, sandbox_warning
 
     if required:

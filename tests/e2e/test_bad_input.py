@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -145,3 +146,9 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path: Path) -> None:
     assert not (repo / ".codefit").exists(), "no run may start"
     warned = codefit("fit", cwd=repo, env=env)
     assert "warning: bubblewrap (bwrap) is not available" in warned.stderr
+    evaluated = codefit("evaluate", "--require-sandbox", cwd=repo, env=env)
+    assert_clear_error(evaluated, "--require-sandbox refuses")
+    assert codefit("fit", cwd=repo).returncode == 0  # a run to replay, made with the sandbox
+    run_id = json.loads(codefit("show", "--json", cwd=repo).stdout)["run"]["id"]
+    replayed = codefit("replay", run_id, "--from", "0", "--require-sandbox", cwd=repo, env=env)
+    assert_clear_error(replayed, "--require-sandbox refuses")

@@ -33,7 +33,7 @@ class ExportTarget(StrEnum):
 
 
 def _store(repo: Path) -> Store:
-    return Store.for_repo(repo_root(repo))
+    return Store.existing(repo_root(repo))
 
 
 def diff_command(
@@ -99,12 +99,17 @@ def replay_command(
         typer.Option("--set", help="Override a harness setting: dotted.key=value (repeatable)."),
     ] = None,
     repo: RepoOption = Path("."),
+    require_sandbox: Annotated[
+        bool, typer.Option(help="Refuse to run when bubblewrap cannot confine the optimizer.")
+    ] = False,
 ) -> None:
     """A new run, linked to RUN, from its checkpoint --from, with changed harness settings."""
+    from codefit.cli import check_sandbox
     from codefit.report.replay import replay, replay_plan
     from codefit.report.summary import run_summary
     from codefit.report.terminal import ProgressPrinter, final_lines
 
+    check_sandbox(require_sandbox)
     store = _store(repo)
     parent = store.run(run)
     max_steps = replay_plan(parent, set_ or []).max_steps
