@@ -8,9 +8,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from codefit.optimizers.base import StepState
+from codefit.sensors.base import SensorContext
 from codefit.workspace.sandbox import sandbox_available
 
 GIT_ENV = {
@@ -75,3 +78,20 @@ def outside_tmp() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="codefit-test-", dir="/var/tmp"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+def bare_step_state(workspace: Path, run_dir: Path, **overrides: Any) -> StepState:
+    """Step 1 of a run with no train sensors: what an optimizer tried alone in a test needs."""
+    fields: dict[str, Any] = {
+        "workspace": workspace,
+        "step": 1,
+        "task": "t",
+        "feedback": "",
+        "task_file": run_dir / "task.md",
+        "feedback_file": run_dir / "feedback-1.md",
+        "train_sensors": [],
+        "sensor_context": SensorContext(python=sys.executable),
+        "run_checks": list,
+        **overrides,
+    }
+    return StepState(**fields)

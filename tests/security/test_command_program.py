@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from codefit.errors import OptimizerError
-from codefit.optimizers.base import StepState, StepStatus
+from codefit.optimizers.base import StepStatus
 from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
 from codefit.sensors.base import SensorContext
 from codefit.workspace.sandbox import ResourceLimits
-from tests.conftest import MakeRepo, needs_bwrap
+from tests.conftest import MakeRepo, bare_step_state, needs_bwrap
 
 
 def _script(directory: Path) -> Path:
@@ -37,19 +37,8 @@ def test_program_under_tmp_runs_in_the_sandbox_with_the_limits(make_repo: MakeRe
     _preflight(f"{script} --fast", repo)
     optimizer = CommandOptimizer(CommandOptimizerOptions(command=f"{script} --fast"))
     limits = ResourceLimits(cpu_s=4321)
-    result = optimizer.step(
-        StepState(
-            workspace=repo,
-            step=1,
-            task="t",
-            feedback="",
-            task_file=tmp_path / "task.md",
-            feedback_file=tmp_path / "feedback-1.md",
-            train_sensors=[],
-            sensor_context=SensorContext(python=sys.executable, limits=limits),
-            run_checks=list,
-        )
-    )
+    context = SensorContext(python=sys.executable, limits=limits)
+    result = optimizer.step(bare_step_state(repo, tmp_path, sensor_context=context))
     assert result.status == StepStatus.EDITED, result.error
     assert (repo / "cpu.txt").read_text().strip() == "4321", "the [limits] reach the optimizer"
 

@@ -24,13 +24,12 @@ from pydantic import ValidationError
 from codefit.optimizers.agents.common import AgentOptions, agent_env
 from codefit.optimizers.agents.process import AgentRun, run_agent
 from codefit.optimizers.agents.step import run_step, step_result
-from codefit.optimizers.base import EventKind, StepState, StepStatus, Usage
+from codefit.optimizers.base import EventKind, StepStatus, Usage
 from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
-from codefit.sensors.base import SensorContext
 from codefit.workspace import egress, sandbox
 from codefit.workspace.egress import AllowList, EgressProxy, parse_rule
 from codefit.workspace.sandbox import SandboxError, SandboxSpec, egress_for, wrap_command
-from tests.conftest import MakeRepo, needs_bwrap
+from tests.conftest import MakeRepo, bare_step_state, needs_bwrap
 
 
 class Endpoint:
@@ -239,7 +238,7 @@ def test_unlisted_destination_gets_403_and_is_recorded(
     """Through an agent's step: the option reaches the proxy, the refusal reaches the transcript."""
     other = str(other_endpoint.port)
     options = AgentOptions(allow_hosts=[f"127.0.0.1:{endpoint.port}"])
-    state = _state(make_repo({"a.py": "x = 1\n"}), tmp_path)
+    state = bare_step_state(make_repo({"a.py": "x = 1\n"}), tmp_path, timeout_s=60)
     run = run_step(options, state, _client("get", other, "tunnel", other), env=agent_env({}), writable=[])
     assert run.stdout.splitlines() == [
         "get status 403",
@@ -282,27 +281,12 @@ def test_command_optimizer_reaches_only_its_allowed_hosts(
     optimizer = CommandOptimizer(
         CommandOptimizerOptions(command=command, allow_hosts=[f"127.0.0.1:{ports[0]}"])
     )
-    result = optimizer.step(_state(repo, tmp_path))
+    result = optimizer.step(bare_step_state(repo, tmp_path, timeout_s=60))
     assert result.status == StepStatus.EDITED, result.error
     assert (repo / "answers.txt").read_text().splitlines() == [f"endpoint {ports[0]}", "get status 403"]
     assert [e.text for e in result.transcript if e.kind == EventKind.ERROR] == [
         f"egress refused: 127.0.0.1:{ports[1]}"
     ]
-
-
-def _state(workspace: Path, tmp_path: Path) -> StepState:
-    return StepState(
-        workspace=workspace,
-        step=1,
-        task="t",
-        feedback="",
-        task_file=tmp_path / "task.md",
-        feedback_file=tmp_path / "feedback-1.md",
-        train_sensors=[],
-        sensor_context=SensorContext(python=sys.executable),
-        run_checks=list,
-        timeout_s=60,
-    )
 
 
 def test_proxy_variables_point_at_the_relay_and_keep_loopback_direct() -> None:
