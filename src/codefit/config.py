@@ -118,10 +118,6 @@ class LoadedConfig(BaseModel):
     def build_spec(self) -> Spec:
         return Spec(tuple(build_sensor(self, i) for i in range(len(self.config.sensors))))
 
-    def heldout_paths(self) -> list[Path]:
-        """Absolute held-out paths of the blind splits (never copied into the workspace)."""
-        return [s.settings.path for s in self.build_spec().sensors if s.settings.path]
-
 
 def find_config(root: Path) -> Path:
     candidate = root / CONFIG_FILE

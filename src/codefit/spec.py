@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ class Spec:
 
     def gates(self) -> frozenset[str]:
         return frozenset(s.settings.name for s in self.sensors if s.settings.gate)
+
+    def heldout_paths(self) -> list[Path]:
+        """Held-out paths and sealed files: never in the workspace, never seen by the optimizer."""
+        return [p for s in self.sensors for p in (s.settings.path, s.settings.sealed) if p is not None]
 
 
 def loss(readings: Sequence[Reading], weights: dict[str, float]) -> float:

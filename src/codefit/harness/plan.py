@@ -47,7 +47,7 @@ class RunPlan:
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def heldout_paths(self) -> list[Path]:
-        return [p for s in self.spec.sensors for p in (s.settings.path, s.settings.sealed) if p is not None]
+        return self.spec.heldout_paths()
 
 
 def plan_from_config(
@@ -62,13 +62,12 @@ def plan_from_config(
     if max_steps is not None:
         raw["max_steps"] = max_steps
     spec = loaded.build_spec()
-    heldout = [p for s in spec.sensors for p in (s.settings.path, s.settings.sealed) if p is not None]
     context = SensorContext(
         python=python,
         env=dict(os.environ),
         # The code under test sees neither the user's repository (its history, .codefit/, sealed
         # files), nor held-out paths, nor other workspaces and grading copies.
-        hidden=(loaded.root, workdir(), *heldout),
+        hidden=(loaded.root, workdir(), *spec.heldout_paths()),
         limits=resource_limits(cfg.limits),
     )
     return RunPlan(
