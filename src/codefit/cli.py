@@ -189,8 +189,9 @@ def mcp(
 
 
 def _mount_command_groups() -> None:
-    from codefit.commands import seal, trajectory
+    from codefit.commands import doctor, seal, trajectory
 
+    app.command("doctor")(doctor.doctor_command)
     app.command("seal")(seal.seal_command)
     app.command("unseal")(seal.unseal_command)
     trajectory.register(app)
