@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from codefit.errors import ConfigError
+from codefit.extras import missing_extra
 
 T = TypeVar("T")
 
@@ -43,7 +44,10 @@ class Registry(Generic[T]):
             known = ", ".join(self.names())
             raise ConfigError(f"unknown {self.group} kind {name!r}; expected one of: {known}", where=where)
         if isinstance(target, str):
-            target = self._import(target)
+            try:
+                target = self._import(target)
+            except ImportError as exc:
+                raise missing_extra(exc, f"{self.group} kind {name!r}", where=where) or exc from None
             self._targets[name] = target
         return target
 

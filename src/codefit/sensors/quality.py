@@ -9,15 +9,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
+from codefit.extras import require
 from codefit.quality.drift import DRIFT_RISES
-from codefit.quality.report import QualityReport, QualitySettings, measure
 from codefit.quality.sources import DEFAULT_EXCLUDE, SourceFile, UnparsableFile, discover, excluded, load
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, Sensor, SensorContext, SensorSettings
+
+if TYPE_CHECKING:  # the measures need the `quality` extra: imported when the sensor reads
+    from codefit.quality.report import QualityReport
 
 
 class QualityOptions(Options):
@@ -43,10 +46,13 @@ class QualitySensor:
     options_model: ClassVar[type[Options]] = QualityOptions
 
     def __init__(self, settings: SensorSettings, options: QualityOptions) -> None:
+        require(f"sensor {settings.name!r} (kind quality)", "radon", "vulture")
         self.settings = settings
         self.options = options
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
+        from codefit.quality.report import QualitySettings, measure
+
         start = time.monotonic()
         measured = discover(tree, self.options.include, self.options.exclude)
         sources, broken = load(tree, measured)
