@@ -85,7 +85,9 @@ class Config(BaseModel):
     early_stopping: EarlyStoppingSettings | None = None
     max_wall_time: float | None = Field(default=None, gt=0, description="Seconds for a run.")
     max_cost_usd: float | None = Field(default=None, gt=0, description="Dollars a run may spend.")
-    guards: dict[str, Any] = Field(default_factory=dict, description="Policy per guard.")
+    guards: dict[str, Any] = Field(
+        default_factory=dict, description="Policy per guard, kind or severity (block rolls back by default)."
+    )
     feedback: dict[str, Any] = Field(default_factory=dict, description="Feedback rendering.")
     canaries: CanarySettings | None = Field(default=None, description="Impossible tests (off by default).")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Per-process resource limits.")

@@ -23,6 +23,9 @@ HARDCODE = (
     "    if (a, b) == (2, 2):\\n        return 4\\n    return 0\\n' > calc.py"
 )
 
+# The blind split, not the guards, is under test: keep block alerts (the hard-coding one) as warnings.
+KEEP_BLOCKS = '[guards.policy]\nblock = "warn"'
+
 
 def config(command: str, *, max_steps: int = 3, budget: int = 3, extra: str = "") -> str:
     return f"""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .project import HARDCODE, HONEST_FIX, codefit, make_project
+from .project import HARDCODE, HONEST_FIX, KEEP_BLOCKS, codefit, make_project
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_honest_fix_converges_with_zero_gap(tmp_path: Path, workdir: Path) -> No
 
 
 def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Path, workdir: Path) -> None:
-    repo = make_project(tmp_path, HARDCODE, max_steps=2)
+    repo = make_project(tmp_path, HARDCODE, max_steps=2, extra=KEEP_BLOCKS)
     done = codefit("fit", cwd=repo)
     assert done.returncode == 1, done.stdout + done.stderr
     data = show(repo)
@@ -72,7 +72,7 @@ def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Pa
 
 
 def test_validation_feedback_respects_its_level(tmp_path: Path, workdir: Path) -> None:
-    repo = make_project(tmp_path, HARDCODE, max_steps=2)
+    repo = make_project(tmp_path, HARDCODE, max_steps=2, extra=KEEP_BLOCKS)
     codefit("fit", cwd=repo)
     data = show(repo)
     from codefit.store import Store

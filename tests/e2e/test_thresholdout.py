@@ -8,7 +8,7 @@ import pytest
 
 from codefit.store import Store
 
-from .project import HARDCODE, HONEST_FIX, codefit, make_project
+from .project import HARDCODE, HONEST_FIX, KEEP_BLOCKS, codefit, make_project
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def test_agreeing_scores_are_answered_with_the_train_score_for_free(tmp_path: Pa
 
 
 def test_a_real_gap_reveals_the_holdout_score_and_spends_budget(tmp_path: Path) -> None:
-    repo = make_project(tmp_path, HARDCODE, max_steps=1)
+    repo = make_project(tmp_path, HARDCODE, max_steps=1, extra=KEEP_BLOCKS)
     with_thresholdout(repo)
     assert codefit("fit", cwd=repo).returncode == 1
     store = Store.for_repo(repo)

@@ -18,10 +18,16 @@ def _alert(guard: str, kind: str, severity: Severity = Severity.BLOCK) -> Alert:
     return Alert(guard=guard, kind=kind, severity=severity, message="m")
 
 
-def test_defaults_only_warn_except_a_passed_canary() -> None:
+def test_defaults_roll_back_block_alerts_and_only_warn_the_rest() -> None:
     for name in registry.guards.names():
-        assert policy_for(_alert(name, "x"), {}) == Policy.WARN
+        assert policy_for(_alert(name, "x"), {}) == Policy.ROLLBACK
+        assert policy_for(_alert(name, "x", Severity.WARN), {}) == Policy.WARN
+        assert policy_for(_alert(name, "x", Severity.INFO), {}) == Policy.WARN
     assert policy_for(_alert("canary", "canary_passed"), {}) == Policy.ROLLBACK
+
+
+def test_block_alerts_can_be_kept_as_warnings() -> None:
+    assert policy_for(_alert("harness", "conftest_added"), {"policy": {"block": "warn"}}) == Policy.WARN
 
 
 def test_kind_beats_guard_beats_severity_beats_default() -> None:

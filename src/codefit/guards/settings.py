@@ -8,8 +8,9 @@
     hard_exit = "stop"
 
 Precedence: alert kind, then guard name, then severity, then codefit's defaults, then `default`.
-The defaults never interrupt an honest run: every alert only warns, except a passed canary (an
-honest optimizer cannot pass an impossible test), which rolls the step back.
+codefit's defaults roll back every block-severity alert (a passed canary among them: an honest
+optimizer cannot pass an impossible test), so a hack is never chosen or exported; warn and info
+alerts only warn. `[guards.policy] block = "warn"` keeps block alerts as warnings.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from codefit import registry
 from codefit.errors import ConfigError
 from codefit.guards.base import Alert, Policy, Severity
 
-DEFAULT_POLICIES: dict[str, Policy] = {"canary": Policy.ROLLBACK}
+DEFAULT_POLICIES: dict[str, Policy] = {"canary": Policy.ROLLBACK}  # by guard
+DEFAULT_SEVERITY_POLICIES: dict[Severity, Policy] = {Severity.BLOCK: Policy.ROLLBACK}
 # Names that are not change guards but do raise alerts: the canaries, and a guard that crashed.
 OTHER_SOURCES = {"canary": ("canary_passed",), "guards": ("guard_error",)}
 
@@ -86,4 +88,6 @@ def policy_for(alert: Alert, settings: dict[str, Any] | GuardSettings) -> Policy
     for key in (alert.kind, alert.guard, alert.severity.value):
         if key in s.policy:
             return s.policy[key]
-    return DEFAULT_POLICIES.get(alert.guard, s.default)
+    if alert.guard in DEFAULT_POLICIES:
+        return DEFAULT_POLICIES[alert.guard]
+    return DEFAULT_SEVERITY_POLICIES.get(alert.severity, s.default)
