@@ -17,7 +17,7 @@ def test_recorded_stream_gives_thread_usage_and_normalised_items() -> None:
     text = (FIXTURES / "codex_stream.jsonl").read_text().replace("@THREAD@", "t-1").replace("@CWD@", "/w")
     stream = parse_codex_stream(text)
     assert stream.thread_id == "t-1"
-    assert (stream.input_tokens, stream.cached_tokens, stream.output_tokens) == (24763, 24448, 122)
+    assert (stream.usage.input, stream.usage.cached, stream.usage.output) == (24763, 24448, 122)
     assert stream.final_text == "Fixed add() in calc.py; the checks pass."
     commands = [e for e in stream.events if e.kind == EventKind.COMMAND]
     assert len(commands) == 1 and commands[0].data["exit_code"] == 0  # started items are not doubled

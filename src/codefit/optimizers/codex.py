@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from codefit.harness.context import resume_id
 from codefit.optimizers.agents import pricing
+from codefit.optimizers.agents.codex_args import (
+    SandboxMode,
+    check_sandbox_mode,
+    config_args,
+    sandbox_flags,
+    toml_value,
+)
 from codefit.optimizers.agents.codex_stream import parse_codex_stream
+from codefit.optimizers.agents.codex_usage import recorded_total, step_tokens
 from codefit.optimizers.agents.common import (
     ARGV_PROMPT_LIMIT,
     AgentOptions,
@@ -22,32 +29,30 @@ from codefit.optimizers.agents.common import (
     option_args,
     state_dirs,
 )
-from codefit.optimizers.agents.process import exit_error
+from codefit.optimizers.agents.process import AgentRun, exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
 
 SESSION_KEY = "thread_id"
 MCP_SERVER_NAME = "codefit"
-SANDBOX_FLAGS = {
-    "bypass": ["--dangerously-bypass-approvals-and-sandbox"],
-    "full-auto": ["--full-auto"],
-    "workspace-write": ["--sandbox", "workspace-write"],
-    "read-only": ["--sandbox", "read-only"],
-}
+LOST_THREAD = "no rollout found for"  # `... thread id X` (exec resume of a thread Codex does not have)
 
 
 class CodexOptions(AgentOptions):
     """`[optimizer]` keys for `kind = "codex"`."""
 
-    sandbox: Literal["bypass", "full-auto", "workspace-write", "read-only"] = Field(
-        default="full-auto",
-        description="Codex's own sandbox/approval mode; `bypass` when codefit's bubblewrap confines it.",
+    sandbox: SandboxMode = Field(
+        default="auto",
+        description="Codex's own sandbox: `auto` = `bypass` (--dangerously-bypass-approvals-and-sandbox) "
+        "when codefit's bubblewrap confines it, else `--sandbox workspace-write`.",
     )
-    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = Field(
+    reasoning_effort: Literal["minimal", "low", "medium", "high", "xhigh"] | None = Field(
         default=None, description="`-c model_reasoning_effort=...`."
     )
-    config: dict[str, Any] = Field(default_factory=dict, description="Extra `-c key=value` overrides.")
+    config: dict[str, Any] = Field(
+        default_factory=dict, description="Extra `-c key=value` overrides (tables become TOML inline tables)."
+    )
     price_table: dict[str, pricing.Price] = Field(
         default_factory=dict, description="USD per million tokens by model; overrides the built-in table."
     )
@@ -61,6 +66,18 @@ class CodexOptions(AgentOptions):
         "(run_checks and submit run whole test suites; Codex's own default is 60 s).",
     )
 
+    _check_sandbox = field_validator("sandbox", mode="before")(check_sandbox_mode)
+
+    @field_validator("config")
+    @classmethod
+    def _config_is_toml(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, item in value.items():
+            try:
+                toml_value(item)
+            except ValueError as exc:
+                raise ValueError(f"config.{key}: {exc}") from None
+        return value
+
 
 class CodexOptimizer:
     kind: ClassVar[str] = "codex"
@@ -73,7 +90,7 @@ class CodexOptimizer:
         o = self.options
         argv = [o.binary or "codex", "exec", "--json", "--color", "never", "--skip-git-repo-check"]
         argv += option_args(("--model", o.model))
-        argv += SANDBOX_FLAGS[o.sandbox]
+        argv += sandbox_flags(o.sandbox)
         overrides = dict(o.config)
         if o.reasoning_effort:
             overrides["model_reasoning_effort"] = o.reasoning_effort
@@ -85,8 +102,7 @@ class CodexOptimizer:
             overrides[f"{server}.startup_timeout_sec"] = o.mcp_startup_timeout_sec
             step_limit = math.ceil(min(o.timeout, state.timeout_s))
             overrides[f"{server}.tool_timeout_sec"] = o.mcp_tool_timeout_sec or step_limit
-        for key, value in overrides.items():
-            argv += ["-c", f"{key}={toml_value(value)}"]
+        argv += config_args(overrides)
         argv += o.extra_args
         if resume:
             argv += ["resume", resume]
@@ -108,11 +124,9 @@ class CodexOptimizer:
             return None
         return model if isinstance(model, str) else None
 
-    def step(self, state: StepState) -> StepResult:
-        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+    def _run(self, state: StepState, env: dict[str, str], resume: str | None) -> AgentRun:
         prompt = step_prompt(state, resuming=resume is not None)
-        env = agent_env(self.options.env)
-        run = run_step(
+        return run_step(
             self.options,
             state,
             self.argv(state, prompt, resume),
@@ -120,17 +134,30 @@ class CodexOptimizer:
             writable=state_dirs(env, "CODEX_HOME", ".codex"),
             stdin_text=prompt if len(prompt) > ARGV_PROMPT_LIMIT else None,
         )
+
+    def step(self, state: StepState) -> StepResult:
+        resume = resume_id(self.options.context, state.session, SESSION_KEY)
+        env = agent_env(self.options.env)
+        run = self._run(state, env, resume)
+        if resume and LOST_THREAD in run.stderr:
+            # Codex no longer has the thread (its sessions were cleared, or CODEX_HOME moved): start
+            # a fresh one in this step, with the full prompt and the handoff note.
+            resume = None
+            run = self._run(state, env, None)
         stream = parse_codex_stream(run.stdout, state.workspace)
         error = run.error or stream.error or exit_error(run, "codex")
         if error is None and not stream.turn_completed:
             error = "codex ended without turn.completed (stream cut short)"
         model = self.model(env)
+        thread = stream.thread_id or resume
+        tokens = step_tokens(stream.usage, thread, state.session, resumed=resume is not None)
         usage = pricing.priced_usage(
             model,
             self.options.price_table,
-            input_tokens=stream.input_tokens,
-            cached_tokens=stream.cached_tokens,
-            output_tokens=stream.output_tokens,
+            input_tokens=tokens.input,
+            cached_tokens=tokens.cached,
+            output_tokens=tokens.output,
+            cache_write_tokens=tokens.cache_write,
         )
         return step_result(
             state,
@@ -141,10 +168,6 @@ class CodexOptimizer:
             events=stream.events + pricing.unknown_cost_events("codex", model, self.options.price_table),
             seen=stream.edited_paths,
             usage=usage,
-            thread_id=stream.thread_id or resume,
+            thread_id=thread,
+            thread_usage=recorded_total(thread, stream.usage) if stream.turn_completed else None,
         )
-
-
-def toml_value(value: Any) -> str:
-    """A TOML literal for `-c key=value` (JSON strings, numbers, booleans and arrays are valid TOML)."""
-    return json.dumps(value)

@@ -1,6 +1,7 @@
 """Parse `codex exec --json` output (JSON lines; types in codex-rs `exec/src/exec_events.rs`).
 
-Top-level events: `thread.started{thread_id}`, `turn.started`, `turn.completed{usage}`,
+Top-level events: `thread.started{thread_id}`, `turn.started`, `turn.completed{usage}` (the
+thread's running total after a resume: see `codex_usage`),
 `turn.failed{error{message}}`, `item.started|updated|completed{item}`, `error{message}`. Only
 completed items are transcribed; item types: agent_message, reasoning, command_execution,
 file_change, mcp_tool_call, web_search, todo_list, error. An `error` event is not the end by itself:
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codefit.optimizers.agents.codex_usage import TokenCounts
 from codefit.optimizers.agents.common import clip, json_objects, relative_path
 from codefit.optimizers.base import EventKind, TranscriptEvent
 
@@ -22,9 +24,7 @@ from codefit.optimizers.base import EventKind, TranscriptEvent
 class CodexStream:
     events: list[TranscriptEvent] = field(default_factory=list)
     thread_id: str | None = None
-    input_tokens: int = 0
-    cached_tokens: int = 0
-    output_tokens: int = 0
+    usage: TokenCounts = field(default_factory=TokenCounts)  # the last turn's: a running total, not a sum
     final_text: str = ""
     error: str | None = None
     turn_completed: bool = False
@@ -50,10 +50,8 @@ def _feed(out: CodexStream, obj: dict[str, Any], root: Path | None) -> None:
         out.thread_id = str(obj.get("thread_id") or "") or out.thread_id
     elif kind == "turn.completed":
         out.turn_completed = True
-        usage = obj.get("usage") or {}
-        out.input_tokens += int(usage.get("input_tokens") or 0)
-        out.cached_tokens += int(usage.get("cached_input_tokens") or 0)
-        out.output_tokens += int(usage.get("output_tokens") or 0)
+        usage = obj.get("usage")
+        out.usage = TokenCounts.from_event(usage) if isinstance(usage, dict) else out.usage
     elif kind == "turn.failed":
         message = (obj.get("error") or {}).get("message", "turn failed")
         out.error = f"codex turn failed: {clip(str(message), 300)}"

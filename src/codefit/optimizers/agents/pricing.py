@@ -3,13 +3,16 @@
 USD per million tokens, as published by OpenAI for the API (platform.openai.com/docs/pricing) at
 the time of writing. Prices change: users override or extend the table in the config
 (`price_table = { "my-model" = { input = 1.0, cached_input = 0.1, output = 4.0 } }`).
-A model is matched by its longest listed prefix, so dated variants share their family's price.
-A model with no price (or no model at all) has an unknown cost: the adapters say so in the step's
-transcript and warn once at the start of a run, rather than report a silent $0.
+A model matches its own entry, or the entry it is a dated snapshot of (`gpt-4o-2024-08-06`,
+`o3-2025-04-16`); never a shorter name otherwise: `gpt-5.2` or `gpt-5-pro` is not `gpt-5`, whose
+price differs. A model with no price (or no model at all) has an unknown cost: the adapters say so
+in the step's transcript (an event with `data.cost_unknown`) and warn once at the start of a run;
+its usage then carries $0 only because the record has no "unknown", never as a price.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 
@@ -23,6 +26,9 @@ class Price(Record):
     input: float = Field(ge=0, description="USD per million uncached input tokens.")
     cached_input: float | None = Field(default=None, ge=0, description="USD per million cached input tokens.")
     output: float = Field(ge=0, description="USD per million output tokens.")
+    cache_write_input: float | None = Field(
+        default=None, ge=0, description="USD per million input tokens written to the cache; default: `input`."
+    )
 
 
 DEFAULT_PRICES: dict[str, Price] = {
@@ -43,24 +49,41 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
+SNAPSHOT_SUFFIX = re.compile(r"-\d{4}(-\d{2}-\d{2})?")  # -0613, -2024-08-06
+
+
 def lookup(model: str | None, overrides: Mapping[str, Price] | None = None) -> Price | None:
-    """The price of `model`: an override first, then the defaults, by longest matching prefix."""
+    """The price of `model`: an override first, then the defaults; itself or the entry it is a
+    dated snapshot of (see the module's docstring)."""
     if not model:
         return None
     table = {**DEFAULT_PRICES, **(overrides or {})}
     if model in table:
         return table[model]
-    prefixes = [name for name in table if model.startswith(name)]
-    return table[max(prefixes, key=len)] if prefixes else None
+    bases = [
+        name for name in table if model.startswith(name) and SNAPSHOT_SUFFIX.fullmatch(model[len(name) :])
+    ]
+    return table[max(bases, key=len)] if bases else None
 
 
-def cost_usd(price: Price | None, *, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
-    """Cost of a usage; `input_tokens` includes the cached ones, as OpenAI counts them."""
+def cost_usd(
+    price: Price | None,
+    *,
+    input_tokens: int,
+    cached_tokens: int,
+    output_tokens: int,
+    cache_write_tokens: int = 0,
+) -> float:
+    """Cost of a usage; `input_tokens` includes the cached and cache-write ones, as OpenAI counts
+    them (and `output_tokens` the reasoning ones)."""
     if price is None:
         return 0.0
     cached = min(cached_tokens, input_tokens)
+    written = min(cache_write_tokens, input_tokens - cached)
     cached_rate = price.input if price.cached_input is None else price.cached_input
-    total = (input_tokens - cached) * price.input + cached * cached_rate + output_tokens * price.output
+    write_rate = price.input if price.cache_write_input is None else price.cache_write_input
+    plain = input_tokens - cached - written
+    total = plain * price.input + cached * cached_rate + written * write_rate + output_tokens * price.output
     return total / 1_000_000
 
 
@@ -96,6 +119,7 @@ def priced_usage(
     input_tokens: int,
     cached_tokens: int,
     output_tokens: int,
+    cache_write_tokens: int = 0,
 ) -> Usage:
     """A usage with its cost at `model`'s price (0 where the model has none: see `unknown_cost_events`)."""
     cost = cost_usd(
@@ -103,6 +127,7 @@ def priced_usage(
         input_tokens=input_tokens,
         cached_tokens=cached_tokens,
         output_tokens=output_tokens,
+        cache_write_tokens=cache_write_tokens,
     )
     return Usage(
         input_tokens=input_tokens, output_tokens=output_tokens, cached_tokens=cached_tokens, cost_usd=cost
