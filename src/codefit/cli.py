@@ -100,22 +100,31 @@ def evaluate(
 @app.command()
 def runs(
     repo: RepoOption = Path("."),
-    status: Annotated[str | None, typer.Option(help="Only runs with this status.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only runs with this status: running, met, not_met, error, interrupted."),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many runs.")] = None,
     optimizer: Annotated[str | None, typer.Option(help="Only runs of this optimizer kind.")] = None,
     fingerprint: Annotated[str | None, typer.Option(help="Only runs with this harness fingerprint.")] = None,
     parent: Annotated[str | None, typer.Option(help="Only replays of this run.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per run.")] = False,
 ) -> None:
     """List the runs recorded in this repository, newest first."""
+    from codefit.report.runs_list import check_status, run_rows, select_runs
+
+    try:
+        check_status(status)
+    except CodefitError as exc:
+        raise typer.BadParameter(exc.message, param_hint="'--status'") from None
     store = _store(repo)
-    found = [
-        run
-        for run in store.runs(status=status)
-        if (optimizer is None or run.optimizer == optimizer)
-        and (fingerprint is None or run.fingerprint.startswith(fingerprint))
-        and (parent is None or (run.parent_run or "").startswith(parent))
-    ]
-    console.print(runs_view(store, found[:limit] if limit else found))
+    found = select_runs(
+        store, status=status, optimizer=optimizer, fingerprint=fingerprint, parent=parent, limit=limit
+    )
+    if as_json:
+        print(json.dumps(run_rows(store, found), indent=2, default=str))
+        return
+    console.print(runs_view(store, found))
 
 
 @app.command()

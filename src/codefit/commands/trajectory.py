@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,8 @@ from codefit.report.trajectory import find_step, run_trajectory
 from codefit.store import Store
 from codefit.workspace.git import repo_root
 
-console = Console(highlight=False)
+# Piped output gets a wide page, as in cli.py: run ids and tables are never cut to 80 columns.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
 RepoOption = Annotated[
     Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
@@ -38,18 +40,24 @@ def _store(repo: Path) -> Store:
 
 def diff_command(
     run: RunArg,
-    step: StepArg,
+    step: Annotated[
+        int | None, typer.Argument(help="Step index (0 is the baseline); omitted: the whole run's patch.")
+    ] = None,
     repo: RepoOption = Path("."),
     raw: Annotated[
         bool, typer.Option("--raw", help="Print the plain patch (the default when not on a terminal).")
     ] = False,
 ) -> None:
-    """The change one step made, as a patch."""
+    """The change one step made, or the whole run's change (base to chosen step), as a patch."""
     from codefit.report.log_view import diff_view
+    from codefit.report.run_patch import run_patch
 
     store = _store(repo)
-    record = find_step(store, store.run(run), step)
-    text = store.blobs.text(record.diff_blob)
+    record = store.run(run)
+    if step is None:
+        text = run_patch(store, record, repo_root(repo))
+    else:
+        text = store.blobs.text(find_step(store, record, step).diff_blob)
     if raw or not console.is_terminal:  # a pipe gets the patch as it is: wrapping would break it
         typer.echo(text, nl=False)
     else:

@@ -40,7 +40,7 @@ def settings_table(summaries: Sequence[Mapping[str, Any]]) -> Table:
     table = Table(title="harness settings that differ")
     table.add_column("setting")
     for run_id in ids:
-        table.add_column(run_id)
+        table.add_column(run_id, no_wrap=True, min_width=len(run_id))  # an id is never cut
     table.add_row("fingerprint", *(s["run"]["fingerprint"] for s in summaries))
     diff = config_diff([s.get("config", {}) for s in summaries])
     for key, values in diff.items():
@@ -55,7 +55,7 @@ def outcomes_table(outcomes: Sequence[RunOutcome]) -> Table:
     table = Table(title="outcomes")
     table.add_column("figure")
     for o in outcomes:
-        table.add_column(o.run_id, justify="right")
+        table.add_column(o.run_id, justify="right", no_wrap=True, min_width=len(o.run_id))
     bases = {o.gap_basis for o in outcomes if o.gap_basis}
     gap = gap_label(bases.pop()) if len(bases) == 1 else "generalization gap (train - test, else validation)"
     rows: list[tuple[str, list[str]]] = [
@@ -81,7 +81,9 @@ def outcomes_table(outcomes: Sequence[RunOutcome]) -> Table:
 def curves_table(summaries: Sequence[Mapping[str, Any]]) -> Table:
     """A replay's curves start at the step it replays from, so they line up with its parent's."""
     table = Table(title="curves (one character per step, 0..1)")
-    for column in ("run", "train", "validation", "loss"):
+    width = max((len(s["run"]["id"]) for s in summaries), default=0)
+    table.add_column("run", no_wrap=True, min_width=width)
+    for column in ("train", "validation", "loss"):
         table.add_column(column)
     for s in summaries:
         c = curves(s, align_replay=True)

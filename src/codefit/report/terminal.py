@@ -86,7 +86,8 @@ def runs_table(
         return Text("no runs match")
     counts = step_counts or {}
     table = Table(title="codefit runs", caption=RUNS_CAPTION)
-    for column in ("run", "status", "optimizer", "steps", "train", "val", "test", "gen. gap", "branch"):
+    table.add_column("run", no_wrap=True, min_width=max(len(run.id) for run in runs))  # never cut
+    for column in ("status", "optimizer", "steps", "train", "val", "test", "gen. gap", "branch"):
         table.add_column(column)
     for run in runs:
         final = run.final or {}
