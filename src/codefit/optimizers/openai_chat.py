@@ -166,10 +166,20 @@ class _AgentRun:
                 )
             if not calls:
                 raise _StepEnd(StepStatus.EDITED, message.content or "")
+            end: _StepEnd | None = None
             for call in calls:
                 function = getattr(call, "function", None)
                 name = str(getattr(function, "name", "")) if function else ""
-                self._call(call.id, name, str(getattr(function, "arguments", "") or ""))
+                if end is not None:  # every call gets its tool message, or the endpoint answers 400
+                    self._reply(call.id, "not run: the step already ended")
+                    continue
+                try:
+                    self._call(call.id, name, str(getattr(function, "arguments", "") or ""))
+                except _StepEnd as ended:
+                    self._reply(call.id, f"received: {ended.summary}" if ended.summary else "received")
+                    end = ended
+            if end is not None:
+                raise end
             if self.usage.input_tokens + self.usage.output_tokens > self.o.max_tokens:
                 raise _StepEnd(None, f"stopped: token limit of {self.o.max_tokens} reached")
 
@@ -181,10 +191,15 @@ class _AgentRun:
         except (json.JSONDecodeError, ToolError) as exc:
             args, result = {}, f"error: unparsable arguments ({exc})"
         else:
-            result = self._run_tool(name, args)
+            result = None
         self.events.append(TranscriptEvent(kind=EventKind.TOOL_CALL, name=name, call_id=call_id, data=args))
+        if result is None:
+            result = self._run_tool(name, args)  # submit and flag_contradiction end the step here
         self.events.append(TranscriptEvent(kind=EventKind.TOOL_RESULT, call_id=call_id, text=clip(result)))
-        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": result})
+        self._reply(call_id, result)
+
+    def _reply(self, call_id: str, content: str) -> None:
+        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
 
     def _run_tool(self, name: str, args: dict[str, Any]) -> str:
         if name == "submit":
