@@ -184,6 +184,7 @@ class _AgentRun:
                 raise _StepEnd(None, f"stopped: token limit of {self.o.max_tokens} reached")
 
     def _call(self, call_id: str, name: str, arguments: str) -> None:
+        result: str | None
         try:
             args = json.loads(arguments or "{}")
             if not isinstance(args, dict):
