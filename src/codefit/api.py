@@ -17,6 +17,7 @@ from codefit.errors import ConfigError
 from codefit.harness.callbacks import Budget, Callback, EarlyStopping
 from codefit.harness.loop import History, Trainer
 from codefit.harness.plan import RunPlan, plan_from_config, preflight
+from codefit.harness.recorded import recorded_config
 from codefit.optimizers.base import Optimizer
 from codefit.sensors.base import Reading
 from codefit.spec import Spec, Split
@@ -51,8 +52,14 @@ class Codebase:
         spec: Spec | None = None,
         *,
         max_steps: int | None = None,
+        from_run: str | None = None,
     ) -> Codebase:
-        """Resolve the harness: the config's settings, overridden by what is passed here."""
+        """Resolve the harness: the config's settings, overridden by what is passed here.
+
+        `from_run` takes the settings recorded by that run instead of the config file's (as
+        `fit(resume=...)` does when no config file was named): a resumed run keeps its harness."""
+        if from_run is not None:
+            self._loaded = recorded_config(self.store.run(from_run))
         kind = optimizer if isinstance(optimizer, str) else None
         plan = plan_from_config(self.loaded, optimizer_kind=kind, max_steps=max_steps)
         if optimizer is not None and not isinstance(optimizer, str):
@@ -70,8 +77,12 @@ class Codebase:
         dirty: bool = False,
         resume: str | None = None,
     ) -> History:
-        """Run the loop; returns the run's History. `resume` continues a killed run."""
-        plan = self._plan or self.compile()._require_plan()
+        """Run the loop; returns the run's History. `resume` continues a killed run, with the
+        settings it recorded unless a config file was named or `compile` was called."""
+        if self._plan is None:
+            from_run = resume if self._config_file is None else None
+            self.compile(from_run=from_run)
+        plan = self._require_plan()
         if steps is None and resume:
             steps = self.store.run(resume).max_steps  # a resumed run keeps its own limit
         if steps is not None:

@@ -58,7 +58,9 @@ def fit(
 ) -> None:
     """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
     check_sandbox(require_sandbox)
-    codebase = Codebase(path, config).compile(optimizer=optimizer)
+    # A resumed run keeps the harness it recorded, unless --config names a file to take instead.
+    recorded = resume if config is None else None
+    codebase = Codebase(path, config).compile(optimizer=optimizer, from_run=recorded)
     resumed = codebase.store.run(resume).max_steps if resume else None
     max_steps = steps or resumed or codebase.loaded.config.max_steps
     history = codebase.fit(

@@ -98,14 +98,8 @@ def test_optimizer_cannot_find_heldout_tests_in_or_under_its_workspace(tmp_path:
     assert probe_out.split() == ["1"], "one commit of history, nothing found"
 
 
-def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: Path, workdir: Path) -> None:
-    command = (
-        'if [ "$CODEFIT_STEP" = 2 ] && [ "$HANG" = 1 ]; then touch step2.started; sleep 120; fi; '
-        'echo "# step $CODEFIT_STEP" >> calc.py'
-    )
-    repo = make_project(tmp_path, command, max_steps=3, budget=0)
-    config = repo / "codefit.toml"
-    config.write_text(config.read_text() + 'env = { HANG = "1" }\n')
+def _fit_killed_in_step2(repo: Path, tmp_path: Path) -> str:
+    """Start `fit` with HANG=1 (the command hangs in step 2), `kill -9` it there; the run's id."""
     err = tmp_path / "fit.err"
     with err.open("w") as stderr:
         proc = subprocess.Popen(
@@ -114,6 +108,7 @@ def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: 
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             start_new_session=True,
+            env={**os.environ, "HANG": "1"},
         )
     deadline = time.monotonic() + 120
     while not _step2_started(repo):
@@ -122,22 +117,50 @@ def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: 
         time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    return str(show(repo)["run"]["id"])
+
+
+HANG_IN_STEP_2 = 'if [ "$CODEFIT_STEP" = 2 ] && [ "$HANG" = 1 ]; then touch step2.started; sleep 120; fi; '
+
+
+def test_kill_9_loses_at_most_the_step_in_flight_and_resume_continues(tmp_path: Path, workdir: Path) -> None:
+    command = HANG_IN_STEP_2 + 'echo "# step $CODEFIT_STEP" >> calc.py'
+    repo = make_project(tmp_path, command, max_steps=3, budget=0)
+    run_id = _fit_killed_in_step2(repo, tmp_path)
     data = show(repo)
     assert data["run"]["status"] == "running" and data["run"]["live"] is False
     assert [s["index"] for s in data["steps"]] == [0, 1], "step 1 was recorded before the kill"
     assert "interrupted after 1 of 3 steps" in codefit("show", cwd=repo).stdout
-    # The config changes meanwhile; the resumed run keeps the step limit it started with.
-    changed = config.read_text().replace('HANG = "1"', 'HANG = "0"')
-    config.write_text(changed.replace("max_steps = 3", "max_steps = 5"))
-    done = codefit("fit", "--resume", data["run"]["id"], cwd=repo)
+    # The config changes meanwhile (another optimizer, more steps); the resumed run keeps its own.
+    config = repo / "codefit.toml"
+    changed = config.read_text().replace("max_steps = 3", "max_steps = 5")
+    config.write_text(changed.replace('kind = "command"', 'kind = "search"'))
+    done = codefit("fit", "--resume", run_id, cwd=repo)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "step 3/3" in done.stdout
-    data = show(repo, data["run"]["id"])
+    data = show(repo, run_id)
     assert [s["index"] for s in data["steps"]] == [0, 1, 2, 3]
-    assert data["run"]["status"] == "not_met"
+    assert data["run"]["status"] == "not_met" and data["run"]["optimizer"] == "command"
     result = codefit_git(repo, "show", f"{data['run']['branch']}:calc.py")
     assert result.count("# step 2") == 1, "the killed step's partial work was discarded"
+    assert result.count("# step 3") == 1, "the recorded command optimizer made step 3, not search"
     assert "step2.started" not in codefit_git(repo, "ls-tree", "-r", "--name-only", data["run"]["branch"])
+
+
+def test_a_resumed_step_that_changes_nothing_spends_no_validation_query(
+    tmp_path: Path, workdir: Path
+) -> None:
+    # Step 1 special-cases the visible tests (train passes, validation is queried and fails);
+    # step 2 hangs and is killed; resumed, steps 2 and 3 change nothing: the tree graded at step 1.
+    command = f'if [ "$CODEFIT_STEP" = 1 ]; then {HARDCODE}; fi; {HANG_IN_STEP_2}true'
+    repo = make_project(tmp_path, command, max_steps=3, budget=3, extra=KEEP_BLOCKS)
+    run_id = _fit_killed_in_step2(repo, tmp_path)
+    assert len(show(repo, run_id)["queries"]) == 1
+    done = codefit("fit", "--resume", run_id, cwd=repo)
+    data = show(repo, run_id)
+    assert [s["status"] for s in data["steps"][2:]] == ["no_change", "no_change"], done.stdout + done.stderr
+    assert len(data["queries"]) == 1, "the resumed no_change steps re-used step 1's answer"
+    assert data["steps"][-1]["logs"]["val_budget_left"] == 2
 
 
 def _step2_started(repo: Path) -> bool:

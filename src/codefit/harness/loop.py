@@ -22,6 +22,7 @@ from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
 from codefit.harness.context import FLAG_FILE, consume_flag
 from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
+from codefit.harness.graded import graded_trees
 from codefit.harness.guarding import inspect_step
 from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
@@ -142,6 +143,7 @@ class Trainer:
         kept = next(s for s in reversed(steps) if not s.rolled_back)
         with self.store.stepping(run.id):  # a run still stepped by a live process is refused here
             workspace.rollback(kept.checkpoint)  # drop whatever the step in flight left behind
+            self._graded = graded_trees(self.store, run.id, workspace)  # their answers stand
             history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
             feedback = self.store.blobs.text(last.next_feedback_blob)
             return self._loop(

@@ -12,16 +12,13 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from copy import deepcopy
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from codefit.config import Config, LoadedConfig, find_config
 from codefit.errors import ConfigError
 from codefit.harness.callbacks import Callback
 from codefit.harness.loop import History, Trainer
 from codefit.harness.plan import RunPlan, plan_from_config, preflight
+from codefit.harness.recorded import recorded_config
 from codefit.store import RunRecord, Store
 
 _PART = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<index>\d+)\])?$")
@@ -80,17 +77,8 @@ def _assign(config: dict[str, Any], key: str, value: Any, assignment: str) -> No
 
 def replay_plan(run: RunRecord, assignments: Sequence[str]) -> RunPlan:
     """The parent's harness with the overrides applied, validated like a config file."""
-    repo = Path(run.repo)
     raw = apply_overrides(run.config, assignments)
-    where = _config_file(repo)
-    try:
-        config = Config.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"after --set, key {key!r}: {err['msg']}", where=str(where)) from None
-    loaded = LoadedConfig(root=repo, file=where, config=config, raw=raw)
-    return plan_from_config(loaded)
+    return plan_from_config(recorded_config(run, raw, what="after --set"))
 
 
 def replay(
@@ -105,10 +93,3 @@ def replay(
     plan = replay_plan(parent, assignments)
     preflight(plan)
     return Trainer(plan, store, callbacks).replay(parent.id, from_step)
-
-
-def _config_file(repo: Path) -> Path:
-    try:
-        return find_config(repo)
-    except ConfigError:
-        return repo / "codefit.toml"  # only used to name where an error is
