@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from agents_support import FIXTURES, FakeAgents, MakeState
 
-from codefit.optimizers.aider import AiderOptimizer, AiderOptions, api_error, parse_aider_output, parse_usage
+from codefit.optimizers.agents.aider_output import api_error, parse_aider_output, parse_usage
+from codefit.optimizers.aider import AiderOptimizer, AiderOptions
 from codefit.optimizers.base import EventKind, StepStatus
 
 
@@ -14,8 +15,8 @@ def test_recorded_output_gives_reply_applied_edits_and_usage() -> None:
     assert (
         reply.startswith("The add function subtracts") and "Tokens:" not in reply and "Aider v" not in reply
     )
-    usage = parse_usage(text)
-    assert (usage.input_tokens, usage.output_tokens, usage.cost_usd) == (2400, 61, 0.0053)
+    usage, priced = parse_usage(text)
+    assert (usage.input_tokens, usage.output_tokens, usage.cost_usd, priced) == (2400, 61, 0.0053, True)
 
 
 def test_step_sends_message_file_without_auto_commits_and_restores_history(

@@ -1,16 +1,13 @@
 """The `aider` optimizer: Aider run once per step with the message from a file.
 
-Aider prints prose, not events: the transcript is its text, the edits it reports ("Applied edit
-to PATH"), the token line ("Tokens: 2.4k sent, 61 received. Cost: $0.01 message, ...") and the
-files git sees changed. Aider often exits 0 after an API error, so its own error lines
-(`litellm.AuthenticationError: ...`) count too; code the agent writes (fenced or in SEARCH/REPLACE
-blocks) is not Aider speaking, even when it says `raise AuthenticationError(...)`.
+Aider prints prose, not events: the transcript is its text, the edits it reports, its token lines
+and the files git sees changed (how that text is read: `agents/aider_output.py`). Aider often
+exits 0 after an API error, so its own error lines count too.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import re
 import tempfile
 from pathlib import Path
 from typing import ClassVar
@@ -18,21 +15,25 @@ from typing import ClassVar
 from pydantic import Field
 
 from codefit.harness.context import ContextStrategy
+from codefit.optimizers.agents.aider_output import (
+    aider_reply,
+    api_error,
+    parse_aider_output,
+    parse_usage,
+    unknown_cost_event,
+)
 from codefit.optimizers.agents.common import AgentOptions, agent_env, clip, option_args, state_dirs
 from codefit.optimizers.agents.process import exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
-from codefit.optimizers.base import EventKind, StepResult, StepState, TranscriptEvent, Usage
+from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
 from codefit.workspace.git import ls_files
 
 HISTORY_KEY = "chat_history_file"
 AIDER_NOISE = (".aider",)  # .aider.tags.cache.v4/ and friends are Aider's, not the agent's edits
-TOKENS = re.compile(
-    r"Tokens: ([\d.]+)(k?) sent(?:, ([\d.]+)(k?) cache hit)?.*?, ([\d.]+)(k?) received\."
-    r"(?: Cost: \$([\d.]+) message)?"
-)
-APPLIED = re.compile(r"^Applied edit to (.+)$")
-API_ERROR = re.compile(r"litellm\.\w*Error\b")  # how Aider prints a failed model call, at a line's start
+# rich wraps Aider's output at 80 columns when stdout is not a terminal (paths break across lines);
+# LiteLLM's local price map spares a fetch from raw.githubusercontent.com at every start.
+AIDER_ENV = {"COLUMNS": "100000", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 
 
 class AiderOptions(AgentOptions):
@@ -112,7 +113,7 @@ class AiderOptimizer:
         with tempfile.TemporaryDirectory(prefix="codefit-aider-msg-") as tmp:
             message_file = Path(tmp) / "message.md"
             message_file.write_text(prompt, encoding="utf-8")
-            env = agent_env(self.options.env)
+            env = agent_env({**AIDER_ENV, **self.options.env})
             run = run_step(
                 self.options,
                 state,
@@ -123,6 +124,9 @@ class AiderOptimizer:
             )
         text = run.stdout
         events, applied = parse_aider_output(text)
+        usage, priced = parse_usage(text)
+        if not priced:
+            events.append(unknown_cost_event(self.options.model))
         error = run.error or exit_error(run, "aider") or api_error(text, run.stderr)
         return step_result(
             state,
@@ -132,7 +136,7 @@ class AiderOptimizer:
             summary=clip(aider_reply(text), 2000),
             events=events,
             seen=applied,
-            usage=parse_usage(text),
+            usage=usage,
             ignored=AIDER_NOISE,
             chat_history_file=str(history_file),
         )
@@ -140,71 +144,3 @@ class AiderOptimizer:
     def _new_history_file(self) -> Path:
         base = self.options.state_dir or Path(tempfile.mkdtemp(prefix="codefit-aider-"))
         return base / "chat-history.md"
-
-
-def parse_aider_output(text: str) -> tuple[list[TranscriptEvent], set[str]]:
-    """The reply as one message, plus one file-change event per applied edit."""
-    events: list[TranscriptEvent] = []
-    reply = aider_reply(text)
-    if reply:
-        events.append(TranscriptEvent(kind=EventKind.MESSAGE, role="assistant", text=reply))
-    applied: set[str] = set()
-    for line in text.splitlines():
-        match = APPLIED.match(line.strip())
-        if match:
-            path = match.group(1).strip()
-            applied.add(path)
-            events.append(TranscriptEvent(kind=EventKind.FILE_CHANGE, name=path, data={"source": "aider"}))
-    return events, applied
-
-
-def aider_reply(text: str) -> str:
-    """Aider's answer without its banner, token and 'Applied edit' lines."""
-    banner = ("Aider v", "Model:", "Git repo:", "Repo-map:", "Added ", "Main model:", "Weak model:")
-    kept = [
-        line
-        for line in text.splitlines()
-        if not line.startswith(banner) and not TOKENS.search(line) and not APPLIED.match(line.strip())
-    ]
-    return "\n".join(kept).strip()
-
-
-def parse_usage(text: str) -> Usage:
-    """Sum of every token line (one per model call); cost is Aider's own per-message figure."""
-    total = Usage()
-    for match in TOKENS.finditer(text):
-        sent = _count(match.group(1), match.group(2))
-        cached = _count(match.group(3), match.group(4)) if match.group(3) else 0
-        received = _count(match.group(5), match.group(6))
-        cost = float(match.group(7)) if match.group(7) else 0.0
-        total = total + Usage(input_tokens=sent, output_tokens=received, cached_tokens=cached, cost_usd=cost)
-    return total
-
-
-def api_error(stdout: str, stderr: str = "") -> str | None:
-    """Aider's own report of a failed model call, outside the code of the reply."""
-    for line in [*outside_code(stdout), *stderr.splitlines()]:
-        if API_ERROR.match(line.strip()):
-            return f"aider reported an API error: {clip(line.strip(), 300)}"
-    return None
-
-
-def outside_code(text: str) -> list[str]:
-    """The lines not inside a ``` fence or a <<<<<<< SEARCH ... >>>>>>> REPLACE block."""
-    kept: list[str] = []
-    in_fence = in_block = False
-    for line in text.splitlines():
-        mark = line.strip()
-        if mark.startswith("```"):
-            in_fence = not in_fence
-        elif mark.startswith("<<<<<<<"):
-            in_block = True
-        elif mark.startswith(">>>>>>>"):
-            in_block = False
-        elif not (in_fence or in_block):
-            kept.append(line)
-    return kept
-
-
-def _count(number: str, suffix: str) -> int:
-    return round(float(number) * (1000 if suffix == "k" else 1))
