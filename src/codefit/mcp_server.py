@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 from mcp.server.fastmcp import FastMCP
@@ -24,6 +25,9 @@ INSTRUCTIONS = (
     "hidden checks and spends a limited budget), `status` for steps and budget left, and "
     "`flag_contradiction` if a test contradicts the task (do not work around it)."
 )
+# FastMCP (mcp 1.30) gives a tool returning str an output schema and answers `structuredContent
+# {"result": ...}` besides the text; Claude Code and Codex then show the model that JSON. Plain text.
+PLAIN: dict[str, Any] = {"structured_output": False}
 
 
 def build_server(
@@ -36,22 +40,25 @@ def build_server(
     """A FastMCP server whose tools call the given functions (slow ones run in a worker thread)."""
     server = FastMCP(SERVER_NAME, instructions=INSTRUCTIONS, log_level="WARNING")
 
-    @server.tool(name="spec", description="The task and the rules: what may change, how to check.")
+    @server.tool(name="spec", description="The task and the rules: what may change, how to check.", **PLAIN)
     def spec_tool() -> str:
         return spec_text
 
-    @server.tool(name="run_checks", description="Run the visible checks and return the feedback report.")
+    @server.tool(
+        name="run_checks", description="Run the visible checks and return the feedback report.", **PLAIN
+    )
     async def run_checks_tool() -> str:
         return await anyio.to_thread.run_sync(run_checks)
 
     @server.tool(
         name="submit",
         description="Say the task is done: runs the hidden checks (spends budget) and returns the verdict.",
+        **PLAIN,
     )
     async def submit_tool() -> str:
         return await anyio.to_thread.run_sync(submit)
 
-    @server.tool(name="status", description="Step, budget and queries left.")
+    @server.tool(name="status", description="Step, budget and queries left.", **PLAIN)
     def status_tool() -> str:
         return status()
 
@@ -61,6 +68,7 @@ def build_server(
         @server.tool(
             name="flag_contradiction",
             description="Flag for a human that a test contradicts the task; then stop working.",
+            **PLAIN,
         )
         def flag_tool(reason: str) -> str:
             return flag_fn(reason)

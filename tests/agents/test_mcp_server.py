@@ -27,6 +27,7 @@ async def _session_calls(workspace: Path) -> dict[str, str]:
         init = await session.initialize()
         out["server"] = init.serverInfo.name
         out["tools"] = ",".join(sorted(t.name for t in (await session.list_tools()).tools))
+        out["structured"] = ",".join(t.name for t in (await session.list_tools()).tools if t.outputSchema)
         for name, args in [
             ("spec", {}),
             ("run_checks", {}),
@@ -36,6 +37,7 @@ async def _session_calls(workspace: Path) -> dict[str, str]:
         ]:
             result = await session.call_tool(name, args)
             assert not result.isError, (name, result)
+            assert result.structuredContent is None, name  # the CLIs would show the model its JSON
             out[name] = "".join(c.text for c in result.content if isinstance(c, TextContent))
     return out
 
@@ -44,6 +46,7 @@ def test_real_client_over_stdio_lists_and_calls_every_tool(tmp_path: Path) -> No
     out = anyio.run(_session_calls, tmp_path)
     assert out["server"] == "codefit"
     assert out["tools"] == "flag_contradiction,run_checks,spec,status,submit"
+    assert out["structured"] == ""  # plain text results: no output schema, no structuredContent
     assert out["spec"].startswith("# Task")
     assert "unit: FAILED" in out["run_checks"]
     assert "queries left: 2" in out["submit"]

@@ -11,6 +11,12 @@ from pydantic import Field
 
 from codefit.harness.context import resume_id
 from codefit.harness.guides import check_prefixes
+from codefit.optimizers.agents.claude_cost import (
+    SESSION_COST_KEY,
+    cost_before,
+    step_usage,
+    unknown_cost_events,
+)
 from codefit.optimizers.agents.claude_stream import parse_claude_stream
 from codefit.optimizers.agents.common import (
     ARGV_PROMPT_LIMIT,
@@ -24,6 +30,7 @@ from codefit.optimizers.agents.process import AgentRun, exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
+from codefit.workspace.sandbox import sandbox_available
 
 SESSION_KEY = "session_id"
 MCP_SERVER_NAME = "codefit"
@@ -33,10 +40,18 @@ MCP_TOOLS_RULE = f"mcp__{MCP_SERVER_NAME}__*"  # every tool of that server (Clau
 class ClaudeCodeOptions(AgentOptions):
     """`[optimizer]` keys for `kind = "claude-code"`."""
 
-    permission_mode: Literal["acceptEdits", "bypassPermissions", "plan", "default"] = Field(
-        default="acceptEdits", description="`--permission-mode`; headless runs need edits accepted."
+    permission_mode: Literal[
+        "acceptEdits", "auto", "bypassPermissions", "manual", "dontAsk", "plan", "default"
+    ] = Field(
+        default="acceptEdits",
+        description="`--permission-mode` (claude 2.1.332's choices; `default` still accepted); "
+        "headless runs need edits accepted.",
     )
-    skip_permissions: bool = Field(default=False, description="Pass `--dangerously-skip-permissions`.")
+    skip_permissions: bool = Field(
+        default=False,
+        description="Pass `--dangerously-skip-permissions` (as root: only under codefit's bubblewrap, "
+        "which tells the CLI it is sandboxed with IS_SANDBOX=1).",
+    )
     allowed_tools: list[str] | None = Field(
         default=None,
         description="`--allowedTools`, e.g. Bash(make test:*); default: the visible checks the guide "
@@ -114,11 +129,17 @@ class ClaudeCodeOptimizer:
                 break
         return run, new_session
 
+    def bypasses_permissions(self) -> bool:
+        return self.options.skip_permissions or self.options.permission_mode == "bypassPermissions"
+
     def step(self, state: StepState) -> StepResult:
         resume = resume_id(self.options.context, state.session, SESSION_KEY)
         env = agent_env({"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **self.options.env})
         if self.options.mcp:
             env.setdefault("MCP_CONNECTION_NONBLOCKING", "false")  # wait for codefit's tools at start
+        if self.bypasses_permissions() and sandbox_available():
+            # As root the CLI refuses to bypass permissions unless told it is sandboxed, which it is.
+            env.setdefault("IS_SANDBOX", "1")
         writable = state_dirs(env, "CLAUDE_CONFIG_DIR", ".claude", (".claude.json",))
         run, new_session = self._run(state, env, writable, resume)
         if resume and lost_session(run.stderr):
@@ -127,24 +148,30 @@ class ClaudeCodeOptimizer:
             resume = None
             run, new_session = self._run(state, env, writable, None)
         stream = parse_claude_stream(run.stdout, state.workspace)
-        error = run.error or stream.error or exit_error(run, "claude")
+        # A run stopped by --max-turns / --max-budget-usd exits 1 by design: its edits stand and its
+        # session can be resumed, so the step is not an error (it gave up if it changed nothing).
+        error = run.error or stream.error or (None if stream.limit_reached else exit_error(run, "claude"))
         if error is None and not stream.has_result:
             error = "claude ended without a result line (stream cut short)"
         confirmed = stream.has_result and error is None
-        return step_result(
+        result = step_result(
             state,
             run,
             error=error,
             flag_text=stream.final_text,
             summary=stream.final_text or (f"stopped: {stream.limit_reached}" if stream.limit_reached else ""),
-            events=stream.events,
+            events=[*stream.events, *unknown_cost_events(stream)],
             seen=stream.edited_paths,
-            usage=stream.usage,
+            usage=step_usage(stream, cost_before(state.session, resumed=resume is not None)),
             gave_up=bool(stream.limit_reached),
             # Only a session the CLI finished is worth resuming: after a crash or an error (no
             # result, or a failed one) it may never have been saved, and --resume would fail.
             session_id=(stream.session_id or resume or new_session) if confirmed else None,
         )
+        if not confirmed or stream.session_cost_usd is None:
+            return result
+        session = {**result.session, SESSION_COST_KEY: stream.session_cost_usd}
+        return result.model_copy(update={"session": session})
 
 
 def lost_session(stderr: str) -> bool:

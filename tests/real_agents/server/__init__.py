@@ -26,7 +26,8 @@ Write a script of turns (`script.py`); each agent request takes the next one:
     )
 
 Tool names are the CLI's own (Claude: Read/Edit/Write/Bash, `mcp__codefit__run_checks`; Codex:
-whatever its request's `tools` list names, `tool_names(body)`; `Call(..., custom=True)` for a
+whatever its request's `tools` list names, `tool_names(body)`: 0.171.0 offers `exec_command`
+{"cmd": "..."} and no `shell`; `Call(..., custom=True)` for a
 free-form tool such as `apply_patch`). When the script runs out, the server answers 500 "no turn
 left", so a CLI that asks for more than the test planned fails loudly. Error turns carry
 `x-should-retry: false` so that SDK clients give up at once.

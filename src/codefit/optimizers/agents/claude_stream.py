@@ -6,6 +6,15 @@ possibly over several lines sharing `message.id`: merged, last usage kept), `use
 a final `result` with cost, usage and `permission_denials`. Unknown types are ignored; text lines
 (banners, `[WARN] ...` stderr noise) are skipped; a line that starts with `{` but does not parse
 means the stream is corrupt.
+
+As measured with claude 2.1.332 (tests/real_agents): a failed API call ends the run with a
+`<synthetic>` assistant line whose top-level `error` names the failure (`authentication_failed`,
+`rate_limit`, ...; with `api_error_status`), then an `is_error` result; a run stopped by
+`--max-turns` / `--max-budget-usd` ends with `subtype: error_max_turns|error_max_budget_usd`,
+`errors[...]` and exit 1 (its edits stand and its session can be resumed). `result.usage` is the
+run's own, but `total_cost_usd` is the session's running total after `--resume`: the caller
+subtracts what the session had cost before (`session_cost_usd`). A model Claude Code has no price
+for is priced at a guess, `modelUsage[M].costBasis == "unknown"`: reported in `unpriced_models`.
 """
 
 from __future__ import annotations
@@ -21,6 +30,21 @@ from codefit.optimizers.base import EventKind, TranscriptEvent, Usage
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
 SYNTHETIC_MODEL = "<synthetic>"
 LIMIT_SUBTYPES = {"error_max_turns", "error_max_budget_usd"}
+RATE_LIMIT = "rate_limit"
+# What the synthetic message's `error` (or the result's `api_error_type`) names, as a step error says it.
+API_ERRORS = {
+    "authentication_failed": "authentication failed",
+    "authentication_error": "authentication failed",
+    "permission_error": "permission denied by the API",
+    "billing_error": "billing error",
+    RATE_LIMIT: "rate limited",
+    "rate_limit_error": "rate limited",
+    "overloaded_error": "API overloaded",
+    "invalid_request": "invalid request",
+    "invalid_request_error": "invalid request",
+    "server_error": "API server error",
+    "api_error": "API server error",
+}
 
 
 @dataclass
@@ -33,6 +57,8 @@ class ClaudeStream:
     limit_reached: str | None = None
     has_result: bool = False
     edited_paths: set[str] = field(default_factory=set)
+    session_cost_usd: float | None = None  # the result's total_cost_usd: the session's, after --resume
+    unpriced_models: list[str] = field(default_factory=list)
 
 
 def parse_claude_stream(text: str, root: Path | None = None) -> ClaudeStream:
@@ -55,6 +81,8 @@ class _Parser:
         self.message_usage: dict[str, dict[str, Any]] = {}
         self.seen_blocks: set[int] = set()
         self.rate_limited: str | None = None
+        self.api_error: str | None = None  # a synthetic message that names its failure
+        self.synthetic_text: str | None = None  # one that does not
         self.result_usage: Usage | None = None
 
     def feed(self, obj: dict[str, Any]) -> None:
@@ -62,7 +90,11 @@ class _Parser:
         if isinstance(obj.get("session_id"), str):
             self.out.session_id = obj["session_id"]
         if kind == "assistant":
-            self._assistant(obj.get("message") or {})
+            message = obj.get("message") or {}
+            if message.get("model") == SYNTHETIC_MODEL:
+                self._synthetic(obj, message)
+            else:
+                self._assistant(message)
         elif kind == "system" and obj.get("subtype") == "compact_boundary":
             # The stream spells it compact_metadata{pre_tokens}; session files compactMetadata{preTokens}.
             meta = obj.get("compact_metadata") or obj.get("compactMetadata") or {}
@@ -85,7 +117,6 @@ class _Parser:
         message_id = str(message.get("id") or f"anon-{len(self.message_usage)}")
         if isinstance(message.get("usage"), dict):
             self.message_usage[message_id] = message["usage"]  # the last line of a response wins
-        synthetic = message.get("model") == SYNTHETIC_MODEL
         for index, block in enumerate(message.get("content") or []):
             if not isinstance(block, dict):
                 continue
@@ -95,12 +126,23 @@ class _Parser:
             if key in self.seen_blocks:
                 continue
             self.seen_blocks.add(key)
-            if synthetic:
-                if block.get("type") == "text":
-                    self.out.events.append(TranscriptEvent(kind=EventKind.ERROR, text=str(block.get("text"))))
-                    self.rate_limited = self.rate_limited or str(block.get("text"))
-                continue
             self._block(block)
+
+    def _synthetic(self, line: dict[str, Any], message: dict[str, Any]) -> None:
+        """The CLI's own message in the model's place: an API failure, named by `line["error"]`
+        (no `error`, as in older versions: the text is the error; not necessarily a rate limit)."""
+        text = " ".join(
+            str(b.get("text", "")) for b in message.get("content") or [] if isinstance(b, dict)
+        ).strip()
+        code = str(line.get("error") or "")
+        status = line.get("api_error_status")
+        label = API_ERRORS.get(code, code.replace("_", " ")) if code else "claude"
+        detail = f"{label}{f' (HTTP {status})' if status else ''}: {text or 'no message'}"
+        self.out.events.append(TranscriptEvent(kind=EventKind.ERROR, name=code, text=detail))
+        if code:
+            self.api_error = self.api_error or detail
+        else:
+            self.synthetic_text = self.synthetic_text or text or "no message"
 
     def _block(self, block: dict[str, Any]) -> None:
         kind = block.get("type")
@@ -159,16 +201,19 @@ class _Parser:
             )
         usage = _usage(obj.get("usage") or {}, float(cost or 0.0))
         self.result_usage = usage
+        self.out.session_cost_usd = None if cost is None else float(cost)
+        self.out.unpriced_models = _unpriced(obj.get("modelUsage"))
         result_text = str(obj.get("result") or "")
         subtype = str(obj.get("subtype", ""))
+        errors = "; ".join(str(e) for e in obj.get("errors") or [])
         if subtype in LIMIT_SUBTYPES:
-            self.out.limit_reached = subtype.removeprefix("error_")
+            reason = subtype.removeprefix("error_")
+            self.out.limit_reached = f"{reason} ({errors})" if errors else reason
         elif obj.get("is_error") or subtype.startswith("error"):
             status = obj.get("api_error_status")
-            detail = result_text or subtype or "unknown error"
-            self.out.error = (
-                f"claude reported an error{f' (HTTP {status})' if status else ''}: {clip(detail, 300)}"
-            )
+            kind = API_ERRORS.get(str(obj.get("api_error_type") or ""), "claude reported an error")
+            detail = result_text or errors or subtype or "unknown error"
+            self.out.error = f"{kind}{f' (HTTP {status})' if status else ''}: {clip(detail, 300)}"
         elif result_text:
             self.out.final_text = result_text
         for denial in obj.get("permission_denials") or []:
@@ -183,8 +228,12 @@ class _Parser:
             self.out.usage = self.result_usage
         else:
             self.out.usage = sum((_usage(u, 0.0) for u in self.message_usage.values()), Usage())
-        if self.rate_limited:
+        if self.api_error:  # names the failure better than the result's copy of its text
+            self.out.error = self.api_error
+        elif self.rate_limited:
             self.out.error = f"rate limited: {self.rate_limited}"
+        elif self.synthetic_text:
+            self.out.error = f"claude: {self.synthetic_text}"
 
 
 def _usage(raw: dict[str, Any], cost: float) -> Usage:
@@ -195,6 +244,17 @@ def _usage(raw: dict[str, Any], cost: float) -> Usage:
         output_tokens=int(raw.get("output_tokens") or 0),
         cached_tokens=cache_read,
         cost_usd=cost,
+    )
+
+
+def _unpriced(model_usage: Any) -> list[str]:
+    """Models the CLI priced at a guess (`costBasis: "unknown"`)."""
+    if not isinstance(model_usage, dict):
+        return []
+    return sorted(
+        str(name)
+        for name, usage in model_usage.items()
+        if isinstance(usage, dict) and usage.get("costBasis") == "unknown"
     )
 
 
