@@ -1,0 +1,1 @@
+"""Agent-blind checks outside `fit`: carving held-out tests out of a suite, and gating a change."""
