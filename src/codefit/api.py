@@ -88,6 +88,10 @@ class Codebase:
         if steps is not None:
             plan = replace(plan, max_steps=steps, config={**plan.config, "max_steps": steps})
         preflight(plan)
+        if not resume:  # a new run: its splits must collect tests before any step or budget is spent
+            from codefit.doctor.project import collection_findings, stop_on_problems
+
+            stop_on_problems(collection_findings(plan, dirty=dirty), self.repo)
         trainer = Trainer(plan, self.store, [*self._config_callbacks(), *callbacks])
         return trainer.resume(resume) if resume else trainer.start(dirty=dirty)
 

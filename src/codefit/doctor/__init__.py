@@ -44,6 +44,8 @@ Check = Callable[[DoctorContext], Iterable[Finding]]
 # Built-in checks by area, as "module:function"; each module owns its area.
 CHECKS: dict[str, str] = {
     "sandbox": "codefit.doctor.sandbox:check_sandbox",
+    "agents": "codefit.doctor.agents:check_agents",
+    "project": "codefit.doctor.project:check_project",
 }
 
 

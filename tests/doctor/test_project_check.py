@@ -1,0 +1,123 @@
+"""The project check: `fit`'s preflight and `codefit doctor` run the same code, and stop a run whose
+splits cannot collect a test before any step or budget is spent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from codefit.doctor import DoctorContext, Level, run_checks
+from codefit.doctor.collection import collected_count, read_collection
+
+from ..conftest import run_git
+
+COLLECTION_ERROR = """
+==================================== ERRORS ====================================
+\x1b[31m________________________ ERROR collecting tests/test_a.py ________________________\x1b[0m
+ImportError while importing test module '/ws/tests/test_a.py'.
+tests/test_a.py:1: in <module>
+    from mypkg import add
+\x1b[1m\x1b[31mE   ModuleNotFoundError: No module named 'mypkg'\x1b[0m
+=========================== short test summary info ============================
+ERROR tests/test_a.py
+!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+no tests collected, 1 error in 0.05s
+"""
+
+
+def test_a_module_under_src_that_no_test_can_import_names_the_pythonpath_fix(tmp_path: Path) -> None:
+    (tmp_path / "src" / "mypkg").mkdir(parents=True)
+    found = read_collection(COLLECTION_ERROR, 2, False, repo=tmp_path, heldout=False, args=["tests"])
+    assert found.tests == 0
+    assert found.cause == "ModuleNotFoundError: No module named 'mypkg'"  # no escape codes
+    assert 'args = ["-o", "pythonpath=src", "tests"]' in found.fix
+
+
+def test_a_module_that_is_nowhere_in_the_repository_names_the_interpreter_fix(tmp_path: Path) -> None:
+    found = read_collection(COLLECTION_ERROR, 2, False, repo=tmp_path, heldout=False)
+    assert "install `mypkg`" in found.fix and "`python`" in found.fix
+
+
+def test_collected_tests_are_counted_at_every_verbosity() -> None:
+    quiet = "tests/test_a.py::test_one\ntests/test_a.py::TestX::test_two\n\n2 tests collected"
+    assert collected_count(quiet) == 2
+    assert collected_count("tests/test_a.py: 3\ntests/test_b.py: 1\n") == 4
+    assert collected_count("<Module test_a.py>\n  <Function test_one>\n  <Function test_two>\n") == 2
+    partly = "tests/test_a.py::test_one\n" + COLLECTION_ERROR
+    found = read_collection(partly, 2, False, repo=Path("."), heldout=False)
+    assert found.tests == 1 and found.errors and not found.cause  # one module fails: the baseline shows it
+
+
+def test_an_empty_split_collects_no_test() -> None:
+    found = read_collection("no tests collected in 0.01s\n", 5, False, repo=Path("."), heldout=True)
+    assert found.tests == 0 and found.cause == "it collects no test" and "held-out" in found.fix
+
+
+def _project(tmp_path: Path, *, unit_args: str, heldout_test: str | None) -> Path:
+    repo = tmp_path / "repo"
+    files = {
+        "src/mypkg/__init__.py": "def add(a, b):\n    return a - b\n",
+        "tests/test_a.py": "from mypkg import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+        ".gitignore": ".codefit/\n",
+        "codefit.toml": (
+            'task = "Fix add."\nwritable = ["src/**"]\nmax_steps = 1\n\n'
+            f'[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = {unit_args}\n\n'
+            '[[sensors]]\nname = "holdout"\nkind = "pytest"\npath = "../hidden"\nsplit = "validation"\n'
+            'args = ["-o", "pythonpath=src", ".codefit-heldout/holdout"]\n\n'
+            '[optimizer]\nkind = "command"\ncommand = "true"\n'
+        ),
+    }
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    (tmp_path / "hidden").mkdir()
+    if heldout_test is not None:
+        (tmp_path / "hidden" / "test_hidden.py").write_text(heldout_test)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def _codefit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codefit.cli", *args], cwd=repo, capture_output=True, text=True, timeout=300
+    )
+
+
+HELDOUT = "from mypkg import add\n\ndef test_hidden():\n    assert add(2, 2) == 4\n"
+
+
+def test_fit_stops_before_step_1_when_the_train_split_cannot_collect(tmp_path: Path) -> None:
+    repo = _project(tmp_path, unit_args='["tests"]', heldout_test=HELDOUT)
+    done = _codefit(repo, "fit")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "No module named 'mypkg'" in done.stderr and '"pythonpath=src"' in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "run " not in done.stdout  # no run was started
+
+
+def test_fit_stops_before_step_1_when_a_heldout_folder_holds_no_test(tmp_path: Path) -> None:
+    repo = _project(tmp_path, unit_args='["-o", "pythonpath=src", "tests"]', heldout_test=None)
+    done = _codefit(repo, "fit")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "sensor 'holdout'" in done.stderr and "collects no test" in done.stderr
+    runs = _codefit(repo, "runs", "--json")
+    assert runs.returncode != 0 or json.loads(runs.stdout) == []  # no run, no budget spent
+
+
+def test_doctor_runs_the_same_checks(tmp_path: Path) -> None:
+    repo = _project(tmp_path, unit_args='["tests"]', heldout_test=None)
+    findings = run_checks(DoctorContext(repo=repo), ["project"])
+    problems = {f.message.split(":")[0]: f for f in findings if f.level == Level.PROBLEM}
+    assert set(problems) == {"sensor 'unit' (train)", f"sensor 'holdout' (validation, {tmp_path / 'hidden'})"}
+    assert "pythonpath=src" in problems["sensor 'unit' (train)"].fix
+
+
+def test_a_project_that_collects_passes_the_check(tmp_path: Path) -> None:
+    repo = _project(tmp_path, unit_args='["-o", "pythonpath=src", "tests"]', heldout_test=HELDOUT)
+    findings = run_checks(DoctorContext(repo=repo), ["project"])
+    assert [f.level for f in findings] == [Level.OK, Level.OK, Level.OK], findings
+    assert "collects 1 tests" in findings[1].message
