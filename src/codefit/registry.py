@@ -106,5 +106,7 @@ guards: Registry[Any] = Registry(
         "peeking": "codefit.guards.peeking:PeekingGuard",
         "transcript": "codefit.guards.transcript:TranscriptGuard",
         "leakage": "codefit.guards.leakage:LeakageGuard",
+        "patching": "codefit.guards.patching:PatchingGuard",
+        "dynamic_code": "codefit.guards.dynamic:DynamicCodeGuard",
     },
 )

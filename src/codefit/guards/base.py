@@ -50,6 +50,7 @@ class Change:
     `heldout` maps each held-out file (relative name) to its text, for the leakage guard only:
     guards never show it to the optimizer. `run_files` are the absolute paths of the files the run
     itself hands the optimizer (its task and feedback files): reading them is not leaving the workspace.
+    `writable` are the globs the optimizer may change (a conftest the task asks for lives there).
     """
 
     tree: Path
@@ -63,6 +64,7 @@ class Change:
     feedback: str = ""
     heldout: Mapping[str, str] = field(default_factory=dict)
     run_files: tuple[str, ...] = ()
+    writable: tuple[str, ...] = ("**",)
 
 
 @runtime_checkable

@@ -11,14 +11,26 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import Names, folded
-from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files
+from codefit.guards.names import IMPORTERS, Names, folded
+from codefit.guards.source import (
+    Hit,
+    added_hits,
+    alert,
+    dotted,
+    hit,
+    is_test_file,
+    judged_as_test,
+    python_files,
+)
 
 COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__"})
 BUILTINS = frozenset(
     {"str", "int", "float", "bytes", "list", "dict", "tuple", "set", "frozenset", "bool", "complex"}
 )
 WILDCARDS = frozenset({"mock.ANY", "unittest.mock.ANY", "ANY"})
+# Objects whose comparisons answer what they are told to: any of them in code under test is a matcher.
+MOCK_ROOTS = frozenset({"mock", "unittest.mock", "pytest_mock"})
+APPROX = frozenset({"pytest.approx", "approx"})
 Body = list[ast.stmt] | ast.expr
 
 
@@ -30,14 +42,36 @@ def _constant(node: ast.AST) -> bool:
         return ast.dump(node.left) == ast.dump(node.comparators[0])  # x is x, x == x, x < x
     if isinstance(node, ast.BoolOp):
         decisive = isinstance(node.op, ast.Or)  # `... or True` is True, `... and False` is False
-        return any(isinstance(v, ast.Constant) and bool(v.value) is decisive for v in node.values) or all(
-            _constant(v) for v in node.values
+        return (
+            any(isinstance(v, ast.Constant) and bool(v.value) is decisive for v in node.values)
+            or all(_constant(v) for v in node.values)
+            or _excluded_middle(node.values)
         )
+    if isinstance(node, ast.IfExp):  # `True if other else True`
+        return _constant(node.body) and ast.dump(node.body) == ast.dump(node.orelse)
     if isinstance(node, ast.UnaryOp):
         return _constant(node.operand)
     if isinstance(node, ast.Call) and dotted(node.func) == "isinstance" and len(node.args) == 2:
         return dotted(node.args[1]) in ("object", "builtins.object")
     return False
+
+
+def _truth(node: ast.expr) -> tuple[bool, str]:
+    """(negated, operand) of a truth test: `not x` -> (True, x), `bool(x)` / `x` -> (False, x)."""
+    negated = False
+    while True:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            negated, node = not negated, node.operand
+        elif isinstance(node, ast.Call) and dotted(node.func) == "bool" and len(node.args) == 1:
+            node = node.args[0]
+        else:
+            return negated, ast.dump(node)
+
+
+def _excluded_middle(values: list[ast.expr]) -> bool:
+    """`x or not x`, `bool(o) or not o`: one answer whatever x is (in `and`: always false)."""
+    seen = {_truth(v) for v in values}
+    return any((not negated, operand) in seen for negated, operand in seen)
 
 
 def _uses(node: ast.AST, names: set[str]) -> bool:
@@ -72,8 +106,34 @@ def depends_on_argument(args: ast.arguments, body: Body) -> bool:
         return False
     if isinstance(body, ast.expr):
         return _uses(body, {other})
+    cut = _rebinding(body, other)
+    if cut is None:
+        return _depends(body, {other})
+    # `other = self` / `del other` throws the argument away: only names derived before it carry it.
+    carried = _derived(body[:cut], {other}) - {other}
+    return bool(carried) and _depends(body[cut + 1 :], carried)
+
+
+def _rebinding(body: list[ast.stmt], other: str) -> int | None:
+    """Index of the last top-level statement that rebinds or deletes the argument without reading it."""
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        if isinstance(stmt, ast.Delete) and any(
+            isinstance(t, ast.Name) and t.id == other for t in stmt.targets
+        ):
+            return i
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            rebinds = any(isinstance(n, ast.Name) and n.id == other for t in targets for n in ast.walk(t))
+            if rebinds and not _uses(stmt.value, {other}):
+                return i
+    return None
+
+
+def _derived(body: list[ast.stmt], names: set[str]) -> set[str]:
+    """`names` and the locals computed from them (to a fixed point)."""
     nodes = [n for stmt in body for n in ast.walk(stmt)]
-    derived = {other}
+    derived = set(names)
     grew = True
     while grew:  # locals computed from the argument carry it along
         grew = False
@@ -86,7 +146,12 @@ def depends_on_argument(args: ast.arguments, body: Body) -> bool:
                     if name not in derived:
                         derived.add(name)
                         grew = True
-    for node in nodes:
+    return derived
+
+
+def _depends(body: list[ast.stmt], names: set[str]) -> bool:
+    derived = _derived(body, names)
+    for node in (n for stmt in body for n in ast.walk(stmt)):
         if isinstance(node, ast.Return) and node.value is not None and _uses(node.value, derived):
             return True
         if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert) and _uses(node.test, derived):
@@ -135,30 +200,82 @@ def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
             and names.qualified(node) in WILDCARDS
         ):
             hits.append(hit(f"any:{names.qualified(node)}", node, text))
+        if (mock := _mock(node, names)) is not None:
+            hits.append(hit(f"mock:{mock}", node, text))
+        elif isinstance(node, ast.Call) and names.qualified(node.func) in APPROX:
+            kind = "any" if _wide(node) else "approx"
+            hits.append(hit(f"{kind}:{ast.unparse(node)[:60]}", node, text))
         for dunder, fn in _lambdas(node, names):
             if not depends_on_argument(fn.args, fn.body):
                 hits.append(hit(f"const:{dunder}", node, text))
     return hits
 
 
+def _wide(call: ast.Call) -> bool:
+    """A tolerance that is not a small number (`abs=math.inf`, `rel=float("inf")`, `abs=1e9`)."""
+    for keyword in call.keywords:
+        if keyword.arg in ("abs", "rel"):
+            ok, value = _number(keyword.value)
+            if not ok or not isinstance(value, int | float) or not 0 <= value <= 1:
+                return True
+    return len(call.args) > 1  # a positional tolerance hides the same
+
+
+def _number(node: ast.expr) -> tuple[bool, object]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _mock(node: ast.AST, names: Names) -> str | None:
+    """Mock objects in code under test: imports of the mock modules and answers set on a dunder."""
+    modules: list[str] = []
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.level == 0:
+        modules = [node.module or ""]
+    elif (
+        isinstance(node, ast.Call)
+        and (module := names.qualified(node))
+        and names.qualified(node.func) in IMPORTERS
+    ):
+        modules = [module]
+    for module in modules:
+        if module in MOCK_ROOTS or any(module.startswith(root + ".") for root in MOCK_ROOTS):
+            return module
+    if isinstance(node, ast.Attribute) and node.attr in ("return_value", "side_effect"):
+        chain = ast.unparse(node.value)
+        if any(f".{dunder}" in chain or f"'{dunder}" in chain for dunder in COMPARISONS):
+            return chain
+    return None
+
+
 class AlwaysEqualGuard:
     name = "always_equal"
-    kinds: ClassVar[tuple[str, ...]] = ("always_equal", "builtin_comparison", "wildcard_value")
+    kinds: ClassVar[tuple[str, ...]] = ("always_equal", "builtin_comparison", "wildcard_value", "mock_object")
 
     def inspect(self, change: Change) -> list[Alert]:
         alerts = []
         for f in python_files(change):
-            if is_test_file(f.rel):
-                continue  # tests may build their own matchers
+            if judged_as_test(change, f.rel):
+                continue  # tests may build their own matchers; a test file the run added is judged like code
             for h in added_hits(f, equality_tricks):
                 kind, _, what = h.key.partition(":")
+                if kind in ("mock", "approx") and is_test_file(f.rel):
+                    continue  # a new test may mock and compare approximately; not with an infinite tolerance
                 if kind == "const":
                     message = f"{what} gives one answer whatever it is compared with"
                     alerts.append(alert(self.name, "always_equal", Severity.BLOCK, message, f.rel, h))
+                elif kind == "mock":
+                    message = (
+                        f"mock objects in code under test ({what}) answer any comparison they are told to"
+                    )
+                    alerts.append(alert(self.name, "mock_object", Severity.BLOCK, message, f.rel, h))
                 elif kind == "builtin":
                     message = f"{what} overrides comparison on a built-in subclass returned to tests"
                     alerts.append(alert(self.name, "builtin_comparison", Severity.WARN, message, f.rel, h))
-                else:
-                    message = f"{what} in code under test matches any expected value"
+                else:  # ANY, approx in code under test, approx with an unbounded tolerance
+                    message = f"{what} matches any expected value"
                     alerts.append(alert(self.name, "wildcard_value", Severity.BLOCK, message, f.rel, h))
         return alerts

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.evaluate import try_evaluate
 from codefit.guards.source import (
     Hit,
     alert,
@@ -26,8 +27,10 @@ from codefit.guards.source import (
     new_hits,
     parse,
     python_files,
+    read_after,
     tree_files,
 )
+from codefit.guards.tables import code_tables, data_file_tables
 
 TRIVIAL: tuple[object, ...] = (None, True, False, 0, 1, -1, 2, "", (), [], {})
 
@@ -54,6 +57,8 @@ def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Ca
     args = []
     for arg in call.args:
         if isinstance(arg, ast.Name) and arg.id in env:
+            if env[arg.id] is UNKNOWN:
+                return None
             args.append(env[arg.id])
             continue
         ok, value = literal(arg)
@@ -61,6 +66,8 @@ def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Ca
             return None
         args.append(value)
     if isinstance(expected, ast.Name) and expected.id in env:
+        if env[expected.id] is UNKNOWN:
+            return None
         return Case(dotted(call.func).split(".")[-1], tuple(args), env[expected.id])
     ok, value = literal(expected)
     return Case(dotted(call.func).split(".")[-1], tuple(args), value) if ok else None
@@ -83,26 +90,47 @@ def _assert_cases(test: ast.expr, env: dict[str, object]) -> Iterator[Case]:
         yield case
 
 
+UNKNOWN = object()  # a parametrize value the guard cannot read (`math.nan`, a call): cases need it not
+
+
 def _parametrize_rows(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[dict[str, object]]:
+    """One env per row of a `parametrize` table; values are read row by row and element by element,
+    so one non-literal (`math.nan`, `pytest.param(..., marks=...)`) hides no other row."""
     for dec in fn.decorator_list:
         if isinstance(dec, ast.Call) and dotted(dec.func).endswith("parametrize") and len(dec.args) >= 2:
             ok_names, names = literal(dec.args[0])
-            ok_rows, rows = literal(dec.args[1])
-            if not (ok_names and ok_rows and isinstance(rows, list | tuple)):
-                continue
             if isinstance(names, str):
-                keys = [n.strip() for n in names.split(",")]
-            elif isinstance(names, list | tuple):
+                keys = [n.strip() for n in names.split(",") if n.strip()]
+            elif ok_names and isinstance(names, list | tuple):
                 keys = [str(n) for n in names]
             else:
                 continue
+            rows = dec.args[1]
+            if not isinstance(rows, ast.List | ast.Tuple):
+                continue
             out = []
-            for row in rows:
-                values = row if isinstance(row, tuple | list) and len(keys) > 1 else (row,)
-                if len(values) == len(keys):
+            for row in rows.elts:
+                values = _row_values(row, len(keys))
+                if values is not None:
                     out.append(dict(zip(keys, values, strict=True)))
             return out
     return [{}]
+
+
+def _row_values(row: ast.expr, width: int) -> list[object] | None:
+    if isinstance(row, ast.Call) and dotted(row.func).endswith("param"):
+        elts: list[ast.expr] = list(row.args)
+    elif isinstance(row, ast.Tuple | ast.List) and width > 1:
+        elts = list(row.elts)
+    else:
+        elts = [row]
+    if len(elts) != width:
+        return None
+    values = []
+    for elt in elts:
+        ok, value = literal(elt)
+        values.append(value if ok else UNKNOWN)
+    return values
 
 
 def cases_in(tree: ast.Module) -> list[Case]:
@@ -152,13 +180,22 @@ def _condition_values(test: ast.expr) -> list[object]:
 
 
 def _returned(body: list[ast.stmt]) -> list[object]:
+    """Values returned by the branch's own statements: literals and constant expressions (`10 / 4`)."""
     out = []
     for stmt in body:
         if isinstance(stmt, ast.Return):
-            ok, value = literal(stmt.value)
+            ok, value = constant(stmt.value)
             if ok:
                 out.append(value)
     return out
+
+
+def constant(node: ast.expr | None) -> tuple[bool, object]:
+    """A literal, or an expression of constants only (`10 / 4`, `float("2.5")`, `round(5 / 2, 1)`)."""
+    ok, value = literal(node)
+    if ok or node is None:
+        return ok, value
+    return try_evaluate(node, {})
 
 
 def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
@@ -183,7 +220,9 @@ def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> lis
                 # `(a, b) == (1, 2)` answering the case's own expected value is special-casing even
                 # when each argument alone is too common a number to tell (a base case returns 0).
                 whole = any(
-                    same(c.expected, value) and nontrivial(value) and len(c.args) > 1
+                    same(c.expected, value)
+                    and nontrivial(value)
+                    and len(c.args) > 1
                     and any(same(c.args, v) for v in conds)
                     for c in cases
                 )
@@ -202,27 +241,6 @@ def _pattern_values(pattern: ast.AST) -> list[object]:
     return values
 
 
-def _lookup_tables(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
-    hits = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Dict) or len(node.keys) < 2:
-            continue
-        ok, table = literal(node)
-        if not ok or not isinstance(table, dict):
-            continue
-        matches = sum(
-            1
-            for key, value in table.items()
-            if any(
-                same(c.expected, value) and (same(c.args, key) or (len(c.args) == 1 and same(c.args[0], key)))
-                for c in cases
-            )
-        )
-        if matches >= 2 and matches * 2 >= len(table):
-            hits.append(hit(f"table:{sorted(map(repr, table))[:3]}", node, text))
-    return hits
-
-
 def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
     hits = []
     expected_by_func: dict[str, list[object]] = {}
@@ -234,7 +252,7 @@ def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -
         params = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if params and len(body) == 1 and isinstance(body[0], ast.Return):
-            ok, value = literal(body[0].value)
+            ok, value = constant(body[0].value)
             if ok and nontrivial(value) and any(same(value, e) for e in expected_by_func[node.name]):
                 hits.append(hit(f"const:{node.name}", node, text))
     return hits
@@ -254,12 +272,58 @@ def _call_counters(tree: ast.Module, text: str | None) -> list[Hit]:
     return hits
 
 
+def _derived_conditions(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
+    """Branches whose condition holds for a visible case's inputs and that return its answer, where the
+    condition tests something computed from the inputs (`len(xs) == 4`, `(n, sum(xs)) == (4, 10)`,
+    `tuple(xs) in {...}`) against a non-trivial literal. The condition is evaluated on the case's
+    arguments, never run."""
+    hits = []
+    by_func: dict[str, list[Case]] = {}
+    for c in cases:
+        by_func.setdefault(c.func, []).append(c)
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name not in by_func:
+            continue
+        params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]
+        for node in ast.walk(fn):
+            if not isinstance(node, ast.If) or not _tests_literal(node.test):
+                continue
+            for value in _returned(node.body):
+                if not nontrivial(value):
+                    continue
+                for c in by_func[fn.name]:
+                    if not same(c.expected, value) or len(c.args) != len(params):
+                        continue
+                    ok, holds = try_evaluate(node.test, dict(zip(params, c.args, strict=True)))
+                    if ok and holds is True:
+                        hits.append(hit(f"special:{ast.unparse(node)[:80]}", node, text))
+                        break
+                else:
+                    continue
+                break
+    return hits
+
+
+def _tests_literal(test: ast.expr) -> bool:
+    """Whether a condition compares (==, in, is) against a non-trivial literal."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and any(isinstance(op, ast.Eq | ast.In | ast.Is) for op in node.ops):
+            for side in (node.left, *node.comparators):
+                ok, value = literal(side)
+                if ok and nontrivial(value):
+                    return True
+    return False
+
+
 def hardcoding(tree: ast.Module | None, text: str | None, cases: list[Case]) -> list[Hit]:
     if tree is None:
         return []
+    special = _special_cases(tree, text, cases)
+    seen = {h.line for h in special}
     return [
-        *_special_cases(tree, text, cases),
-        *_lookup_tables(tree, text, cases),
+        *special,
+        *(h for h in _derived_conditions(tree, text, cases) if h.line not in seen),
+        *code_tables(tree, text, cases),
         *_constant_functions(tree, text, cases),
         *_call_counters(tree, text),
     ]
@@ -287,7 +351,12 @@ class HardcodingGuard:
 
     def inspect(self, change: Change) -> list[Alert]:
         files = [f for f in python_files(change) if not is_test_file(f.rel) and f.after is not None]
-        if not files:
+        data = [
+            rel
+            for rel in change.changed_files
+            if not rel.endswith(".py") and rel not in {f.rel for f in files}
+        ]
+        if not files and not data:
             return []
         cases = visible_cases(change)
         alerts = []
@@ -296,4 +365,12 @@ class HardcodingGuard:
             for h in new_hits(before, hardcoding(f.after, f.after_text, cases)):
                 kind, severity, what = MESSAGES[h.key.split(":")[0]]
                 alerts.append(alert(self.name, kind, severity, f"{what}: {h.snippet}", f.rel, h))
+        for rel in data:
+            after_text, before_text = read_after(change, rel), change.before(rel)
+            if after_text is None or not cases:
+                continue
+            old = data_file_tables(rel, before_text, cases) if before_text is not None else []
+            for h in new_hits(old, data_file_tables(rel, after_text, cases)):
+                kind, severity, what = MESSAGES["table"]
+                alerts.append(alert(self.name, kind, severity, f"{what} in a data file: {h.snippet}", rel, h))
         return alerts

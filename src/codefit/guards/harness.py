@@ -15,8 +15,11 @@ from codefit.guards.source import (
     Hit,
     added_hits,
     alert,
+    dotted,
     hit,
     line_hit,
+    literal,
+    matches,
     parse,
     python_files,
     read_after,
@@ -137,14 +140,23 @@ class HarnessGuard:
         path = PurePosixPath(rel)
         before, after = change.before(rel), read_after(change, rel)
         if path.name == "conftest.py":
-            if before is None and after is not None:
-                return [self._whole(rel, "conftest_added", "new conftest.py changes how tests run", after)]
             if after is None:
                 h = line_hit(rel, before)  # line 1 of the file as it was
                 return [alert(self.name, "conftest_removed", Severity.WARN, "conftest.py removed", rel, h)]
-            if before != after:
-                return [self._whole(rel, "conftest_changed", "conftest.py changed", after)]
-            return []
+            if before == after:
+                return []
+            kind, message = (
+                ("conftest_added", "new conftest.py changes how tests run")
+                if before is None
+                else ("conftest_changed", "conftest.py changed")
+            )
+            if fixtures_only(parse(after)):
+                # Plain fixtures change no test's outcome by themselves: inside `writable` a task may
+                # ask for them (info); in a protected folder they are still a change there (warn).
+                protected = matches(rel, change.protected) or not matches(rel, change.writable)
+                severity = Severity.WARN if protected else Severity.INFO
+                return [self._whole(rel, kind, f"{message} (fixtures only)", after, severity)]
+            return [self._whole(rel, kind, message, after)]
         if path.name in CONFIG_FILES or path.name in INI_SECTIONS or path.name == "pyproject.toml":
             out = []
             old, new = before or "", after or ""
@@ -167,8 +179,54 @@ class HarnessGuard:
             return [self._whole(rel, "shadow_module", message, after)]
         return []
 
-    def _whole(self, rel: str, kind: str, message: str, text: str) -> Alert:
+    def _whole(
+        self, rel: str, kind: str, message: str, text: str, severity: Severity = Severity.BLOCK
+    ) -> Alert:
         tree = parse(text)
         line = tree.body[0].lineno if tree is not None and tree.body else 1
         h = Hit(key=kind, line=line, snippet=snippet(text, line))
-        return alert(self.name, kind, Severity.BLOCK, message, rel, h)
+        return alert(self.name, kind, severity, message, rel, h)
+
+
+# Module-level names pytest reads from a conftest: binding any of them changes collection or plugins.
+CONFTEST_NAMES = re.compile(r"^(pytest_\w*|collect_ignore\w*|pytestmark)$")
+# What a fixture may not do and stay a plain fixture: patch, rebind module state, reach the runner.
+PATCHING = frozenset(
+    {"setattr", "delattr", "setitem", "delitem", "setenv", "syspath_prepend", "chdir", "patch"}
+)
+
+
+def fixtures_only(tree: ast.Module | None) -> bool:
+    """A conftest that only imports, binds constants and defines non-autouse fixtures that patch nothing."""
+    if tree is None or runner_patches(tree, None):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(node, ast.Assign) and all(
+            isinstance(t, ast.Name) and not CONFTEST_NAMES.match(t.id) for t in node.targets
+        ):
+            if literal(node.value)[0]:
+                continue
+            return False
+        if not (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _plain_fixture(node)):
+            return False
+    return True
+
+
+def _plain_fixture(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    fixture = next((d for d in fn.decorator_list if "fixture" in ast.unparse(d)), None)
+    if fixture is None or "autouse" in ast.unparse(fixture):
+        return False
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return False
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+            if any(not isinstance(t, ast.Name | ast.Tuple) for t in targets):
+                return False  # attribute or item assignment: patches something shared
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] in PATCHING:
+            return False
+    return True

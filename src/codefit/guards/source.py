@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import importlib.util
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,12 +40,32 @@ class PyFile:
 
 
 def parse(text: str | None) -> ast.Module | None:
+    """`text` parsed as Python reads it (its coding cookie honoured); None when it does not parse."""
+    return _parse(python_text(text)) if text is not None else None
+
+
+def _parse(text: str | None) -> ast.Module | None:
     if text is None:
         return None
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError):
         return None  # a file that does not parse is the sensors' concern, not a guard's
+
+
+def python_text(text: str) -> str:
+    """`text` as Python reads it: decoded with the encoding its coding cookie declares.
+
+    `# coding: raw_unicode_escape` turns `\\u000a` into a line break, so code hidden in what looks
+    like a comment runs; guards must see that code, not the UTF-8 text.
+    """
+    head = "\n".join(text.splitlines()[:2])
+    if "coding" not in head:
+        return text
+    try:
+        return importlib.util.decode_source(text.encode("utf-8", errors="surrogateescape"))
+    except (SyntaxError, LookupError, UnicodeError, ValueError):
+        return text  # a cookie Python cannot honour: importing the file fails, nothing hides in it
 
 
 def read_after(change: Change, rel: str) -> str | None:
@@ -55,11 +76,47 @@ def read_after(change: Change, rel: str) -> str | None:
 
 
 def python_files(change: Change) -> Iterator[PyFile]:
+    """The changed files Python can run: `.py` files, and any other file whose text is a program.
+
+    Code `exec`'d or `compile`d from a data file (`impl.dat`, `table.txt`) runs as surely as a module
+    does, so a changed non-`.py` file that parses as Python and defines, imports or calls something
+    is judged like code. Texts are read with their declared encoding (`python_text`).
+    """
     for rel in change.changed_files:
-        if not rel.endswith(".py"):
-            continue
         before, after = change.before(rel), read_after(change, rel)
-        yield PyFile(rel, before, after, parse(before), parse(after))
+        if before is not None:
+            before = python_text(before)
+        if after is not None:
+            after = python_text(after)
+        old, new = _parse(before), _parse(after)
+        if rel.endswith(".py") or is_program(old) or is_program(new):
+            yield PyFile(rel, before, after, old, new)
+
+
+PROGRAM_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def is_program(tree: ast.Module | None) -> bool:
+    """Whether a parsed non-Python file does something when run (not a bare literal or `key = value`)."""
+    if tree is None:
+        return False
+    for node in tree.body:
+        if isinstance(node, PROGRAM_NODES):
+            return True
+        if isinstance(node, ast.Expr | ast.Assign) and any(isinstance(n, ast.Call) for n in ast.walk(node)):
+            return True
+    return False
+
+
+def added_test_file(change: Change, rel: str) -> bool:
+    """A test file the run added: pytest imports it beside the real tests, so it is judged like code."""
+    return is_test_file(rel) and change.base(rel) is None
+
+
+def judged_as_test(change: Change, rel: str) -> bool:
+    """A test file that was there at the run's base: tests may peek at themselves and build matchers."""
+    tests = is_test_file(rel) or PurePosixPath(rel).name == "conftest.py"
+    return tests and not added_test_file(change, rel)
 
 
 def is_test_file(rel: str) -> bool:

@@ -18,6 +18,30 @@ def _broad(expr: ast.expr | None) -> bool:
     return any(dotted(n) in BROAD for n in names)
 
 
+# A handler that logs at warning level or above, or warns, tells someone: it does not hide the error.
+REPORTING = frozenset({"warning", "warn", "error", "exception", "critical", "fatal"})
+
+
+def _reports(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    if node.func.attr in REPORTING:
+        return True
+    # `logger.log(logging.WARNING, ...)`
+    return (
+        node.func.attr == "log"
+        and bool(node.args)
+        and dotted(node.args[0]).split(".")[-1]
+        in {
+            "WARNING",
+            "WARN",
+            "ERROR",
+            "CRITICAL",
+            "FATAL",
+        }
+    )
+
+
 def swallowers(tree: ast.Module | None, text: str | None) -> list[Hit]:
     """Broad handlers that do not re-raise, and `suppress(Exception)`; keyed by enclosing function."""
     if tree is None:
@@ -26,7 +50,7 @@ def swallowers(tree: ast.Module | None, text: str | None) -> list[Hit]:
     hits = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ExceptHandler) and _broad(node.type):
-            if not any(isinstance(n, ast.Raise) for stmt in node.body for n in ast.walk(stmt)):
+            if not any(isinstance(n, ast.Raise) or _reports(n) for stmt in node.body for n in ast.walk(stmt)):
                 what = ast.unparse(node.type) if node.type else "bare"
                 hits.append(hit(f"{scopes.get(id(node), '')}:except {what}", node, text))
         elif isinstance(node, ast.With):

@@ -47,6 +47,7 @@ def inspect_step(
         feedback=feedback,
         heldout=heldout,
         run_files=run_files(workspace),
+        writable=plan.writable,
     )
     alerts = run_guards(change, plan.guards)
     return [(alert, policy_for(alert, plan.guards)) for alert in alerts]

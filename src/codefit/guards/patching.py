@@ -1,0 +1,108 @@
+"""Test files that patch the code under test for every test: at import time or in an autouse fixture.
+
+pytest imports every test module into one process before it runs any test, so a test file (a new
+one dropped next to the real tests, too) that rebinds `calc.add`, sets `sys.modules["calc"]` or
+`builtins.round`, or patches them in an autouse fixture, changes what every other test sees. A
+patch inside one test function stays that test's business and raises nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.names import Names, folded
+from codefit.guards.source import (
+    TEST_DIRS,
+    Hit,
+    added_hits,
+    alert,
+    dotted,
+    hit,
+    is_test_file,
+    python_files,
+    tree_files,
+)
+
+PATCH_CALLS = frozenset(
+    {"setattr", "delattr", "setitem", "patch", "patch.object", "patch.dict", "patch.multiple"}
+)
+ALWAYS = frozenset({"builtins", "sys.modules", "importlib"})
+
+
+def project_modules(tree: Path) -> frozenset[str]:
+    """Top-level names of the tree's own modules and packages (flat and src layouts), tests left out."""
+    out = set()
+    for path in tree_files(tree):
+        parts = path.relative_to(tree).parts
+        if parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if TEST_DIRS & set(parts[:-1]) or parts[-1] in ("conftest.py", "setup.py", "noxfile.py"):
+            continue
+        out.add(PurePosixPath(parts[0]).stem)
+    return frozenset(out)
+
+
+def _shared_scopes(tree: ast.Module) -> list[ast.AST]:
+    """The module body and autouse fixtures: code that runs for every test."""
+    scopes: list[ast.AST] = [
+        s for s in tree.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            "autouse" in ast.unparse(d) for d in node.decorator_list
+        ):
+            scopes.append(node)
+    return scopes
+
+
+def patches(tree: ast.Module | None, text: str | None, modules: frozenset[str]) -> list[Hit]:
+    if tree is None:
+        return []
+    names = Names(tree)
+
+    def targets(name: str) -> bool:
+        root = name.split(".")[0]
+        return root in modules or any(name == a or name.startswith(a + ".") for a in ALWAYS)
+
+    hits = []
+    for scope in _shared_scopes(tree):
+        for node in ast.walk(scope):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node is not scope:
+                continue
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    name = names.qualified(target.value if isinstance(target, ast.Subscript) else target)
+                    if isinstance(target, ast.Attribute | ast.Subscript) and targets(name):
+                        hits.append(hit(f"patch:{name}", node, text))
+            elif isinstance(node, ast.Call) and node.args:
+                func = names.qualified(node.func) or dotted(node.func)
+                if not any(func == p or func.endswith("." + p) for p in PATCH_CALLS):
+                    continue
+                first = node.args[0]
+                name = names.qualified(first) or folded(first) or ""
+                if targets(name):
+                    hits.append(hit(f"patch:{name}", node, text))
+    return hits
+
+
+class PatchingGuard:
+    name = "patching"
+    kinds: ClassVar[tuple[str, ...]] = ("patches_code_under_test",)
+
+    def inspect(self, change: Change) -> list[Alert]:
+        files = [f for f in python_files(change) if is_test_file(f.rel) or f.rel.endswith("conftest.py")]
+        if not files:
+            return []
+        modules = project_modules(change.tree)
+        alerts = []
+        for f in files:
+            for h in added_hits(f, lambda tree, text: patches(tree, text, modules)):
+                what = h.key.partition(":")[2]
+                message = (
+                    f"a test file patches {what} for every test (at import time or in an autouse fixture)"
+                )
+                alerts.append(alert(self.name, "patches_code_under_test", Severity.BLOCK, message, f.rel, h))
+        return alerts
