@@ -45,7 +45,7 @@ def agent_binary(name: str) -> Path:
 
 @pytest.fixture
 def model_server() -> Iterator[ModelServer]:
-    """A scripted model server on 127.0.0.1 speaking the Anthropic, Responses and chat APIs."""
+    """A scripted model server on loopback (127.0.0.2) speaking the Anthropic, Responses and chat APIs."""
     with serving(default_server()) as server:
         yield server
 

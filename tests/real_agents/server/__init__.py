@@ -1,6 +1,6 @@
 """A scripted model server for running the real agent CLIs offline (tests only, stdlib only).
 
-One HTTP listener on 127.0.0.1 (an ephemeral port) speaks three APIs at once:
+One HTTP listener on loopback (127.0.0.2, an ephemeral port) speaks three APIs at once:
 - the Anthropic Messages API (`anthropic.py`: `POST /v1/messages`, SSE, tool use) for Claude Code;
 - the OpenAI Responses API (`responses.py`: `POST /v1/responses`, SSE, function and custom tool
   calls) for Codex;
@@ -11,9 +11,13 @@ Whatever API a request comes through, it takes the next turn of one shared scrip
 Start it (the `model_server` fixture in tests/real_agents/conftest.py does this):
 
     with serving(default_server()) as server:   # or: def test_x(model_server): ...
-        server.url                   # http://127.0.0.1:PORT  (ANTHROPIC_BASE_URL)
+        server.url                   # http://127.0.0.2:PORT  (ANTHROPIC_BASE_URL)
         server.url + "/v1"           # OpenAI base_url (codex provider, aider, openai SDK)
-        server.host                  # 127.0.0.1:PORT        (an optimizer's allow_hosts entry)
+        server.host                  # 127.0.0.2:PORT        (an optimizer's allow_hosts entry)
+
+Why 127.0.0.2: under codefit's sandbox with `allow_hosts`, the egress relay sets
+NO_PROXY=localhost,127.0.0.1, and the sandbox's 127.0.0.1 is its own (nothing listens there);
+any other loopback address goes through the proxy to this server.
 
 Write a script of turns (`script.py`); each agent request takes the next one:
 

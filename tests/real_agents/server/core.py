@@ -13,6 +13,11 @@ from typing import Any, Protocol
 
 from .script import SCRIPT_EXHAUSTED, Billed, Step, Turn
 
+# Loopback, but not 127.0.0.1: inside codefit's sandbox the egress relay sends 127.0.0.1 direct
+# (NO_PROXY), to the sandbox's own loopback where nothing listens; 127.0.0.2 goes through the
+# proxy (allowed by `allow_hosts = [server.host]`) to this server. Linux routes all of 127/8 to lo.
+LOOPBACK = "127.0.0.2"
+
 
 @dataclass(frozen=True)
 class Request:
@@ -75,10 +80,11 @@ class Script:
 
 
 class ModelServer:
-    """A scripted model endpoint on 127.0.0.1 (ephemeral port). See the package docstring."""
+    """A scripted model endpoint on loopback (`LOOPBACK`, ephemeral port). See the package docstring."""
 
-    def __init__(self, apis: list[Api]) -> None:
+    def __init__(self, apis: list[Api], address: str = LOOPBACK) -> None:
         self.apis = apis
+        self.address = address
         self.script = Script()
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -88,11 +94,11 @@ class ModelServer:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     @property
     def url(self) -> str:
-        """`http://127.0.0.1:PORT` (Claude Code's ANTHROPIC_BASE_URL; add `/v1` for OpenAI clients)."""
+        """`http://127.0.0.2:PORT` (Claude Code's ANTHROPIC_BASE_URL; add `/v1` for OpenAI clients)."""
         return f"http://{self.host}"
 
     def add(self, *steps: Step) -> None:
@@ -104,11 +110,13 @@ class ModelServer:
         with self._lock:
             return [r for r in self.requests if r.turn is not None and api in (None, r.api)]
 
-    def billed(self, since: int = 0) -> Billed:
-        """The tokens billed by the turns served from script position `since` on (errors bill 0)."""
+    def billed(self, since: int = 0, until: int | None = None) -> Billed:
+        """The tokens billed by the turns served at script positions `since` to `until` (excluded;
+        None: to the end). Error turns bill nothing."""
         total = Billed(0, 0, 0, 0, 0)
+        end = self.script.served if until is None else until
         for request in self.turns():
-            if request.index is not None and request.index >= since and request.turn is not None:
+            if request.index is not None and since <= request.index < end and request.turn is not None:
                 u = request.turn.usage if not request.turn.is_error else Billed(0, 0, 0, 0, 0)
                 total = Billed(
                     total.input + u.input,
@@ -174,7 +182,7 @@ def serving(server: ModelServer) -> Iterator[ModelServer]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = ThreadingHTTPServer((server.address, 0), Handler)
     httpd.daemon_threads = True
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, name="scripted-model", daemon=True)
