@@ -88,6 +88,9 @@ class Codebase:
         if steps is not None:
             plan = replace(plan, max_steps=steps, config={**plan.config, "max_steps": steps})
         preflight(plan)
+        from codefit.doctor.agents import require_agent_cli  # the agent CLI accepts what codefit passes
+
+        require_agent_cli(plan.optimizer, plan.repo)
         if not resume:  # a new run: its splits must collect tests before any step or budget is spent
             from codefit.doctor.project import collection_findings, stop_on_problems
 
