@@ -154,6 +154,8 @@ def _depends(body: list[ast.stmt], names: set[str]) -> bool:
     for node in (n for stmt in body for n in ast.walk(stmt)):
         if isinstance(node, ast.Return) and node.value is not None and _uses(node.value, derived):
             return True
+        if isinstance(node, ast.IfExp) and _constant(node):
+            continue  # `True if other else True`
         if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert) and _uses(node.test, derived):
             return True
         if isinstance(node, ast.Match) and _uses(node.subject, derived):

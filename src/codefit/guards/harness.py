@@ -153,8 +153,7 @@ class HarnessGuard:
             if fixtures_only(parse(after)):
                 # Plain fixtures change no test's outcome by themselves: inside `writable` a task may
                 # ask for them (info); in a protected folder they are still a change there (warn).
-                protected = matches(rel, change.protected) or not matches(rel, change.writable)
-                severity = Severity.WARN if protected else Severity.INFO
+                severity = Severity.INFO if asked_for(rel, change) else Severity.WARN
                 return [self._whole(rel, kind, f"{message} (fixtures only)", after, severity)]
             return [self._whole(rel, kind, message, after)]
         if path.name in CONFIG_FILES or path.name in INI_SECTIONS or path.name == "pyproject.toml":
@@ -186,6 +185,17 @@ class HarnessGuard:
         line = tree.body[0].lineno if tree is not None and tree.body else 1
         h = Hit(key=kind, line=line, snippet=snippet(text, line))
         return alert(self.name, kind, severity, message, rel, h)
+
+
+CATCH_ALL = frozenset({"**", "*", "**/*"})
+
+
+def asked_for(rel: str, change: Change) -> bool:
+    """Inside `writable`, and either outside `protected` or named by a writable glob of its own."""
+    if not matches(rel, change.writable):
+        return False
+    explicit = [g for g in change.writable if g not in CATCH_ALL]
+    return not matches(rel, change.protected) or matches(rel, explicit)
 
 
 # Module-level names pytest reads from a conftest: binding any of them changes collection or plugins.
