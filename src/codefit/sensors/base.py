@@ -14,7 +14,13 @@ from pydantic import Field
 from codefit.records import Options, Record
 from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, Completed, run_bounded
 from codefit.spec import FeedbackLevel, Split
-from codefit.workspace.sandbox import ResourceLimits, confined_env, confined_spec, wrap_command
+from codefit.workspace.sandbox import (
+    ResourceLimits,
+    SandboxSpec,
+    confined_env,
+    confined_spec,
+    wrap_command,
+)
 
 OUTPUT_LIMIT = 20_000
 
@@ -123,6 +129,23 @@ class SensorContext:
     # The user's repository, held-out paths, codefit's workdir: invisible to the code under test.
     hidden: tuple[Path, ...] = ()
     limits: ResourceLimits = field(default_factory=ResourceLimits)
+    # The user's repository: the tree read is shown at this path too, so that an editable install
+    # (whose finder points into the repository) imports the tree, never the user's checkout.
+    repo: Path | None = None
+    # What the project's base tree has at its root and in `src/` (None: whatever the tree read has).
+    # An entry the candidate adds there that shadows an installed module marks a pytest reading tampered.
+    own_modules: frozenset[str] | None = None
+
+    def sandbox(self, tree: Path, *, writable: Sequence[Path] = ()) -> SandboxSpec:
+        """How code under test runs at `tree`: see `run` (also for long-lived servers)."""
+        return confined_spec(
+            tree,
+            python=self.python,
+            hidden=self.hidden,
+            limits=self.limits,
+            writable=writable,
+            also_at=(self.repo,) if self.repo else (),
+        )
 
     def run(
         self,
@@ -132,17 +155,17 @@ class SensorContext:
         timeout_s: float,
         env: Mapping[str, str] | None = None,
         writable: Sequence[Path] = (),
+        stdin_text: str | None = None,
     ) -> Completed:
         """Run code under test at `tree`'s root, confined: only `tree` and `writable` writable,
         `hidden` and codefit's keys invisible, a private /tmp, no network, the limits applied."""
-        spec = confined_spec(
-            tree, python=self.python, hidden=self.hidden, limits=self.limits, writable=writable
-        )
+        spec = self.sandbox(tree, writable=writable)
         return run_bounded(
             wrap_command(argv, spec),
             cwd=tree,
             env=confined_env(self.env if env is None else env, spec),
             timeout_s=timeout_s,
+            stdin_text=stdin_text,
             max_output_bytes=DISPLAY_OUTPUT_BYTES,
         )
 

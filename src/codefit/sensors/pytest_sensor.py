@@ -1,9 +1,20 @@
-"""The `pytest` sensor: runs pytest in a subprocess and records every test's outcome."""
+"""The `pytest` sensor: runs pytest in a subprocess and records every test's outcome.
+
+The run starts through `codefit_pytest_boot` (see `pytest_plugin/`): safe path, plugin autoload
+off with the installed plugins loaded explicitly, an audit hook and a watch on the runner, and a
+report signed with a key passed on stdin. A report that does not verify, or any tamper evidence,
+fails the whole reading. In held-out splits a skip the held-out test source does not declare, or
+one raised from inside the code under test, is a failure.
+
+The per-test timeout is `test_timeout` when the config sets it (a hard limit); otherwise none for
+the sensor's first run (the baseline), then a multiple of the longest test that run measured,
+never under a floor, so a test that passes in the user's own run is never failed for its time.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,16 +34,25 @@ from codefit.sensors.base import (
     clip_output,
 )
 from codefit.sensors.process import Completed
+from codefit.sensors.pytest_report import new_key, read_report
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
-PLUGIN_NAME = "codefit_pytest_plugin"
+BOOT_MODULE = "codefit_pytest_boot"
 NOT_COUNTED = (Outcome.SKIPPED, Outcome.XFAILED)
 USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR; pytest need not be importable by codefit's interpreter
+TIMEOUT_MULTIPLE = 10.0
+TIMEOUT_FLOOR_S = 10.0
+# What a test module writes to declare a skip: a marker, pytest.skip, importorskip, unittest's skips.
+DECLARES_SKIP = re.compile(r"skip", re.IGNORECASE)
 
 
 class PytestOptions(Options):
     args: list[str] = Field(default_factory=list, description="Arguments after `pytest`.")
-    test_timeout: float = Field(default=5.0, ge=0, description="Seconds per test; 0 = none.")
+    test_timeout: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds per test, a hard limit; 0 = none; unset = derived from the baseline.",
+    )
     timeout: float = Field(default=600.0, gt=0, description="Seconds for the whole session.")
 
 
@@ -42,43 +62,105 @@ class PytestSensor:
     def __init__(self, settings: SensorSettings, options: PytestOptions) -> None:
         self.settings = settings
         self.options = options
+        self._derived_timeout: float | None = None
 
     def args(self) -> list[str]:
-        if self.options.args:
-            return list(self.options.args)
-        return [self.settings.heldout_dest()] if self.settings.heldout else []
+        """The configured arguments; a held-out sensor always runs its own held-out folder too."""
+        args = list(self.options.args)
+        if self.settings.heldout:
+            dest = self.settings.heldout_dest()
+            if not any(a == dest or a.startswith((dest + "/", dest + "::")) for a in args):
+                args.append(dest)
+        return args
+
+    def test_timeout_s(self) -> float:
+        """Seconds per test now (0 = none): the configured limit, else the one derived from the baseline."""
+        if self.options.test_timeout is not None:
+            return self.options.test_timeout
+        return self._derived_timeout or 0.0
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
+        declared = _skip_declarations(tree, self.settings) if self.settings.heldout else None
+        key = new_key()
         with tempfile.TemporaryDirectory(prefix="codefit-pytest-") as tmp:
-            report = Path(tmp) / "report.jsonl"
+            path = Path(tmp) / "report.jsonl"
             completed = ctx.run(
-                [ctx.python, "-m", "pytest", "-p", PLUGIN_NAME, "-p", "no:cacheprovider", *self.args()],
+                [ctx.python, "-m", BOOT_MODULE, "-p", "no:cacheprovider", *self.args()],
                 tree,
-                env=self._env(ctx, report),
+                env=self._env(ctx, tree, path),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
-                writable=[report.parent],
+                writable=[path.parent],
+                stdin_text=key.hex() + "\n",
             )
-            events = _read_events(report)
-        if not events and _pytest_missing(completed):
+            report = read_report(path, key)
+        if not report.events and report.forged is None and _pytest_missing(completed):
             raise SensorError(
                 f"pytest is not installed for the interpreter {ctx.python}; install it there "
                 "or set `python` in the config to an interpreter that has it",
                 where=f"sensor {self.settings.name!r}",
             )
-        return build_reading(self.settings, events, completed)
+        events = report.events
+        if report.forged is not None:
+            events = [*events, {"event": "tampered", "internals": [report.forged]}]
+        reading = build_reading(self.settings, events, completed, declared)
+        self._learn_timeout(reading)
+        return reading
 
-    def _env(self, ctx: SensorContext, report: Path) -> dict[str, str]:
+    def _learn_timeout(self, reading: Reading) -> None:
+        if self.options.test_timeout is not None or self._derived_timeout is not None:
+            return
+        if reading.error is None and reading.tests:
+            longest = max(t.duration_s for t in reading.tests)
+            self._derived_timeout = max(TIMEOUT_FLOOR_S, TIMEOUT_MULTIPLE * longest)
+
+    def _env(self, ctx: SensorContext, tree: Path, report: Path) -> dict[str, str]:
         env = dict(ctx.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PLUGIN_DIR), env.get("PYTHONPATH", "")) if p)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONSAFEPATH"] = "1"
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         env["CODEFIT_PYTEST_REPORT"] = str(report)
-        env["CODEFIT_TEST_TIMEOUT"] = str(self.options.test_timeout)
+        env["CODEFIT_TEST_TIMEOUT"] = str(self.test_timeout_s())
+        env["CODEFIT_HELDOUT_DIRS"] = self.settings.heldout_dest() if self.settings.heldout else ""
+        own = ctx.own_modules if ctx.own_modules is not None else top_level_names(tree)
+        env["CODEFIT_OWN_MODULES"] = ",".join(sorted(own))
         env.pop("PYTEST_ADDOPTS", None)
+        env.pop("PYTEST_PLUGINS", None)
         return env
 
 
-def build_reading(settings: SensorSettings, events: list[dict[str, Any]], completed: Completed) -> Reading:
-    """Turn the plugin's events (possibly cut short by a crash or a hang) into a Reading."""
+def top_level_names(tree: Path) -> frozenset[str]:
+    """What the tree's root and its `src/` folder hold (a module by its name without `.py`)."""
+    names: set[str] = set()
+    for folder in (tree, tree / "src"):
+        if folder.is_dir():
+            names.update(p.stem if p.suffix == ".py" else p.name for p in folder.iterdir())
+    return frozenset(names)
+
+
+def _skip_declarations(tree: Path, settings: SensorSettings) -> dict[str, bool]:
+    """{held-out test file (relative to the tree): whether its source declares any skip}, read
+    before the code under test runs (it may rewrite files in the tree)."""
+    root = tree / settings.heldout_dest()
+    files = [root] if root.is_file() else sorted(root.rglob("*.py")) if root.is_dir() else []
+    return {
+        p.relative_to(tree).as_posix(): bool(
+            DECLARES_SKIP.search(p.read_text(encoding="utf-8", errors="replace"))
+        )
+        for p in files
+    }
+
+
+def build_reading(
+    settings: SensorSettings,
+    events: list[dict[str, Any]],
+    completed: Completed,
+    declared_skips: dict[str, bool] | None = None,
+) -> Reading:
+    """Turn the plugin's events (possibly cut short by a crash or a hang) into a Reading.
+
+    `declared_skips` (held-out splits): {test file: whether it declares a skip}; a skip it does not
+    declare, or one raised by the code under test, is a failure there."""
     collected: list[str] = []
     results: dict[str, TestResult] = {}
     error: str | None = None
@@ -98,11 +180,13 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
                 duration_s=float(event.get("duration", 0.0)),
                 message=event.get("message", ""),
             )
+            if declared_skips is not None and result.outcome == Outcome.SKIPPED:
+                result = _judge_skip(result, event, declared_skips)
             results[result.nodeid] = _worse(results.get(result.nodeid), result)
     tampered = sorted({n for e in events if e.get("event") == "tampered" for n in e.get("internals", [])})
     if tampered:
         # Outcomes reported after pytest's own machinery was replaced mean nothing.
-        why = "not trusted: the code under test patched pytest internals"
+        why = "not trusted: the code under test tampered with the test run"
         for nodeid, result in results.items():
             if result.outcome not in (Outcome.FAILED, Outcome.ERROR):
                 results[nodeid] = result.model_copy(update={"outcome": Outcome.FAILED, "message": why})
@@ -136,7 +220,7 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
     elif not tests and error is None:
         error = "no tests collected"
     if tampered:
-        error = "the code under test patched pytest internals: " + ", ".join(tampered)
+        error = "the code under test tampered with the test run: " + "; ".join(tampered)
         findings.insert(0, Finding(message=error, rule="tampered", severity="error"))
     return Reading(
         sensor=settings.name,
@@ -149,6 +233,21 @@ def build_reading(settings: SensorSettings, events: list[dict[str, Any]], comple
         tests=tests,
         output=clip_output(completed.output),
         error=error,
+    )
+
+
+def _judge_skip(result: TestResult, event: dict[str, Any], declared: dict[str, bool]) -> TestResult:
+    """A held-out skip stands only when its test file declares skips and no code under test raised it."""
+    origin = event.get("skipped_by")
+    path = result.nodeid.split("::", 1)[0]
+    if origin:
+        why = f"skipped from inside the code under test ({origin}): an undeclared skip is a failure"
+    elif not declared.get(path, False):
+        why = "skipped, but the held-out test source declares no skip: an undeclared skip is a failure"
+    else:
+        return result
+    return result.model_copy(
+        update={"outcome": Outcome.FAILED, "message": f"{why}. {result.message}".strip()}
     )
 
 
@@ -187,18 +286,6 @@ def _finding(test: TestResult) -> Finding:
     return Finding(path=path, message=f"{test.nodeid}: {test.outcome}: {test.message}", rule=test.outcome)
 
 
-def _read_events(report: Path) -> list[dict[str, Any]]:
-    if not report.exists():
-        return []
-    events = []
-    for line in report.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut by a kill mid-write
-    return events
-
-
 def _usage_error(completed: Completed) -> str | None:
     """pytest's own line for a usage error (exit status 4), such as a test path that does not exist."""
     if completed.returncode != USAGE_ERROR:
@@ -208,4 +295,4 @@ def _usage_error(completed: Completed) -> str | None:
 
 
 def _pytest_missing(completed: Completed) -> bool:
-    return "No module named pytest" in completed.stderr
+    return "No module named pytest" in completed.stderr or "No module named 'pytest'" in completed.stderr

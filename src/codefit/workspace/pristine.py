@@ -21,7 +21,8 @@ from pathlib import Path
 # Files read by pytest (or by Python at start-up) whose whole text decides how tests run.
 CONFIG_FILES = frozenset({"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"})
 STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
-TEST_RUNNER_MODULES = frozenset({"pytest", "_pytest", "pluggy", "py", "conftest", "codefit_pytest_plugin"})
+TEST_RUNNER_MODULES = frozenset({"pytest", "_pytest", "pluggy", "py", "conftest"})
+RUNNER_MODULE_PREFIX = "codefit_pytest_"  # the boot, the reporter, the audit hook, the channel
 # Sections of shared config files that belong to pytest; other sections are left alone.
 INI_SECTIONS = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}
 SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules"})
@@ -82,7 +83,11 @@ def is_harness_sensitive(rel: str, root: Path) -> bool:
 
 
 def shadows_runner(module: str) -> bool:
-    return module in sys.stdlib_module_names or module in TEST_RUNNER_MODULES
+    return (
+        module in sys.stdlib_module_names
+        or module in TEST_RUNNER_MODULES
+        or module.startswith(RUNNER_MODULE_PREFIX)
+    )
 
 
 def _top_level(path: Path, root: Path) -> bool:

@@ -66,7 +66,7 @@ class SearchOptimizer:
         sources = editable_sources(root, state.writable, state.protected)
         limits = Limits(
             timeout_s=self.options.candidate_timeout,
-            test_timeout_s=sensor.options.test_timeout,
+            test_timeout_s=sensor.test_timeout_s(),
             memory_mb=self.options.memory_mb,
         )
         events: list[TranscriptEvent] = []
@@ -78,6 +78,7 @@ class SearchOptimizer:
             limits=limits,
             fork=self.options.fork,
             workers=self.options.workers or default_workers(),
+            sandbox=state.sensor_context.sandbox(root),
         ) as server:
             baseline = server.run({}, None, coverage=True)
             failing = [t for t in server.collected.items if not baseline.passes(t)]

@@ -1,106 +1,102 @@
-"""pytest plugin loaded by codefit's pytest sensor (`-p codefit_pytest_plugin`).
+"""The reporter codefit registers in every pytest run it reads (started by `codefit_pytest_boot`).
 
 Self-contained on purpose: it runs inside the environment of the code under test, where codefit
-itself may not be installed. It writes one JSON object per line to $CODEFIT_PYTEST_REPORT,
-flushed at once, so results survive a crash or an `os._exit` in the code under test:
+itself may not be installed. It sends one signed record per event through the boot's channel:
   {"event": "collected", "nodeids": [...], "errors": [...]}
-  {"event": "test", "nodeid", "outcome", "duration", "message"}
+  {"event": "test", "nodeid", "when", "outcome", "duration", "message", "skipped_by"?}
+  {"event": "tampered", "internals": [...]}
   {"event": "finished", "exitstatus"}
-  {"event": "tampered", "internals": [...]}   (see below)
-$CODEFIT_TEST_TIMEOUT (seconds) bounds each test's call with SIGALRM.
+A per-test timeout ($CODEFIT_TEST_TIMEOUT seconds, read by the boot) bounds each call with SIGALRM.
 
-The code under test runs in this very process, so it could replace the pytest internals that
-decide outcomes (`Function.runtest = lambda self: None` passes every test). The identities of
-those internals, of this plugin's own functions and of every hook implementation registered when
-pytest is configured are recorded then and compared after every report: a replaced one is
-reported as "tampered", and the sensor fails the whole reading. This raises the bar; it is no
-proof, since code in the same process can also write the report file itself.
+The code under test runs in this very process. After every test, at the end of collection and
+at the end of the session the reporter asks the watch (`codefit_pytest_watch`) and the audit hook
+(`codefit_pytest_audit`) what changed or happened; anything is sent as "tampered", and the sensor
+then fails the whole reading. A skip raised from inside the code under test (not from a test, a
+fixture of the tests or a marker) is sent with `skipped_by`: the held-out splits count it as a
+failure.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import os
 import signal
+from collections.abc import Callable, Generator
+from types import TracebackType
+from typing import Any
 
 import pytest
 
-_MESSAGE_LIMIT = 2000
-# Internals that decide whether a test passes: (module, attribute path).
-_GUARDED = (
-    ("_pytest.python", "Function.runtest"),
-    ("_pytest.python", "pytest_pyfunc_call"),
-    ("_pytest.unittest", "TestCaseFunction.runtest"),
-    ("_pytest.runner", "runtestprotocol"),
-    ("_pytest.runner", "call_and_report"),
-    ("_pytest.runner", "call_runtest_hook"),
-    ("_pytest.runner", "CallInfo.from_call"),
-    ("_pytest.runner", "pytest_runtest_makereport"),
-    ("_pytest.reports", "TestReport.from_item_and_call"),
-    ("_pytest.skipping", "pytest_runtest_makereport"),
-    ("codefit_pytest_plugin", "_Reporter.pytest_runtest_logreport"),
-    ("codefit_pytest_plugin", "_Reporter.pytest_collection_finish"),
-    ("codefit_pytest_plugin", "_Reporter.pytest_sessionfinish"),
-    ("codefit_pytest_plugin", "_Reporter._check"),
-    ("codefit_pytest_plugin", "_Reporter._write"),
-    ("codefit_pytest_plugin", "_outcome"),
-    ("codefit_pytest_plugin", "_identities"),
-)
-# Hooks whose implementations decide or record outcomes.
-_GUARDED_HOOKS = (
-    "pytest_runtest_protocol",
-    "pytest_runtest_call",
-    "pytest_pyfunc_call",
-    "pytest_runtest_makereport",
-    "pytest_runtest_logreport",
-    "pytest_report_teststatus",
-    "pytest_collection_finish",
-    "pytest_sessionfinish",
-)
+MESSAGE_LIMIT = 2000
+UNDER_TEST_KINDS = ("under-test", "synthetic")
 
 
-class _Reporter:
-    def __init__(self, path: str, timeout: float, config: pytest.Config) -> None:
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as pytest
+class Reporter:
+    def __init__(
+        self, send: Callable[[dict[str, object]], None], audit: Any, watch: Any, timeout: float
+    ) -> None:
+        self._send = send
+        self._audit = audit
+        self._watch = watch
         self._timeout = timeout
         self._collect_errors: list[dict[str, str]] = []
-        self._config = config
-        self._original: dict[str, object] = {}
-        self._reported: set[str] = set()
-
-    def _write(self, record: dict[str, object]) -> None:
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
-
-    def remember_internals(self) -> None:
-        self._original = _identities(self._config)
 
     def _check(self) -> None:
-        """Report every recorded internal that is no longer the object it was at configure time."""
-        now = _identities(self._config)
-        changed = sorted(n for n, obj in self._original.items() if now.get(n) is not obj)
-        new = [n for n in changed if n not in self._reported]
-        if new:
-            self._reported.update(new)
-            self._write({"event": "tampered", "internals": new})
+        found = self._watch.check() + self._audit.drain()
+        if found:
+            self._send({"event": "tampered", "internals": found})
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item):  # type: ignore[no-untyped-def]
-        if self._timeout <= 0 or not hasattr(signal, "setitimer"):
-            yield
-            return
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self._watch.remember(config.pluginmanager)
 
-        def _expire(signum: int, frame: object) -> None:
-            raise TimeoutError(f"test exceeded the per-test timeout of {self._timeout:g}s")
-
-        previous = signal.signal(signal.SIGALRM, _expire)
-        signal.setitimer(signal.ITIMER_REAL, self._timeout)
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        self._audit.in_test = True
         try:
-            yield
+            return (yield)
+        finally:
+            self._audit.in_test = False
+            self._check()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        if self._timeout <= 0 or not hasattr(signal, "setitimer"):
+            return (yield)
+        limit = self._timeout
+
+        def expire(signum: int, frame: object) -> None:
+            raise TimeoutError(f"test exceeded the per-test timeout of {limit:g}s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            return (yield)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if report.skipped and call.excinfo is not None:
+            origin = self._raised_in_code_under_test(call.excinfo.tb)
+            if origin:
+                report.user_properties.append(("codefit_skipped_by", origin))
+        return report
+
+    def _raised_in_code_under_test(self, tb: TracebackType | None) -> str:
+        """Where the innermost frame of the tree that raised the skip lies, if it is not a test's."""
+        innermost = ""
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            kind = self._audit.classify(code.co_filename)
+            if kind in UNDER_TEST_KINDS:
+                innermost = f"{code.co_filename}:{tb.tb_lineno}"
+            elif kind == "test":
+                innermost = ""
+            tb = tb.tb_next
+        return innermost
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -108,7 +104,7 @@ class _Reporter:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._check()  # importing the code under test may already have patched something
-        self._write(
+        self._send(
             {
                 "event": "collected",
                 "nodeids": [item.nodeid for item in session.items],
@@ -117,56 +113,26 @@ class _Reporter:
         )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self._check()
         outcome = _outcome(report)
         if outcome is None:
             return
-        message = ""
-        if report.failed or report.skipped:
-            message = _short(_longrepr_text(report))
-        self._write(
-            {
-                "event": "test",
-                "nodeid": report.nodeid,
-                "when": report.when,
-                "outcome": outcome,
-                "duration": report.duration,
-                "message": message,
-            }
-        )
+        record: dict[str, object] = {
+            "event": "test",
+            "nodeid": report.nodeid,
+            "when": report.when,
+            "outcome": outcome,
+            "duration": report.duration,
+            "message": _short(_longrepr_text(report)) if report.failed or report.skipped else "",
+        }
+        origin = dict(report.user_properties).get("codefit_skipped_by")
+        if outcome == "skipped" and origin:
+            record["skipped_by"] = origin
+        self._send(record)
 
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self._check()
-        self._write({"event": "finished", "exitstatus": int(exitstatus)})
-
-
-def _identities(config: pytest.Config) -> dict[str, object]:
-    """The objects now behind each guarded internal and each guarded hook implementation."""
-    found: dict[str, object] = {}
-    for module_name, path in _GUARDED:
-        obj = _static_lookup(module_name, path)
-        if obj is not None:
-            found[f"{module_name}.{path}"] = obj
-    for hook_name in _GUARDED_HOOKS:
-        caller = getattr(config.pluginmanager.hook, hook_name, None)
-        for impl in caller.get_hookimpls() if caller is not None else ():
-            # The plugin object is in the key: a replaced plugin shows as one whose hook vanished.
-            found[f"hook {hook_name} of plugin {impl.plugin_name} ({id(impl.plugin):x})"] = impl.function
-    return found
-
-
-def _static_lookup(module_name: str, path: str) -> object | None:
-    """The attribute as stored (a classmethod object, not a fresh bound method each time)."""
-    try:
-        obj: object = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    for part in path.split("."):
-        namespace = vars(obj) if hasattr(obj, "__dict__") else {}
-        if part not in namespace:
-            return None
-        obj = namespace[part]
-    return obj
+        self._send({"event": "finished", "exitstatus": int(exitstatus)})
 
 
 def _outcome(report: pytest.TestReport) -> str | None:
@@ -193,13 +159,4 @@ def _longrepr_text(report: pytest.TestReport) -> str:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT] + " ..."
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    path = os.environ.get("CODEFIT_PYTEST_REPORT")
-    if path:
-        timeout = float(os.environ.get("CODEFIT_TEST_TIMEOUT", "0") or 0)
-        reporter = _Reporter(path, timeout, config)
-        config.pluginmanager.register(reporter, "codefit-reporter")
-        reporter.remember_internals()
+    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT] + " ..."

@@ -1,0 +1,155 @@
+"""A PEP 578 audit hook that records what the code under test should never do during a test run.
+
+Installed by the boot module before pytest or any code of the tree is imported. It records:
+- frame introspection (`sys._getframe`, `sys._current_frames`, a traceback's or generator's frame,
+  `sys.settrace`/`sys.setprofile`) done by the code under test while a test runs, directly or
+  through `inspect`/`traceback`, or through code it compiled itself;
+- object-graph walks (`gc.get_objects`, `gc.get_referrers`, `gc.get_referents`) and new audit hooks
+  added by the code under test at any time;
+- opening a test file (a test module, a conftest, anything in a held-out folder) from the code
+  under test, through whatever stdlib helper (`open`, `linecache`, `pathlib`, an import).
+
+"The code under test" is a frame whose file lies in the tree and is not a test file; stdlib
+frames, installed packages and pytest are not. Frames of code compiled from a string (`<string>`)
+count as whoever ran them. Findings are kept in a list the reporter drains after each test; the
+hook keeps its state in a closure, not in module globals that the code under test could rebind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"})
+ALWAYS_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook"})
+WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | {"object.__getattr__", "open"}
+# Stdlib modules whose whole job is to hand frames or source over to their caller.
+INTROSPECTION = ("inspect.py", "traceback.py")
+
+LIBRARY, STDLIB, SYNTHETIC, TEST, UNDER_TEST = "library", "stdlib", "synthetic", "test", "under-test"
+
+
+class Audit:
+    """The findings, and whether a test is running now (set by the reporter)."""
+
+    def __init__(self, classify: Callable[[str], str]) -> None:
+        self.findings: list[str] = []
+        self.in_test = False
+        self.classify = classify  # a code file's kind: library, stdlib, synthetic, test, under-test
+
+    def drain(self) -> list[str]:
+        found, self.findings[:] = list(self.findings), []
+        return found
+
+
+def install(root: str, is_test_file: Callable[[str], bool]) -> Audit:
+    """Add the hook for the tree at `root` (a real path); returns the object it reports into."""
+    classify = _classifier(root, is_test_file)
+    audit = Audit(classify)
+    busy = [False]
+    getframe, fspath, realpath = sys._getframe, os.fspath, os.path.realpath
+    frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
+
+    def responsible(frame: FrameType | None, skip_stdlib: bool) -> FrameType | None:
+        """The first frame, outward from `frame`, that is not a helper run on someone's behalf."""
+        while frame is not None:
+            kind = classify(frame.f_code.co_filename)
+            helper = kind == SYNTHETIC or (
+                kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION))
+            )
+            if not helper:
+                return frame
+            frame = frame.f_back
+        return None
+
+    def record(what: str, frame: FrameType) -> None:
+        where = f"{_relative(frame.f_code.co_filename, root)}:{frame.f_lineno}"
+        message = f"{what} by the code under test at {where}"
+        if message not in audit.findings:
+            audit.findings.append(message)
+
+    def handle(event: str, args: Sequence[object]) -> None:
+        if event == "open":
+            path = args[0] if args else None
+            if isinstance(path, int) or path is None:
+                return
+            text = fspath(path)  # type: ignore[call-overload]
+            if isinstance(text, bytes):
+                text = text.decode(errors="replace")
+            if not text.endswith(".py") or classify(realpath(text)) != TEST:
+                return
+            caller = responsible(getframe(2), skip_stdlib=True)
+            if caller is not None and classify(caller.f_code.co_filename) == UNDER_TEST:
+                record(f"read of the test file {_relative(realpath(text), root)}", caller)
+            return
+        if event == "object.__getattr__":
+            if len(args) < 2 or args[1] not in attributes or not audit.in_test:
+                return
+        elif event in frame_events and not audit.in_test:
+            return
+        caller = responsible(getframe(2), skip_stdlib=False)
+        if caller is not None and classify(caller.f_code.co_filename) == UNDER_TEST:
+            name = f"{event} {args[1]}" if event == "object.__getattr__" else event
+            kind = "frame introspection" if event not in always else "reaching into the test process"
+            record(f"{kind} ({name})", caller)
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event not in WATCHED or busy[0]:
+            return
+        busy[0] = True
+        try:
+            handle(event, args)
+        except Exception:
+            pass
+        finally:
+            busy[0] = False
+
+    sys.addaudithook(hook)
+    return audit
+
+
+def _classifier(root: str, is_test_file: Callable[[str], bool]) -> Callable[[str], str]:
+    stdlib = {os.path.realpath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib")}
+    prefix = root.rstrip(os.sep) + os.sep
+    plugin_dir = os.path.dirname(os.path.realpath(__file__)) + os.sep  # codefit's own, wherever it lies
+    cache: dict[str, str] = {}
+
+    def classify(filename: str) -> str:
+        kind = cache.get(filename)
+        if kind is not None:
+            return kind
+        if filename.startswith("<"):
+            kind = STDLIB if filename.startswith("<frozen") else SYNTHETIC
+        else:
+            path = os.path.realpath(filename)
+            if path.startswith(plugin_dir) or any(part in path for part in INSTALLED):
+                kind = LIBRARY
+            elif in_tree(path, prefix):
+                kind = TEST if is_test_file(path) else UNDER_TEST
+            elif any(path.startswith(s) for s in stdlib):
+                kind = STDLIB
+            else:
+                kind = LIBRARY
+        cache[filename] = kind
+        return kind
+
+    return classify
+
+
+INSTALLED = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+def in_tree(path: str, prefix: str) -> bool:
+    """Whether the real path `path` is the tree's (at `prefix`, ending in a separator), and not an
+    environment installed inside it (a `.venv` in the project root is common)."""
+    if not (path + os.sep).startswith(prefix):
+        return False
+    return not any(part in path[len(prefix) - 1 :] for part in INSTALLED)
+
+
+def _relative(path: str, root: str) -> str:
+    return os.path.relpath(path, root) if path.startswith(root) else path

@@ -1,0 +1,121 @@
+"""Start one pytest run for codefit: `python -m codefit_pytest_boot [pytest args]` (safe path on).
+
+Before pytest or any file of the tree is imported, it
+1. reads the report key from stdin and opens the report file ($CODEFIT_PYTEST_REPORT, then removed
+   from the environment): records go to that descriptor, signed (`codefit_pytest_channel`);
+2. takes the tree out of `sys.path` (with PYTHONSAFEPATH the interpreter never put it first);
+3. installs the audit hook (`codefit_pytest_audit`);
+4. loads the pytest plugins of the interpreter's installed distributions (`pytest11` entry points
+   of distributions outside the tree) itself, with PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 set by the
+   sensor, so that no `*.egg-info` or module in the tree can add or replace a plugin;
+and puts the tree root at the END of `sys.path` only once those plugins are loaded, so that
+flat-layout projects import their modules while nothing installed can be shadowed by them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from typing import Any
+
+
+def main(argv: list[str]) -> int:
+    key = bytes.fromhex(sys.stdin.readline().strip() or "00")
+    fd = os.open(
+        os.environ.pop("CODEFIT_PYTEST_REPORT"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
+    )
+    root = os.path.realpath(os.getcwd())
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != root]
+    heldout = tuple(
+        os.path.join(root, d) + os.sep
+        for d in os.environ.pop("CODEFIT_HELDOUT_DIRS", "").split(os.pathsep)
+        if d
+    )
+    own = [m for m in os.environ.pop("CODEFIT_OWN_MODULES", "").split(",") if m]
+
+    from codefit_pytest_audit import install
+    from codefit_pytest_channel import open_channel
+
+    audit = install(root, lambda path: is_test_file(path, heldout))
+    send = open_channel(fd, key)
+    plugins = installed_plugins(root)
+    audit.findings += planted_runner_files(root, own)
+
+    import pytest
+    from codefit_pytest_plugin import Reporter
+    from codefit_pytest_watch import Watch
+
+    timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
+    reporter = Reporter(send, audit, Watch(root, own), timeout)
+    return int(pytest.main(argv, plugins=[Loader(plugins, root), reporter]))
+
+
+TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
+
+
+def is_test_file(path: str, heldout: tuple[str, ...]) -> bool:
+    """A test module, a conftest, or any file in a held-out folder."""
+    if heldout and path.startswith(heldout):
+        return True
+    return any(fnmatch.fnmatchcase(os.path.basename(path), p) for p in TEST_PATTERNS)
+
+
+def installed_plugins(root: str) -> list[tuple[str, object]]:
+    """(entry point name, plugin) of every `pytest11` entry point installed outside the tree."""
+    from importlib.metadata import distributions
+
+    from codefit_pytest_audit import in_tree
+
+    found: dict[str, object] = {}
+    prefix = root + os.sep
+    for dist in distributions():
+        location = str(getattr(dist, "_path", "") or "")
+        if location and in_tree(os.path.realpath(location), prefix):
+            continue
+        for entry in dist.entry_points:
+            if entry.group == "pytest11" and entry.name not in found:
+                found[entry.name] = entry.load()
+    return list(found.items())
+
+
+def planted_runner_files(root: str, own: list[str]) -> list[str]:
+    """Entries at the tree's root, new since the base tree, that would change the runner under a
+    plain `python -m pytest`: a module shadowing an installed one (a plugin, a dependency of the
+    tests), or a distribution's metadata declaring a pytest plugin."""
+    from importlib.machinery import PathFinder
+    from importlib.metadata import distributions
+
+    found = []
+    for entry in sorted(set(os.listdir(root)) - set(own)):
+        name = entry[:-3] if entry.endswith(".py") else entry
+        if name in own or not name.isidentifier():
+            continue
+        if name in sys.builtin_module_names or PathFinder.find_spec(name, sys.path) is not None:
+            found.append(f"the tree adds {entry}, which shadows the installed module {name}")
+    for dist in distributions(path=[root]):
+        if any(e.group == "pytest11" for e in dist.entry_points):
+            location = os.path.basename(str(getattr(dist, "_path", "")))
+            found.append(f"the tree adds {location}, which declares a pytest plugin")
+    return found
+
+
+class Loader:
+    """Registers the installed plugins under their entry point names, as autoload would."""
+
+    def __init__(self, plugins: list[tuple[str, object]], root: str) -> None:
+        self._plugins = plugins
+        self._root = root
+
+    def pytest_addhooks(self, pluginmanager: Any) -> None:
+        for name, plugin in self._plugins:
+            if not pluginmanager.is_blocked(name) and pluginmanager.get_plugin(name) is None:
+                pluginmanager.register(plugin, name=name)
+
+    def pytest_load_initial_conftests(self) -> None:
+        if self._root not in sys.path:
+            sys.path.append(self._root)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,220 @@
+"""In-process attacks on the pytest run codefit reads, each first shown to fool a plain pytest run.
+
+The code under test runs in the same process as the tests. Each attack below makes a failing test
+pass under `python -m pytest`; under codefit's sensor the run ends as a tampered reading: failed,
+with a finding whose rule is "tampered" naming what happened.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codefit.sensors.base import Reading, SensorContext, SensorSettings
+from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
+
+FAILING_TEST = "import calc\n\ndef test_add():\n    assert calc.add(1, 2) == 3\n"
+BUGGY = "\ndef add(a, b):\n    return a - b\n"
+
+FIND_PLUGINMANAGER = (
+    "import sys\n"
+    "def _pluginmanager():\n"
+    "    frame = sys._getframe()\n"
+    "    while frame is not None:\n"
+    "        for value in list(frame.f_locals.values()):\n"
+    "            manager = getattr(value, 'pluginmanager', None)\n"
+    "            if manager is not None and hasattr(manager, 'register'):\n"
+    "                return manager\n"
+    "        frame = frame.f_back\n"
+)
+FORCE_PASS_WRAPPER = (
+    "import pytest\n"
+    "@pytest.hookimpl(hookwrapper=True)\n"
+    "def forced(*args, **kwargs):\n"
+    "    outcome = yield\n"
+    "    report = outcome.get_result()\n"
+    "    if report.when == 'call':\n"
+    "        report.outcome, report.longrepr = 'passed', None\n"
+)
+
+ATTACKS = {
+    "hookwrapper registered after configure": {
+        "calc.py": FIND_PLUGINMANAGER
+        + FORCE_PASS_WRAPPER
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "_pluginmanager().register(_Force(), 'force')\n"
+        + BUGGY,
+        "expect": "registered after configure",
+    },
+    "hook assigned as a class attribute of a registered plugin": {
+        "calc.py": FIND_PLUGINMANAGER
+        + FORCE_PASS_WRAPPER
+        + "manager = _pluginmanager()\n"
+        + "session = manager.get_plugin('session')\n"
+        + "type(session).pytest_runtest_makereport = staticmethod(forced)\n"
+        + "manager.unregister(session)\n"
+        + "manager.register(session, 'session')\n"
+        + BUGGY,
+        "expect": "pytest_runtest_makereport",
+    },
+    "frame introspection reads the expected value": {
+        "calc.py": (
+            "import inspect\n"
+            "def add(a, b):\n"
+            "    caller = inspect.currentframe().f_back\n"
+            "    return [c for c in caller.f_code.co_consts if isinstance(c, int)][-1]\n"
+        ),
+        "expect": "frame introspection",
+    },
+    "the test file read through sys.modules": {
+        "calc.py": (
+            "import re, sys\n"
+            "def add(a, b):\n"
+            "    for name, module in list(sys.modules.items()):\n"
+            "        if name.startswith('test_'):\n"
+            "            text = open(module.__file__).read()\n"
+            "            return int(re.search(r'add\\(1, 2\\) == (\\d+)', text).group(1))\n"
+        ),
+        "expect": "read of the test file test_calc.py",
+    },
+    "the test file read through linecache after a warning": {
+        "calc.py": (
+            "import linecache, warnings\n"
+            "def add(a, b):\n"
+            "    with warnings.catch_warnings(record=True) as caught:\n"
+            "        warnings.simplefilter('always')\n"
+            "        warnings.warn('x', stacklevel=2)\n"
+            "    line = linecache.getline(caught[0].filename, caught[0].lineno)\n"
+            "    return int(line.split('==')[1])\n"
+        ),
+        "expect": "read of the test file test_calc.py",
+    },
+}
+
+
+def write(tree: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text)
+
+
+def plain_pytest_passes(tree: Path) -> bool:
+    """Control: a bare `python -m pytest` in the tree, as a user (or the old grader) would run it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode == 0
+
+
+def read(tree: Path, base: frozenset[str] | None = None) -> Reading:
+    """The sensor's reading; `base`: what the base tree held at its root (as the grader passes it)."""
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
+    return sensor.read(tree, SensorContext(python=sys.executable, own_modules=base))
+
+
+BASE = frozenset({"calc", "test_calc"})
+
+
+def assert_tampered(reading: Reading, expect: str) -> None:
+    assert not reading.passed and reading.counts.passed == 0
+    assert reading.findings and reading.findings[0].rule == "tampered", reading.output
+    assert expect in reading.findings[0].message, reading.findings[0].message
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_in_process_attack_fools_plain_pytest_and_is_a_tampered_reading(tmp_path: Path, attack: str) -> None:
+    files = {k: v for k, v in ATTACKS[attack].items() if k != "expect"}
+    write(tmp_path, {**files, "test_calc.py": FAILING_TEST})
+    assert plain_pytest_passes(tmp_path)
+    assert_tampered(read(tmp_path), ATTACKS[attack]["expect"])
+
+
+def test_replaced_json_dumps_cannot_rewrite_the_report_and_is_named(tmp_path: Path) -> None:
+    forge = (
+        "import json\n"
+        "_real = json.dumps\n"
+        "def dumps(obj, *args, **kwargs):\n"
+        "    if isinstance(obj, dict) and obj.get('outcome') == 'failed':\n"
+        "        obj = {**obj, 'outcome': 'passed', 'message': ''}\n"
+        "    return _real(obj, *args, **kwargs)\n"
+        "json.dumps = dumps\n"
+    )
+    write(tmp_path, {"calc.py": forge + BUGGY, "test_calc.py": FAILING_TEST})
+    reading = read(tmp_path)
+    assert [t.outcome for t in reading.tests] == ["failed"]
+    assert_tampered(reading, "replaced json.dumps")
+
+
+def test_records_written_into_the_report_by_the_code_under_test_are_forgeries(tmp_path: Path) -> None:
+    forge = (
+        "import os\n"
+        "for fd in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        target = os.readlink(f'/proc/self/fd/{fd}')\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    if target.endswith('report.jsonl'):\n"
+        "        record = {'event': 'test', 'nodeid': 'test_calc.py::test_add', 'outcome': 'passed'}\n"
+        "        line = '0' * 64 + ' ' + repr(record).replace(\"'\", '\"') + '\\n'\n"
+        "        os.write(int(fd), line.encode())\n"
+    )
+    write(tmp_path, {"calc.py": forge + BUGGY, "test_calc.py": FAILING_TEST})
+    assert_tampered(read(tmp_path), "not written by codefit's reporter")
+
+
+def test_a_module_shadowing_an_autoloaded_plugin_is_not_loaded_and_is_named(tmp_path: Path) -> None:
+    pytest.importorskip("pytest_timeout")  # an installed plugin that autoload would import by name
+    shadow = FORCE_PASS_WRAPPER + "pytest_runtest_makereport = forced\n"
+    write(tmp_path, {"pytest_timeout.py": shadow, "calc.py": BUGGY, "test_calc.py": FAILING_TEST})
+    assert plain_pytest_passes(tmp_path)
+    assert_tampered(read(tmp_path, BASE), "shadows the installed module pytest_timeout")
+
+
+def test_an_egg_info_in_the_tree_registering_a_plugin_is_not_loaded_and_is_named(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "evilplug.py": FORCE_PASS_WRAPPER + "pytest_runtest_makereport = forced\n",
+            "evil.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n",
+            "evil.egg-info/entry_points.txt": "[pytest11]\nevil = evilplug\n",
+            "calc.py": BUGGY,
+            "test_calc.py": FAILING_TEST,
+        },
+    )
+    assert plain_pytest_passes(tmp_path)
+    assert_tampered(read(tmp_path, BASE), "evil.egg-info, which declares a pytest plugin")
+
+
+def test_honest_code_using_frames_warnings_and_logging_is_not_taken_for_tampering(tmp_path: Path) -> None:
+    honest = (
+        "import collections, dataclasses, enum, logging, typing, warnings\n"
+        "log = logging.getLogger(__name__)\n"
+        "Pair = collections.namedtuple('Pair', 'a b')\n"
+        "class Colour(enum.Enum):\n    RED = 1\n"
+        "@dataclasses.dataclass\nclass Box:\n    x: int\n"
+        "def add(a, b):\n"
+        "    warnings.warn('add is deprecated', DeprecationWarning, stacklevel=2)\n"
+        "    log.warning('adding %s and %s', a, b)\n"
+        "    Local = collections.namedtuple('Local', 'x')\n"
+        "    T = typing.TypeVar('T')\n"
+        "    return Pair(a, b).a + Box(b).x + Local(0).x\n"
+    )
+    tests = (
+        "import pytest, calc\n\n"
+        "def test_add(caplog, monkeypatch, tmp_path):\n"
+        "    monkeypatch.setattr('json.dumps', lambda *a, **k: '')\n"
+        "    with pytest.warns(DeprecationWarning):\n"
+        "        assert calc.add(1, 2) == 3\n\n"
+        "@pytest.mark.parametrize('x', [1, 2])\n"
+        "def test_param(x):\n    assert calc.add(x, 0) == x\n"
+    )
+    write(tmp_path, {"calc.py": honest, "test_calc.py": tests})
+    reading = read(tmp_path)
+    assert reading.passed and reading.error is None, reading.output
