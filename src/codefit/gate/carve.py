@@ -14,7 +14,7 @@ original cases. Formatting of the rewritten literal is plain; all other text is 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codefit.errors import CodefitError
@@ -31,68 +31,113 @@ class _Edit:
     text: str
 
 
-def carve_cases(source: str, target: str, indices: Iterable[int], *, where: str = "") -> tuple[str, str]:
-    """Move the parametrize cases at `indices` of `target` (a constant or a test's own list)."""
-    tree = ast.parse(source)
-    literal, users = _case_literal(tree, target, where)
-    chosen = sorted(set(indices))
-    if not chosen or chosen[-1] >= len(literal.elts) or chosen[0] < 0:
-        raise CarveError(f"{target} has {len(literal.elts)} cases; cannot carve {chosen}", where=where)
-    kept = [e for i, e in enumerate(literal.elts) if i not in chosen]
-    moved = [literal.elts[i] for i in chosen]
-    offsets = _Offsets(source)
-    visible = _apply(source, [_literal_edit(source, offsets, literal, kept)])
-    held_edits = [_literal_edit(source, offsets, literal, moved)]
-    held_edits += [_remove(offsets, node) for node in _tests(tree) if node.name not in users]
-    return visible, _apply(source, held_edits)
-
-
-def carve_tests(source: str, names: Sequence[str], *, where: str = "") -> tuple[str, str]:
-    """Move whole tests: `test_fn` or `Class.test_method`."""
+def select(
+    source: str, cases: Mapping[str, Collection[int]], tests: Collection[str], *, where: str = ""
+) -> str:
+    """The module with, of its tests, only: the cases at the given indices of each case target (and
+    the tests that use that target, while any case is left), and the whole tests named in `tests`
+    (`test_fn`, `Class.test_method`, or `Class` for all its tests). Everything else is kept."""
     tree = ast.parse(source)
     offsets = _Offsets(source)
-    wanted = set(names)
-    found: set[str] = set()
-    visible: list[_Edit] = []
-    held: list[_Edit] = []
+    edits: list[_Edit] = []
+    case_users: set[str] = set()
+    for target, indices in cases.items():
+        literal, users = _case_literal(tree, target, where)
+        chosen = sorted(set(indices))
+        if chosen and (chosen[-1] >= len(literal.elts) or chosen[0] < 0):
+            raise CarveError(f"{target} has {len(literal.elts)} cases; cannot carve {chosen}", where=where)
+        edits.append(_literal_edit(source, offsets, literal, [literal.elts[i] for i in chosen]))
+        if chosen:
+            case_users |= users
+    wanted = set(tests)
+    known = set(test_names(source))
+    missing = wanted - known - {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    if missing:
+        raise CarveError(f"no such test: {', '.join(sorted(missing))}", where=where)
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            (visible if node.name in wanted else held).append(_remove(offsets, node))
-            found.update({node.name} & wanted)
+        if _is_test(node):
+            if node.name not in wanted and node.name not in case_users:  # type: ignore[attr-defined]
+                edits.append(_remove(offsets, node))
         elif isinstance(node, ast.ClassDef):
             methods = [
                 m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and _is_test(m)
             ]
-            picked = [m for m in methods if f"{node.name}.{m.name}" in wanted]
-            found.update(f"{node.name}.{m.name}" for m in picked)
-            if node.name in wanted:
-                found.add(node.name)
-                visible.append(_remove(offsets, node))
-            elif not methods:
-                continue  # a base class or helper: shared by both halves
-            elif not picked:
-                held.append(_remove(offsets, node))
+            if not methods and not inherits_tests(node, tree):
+                continue  # a base class or helper: both halves need it
+            if not methods:  # its tests come from a base: it moves as a whole
+                if node.name not in wanted:
+                    edits.append(_remove(offsets, node))
+                continue
+            picked = [
+                m for m in methods if node.name in wanted or {f"{node.name}.{m.name}"} & (wanted | case_users)
+            ]
+            if not picked:
+                edits.append(_remove(offsets, node))
             else:
-                visible += [_remove(offsets, m) for m in picked]
-                held += [_remove(offsets, m) for m in methods if m not in picked]
-                if len(picked) == len(methods):
-                    visible.append(_pass_if_empty(source, offsets, node))
-    missing = wanted - found
-    if missing:
-        raise CarveError(f"no such test: {', '.join(sorted(missing))}", where=where)
-    return _apply(source, visible), _apply(source, held)
+                edits += [_remove(offsets, m) for m in methods if m not in picked]
+    return _apply(source, edits)
+
+
+PLAIN_BASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "object"})
+
+
+def inherits_tests(cls: ast.ClassDef, tree: ast.Module) -> bool:
+    """Whether `cls` may run tests it does not define: a base that is neither a plain test case
+    nor a class of this module without tests (a mixin imported from elsewhere, a test class here)."""
+    local = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    for base in cls.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+        if name in PLAIN_BASES:
+            continue
+        parent = local.get(name)
+        if parent is None or any(_is_test(m) for m in parent.body) or inherits_tests(parent, tree):
+            return True
+    return False
+
+
+def test_names(source: str) -> list[str]:
+    """Every test of the module: `test_fn` and `Class.test_method`, in file order."""
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        if _is_test(node):
+            names.append(node.name)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.ClassDef):
+            names += [f"{node.name}.{m.name}" for m in node.body if _is_test(m)]  # type: ignore[attr-defined]
+    return names
+
+
+def case_count(source: str, target: str, *, where: str = "") -> int:
+    literal, _ = _case_literal(ast.parse(source), target, where)
+    return len(literal.elts)
+
+
+def case_users(source: str, target: str, *, where: str = "") -> set[str]:
+    """The tests parametrized by `target`'s cases."""
+    return _case_literal(ast.parse(source), target, where)[1]
+
+
+def carve_cases(source: str, target: str, indices: Iterable[int], *, where: str = "") -> tuple[str, str]:
+    """Move the parametrize cases at `indices` of `target` (a constant or a test's own list)."""
+    chosen = set(indices)
+    count = case_count(source, target, where=where)
+    if not chosen or max(chosen) >= count or min(chosen) < 0:
+        raise CarveError(f"{target} has {count} cases; cannot carve {sorted(chosen)}", where=where)
+    others = [n for n in test_names(source) if n not in case_users(source, target, where=where)]
+    visible = select(source, {target: set(range(count)) - chosen}, others, where=where)
+    return visible, select(source, {target: chosen}, (), where=where)
+
+
+def carve_tests(source: str, names: Sequence[str], *, where: str = "") -> tuple[str, str]:
+    """Move whole tests: `test_fn`, `Class.test_method` or a whole test `Class`."""
+    held = select(source, {}, names, where=where)
+    moved = set(names)
+    rest = [n for n in test_names(source) if n not in moved and n.split(".")[0] not in moved]
+    visible = select(source, {}, rest, where=where)
+    return visible, held
 
 
 def _is_test(node: ast.stmt) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
-
-
-def _tests(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
-    out: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
-    for node in tree.body:
-        if _is_test(node) or (isinstance(node, ast.ClassDef) and any(_is_test(m) for m in node.body)):
-            out.append(node)  # type: ignore[arg-type]
-    return out
 
 
 def _case_literal(tree: ast.Module, target: str, where: str) -> tuple[ast.List | ast.Tuple, set[str]]:
@@ -103,7 +148,7 @@ def _case_literal(tree: ast.Module, target: str, where: str) -> tuple[ast.List |
         ):
             if not isinstance(node.value, ast.List | ast.Tuple):
                 raise CarveError(f"{target} is not a literal list or tuple", where=where)
-            users = {t.name for t in _tests(tree) if _mentions(t, target)}
+            users = _users(tree, target)
             return node.value, users
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == target:
@@ -114,6 +159,17 @@ def _case_literal(tree: ast.Module, target: str, where: str) -> tuple[ast.List |
                         return values, {target}
             raise CarveError(f"{target} has no literal parametrize list", where=where)
     raise CarveError(f"no constant or test named {target}", where=where)
+
+
+def _users(tree: ast.Module, target: str) -> set[str]:
+    """Tests (`test_fn`, `Class.test_method`) whose text names `target`."""
+    users: set[str] = set()
+    for node in tree.body:
+        if _is_test(node) and _mentions(node, target):
+            users.add(node.name)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.ClassDef):
+            users |= {f"{node.name}.{m.name}" for m in node.body if _is_test(m) and _mentions(m, target)}  # type: ignore[attr-defined]
+    return users
 
 
 def _is_parametrize(func: ast.expr) -> bool:
@@ -144,14 +200,6 @@ def _span(offsets: _Offsets, node: ast.AST) -> tuple[int, int]:
 def _remove(offsets: _Offsets, node: ast.AST) -> _Edit:
     start, end = _span(offsets, node)
     return _Edit(start, end, "")
-
-
-def _pass_if_empty(source: str, offsets: _Offsets, cls: ast.ClassDef) -> _Edit:
-    """A class whose every test moved keeps a `pass` so that it stays valid Python."""
-    last = cls.body[-1]
-    end = offsets.starts[min(last.end_lineno or last.lineno, len(offsets.starts) - 1)]
-    indent = " " * (cls.col_offset + 4)
-    return _Edit(end, end, f"{indent}pass\n")
 
 
 def _literal_edit(

@@ -1,0 +1,58 @@
+"""`codefit split`: carve agent-blind validation and test cases out of a pytest suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codefit.gate.split import By, apply_split, plan_split, undo_split
+from codefit.workspace.git import repo_root
+
+console = Console(highlight=False)
+
+
+def split_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Test files/folders (default: tests/).")] = None,
+    validation: Annotated[float, typer.Option(help="Share of units held out for validation.")] = 0.2,
+    test: Annotated[float, typer.Option(help="Share of units held out for the sealed test split.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed of the deterministic assignment.")] = 0,
+    by: Annotated[By, typer.Option(help="Unit: a parametrize case, a test, a file.")] = By.CASE,
+    seal: Annotated[bool, typer.Option(help="Seal the held-out modules into the repository.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Held-out folder (outside the repo).")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show what would move; change nothing.")] = False,
+    undo: Annotated[bool, typer.Option(help="Restore the suite as it was before the split.")] = False,
+    repo: Annotated[Path, typer.Option("--repo", "-C", help="The repository.")] = Path("."),
+) -> None:
+    """Keras' validation_split for a test suite: held-out cases the optimizer never sees."""
+    root = repo_root(repo)
+    if undo:
+        for line in undo_split(root):
+            console.print(line, markup=False)
+        return
+    if seal and out is not None:
+        raise typer.BadParameter("give either --seal or --out, not both")
+    chosen = paths or [Path("tests") if (root / "tests").is_dir() else Path(".")]
+    plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by)
+    for module in plan.modules:
+        moved = ", ".join(f"{s} {len(module.moved[s])}" for s in ("validation", "test"))
+        console.print(f"{module.path}: {module.total} units; {moved}", markup=False)
+        if dry_run:
+            for split in ("validation", "test"):
+                for label in module.moved[split]:
+                    console.print(f"  -> {split}: {label}", markup=False)
+    console.print(
+        f"{plan.total()} units in {len(plan.modules)} modules: validation {plan.moved('validation')}, "
+        f"test {plan.moved('test')}, visible {plan.total() - plan.moved('validation') - plan.moved('test')}",
+        markup=False,
+    )
+    if dry_run:
+        console.print("dry run: nothing changed", markup=False)
+        return
+    target = None if seal else (out or root.parent / f"{root.name}-heldout").resolve()
+    if target is not None and (target == root or root in target.parents):
+        raise typer.BadParameter(f"--out {target} is inside the repository; held-out tests belong outside it")
+    for line in apply_split(root, plan, out=target, seal=seal):
+        console.print(line, markup=False)

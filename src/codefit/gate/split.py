@@ -1,0 +1,296 @@
+"""`codefit split`: Keras' `validation_split` for a pytest suite.
+
+Carves validation and test cases out of the visible suite, stratified per module and per test, and
+deterministic for a seed. A unit is, by default, one case: a parametrize case, or a test without
+cases (`--by function` moves whole tests, `--by file` whole modules). Each module keeps at least one
+visible unit, and its held-out share is within one unit of the requested fraction.
+
+The held-out modules go outside the repository (`--out`) or are sealed into it (`--seal`), named
+`<module>_<split>.py` beside where the module lives, so the grader runs them with the module's own
+conftest and package. `codefit.toml` gains one sensor per split. Everything the split changed is
+recorded in `.codefit/split.json` with the original bytes, so `--undo` restores the suite exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from codefit.errors import CodefitError
+from codefit.gate.carve import case_count, select, test_names
+from codefit.gate.units import Unit, module_units
+
+MANIFEST = Path(".codefit") / "split.json"
+SPLITS = ("validation", "test")
+
+
+class SplitError(CodefitError):
+    """The suite cannot be split as asked."""
+
+
+class By(StrEnum):
+    CASE = "case"
+    FUNCTION = "function"
+    FILE = "file"
+
+
+@dataclass
+class ModulePlan:
+    path: str  # relative to the repository
+    original: str
+    visible: str
+    held: dict[str, str]  # split -> held-out module text ("" when nothing moved there)
+    moved: dict[str, list[str]]  # split -> unit labels
+    total: int
+
+
+@dataclass
+class SplitPlan:
+    modules: list[ModulePlan] = field(default_factory=list)
+
+    def moved(self, split: str) -> int:
+        return sum(len(m.moved[split]) for m in self.modules)
+
+    def total(self) -> int:
+        return sum(m.total for m in self.modules)
+
+
+def plan_split(
+    root: Path, paths: Sequence[Path], *, validation: float, test: float, seed: int = 0, by: By = By.CASE
+) -> SplitPlan:
+    """What would move where; changes nothing."""
+    if not 0 <= validation < 1 or not 0 <= test < 1 or validation + test >= 1 or validation + test == 0:
+        raise SplitError("--validation and --test must be fractions in [0, 1) with 0 < sum < 1")
+    plan = SplitPlan()
+    files: list[tuple[str, str, list[Unit]]] = []
+    for module in _test_modules(root, paths):
+        rel = module.relative_to(root).as_posix()
+        source = module.read_bytes().decode("utf-8")  # no newline translation: undo is byte-exact
+        units = module_units(source, by=by.value, where=rel)
+        if by != By.FILE and len(units) < 2:
+            continue  # a module with one unit keeps it visible
+        if by == By.FILE and units:
+            files.append((rel, source, units))
+            continue
+        chosen = _assign(units, validation, test, seed=seed, key=rel)
+        plan.modules.append(_carve_module(rel, source, units, chosen))
+    if files:
+        whole = [Unit(rel, None, "file") for rel, _, _ in files]
+        chosen_files = _assign(whole, validation, test, seed=seed, key="files")
+        for rel, source, units in files:
+            split_of = {s: [u for u in chosen_files[s] if u.target == rel] for s in SPLITS}
+            plan.modules.append(
+                _carve_module(rel, source, units, {s: units if split_of[s] else [] for s in SPLITS})
+            )
+    if not plan.modules:
+        raise SplitError("no test module with two or more tests to split", where=", ".join(map(str, paths)))
+    return plan
+
+
+def _test_modules(root: Path, paths: Sequence[Path]) -> list[Path]:
+    found: set[Path] = set()
+    for path in paths or [root]:
+        full = (root / path).resolve()
+        if not full.exists():
+            raise SplitError("no such file or directory", where=str(path))
+        candidates = [full] if full.is_file() else full.rglob("*.py")
+        for candidate in candidates:
+            name = candidate.name
+            is_test = name.startswith("test_") or name.endswith("_test.py")
+            if is_test and not any(part.startswith(".") for part in candidate.relative_to(root).parts):
+                found.add(candidate)
+    return sorted(found)
+
+
+def _assign(
+    units: list[Unit], validation: float, test: float, *, seed: int, key: str
+) -> dict[str, list[Unit]]:
+    """Stratified per test: units are dealt round-robin over the module's tests in a seeded order."""
+    n = len(units)
+    n_val, n_test = round(n * validation), round(n * test)
+    while n_val + n_test > n - 1:  # every module keeps a visible unit
+        if n_test >= n_val and n_test:
+            n_test -= 1
+        else:
+            n_val -= 1
+    rng = random.Random(int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:8], "big"))
+    by_stratum: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_stratum.setdefault(unit.stratum, []).append(unit)
+    for members in by_stratum.values():
+        rng.shuffle(members)
+    strata = list(by_stratum.values())
+    rng.shuffle(strata)
+    dealt = [members[i] for i in range(max(map(len, strata))) for members in strata if i < len(members)]
+    return {"validation": dealt[:n_val], "test": dealt[n_val : n_val + n_test]}
+
+
+def _carve_module(rel: str, source: str, units: list[Unit], chosen: dict[str, list[Unit]]) -> ModulePlan:
+    moved_units = {u for split in SPLITS for u in chosen[split]}
+    visible = (
+        _select_units(source, [u for u in units if u not in moved_units], rel) if moved_units else source
+    )
+    held = {split: _select_units(source, chosen[split], rel) if chosen[split] else "" for split in SPLITS}
+    return ModulePlan(
+        path=rel,
+        original=source,
+        visible=visible,
+        held=held,
+        moved={split: [u.label for u in chosen[split]] for split in SPLITS},
+        total=len(units),
+    )
+
+
+def _select_units(source: str, units: Iterable[Unit], where: str) -> str:
+    cases: dict[str, set[int]] = {}
+    tests: list[str] = []
+    for unit in units:
+        if unit.index is None:
+            tests += unit.tests
+        else:
+            cases.setdefault(unit.target, set()).add(unit.index)
+    # Case targets with nothing kept still need an entry, or their users would stay with every case.
+    for target in {u.target for u in module_units(source, by="case", where=where) if u.index is not None}:
+        if target not in cases and case_count(source, target, where=where):
+            cases[target] = set()
+    return select(source, cases, tests, where=where)
+
+
+def held_name(rel: str, split: str) -> str:
+    path = Path(rel)
+    return (path.parent / f"{path.stem}_{split}{path.suffix}").as_posix()
+
+
+def apply_split(
+    root: Path, plan: SplitPlan, *, out: Path | None, seal: bool, sensors_note: str = ""
+) -> list[str]:
+    """Write the visible suite, the held-out suites and the config; returns what it did, line by line."""
+    manifest_path = root / MANIFEST
+    if manifest_path.exists():
+        raise SplitError(
+            "this suite is already split; run `codefit split --undo` first", where=str(manifest_path)
+        )
+    config = root / "codefit.toml"
+    sealed_files: list[str] = []
+    written_out: str | None = None
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="codefit-split-") as tmp:
+        staging = Path(tmp)
+        for module in plan.modules:
+            for split in SPLITS:
+                if module.held[split]:
+                    target = staging / split / held_name(module.path, split)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(module.held[split], encoding="utf-8")
+        sensors = []
+        for split in SPLITS:
+            if not (staging / split).exists():
+                continue
+            files = sorted(p.relative_to(staging / split).as_posix() for p in (staging / split).rglob("*.py"))
+            if seal:
+                from codefit.seal import SEALED_DIR, key_for_sealing
+                from codefit.seal import seal as seal_tree
+
+                sealed = root / SEALED_DIR / f"split.{split}.sealed"
+                seal_tree(staging / split, sealed, split=split, key=key_for_sealing(root))
+                sealed_files.append(sealed.relative_to(root).as_posix())
+                where = f'sealed = "{sealed.relative_to(root).as_posix()}"'
+                lines.append(f"sealed {len(files)} {split} module(s) into {sealed.relative_to(root)}")
+            else:
+                assert out is not None
+                dest = out / split
+                if dest.exists() and any(dest.iterdir()):
+                    raise SplitError("the held-out folder is not empty", where=str(dest))
+                shutil.copytree(staging / split, dest, dirs_exist_ok=True)
+                written_out = str(out)
+                where = f'path = "{dest}"'
+                lines.append(f"wrote {len(files)} {split} module(s) to {dest}")
+            sensors.append(_sensor_toml(split, where, files))
+    manifest = {
+        "originals": {m.path: _b64(m.original) for m in plan.modules},
+        "config": _b64(config.read_bytes().decode("utf-8")) if config.exists() else None,
+        "out": written_out,
+        "sealed": sealed_files,
+    }
+    for module in plan.modules:
+        (root / module.path).write_bytes(module.visible.encode("utf-8"))
+    _write_config(root, config, sensors, sensors_note)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = manifest_path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")  # codefit's own folder never shows in git status
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    lines.append(f"updated {config.name} with {len(sensors)} held-out sensor(s); undo: codefit split --undo")
+    return lines
+
+
+def _sensor_toml(split: str, where: str, files: list[str]) -> str:
+    feedback = 'feedback = "verdict"\nbudget = 5\n' if split == "validation" else ""
+    args = ", ".join(json.dumps(f) for f in files)
+    return (
+        f'\n[[sensors]]            # written by `codefit split`\nname = "split_{split}"\nkind = "pytest"\n'
+        f'{where}\ndest = "."\nargs = [{args}]\nsplit = "{split}"\n{feedback}'
+    )
+
+
+def _write_config(root: Path, config: Path, sensors: list[str], note: str) -> None:
+    if not config.exists():
+        from codefit.init import write_starter_config
+
+        write_starter_config(root, force=False)
+    text = config.read_text(encoding="utf-8")
+    # Sensors are array-of-tables entries: they must come before any other table ([optimizer]...).
+    cut = _first_plain_table(text)
+    block = "".join(sensors) + note
+    config.write_text(text[:cut].rstrip("\n") + "\n" + block + ("\n" + text[cut:] if cut < len(text) else ""))
+
+
+def _first_plain_table(text: str) -> int:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            return offset
+        offset += len(line)
+    return len(text)
+
+
+def undo_split(root: Path) -> list[str]:
+    """Put back every file the split changed, byte for byte, and remove what it wrote."""
+    manifest_path = root / MANIFEST
+    if not manifest_path.exists():
+        raise SplitError("nothing to undo: this suite was not split by `codefit split`", where=str(root))
+    manifest = json.loads(manifest_path.read_text())
+    lines = []
+    for rel, data in manifest["originals"].items():
+        (root / rel).write_bytes(base64.b64decode(data))
+        lines.append(f"restored {rel}")
+    config = root / "codefit.toml"
+    if manifest["config"] is None:
+        config.unlink(missing_ok=True)
+    else:
+        config.write_bytes(base64.b64decode(manifest["config"]))
+    for sealed in manifest["sealed"]:
+        (root / sealed).unlink(missing_ok=True)
+        lines.append(f"removed {sealed}")
+    if manifest["out"]:
+        for split in SPLITS:
+            shutil.rmtree(Path(manifest["out"]) / split, ignore_errors=True)
+        lines.append(f"removed the held-out folders under {manifest['out']}")
+    manifest_path.unlink()
+    return lines
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+__all__ = ["By", "SplitError", "SplitPlan", "apply_split", "plan_split", "test_names", "undo_split"]

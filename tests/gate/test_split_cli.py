@@ -1,0 +1,102 @@
+"""`codefit split` from the command line on a small suite: dry run, split, grading, refusal, undo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SUITE = """import pytest
+
+from calc import add
+
+CASES = [(1, 1, 2), (2, 2, 4), (3, 3, 6), (4, 4, 8), (5, 5, 10),
+         (6, 6, 12), (7, 7, 14), (8, 8, 16), (9, 9, 18), (0, 0, 0)]
+
+
+@pytest.mark.parametrize(("a", "b", "total"), CASES)
+def test_add(a, b, total):
+    assert add(a, b) == total
+
+
+def test_zero():
+    assert add(0, 0) == 0
+"""
+
+
+def codefit(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codefit", *args], cwd=repo, capture_output=True, text=True, env=env
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (root / "tests" / "test_calc.py").write_bytes(
+        SUITE.replace("\n", "\r\n").encode()
+    )  # CRLF: undo is byte-exact
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
+        subprocess.run(
+            cmd,
+            cwd=root,
+            check=True,
+            env={
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@t",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@t",
+                "PATH": "/usr/bin:/bin",
+            },
+        )
+    return root
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+def test_dry_run_changes_nothing_and_names_the_moves(repo: Path, tmp_path: Path) -> None:
+    proc = codefit(repo, "split", "--dry-run", "--seed", "1", env=env_for(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "-> validation: CASES[" in proc.stdout and "dry run: nothing changed" in proc.stdout
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+        == ""
+    )
+
+
+def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    original = (repo / "tests" / "test_calc.py").read_bytes()
+    out = tmp_path / "held"
+    proc = codefit(repo, "split", "--validation", "0.3", "--test", "0.2", "--out", str(out), env=env)
+    assert proc.returncode == 0, proc.stderr
+    visible = (repo / "tests" / "test_calc.py").read_text()
+    held = (out / "validation" / "tests" / "test_calc_validation.py").read_text()
+    assert visible.count("), (") + held.count("), (") < original.decode().count("), (")
+    graded = codefit(repo, "evaluate", "--split", "validation", "--json", env=env)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert '"passed": true' in graded.stdout
+    again = codefit(repo, "split", "--out", str(tmp_path / "again"), env=env)
+    assert again.returncode == 2 and "already split" in again.stderr
+    undone = codefit(repo, "split", "--undo", env=env)
+    assert undone.returncode == 0, undone.stderr
+    assert (repo / "tests" / "test_calc.py").read_bytes() == original
+    assert not (repo / "codefit.toml").exists() and not (out / "validation").exists()
+
+
+def test_sealed_split_keeps_plaintext_out_of_the_repository(repo: Path, tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    proc = codefit(repo, "split", "--seal", env=env)
+    assert proc.returncode == 0, proc.stderr
+    sealed = list((repo / ".codefit-sealed").glob("*.sealed"))
+    assert sealed and b"add(" not in b"".join(p.read_bytes() for p in sealed)
+    assert "sealed = " in (repo / "codefit.toml").read_text()
+    assert list((tmp_path / "config" / "codefit" / "keys").glob("*.key"))  # the key lives outside the repo

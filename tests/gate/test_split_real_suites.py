@@ -1,0 +1,110 @@
+"""`codefit split` on real suites from PyPI: the halves run exactly the original cases, the shares
+hold per module, a second split is refused and `--undo` restores the suite byte for byte."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from codefit.gate.split import SPLITS, SplitError, apply_split, held_name, plan_split, undo_split
+
+pytestmark = pytest.mark.slow
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "realworld.py"
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
+LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
+
+
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("realworld_bench_split", BENCH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def checkout(name: str, tmp_path: Path) -> tuple[Path, Path]:
+    """The project's sdist, unbugged, as a git repository; and its environment's python."""
+    rw = bench()
+    project = next(p for p in rw.load_corpus() if p.name == name)
+    with tarfile.open(rw.sdist(project)) as tar:
+        tar.extractall(tmp_path / "unpack", filter="data")
+    repo = tmp_path / name
+    next((tmp_path / "unpack").iterdir()).rename(repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "commit", "-qm", "x"], cwd=repo, check=True, env={**IDENTITY, "PATH": "/usr/bin:/bin"}
+    )
+    return repo, rw.venv(project)
+
+
+def outcomes(python: Path, repo: Path, paths: list[str]) -> list[tuple[str, str]]:
+    proc = subprocess.run(
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q", "-o", "pythonpath=src", *paths],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    found = []
+    for line in proc.stdout.splitlines():
+        match = LINE.match(line)
+        if match:  # a held-out module's cases are the original module's cases
+            nodeid = re.sub(r"_(validation|test)\.py::", ".py::", match.group(2))
+            found.append((nodeid, match.group(1)))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("name", "paths"),
+    [
+        ("inflection", ["test_inflection.py"]),
+        ("cachetools", ["tests"]),
+    ],  # parametrize tables; unittest classes
+)
+def test_split_halves_run_exactly_the_original_cases(name: str, paths: list[str], tmp_path: Path) -> None:
+    repo, python = checkout(name, tmp_path)
+    before = outcomes(python, repo, paths)
+    assert before
+    plan = plan_split(repo, [Path(p) for p in paths], validation=0.2, test=0.1, seed=3)
+    for module in plan.modules:  # stratified: within one unit of the requested share, per module
+        assert abs(len(module.moved["validation"]) - 0.2 * module.total) <= 1
+        assert abs(len(module.moved["test"]) - 0.1 * module.total) <= 1
+        assert module.total - len(module.moved["validation"]) - len(module.moved["test"]) >= 1
+    out = tmp_path / "heldout"
+    apply_split(repo, plan, out=out, seal=False)
+    visible = outcomes(python, repo, paths)
+    assert len(visible) < len(before)
+    held = [held_name(m.path, s) for s in SPLITS for m in plan.modules if m.held[s]]
+    for split in SPLITS:
+        for module in plan.modules:
+            if module.held[split]:
+                (repo / held_name(module.path, split)).write_text(
+                    (out / split / held_name(module.path, split)).read_text()
+                )
+    together = outcomes(python, repo, sorted({*paths, *held}))
+    assert together == before  # same ids, same outcomes, no case twice
+    for split in SPLITS:
+        for module in plan.modules:
+            (repo / held_name(module.path, split)).unlink(missing_ok=True)
+
+    with pytest.raises(SplitError, match="already split"):
+        apply_split(repo, plan, out=tmp_path / "again", seal=False)
+    undo_split(repo)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored=no"], cwd=repo, capture_output=True, text=True
+    )
+    assert status.stdout.strip() == ""  # byte for byte: git sees no change
+    assert not (out / "validation").exists()
