@@ -23,10 +23,14 @@ def scan(secrets: list[bytes], targets: list[str]) -> list[str]:
     found: list[str] = []
     if leaks("\n".join(f"{k}={v}" for k, v in os.environ.items()).encode(), secrets):
         found.append("env")
+    own = Path("/proc/self/cmdline").read_bytes()
     for pid in [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]:
         for part in ("environ", "cmdline"):
             try:
-                if leaks(Path(f"/proc/{pid}/{part}").read_bytes(), secrets):
+                data = Path(f"/proc/{pid}/{part}").read_bytes()
+                if part == "cmdline" and data.endswith(own):
+                    continue  # a launcher of this very command: its arguments are ours
+                if leaks(data, secrets):
                     found.append(f"proc:{pid}/{part}")
             except OSError:
                 pass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,17 @@ import pytest
 from codefit.config import LimitSettings, load_config
 from codefit.errors import ConfigError
 from codefit.harness.plan import default_memory_mb, plan_from_config, resource_limits
-from codefit.workspace.sandbox import ResourceLimits, limits_available, process_limit, user_threads
+from codefit.workspace import sandbox, sandbox_user
+from codefit.workspace.sandbox import (
+    ResourceLimits,
+    SandboxSpec,
+    limits_available,
+    process_limit,
+    user_threads,
+    wrap_command,
+)
+from codefit.workspace.sandbox_user import Drop
+from tests.conftest import needs_bwrap
 
 needs_prlimit = pytest.mark.skipif(not limits_available(), reason="prlimit is not installed here")
 
@@ -64,6 +76,38 @@ def test_process_limit_counts_what_the_user_already_runs(monkeypatch: pytest.Mon
     assert process_limit(0) is None
 
 
-def test_process_limit_is_left_off_for_root(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_process_limit_for_root_is_the_margin_in_a_sandbox_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sandboxed processes of a root codefit run as an unprivileged user in a user namespace of
+    # their own, whose count starts at zero; without that drop the limit could not bind at all.
     monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(sandbox, "sandbox_available", lambda: True)
+    monkeypatch.setattr(sandbox_user, "sandbox_identity", lambda: sandbox_user.Identity(1, 1, Drop.USERNS))
+    assert process_limit(100) == 100
+    monkeypatch.setattr(sandbox_user, "sandbox_identity", lambda: None)
     assert process_limit(100) is None
+
+
+FORK_BOMB = """\
+import os, sys, time
+started = 0
+for _ in range(400):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(2)
+        os._exit(0)
+    started += 1
+print(started)
+"""
+
+
+@needs_prlimit
+@needs_bwrap
+def test_a_fork_bomb_is_stopped_by_the_process_limit_even_for_root(tmp_path: Path) -> None:
+    limits = ResourceLimits(processes=process_limit(64))
+    argv = wrap_command([sys.executable, "-c", FORK_BOMB], SandboxSpec(workspace=tmp_path, limits=limits))
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) < 64  # as root without the drop to an unprivileged user: 400

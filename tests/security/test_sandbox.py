@@ -194,16 +194,24 @@ def test_missing_bubblewrap_warns_and_require_sandbox_refuses(monkeypatch: pytes
         require_sandbox()
 
 
-def test_hidden_paths_get_an_empty_tmpfs_and_files_dev_null(tmp_path: Path, outside_tmp: Path) -> None:
+def test_hidden_paths_inside_a_shown_folder_get_an_empty_tmpfs_and_files_dev_null(
+    tmp_path: Path, outside_tmp: Path
+) -> None:
     (outside_tmp / "dir").mkdir()
     (outside_tmp / "key").write_text("k")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     spec = SandboxSpec(
-        workspace=tmp_path, hidden=(outside_tmp / "dir", outside_tmp / "key", outside_tmp / "gone")
+        workspace=tmp_path / "ws",
+        extra_ro=(outside_tmp,),
+        hidden=(outside_tmp / "dir", outside_tmp / "key", outside_tmp / "gone", elsewhere),
     )
+    (tmp_path / "ws").mkdir()
     args = bwrap_args(spec)
     pairs = list(itertools.pairwise(args))
     assert ("--tmpfs", str(outside_tmp / "dir")) in pairs
     assert ("/dev/null", str(outside_tmp / "key")) in pairs
     assert str(outside_tmp / "gone") not in args
+    assert str(elsewhere) not in args  # shown nowhere: nothing to cover
     assert "--unshare-net" in args
-    assert args.index("--bind") > args.index(str(outside_tmp / "dir"))  # workspace bound after hiding
+    assert args.index(str(outside_tmp / "dir")) > args.index(str(outside_tmp))  # covered after shown

@@ -69,6 +69,7 @@ def plan_from_config(
         # files), nor held-out paths, nor other workspaces and grading copies.
         hidden=(loaded.root, workdir(), *spec.heldout_paths()),
         limits=resource_limits(cfg.limits),
+        repo=loaded.root,
     )
     return RunPlan(
         repo=loaded.root,

@@ -32,6 +32,7 @@ from codefit.workspace.sandbox import (
     toolchain_paths,
     wrap_command,
 )
+from codefit.workspace.sandbox_mounts import program_paths
 
 # Variables codefit itself uses for secrets never reach an optimizer.
 SCRUBBED_PREFIXES = ("CODEFIT_SEAL", "CODEFIT_KEY")
@@ -101,8 +102,10 @@ class CommandOptimizer:
                 state.task_file.parent,
                 Path(state.sensor_context.python).parent.parent,
                 *_absolute_program(self.options.command, state.hidden),
+                *_program_on_path(self.options.command),
             ),
             limits=state.sensor_context.limits,
+            also_at=(state.sensor_context.repo,) if state.sensor_context.repo else (),
         )
         timeout = self.options.timeout or state.timeout_s
         try:
@@ -181,6 +184,17 @@ def _inside_repository(program: Path, repo: Path) -> str | None:
     if repo.resolve() in program.parents or repo in program.parents:
         return f"the repository {str(repo)!r}, which the sandbox hides"
     return None
+
+
+def _program_on_path(command: str) -> tuple[Path, ...]:
+    """What the command's program found on PATH needs to run (the sandbox shows no home folder)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return ()
+    program = next((w for w in words if "=" not in w), "")
+    found = shutil.which(program) if program and "/" not in program else None
+    return program_paths(Path(found)) if found else ()
 
 
 def _absolute_program(command: str, hidden: Sequence[Path]) -> tuple[Path, ...]:

@@ -6,11 +6,15 @@
 
 - the environment is scrubbed of codefit's keys *before* bubblewrap starts, so that not even
   the sandbox's PID 1 (whose /proc entry the command could read) holds them;
-- under bubblewrap (`bwrap`, Debian package `bubblewrap`): the whole file system read-only, a fresh
-  empty /tmp, only the workspace (and `extra_rw`) writable, every hidden path (the user's
-  repository, `.codefit/`, held-out tests, key directories) covered by an empty tmpfs, a new PID
-  namespace where the command is PID 1 (so /proc shows neither codefit nor bwrap's arguments),
-  and no network unless the spec allows it;
+- under bubblewrap (`bwrap`, Debian package `bubblewrap`): nothing of the host is visible but
+  what `codefit.workspace.sandbox_mounts` lists (system directories, codefit's toolchain, the
+  interpreter prefix of the code under test, what the caller shows), a fresh empty /tmp, only the
+  workspace (and `extra_rw`) writable, the workspace shown again at `also_at` (the user's
+  repository, so that an editable install imports the workspace), every hidden path covered
+  wherever a shown one would bring it back, a new PID namespace where the command is PID 1 (so
+  /proc shows neither codefit nor bwrap's arguments), and no network unless the spec allows it;
+- when codefit runs as root, the command runs as an unprivileged user in a user namespace of its
+  own (`codefit.workspace.sandbox_user`), so that the limits bind (RLIMIT_NPROC spares root);
 - with `allow_hosts`, the network stays unshared and the command reaches the listed hosts only,
   through codefit's egress proxy (`codefit.workspace.egress`; run it with `egress_for`), whose
   relay is then PID 1 and runs the command as its child;
@@ -44,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codefit.errors import CodefitError
+from codefit.workspace import sandbox_mounts, sandbox_user
 from codefit.workspace.egress import AllowList, EgressProxy, relay_argv
 
 # Names always removed from an optimizer's environment; plus any CODEFIT_* name that looks like a secret.
@@ -89,9 +94,13 @@ class ResourceLimits:
 def process_limit(margin: int) -> int | None:
     """An RLIMIT_NPROC leaving `margin` more threads than this user runs now (0 = no limit).
 
-    None for root, whom the limit does not bind."""
-    if os.geteuid() == 0 or not margin:
+    For root, `margin` itself: sandboxed processes then run as an unprivileged user in a user
+    namespace of their own, whose count starts at zero. None for root where the sandbox cannot
+    drop root (the limit would not bind; `sandbox_warning()` says so)."""
+    if not margin:
         return None
+    if os.geteuid() == 0:
+        return margin if sandbox_available() and sandbox_user.sandbox_identity() else None
     return user_threads() + margin
 
 
@@ -121,6 +130,8 @@ class SandboxSpec:
     extra_rw: tuple[Path, ...] = ()
     limits: ResourceLimits = ResourceLimits()
     secret_env: tuple[str, ...] = ()
+    # Where the workspace is shown too (the user's repository): an editable install finds it there.
+    also_at: tuple[Path, ...] = ()
 
 
 def sandbox_available() -> bool:
@@ -150,6 +161,11 @@ def sandbox_warning() -> str | None:
         )
     if not limits_available():
         problems.append("prlimit (util-linux) is not available: the [limits] are not applied")
+    elif os.geteuid() == 0 and not problems and sandbox_user.sandbox_identity() is None:
+        problems.append(
+            "codefit runs as root and cannot drop to an unprivileged user in the sandbox (setpriv "
+            "or user namespaces missing): the process limit does not bind"
+        )
     return "; ".join(problems) or None
 
 
@@ -190,6 +206,12 @@ def wrap_command(argv: Sequence[str], spec: SandboxSpec, egress: EgressProxy | N
             )
         if egress is not None:
             inner = relay_argv(egress.socket_path, inner)
+        identity = sandbox_user.sandbox_identity()
+        if identity is not None:
+            egress_dirs = [egress.socket_dir, egress.socket_path] if egress else []
+            sandbox_user.grant([spec.workspace, *spec.extra_rw, *egress_dirs], identity)
+            sandbox_user.open_to_read(spec.extra_ro, identity)
+            inner = [*sandbox_user.drop_argv(identity), *inner]
         inner = [*bwrap_args(spec, egress.socket_dir if egress else None), "--", *inner]
     return [*scrub_argv(spec), *inner]
 
@@ -225,21 +247,6 @@ def scrub_argv(spec: SandboxSpec) -> list[str]:
     return [*out, "--"]
 
 
-def hidden_paths(spec: SandboxSpec) -> list[Path]:
-    """The spec's hidden paths plus codefit's key locations, resolved, existing, outermost only."""
-    from codefit.seal import keys_dir
-
-    candidates = [*spec.hidden, keys_dir().parent]
-    resolved = sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
-    kept: list[Path] = []
-    for path in resolved:
-        if path == Path("/tmp") or Path("/tmp") in path.parents:
-            continue  # /tmp is replaced by an empty tmpfs anyway
-        if not any(k == path or k in path.parents for k in kept):
-            kept.append(path)
-    return kept
-
-
 def toolchain_paths() -> list[Path]:
     """codefit's own interpreter and package, kept visible: they may live under /tmp (a fresh CI
     clone) where the sandbox shows an empty directory, and hooks and agents run through them."""
@@ -265,15 +272,18 @@ def confined_spec(
     hidden: Sequence[Path] = (),
     limits: ResourceLimits = ResourceLimits(),
     writable: Sequence[Path] = (),
+    also_at: Sequence[Path] = (),
 ) -> SandboxSpec:
     """How a sensor runs the code under test in `tree`: only `tree` (and `writable`) writable,
-    `hidden` and codefit's keys invisible, a private /tmp, no network."""
+    `hidden` and codefit's keys invisible, `tree` shown at `also_at` too, a private /tmp, no
+    network."""
     return SandboxSpec(
         workspace=tree,
         hidden=tuple(hidden),
         extra_ro=interpreter_paths(python),
         extra_rw=tuple(writable),
         limits=limits,
+        also_at=tuple(also_at),
     )
 
 
@@ -293,24 +303,21 @@ def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
     args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--as-pid-1", "--unshare-ipc"]
     if spec.allow_hosts or not spec.allow_network:
         args.append("--unshare-net")  # with allow_hosts, only loopback: all else goes through the proxy
-    args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    hidden = hidden_paths(spec)
-    for path in hidden:
-        args += _hide(path)
-    shown = [*toolchain_paths(), *(p.resolve() for p in spec.extra_ro), *([egress_dir] if egress_dir else [])]
-    for path in shown:
-        args += ["--ro-bind", str(path), str(path)]
-    # A shown directory that holds a hidden path (an interpreter in the home that holds the keys)
-    # must not bring it back.
-    for path in hidden:
-        if any(s in path.parents for s in shown):
-            args += _hide(path)
-    workspace = str(spec.workspace.resolve())
-    args += ["--bind", workspace, workspace]
-    for path in spec.extra_rw:
-        args += ["--bind", str(path.resolve()), str(path.resolve())]
-    return [*args, "--chdir", workspace]
+    if os.geteuid() == 0 and sandbox_user.sandbox_identity() is not None:
+        args += sandbox_user.OUTER_CAPS  # for setpriv only: the command itself runs without any
+    view = sandbox_mounts.View(
+        tree=spec.workspace,
+        readable=(*toolchain_paths(), *spec.extra_ro, *([egress_dir] if egress_dir else [])),
+        writable=spec.extra_rw,
+        hidden=(*spec.hidden, _keys_home()),
+        also_at=spec.also_at,
+    )
+    args += sandbox_mounts.system_args()
+    args += sandbox_mounts.mount_args(sandbox_mounts.plan(view))
+    return [*args, "--chdir", str(spec.workspace.resolve())]
 
 
-def _hide(path: Path) -> list[str]:
-    return ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
+def _keys_home() -> Path:
+    from codefit.seal import keys_dir
+
+    return keys_dir().parent

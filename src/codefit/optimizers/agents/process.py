@@ -11,6 +11,7 @@ from codefit.optimizers.agents.common import find_binary
 from codefit.optimizers.base import EventKind, TranscriptEvent
 from codefit.sensors.process import run_bounded
 from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, egress_for, wrap_command
+from codefit.workspace.sandbox_mounts import program_paths
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,23 @@ def run_agent(
     hidden: Sequence[Path] = (),
     stdin_text: str | None = None,
     limits: ResourceLimits | None = None,
+    repo: Path | None = None,
 ) -> AgentRun:
     """Run `argv` in the workspace under the sandbox; a missing binary or a hang is an error, not a raise.
 
-    Under bubblewrap only the workspace and `writable` can be written and /tmp is empty, so the
-    agent's own state (config dir, chat history, the message file) goes in `writable`, and a
-    binary that lives under /tmp is made visible. With `allow_hosts` the agent reaches only those
-    hosts, through codefit's egress proxy, which lives as long as this call.
+    Under bubblewrap only the workspace and `writable` can be written, /tmp is empty and nothing of
+    the host is visible but the system, codefit's toolchain and what is shown: the agent's own
+    state (config dir, chat history, the message file) goes in `writable`, `readable` and the
+    program's own folders (`program_paths`) are shown read-only, and the workspace is shown at
+    `repo` too. With `allow_hosts` the agent reaches only those hosts, through codefit's egress
+    proxy, which lives as long as this call.
     """
     binary = find_binary(argv[0], env)
     if binary is None:
         return AgentRun(
             "", "", None, 0.0, error=f"agent executable {argv[0]!r} not found on PATH (set `binary`)"
         )
-    visible = [*readable, *([Path(binary).resolve().parent] if _under_tmp(Path(binary)) else [])]
+    visible = [*readable, *program_paths(Path(binary))]
     spec = SandboxSpec(
         workspace=workspace,
         allow_network=allow_network,
@@ -60,6 +64,7 @@ def run_agent(
         extra_rw=tuple(p for p in writable if p.exists()),
         hidden=tuple(hidden),
         limits=limits or ResourceLimits(),
+        also_at=(repo,) if repo else (),
     )
     try:
         with egress_for(spec) as egress:
@@ -90,11 +95,6 @@ def exit_error(run: AgentRun, name: str) -> str | None:
     tail = run.stderr.strip().splitlines()[-3:]
     detail = " | ".join(tail) if tail else "no message on stderr (a crash worth one retry)"
     return f"{name} exited with status {run.returncode}: {detail}"
-
-
-def _under_tmp(path: Path) -> bool:
-    resolved = path.resolve()
-    return Path("/tmp") in resolved.parents
 
 
 def hidden_paths(state: object) -> tuple[Path, ...]:

@@ -51,6 +51,7 @@ def run_step(
         readable=[*readable, *options.sandbox_ro],
         stdin_text=stdin_text,
         limits=state.sensor_context.limits,
+        repo=state.sensor_context.repo,
     )
 
 

@@ -25,6 +25,7 @@ from pydantic import Field
 from codefit.errors import OptimizerError
 from codefit.records import Record
 from codefit.sensors.base import Outcome
+from codefit.workspace.sandbox import SandboxSpec, confined_env, wrap_command
 
 SERVER_SCRIPT = Path(__file__).with_name("forkserver_main.py")
 STARTUP_TIMEOUT_S = 120.0
@@ -95,8 +96,10 @@ class ForkServer:
         *,
         limits: Limits | None = None,
         fork: bool = True,
+        sandbox: SandboxSpec | None = None,
     ) -> None:
         self.tree = tree.resolve()
+        self.sandbox = sandbox  # None: unconfined (callers that confine otherwise)
         self.python = python
         self.args = list(args)
         self.limits = limits or Limits()
@@ -122,10 +125,11 @@ class ForkServer:
         """Start the server process without waiting for it to collect the tests."""
         self.close()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        argv, env = self._confined([self.python, str(SERVER_SCRIPT), *self.args])
         self._proc = subprocess.Popen(
-            [self.python, str(SERVER_SCRIPT), *self.args],
+            argv,
             cwd=self.tree,
-            env=self.env,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -257,6 +261,12 @@ class ForkServer:
             return ""
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-2000:].strip()
+
+    def _confined(self, argv: list[str]) -> tuple[list[str], dict[str, str]]:
+        """The server's argv and env, under the sandbox when it has one."""
+        if self.sandbox is None:
+            return argv, dict(self.env)
+        return wrap_command(argv, self.sandbox), confined_env(self.env, self.sandbox)
 
 
 def _server_env(env: Mapping[str, str], *, nofork: bool) -> dict[str, str]:

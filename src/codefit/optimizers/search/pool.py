@@ -20,6 +20,7 @@ from pydantic import Field
 from codefit.errors import OptimizerError
 from codefit.optimizers.search.evaluator import Collected, Evaluation, ForkServer, Limits
 from codefit.records import Record
+from codefit.workspace.sandbox import SandboxSpec
 
 
 def default_workers() -> int:
@@ -58,11 +59,13 @@ class EvaluatorPool:
         limits: Limits | None = None,
         fork: bool = True,
         workers: int = 1,
+        sandbox: SandboxSpec | None = None,
     ) -> None:
-        first = ForkServer(tree, python, env, args, limits=limits, fork=fork)
+        first = ForkServer(tree, python, env, args, limits=limits, fork=fork, sandbox=sandbox)
         count = max(1, workers) if first.fork else 1
         self.servers = [first] + [
-            ForkServer(tree, python, env, args, limits=limits, fork=fork) for _ in range(count - 1)
+            ForkServer(tree, python, env, args, limits=limits, fork=fork, sandbox=sandbox)
+            for _ in range(count - 1)
         ]
         self._joined = count == 1  # the other servers' collections are checked on first use
 
