@@ -144,8 +144,16 @@ def final_summary(
         k: (v["score"] if v else None) for k, v in final.items() if k in ("train", "validation", "test")
     }
     final["generalization_gap"] = generalization_gap(scores["train"], scores["validation"], scores["test"])
+    final["grader_integrity"] = grader_integrity([*validation, *test])
     heldout = [v for v in (final["validation"], final["test"]) if v is not None]
     final["met"] = (
         all(v["passed"] for v in heldout) if heldout else bool(final["train"] and final["train"]["passed"])
     )
     return final
+
+
+def grader_integrity(readings: Sequence[Reading]) -> float | None:
+    """The share of impossible twins that failed, as they must (None when no twin ran)."""
+    twins = sum(r.metrics.get("twins", 0.0) for r in readings)
+    passed = sum(r.metrics.get("twins_passed", 0.0) for r in readings)
+    return None if not twins else 1.0 - passed / twins

@@ -9,6 +9,7 @@ sensors then run the code under test confined to the copy (`SensorContext.run`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from codefit.errors import SensorError
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
+from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
 from codefit.workspace.workspace import Workspace
 
@@ -33,7 +35,30 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
         for sensor in sensors:
             reset_destination(copy, sensor.settings.heldout_dest(), base_text)
             materialize_heldout(sensor.settings, copy)
-        return [sensor.read(copy, ctx) for sensor in sensors]
+        plans = [_plant_twins(copy, sensor) for sensor in sensors]
+        graded = dataclasses.replace(ctx, own_modules=base_names(workspace.files(workspace.base)))
+        return [
+            twins.resolve(sensor.read(copy, graded), plan)
+            for sensor, plan in zip(sensors, plans, strict=True)
+        ]
+
+
+def _plant_twins(copy: Path, sensor: Sensor) -> twins.TwinPlan:
+    """Twins among a pytest sensor's held-out tests (see `twins`); none for other kinds."""
+    if sensor.settings.kind != "pytest":
+        return twins.TwinPlan()
+    return twins.plant(copy / sensor.settings.heldout_dest())
+
+
+def base_names(files: Sequence[str]) -> frozenset[str]:
+    """What the base tree holds at its root and in `src/` (a module by its name without `.py`)."""
+    names = set()
+    for rel in files:
+        parts = Path(rel).parts
+        for part in (parts[0], parts[1] if parts[0] == "src" and len(parts) > 1 else None):
+            if part:
+                names.add(part[:-3] if part.endswith(".py") else part)
+    return frozenset(names)
 
 
 def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) -> None:
