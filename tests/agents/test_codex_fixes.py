@@ -136,3 +136,11 @@ def test_cache_writes_are_part_of_input_and_priced_at_their_own_rate() -> None:
         price, input_tokens=1000, cached_tokens=200, cache_write_tokens=300, output_tokens=10
     )
     assert cost == pytest.approx((500 * 1.0 + 200 * 0.1 + 300 * 1.25 + 10 * 2.0) / 1e6)
+
+
+def test_codefits_mcp_server_is_required_so_codex_waits_for_its_tools(tmp_path: Path) -> None:
+    from tests.conftest import bare_step_state
+
+    state = bare_step_state(tmp_path, tmp_path)
+    argv = CodexOptimizer(CodexOptions(mcp=True)).argv(state, "x", None)
+    assert "mcp_servers.codefit.required=true" in [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]

@@ -100,6 +100,9 @@ class CodexOptimizer:
             overrides[f"{server}.command"] = command[0]
             overrides[f"{server}.args"] = command[1:]
             overrides[f"{server}.startup_timeout_sec"] = o.mcp_startup_timeout_sec
+            # Without `required`, `codex exec` (0.171.0) starts its first turns before the server is up
+            # and offers the model no codefit tool until a later request.
+            overrides[f"{server}.required"] = True
             step_limit = math.ceil(min(o.timeout, state.timeout_s))
             overrides[f"{server}.tool_timeout_sec"] = o.mcp_tool_timeout_sec or step_limit
         argv += config_args(overrides)
