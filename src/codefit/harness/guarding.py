@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from codefit.guards import policy_for, run_guards
-from codefit.guards.base import Alert, Change, Policy
+from codefit.guards.base import Alert, Change, Policy, Severity
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult
 from codefit.sensors.base import Reading
@@ -49,5 +49,23 @@ def inspect_step(
         run_files=run_files(workspace),
         writable=plan.writable,
     )
-    alerts = run_guards(change, plan.guards)
+    alerts = run_guards(change, plan.guards) + tampered_alerts(readings)
     return [(alert, policy_for(alert, plan.guards)) for alert in alerts]
+
+
+def tampered_alerts(readings: Sequence[Reading]) -> list[Alert]:
+    """A block alert for each reading whose run was tampered with (the sensor's "tampered"
+    finding: runner internals replaced, frames or test files read, impossible twins passed)."""
+    return [
+        Alert(
+            guard="grader",
+            kind="tampered_run",
+            severity=Severity.BLOCK,
+            message=f"{reading.split} sensor {reading.sensor!r}: {finding.message}",
+            path=finding.path,
+            line=finding.line,
+        )
+        for reading in readings
+        for finding in reading.findings
+        if finding.rule == "tampered"
+    ]

@@ -23,7 +23,7 @@ from codefit.harness.callbacks import Callback, CallbackList, RunControl
 from codefit.harness.context import FLAG_FILE, consume_flag
 from codefit.harness.feedback import FeedbackInput, feedback_settings, render_feedback
 from codefit.harness.graded import graded_trees
-from codefit.harness.guarding import inspect_step
+from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
@@ -246,6 +246,7 @@ class Trainer:
         repeat_note = ""
         if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
             queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
+            verdicts += [(a, policy_for(a, self.plan.guards)) for a in tampered_alerts(validation)]
         budget_left = blind.budget_left(self.store, run.id, spec.validation, [q.record for q in queries])
         usage_total = _usage_total(recorded, result, [*train, *validation])
         logs = step_logs(
