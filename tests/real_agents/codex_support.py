@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from codefit.guards import run_guards
+from codefit.guards.base import Alert, Change
 from codefit.optimizers.agents import pricing
+from codefit.optimizers.base import TranscriptEvent
 from codefit.optimizers.codex import CodexOptimizer, CodexOptions
 
+from ..conftest import run_git
 from .server import AnthropicApi, Billed, ChatApi, ModelServer, Step, Turn, call, tool_names
 from .server.codex_tools import CodexResponsesApi, namespace_of
 
@@ -73,3 +79,29 @@ def usage_tuple(b: Billed) -> tuple[int, int, int, float]:
         PRICE, input_tokens=total_input, cached_tokens=b.cache_read, output_tokens=b.output
     )
     return (total_input, b.output, b.cache_read, round(cost, 9))
+
+
+def step_alerts(workspace: Path, transcript: Sequence[TranscriptEvent]) -> list[Alert]:
+    """codefit's guards on the step's change (the workspace against its last commit) and the CLI's
+    real transcript, with the tests protected as a run protects them."""
+    run_git(workspace, "add", "-A")
+    head = "HEAD"
+
+    def before(rel: str) -> str | None:
+        try:
+            return run_git(workspace, "show", f"{head}:{rel}")
+        except subprocess.CalledProcessError:
+            return None
+
+    change = Change(
+        tree=workspace,
+        diff=run_git(workspace, "diff", "--cached", head),
+        changed_files=tuple(run_git(workspace, "diff", "--cached", "--name-only", head).split()),
+        before=before,
+        base=before,
+        readings=(),
+        transcript=transcript,
+        protected=("tests/**",),
+        writable=("calc.py",),
+    )
+    return run_guards(change, {})
