@@ -39,6 +39,7 @@ from codefit.store import RunRecord, RunStatus, StepRecord, Store, new_run_id
 from codefit.workspace.export import export_branch, save_bundle
 from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
+from codefit.workspace.lifetime import recording
 from codefit.workspace.workspace import Workspace
 
 REPEAT_NOTE = "The hidden checks already graded this exact tree; their answer stands."
@@ -84,7 +85,8 @@ class Trainer:
         )
         run = self._create_run(run_id, workspace, head_commit(self.plan.repo))
         history = History(run_id=run_id)
-        with self.store.stepping(run.id):  # held until the run ends or its process dies
+        # The lock is held until the run ends or its process dies; its processes die with it.
+        with self.store.stepping(run.id), recording(Path(run.workspace).parent):
             feedback = self._baseline(run, workspace, history)
             return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
 
@@ -101,7 +103,7 @@ class Trainer:
         self._canaries = [Canary.model_validate(c) for c in parent.canaries]
         run = self._create_run(run_id, workspace, parent.base_commit, parent=(parent.id, from_step))
         history = History(run_id=run_id)
-        with self.store.stepping(run.id):
+        with self.store.stepping(run.id), recording(Path(run.workspace).parent):
             feedback = self._baseline(run, workspace, history)
             return self._loop(
                 run, workspace, history, first_step=1, feedback=feedback, session=start.session
@@ -141,7 +143,8 @@ class Trainer:
             raise StoreError(f"run {run.id} has no recorded step to resume from")
         last = steps[-1]
         kept = next(s for s in reversed(steps) if not s.rolled_back)
-        with self.store.stepping(run.id):  # a run still stepped by a live process is refused here
+        # A run still stepped by a live process is refused here.
+        with self.store.stepping(run.id), recording(Path(run.workspace).parent):
             workspace.rollback(kept.checkpoint)  # drop whatever the step in flight left behind
             self._graded = graded_trees(self.store, run.id, workspace)  # their answers stand
             history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])

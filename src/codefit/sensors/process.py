@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from codefit.workspace import lifetime
+
 # Per stream. Large enough for the JSON that ruff, mypy, pyright and agent CLIs print; callers
 # that only show output (the command optimizer, the command and pytest sensors) can pass less.
 DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024
@@ -106,7 +108,7 @@ def run_bounded(
     `max_output_bytes` bounds what is kept of each of stdout and stderr (None keeps everything).
     """
     start = time.monotonic()
-    proc = subprocess.Popen(
+    proc = lifetime.popen(  # its own session, ended with codefit however codefit ends
         argv,
         cwd=cwd,
         env=dict(env),
@@ -114,8 +116,23 @@ def run_bounded(
         stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,
     )
+    try:
+        return _complete(proc, start, timeout_s, stdin_text, max_output_bytes)
+    finally:
+        if proc.returncode is None:  # an exception (Ctrl-C) must not leave it running either
+            _kill_group(proc.pid)
+            proc.wait()
+        lifetime.finished(proc)
+
+
+def _complete(
+    proc: subprocess.Popen[bytes],
+    start: float,
+    timeout_s: float,
+    stdin_text: str | None,
+    max_output_bytes: int | None,
+) -> Completed:
     out, err = BoundedCapture(max_output_bytes), BoundedCapture(max_output_bytes)
     assert proc.stdout is not None and proc.stderr is not None
     threads = [_thread(_drain, proc.stdout, out), _thread(_drain, proc.stderr, err)]

@@ -25,6 +25,7 @@ from pydantic import Field
 from codefit.errors import OptimizerError
 from codefit.records import Record
 from codefit.sensors.base import Outcome
+from codefit.workspace import lifetime
 from codefit.workspace.sandbox import SandboxSpec, confined_env, wrap_command
 
 SERVER_SCRIPT = Path(__file__).with_name("forkserver_main.py")
@@ -126,14 +127,13 @@ class ForkServer:
         self.close()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         argv, env = self._confined([self.python, str(SERVER_SCRIPT), *self.args])
-        self._proc = subprocess.Popen(
+        self._proc = lifetime.popen(  # ends with codefit, even while stuck collecting
             argv,
             cwd=self.tree,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
-            start_new_session=True,
         )
         assert self._proc.stdout is not None
         self._reader = _LineReader(self._proc.stdout.fileno())
@@ -233,6 +233,7 @@ class ForkServer:
             with contextlib.suppress(OSError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait()
+            lifetime.finished(self._proc)
             for stream in (self._proc.stdin, self._proc.stdout):
                 if stream is not None:
                     stream.close()
