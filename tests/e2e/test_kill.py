@@ -20,8 +20,7 @@ pytestmark = pytest.mark.slow
 
 # Each says so in the tree (its working directory), then hangs: nothing more comes out of it.
 HANGS_IN_A_TEST = (
-    "import pathlib, time\n\ndef test_add():\n"
-    "    pathlib.Path('hung').touch()\n    time.sleep(300)\n"
+    "import pathlib, time\n\ndef test_add():\n    pathlib.Path('hung').touch()\n    time.sleep(300)\n"
 )
 # Only in the search's fork server (preflight and baseline collect, the server hangs collecting).
 HANGS_IN_SERVER_COLLECTION = (

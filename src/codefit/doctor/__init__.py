@@ -44,6 +44,7 @@ Check = Callable[[DoctorContext], Iterable[Finding]]
 # Built-in checks by area, as "module:function"; each module owns its area.
 CHECKS: dict[str, str] = {
     "sandbox": "codefit.doctor.sandbox:check_sandbox",
+    "processes": "codefit.doctor.processes:check_processes",
     "agents": "codefit.doctor.agents:check_agents",
     "project": "codefit.doctor.project:check_project",
 }
