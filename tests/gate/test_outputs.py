@@ -1,0 +1,98 @@
+"""The gate's report formats: SARIF validated against the official 2.1.0 schema, JUnit read back by a
+JUnit reader, Markdown and workflow annotations that say no more than the feedback level allows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import junitparser
+
+from codefit.gate.check import CheckResult, HeldoutVerdict
+from codefit.gate.outputs import junit, markdown, sarif, summary_lines, workflow_annotations
+from codefit.guards.base import Alert, Policy, Severity
+from codefit.sensors.base import Counts, Reading
+from codefit.spec import FeedbackLevel, Split
+
+SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+def result(*, passed: bool = False) -> CheckResult:
+    alerts = (
+        []
+        if passed
+        else [
+            (
+                Alert(
+                    guard="hardcoding",
+                    kind="hardcoded_output",
+                    severity=Severity.BLOCK,
+                    message="returns a visible test's expected value for its input",
+                    path="shop/grades.py",
+                    line=3,
+                ),
+                Policy.ROLLBACK,
+            ),
+            (
+                Alert(
+                    guard="swallow",
+                    kind="broad_except",
+                    severity=Severity.WARN,
+                    message="except: pass, with a, comma",
+                ),
+                Policy.WARN,
+            ),
+        ]
+    )
+    return CheckResult(
+        base="a" * 40,
+        head="b" * 40,
+        alerts=alerts,
+        train=[
+            Reading(
+                sensor="unit", split=Split.TRAIN, score=1.0, passed=True, counts=Counts(total=3, passed=3)
+            )
+        ],
+        heldout=[
+            HeldoutVerdict(sensor="hidden", split="validation", level=FeedbackLevel.VERDICT, passed=passed)
+        ],
+        quality={"erosion": (0.1, 0.25)},
+        gates=frozenset({"unit"}),
+    )
+
+
+def test_sarif_validates_against_the_official_schema_and_carries_every_alert() -> None:
+    document = sarif(result(), "1.2.3")
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+    results = document["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["error", "warning"]
+    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    assert {r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]} == {
+        "codefit/hardcoded_output",
+        "codefit/broad_except",
+    }
+
+
+def test_junit_reads_back_with_a_failure_per_failing_part(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text(junit(result()))
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    cases = {(suite.name, case.name): case.is_passed for suite in xml for case in suite}
+    assert cases[("train", "unit")] is True
+    assert cases[("held-out", "hidden")] is False
+    assert cases[("guards", "hardcoded_output at shop/grades.py:3")] is False
+    assert cases[("guards", "broad_except at ")] is True  # a warning does not fail the gate
+
+
+def test_markdown_and_annotations_tell_the_verdict_only() -> None:
+    failing = result()
+    md = markdown(failing)
+    assert "❌ failed" in md and "| validation (held out) | hidden | fail |" in md
+    assert "erosion | 0.100 | 0.250 | +0.150" in md
+    notes = workflow_annotations(failing)
+    assert notes[0].startswith("::error file=shop/grades.py,line=3,title=codefit hardcoded_output::")
+    assert notes[1].startswith("::warning title=codefit broad_except::except: pass, with a, comma")
+    assert "::error title=codefit check::held-out hidden (validation) failed" in notes
+    assert not failing.passed and result(passed=True).passed
+    assert summary_lines(result(passed=True))[0].endswith("PASS")
