@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import junitparser
 
-from codefit.gate.check import CheckResult, HeldoutVerdict
 from codefit.gate.outputs import junit, markdown, sarif, summary_lines, workflow_annotations
+from codefit.gate.result import CheckResult, HeldoutVerdict
 from codefit.guards.base import Alert, Policy, Severity
 from codefit.sensors.base import Counts, Reading
 from codefit.spec import FeedbackLevel, Split

@@ -8,7 +8,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from codefit.gate.check import CheckResult
+from codefit.gate.result import CheckResult
 from codefit.guards.base import Policy, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -1,0 +1,74 @@
+"""What `codefit check` found: the record every output format is made from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codefit.guards.base import Alert, Policy
+from codefit.sensors.base import Reading, SensorSettings
+from codefit.spec import FeedbackLevel
+
+
+@dataclass(frozen=True)
+class HeldoutVerdict:
+    """A held-out split's answer as far as its feedback level lets it be told."""
+
+    sensor: str
+    split: str
+    level: FeedbackLevel
+    passed: bool
+    score: float | None = None  # `score` and finer
+    failing: tuple[str, ...] = ()  # `names` and finer
+
+    def line(self) -> str:
+        if self.level == FeedbackLevel.NONE:
+            return f"{self.sensor} ({self.split}): graded"
+        text = f"{self.sensor} ({self.split}): {'passed' if self.passed else 'failed'}"
+        if self.score is not None:
+            text += f", score {self.score:.2f}"
+        if self.failing:
+            text += f"; failing: {', '.join(self.failing)}"
+        return text
+
+
+@dataclass
+class CheckResult:
+    base: str
+    head: str
+    alerts: list[tuple[Alert, Policy]] = field(default_factory=list)
+    train: list[Reading] = field(default_factory=list)
+    heldout: list[HeldoutVerdict] = field(default_factory=list)
+    quality: dict[str, tuple[float, float]] = field(default_factory=dict)  # figure: (base, head)
+    mutation_score: float | None = None
+    notes: list[str] = field(default_factory=list)
+    gates: frozenset[str] = frozenset()
+
+    def reasons(self) -> list[str]:
+        """Why the check fails; empty when it passes."""
+        out = [
+            f"guard {a.kind} ({a.severity.value}): {a.message}" for a, p in self.alerts if p != Policy.WARN
+        ]
+        out += [
+            f"train sensor {r.sensor} failed" for r in self.train if r.sensor in self.gates and not r.passed
+        ]
+        out += [f"held-out {v.sensor} ({v.split}) failed" for v in self.heldout if not v.passed]
+        return out
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons()
+
+
+def verdict(reading: Reading, settings: SensorSettings) -> HeldoutVerdict:
+    level = settings.feedback
+    finer = list(FeedbackLevel).index(level)
+    return HeldoutVerdict(
+        sensor=reading.sensor,
+        split=reading.split.value,
+        level=level,
+        passed=reading.passed,
+        score=reading.score if finer >= list(FeedbackLevel).index(FeedbackLevel.SCORE) else None,
+        failing=tuple(t.nodeid for t in reading.failing_tests())
+        if finer >= list(FeedbackLevel).index(FeedbackLevel.NAMES)
+        else (),
+    )
