@@ -207,6 +207,9 @@ def _mount_command_groups() -> None:
     app.command("split")(split.split_command)
     app.command("unseal")(seal.unseal_command)
     trajectory.register(app)
+    from codefit.commands import gc
+
+    app.command("gc")(gc.gc_command)
 
 
 _mount_command_groups()
