@@ -1,0 +1,166 @@
+"""What the grader's run-time checks cost: codefit's pytest run against a bare pytest run.
+
+Builds a synthetic project with a few hundred tests (plain functions, parametrized cases,
+unittest classes, fixtures; each doing a little real work), then runs, interleaved, `repeats`
+times each:
+- bare:    `python -m pytest -q -p no:cacheprovider tests`
+- checked: the same tests through codefit's boot module (safe path, plugins loaded explicitly,
+           audit hook, watch after every test, signed report), as the pytest sensor starts it;
+- twins:   the checked run with impossible twins planted in the tests (what a held-out grading
+           run executes; informational, the twins are extra tests, not a check's cost).
+Both run without the sandbox so that only the checks differ. Prints the medians and the ratio of
+medians (target: checked / bare <= 1.10).
+
+Usage: python bench/grader_overhead.py [--tests 400] [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from codefit.sensors.pytest_report import new_key, read_report
+from codefit.sensors.pytest_sensor import BOOT_MODULE, PLUGIN_DIR
+from codefit.workspace import twins
+
+MODULE = """\
+import unittest
+
+import pytest
+
+from shapes import area, mean, words
+
+
+@pytest.fixture
+def numbers():
+    return list(range(50))
+
+"""
+CASES = [
+    "def test_mean_{i}(numbers):\n    assert mean(numbers[:{i} % 40 + 1]) == pytest.approx(({i} % 40) / 2)\n",
+    "@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_area_{i}(n):\n    assert area(n, {i}) == n * {i}\n",
+    "def test_words_{i}():\n    assert words('a b c {i}') == 4\n",
+    (
+        "class TestArea{i}(unittest.TestCase):\n"
+        "    def test_square(self):\n        self.assertEqual(area({i}, {i}), {i} * {i})\n"
+    ),
+]
+SOURCE = (
+    "def mean(xs):\n    return sum(xs) / len(xs)\n\n"
+    "def area(w, h):\n    return sum(w for _ in range(h))\n\n"
+    "def words(text):\n    return len(text.split())\n"
+)
+
+
+def make_project(root: Path, tests: int) -> int:
+    """Write the project; returns the number of test cases pytest will collect."""
+    (root / "tests").mkdir(parents=True)
+    (root / "shapes.py").write_text(SOURCE)
+    per_module = 20
+    count = 0
+    for m in range(0, tests, per_module):
+        body = MODULE
+        for i in range(m, min(m + per_module, tests)):
+            body += "\n" + CASES[i % len(CASES)].format(i=i + 1)
+            count += 3 if i % len(CASES) == 1 else 1
+        (root / "tests" / f"test_m{m // per_module}.py").write_text(body)
+    return count
+
+
+def bare(root: Path) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_bare(root: Path) -> tuple[float, float]:
+    """One bare run: (wall seconds, CPU seconds)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CODEFIT_"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    start, cpu = time.perf_counter(), cpu_seconds()
+    done = subprocess.run(bare(root), cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    elapsed = time.perf_counter() - start, cpu_seconds() - cpu
+    if done.returncode != 0:
+        raise SystemExit(f"bare pytest failed:\n{done.stdout[-2000:]}")
+    return elapsed
+
+
+def run_checked(root: Path, report_dir: Path) -> tuple[tuple[float, float], int]:
+    """One run as the pytest sensor starts it (less the sandbox): ((wall, CPU seconds), tests reported)."""
+    report = report_dir / "report.jsonl"
+    report.unlink(missing_ok=True)
+    key = new_key()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CODEFIT_"))}
+    env.update(
+        PYTHONPATH=str(PLUGIN_DIR),
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONSAFEPATH="1",
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        CODEFIT_PYTEST_REPORT=str(report),
+        CODEFIT_TEST_TIMEOUT="0",
+        CODEFIT_OWN_MODULES="shapes,tests",
+    )
+    argv = [sys.executable, "-m", BOOT_MODULE, "-q", "-p", "no:cacheprovider", "tests"]
+    start, cpu = time.perf_counter(), cpu_seconds()
+    done = subprocess.run(
+        argv, cwd=root, env=env, input=key.hex() + "\n", capture_output=True, text=True, timeout=600
+    )
+    elapsed = time.perf_counter() - start, cpu_seconds() - cpu
+    parsed = read_report(report, key)
+    tampered = [e for e in parsed.events if e.get("event") == "tampered"]
+    if parsed.forged or tampered:
+        raise SystemExit(
+            f"an honest run was read as tampered: {parsed.forged or tampered}\n{done.stdout[-2000:]}"
+        )
+    return elapsed, sum(1 for e in parsed.events if e.get("event") == "test")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=400, help="test functions to generate")
+    parser.add_argument("--repeats", type=int, default=7, help="runs of each variant")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="codefit-bench-grader-") as tmp:
+        root, with_twins, reports = Path(tmp) / "project", Path(tmp) / "twins", Path(tmp) / "reports"
+        cases = make_project(root, options.tests)
+        shutil.copytree(root, with_twins)
+        plan = twins.plant(with_twins / "tests")
+        reports.mkdir()
+        times: dict[str, list[tuple[float, float]]] = {"bare": [], "checked": [], "twins": []}
+        reported = 0
+        run_bare(root)  # warm the file cache
+        for _ in range(options.repeats):
+            times["bare"].append(run_bare(root))
+            elapsed, reported = run_checked(root, reports)
+            times["checked"].append(elapsed)
+            times["twins"].append(run_checked(with_twins, reports)[0])
+        if reported != cases:
+            raise SystemExit(f"the checked run reported {reported} of {cases} tests")
+        wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
+        cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
+        print(f"{cases} tests ({len(plan.twins)} twins in the twin variant), {options.repeats} runs each")
+        for name in times:
+            runs = ", ".join(f"{t[0]:.2f}" for t in times[name])
+            print(f"  {name:8} median wall {wall[name]:.3f} s, CPU {cpu[name]:.3f} s   wall runs: {runs}")
+        print(
+            f"run-time checks: checked / bare = {cpu['checked'] / cpu['bare']:.3f} CPU (target <= 1.10), "
+            f"{wall['checked'] / wall['bare']:.3f} wall"
+        )
+        print(
+            f"held-out run with twins / bare = {cpu['twins'] / cpu['bare']:.3f} CPU (twins are extra tests)"
+        )
+
+
+if __name__ == "__main__":
+    main()
