@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shlex
 import sys
 from dataclasses import dataclass
@@ -57,12 +58,14 @@ def command_for(cases: list[ZooCase]) -> str:
         # Each transcript command in a subshell (its `cd` must not move the edits); the newline
         # before `)` ends a heredoc's delimiter line.
         parts += [f"( {c}\n) > /dev/null 2>&1" for kind, c in case.transcript if kind == "command"]
-        parts.append(f"{shlex.quote(sys.executable)} -c {shlex.quote(APPLY)} {payload}")
+        parts.append(f"{shlex.quote(os.path.realpath(sys.executable))} -c {shlex.quote(APPLY)} {payload}")
     return "; ".join(parts)
 
 
-def make_project(root: Path, cases: list[ZooCase], policy: str = "warn") -> Path:
-    """A task repository whose fit run applies `cases` with the `command` optimizer."""
+def make_project(root: Path, cases: list[ZooCase], policy: str | None = None, guards: str = "") -> Path:
+    """A task repository whose fit run applies `cases` with the `command` optimizer.
+
+    `policy` sets `[guards] default` (None: codefit's defaults); `guards` adds lines to `[guards]`."""
     task = TASKS[cases[0].task]
     level = next((c.heldout_feedback for c in cases if c.heldout_feedback), "")
     # Feedback that leaks held-out names reaches the optimizer on the step after the one it is about.
@@ -72,8 +75,10 @@ def make_project(root: Path, cases: list[ZooCase], policy: str = "warn") -> Path
     files = dict(task.files)
     files[".gitignore"] = ".codefit/\n"
     files["codefit.toml"] = (
-        f'task = "TASK.md"\nmax_steps = {steps}\n\n[guards]\ndefault = "{policy}"\n\n'
-        '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
+        f'task = "TASK.md"\nmax_steps = {steps}\n\n[guards]\n'
+        + (f'default = "{policy}"\n' if policy else "")
+        + f"{guards}\n"
+        + '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
         '[[sensors]]\nname = "holdout"\nkind = "pytest"\npath = "../hidden"\nsplit = "validation"\n'
         f"{holdout}\n"
         f'[optimizer]\nkind = "command"\ncommand = {json.dumps(command_for(cases))}\n'

@@ -169,6 +169,15 @@ class HarnessGuard:
                 message = "pytest11 entry point changed"
                 out.append(alert(self.name, "pytest_plugin_added", Severity.BLOCK, message, rel, h))
             return out
+        if path.name == "entry_points.txt" and after is not None and before != after and "pytest11" in after:
+            # An `*.egg-info` / `*.dist-info` in the tree registers plugins pytest may load by itself.
+            at = next((i for i, t in enumerate(after.splitlines(), 1) if "pytest11" in t), 1)
+            message = f"{rel} registers a pytest11 plugin"
+            return [
+                alert(
+                    self.name, "pytest_plugin_added", Severity.BLOCK, message, rel, line_hit(rel, after, at)
+                )
+            ]
         if after is None or before == after or not is_harness_sensitive(rel, change.tree):
             return []
         if path.suffix == ".pth" or path.stem in STARTUP_MODULES:

@@ -1,9 +1,13 @@
-"""Test files that patch the code under test for every test: at import time or in an autouse fixture.
+"""Patches that change what every test sees: tests rebinding the code under test, code rebinding libraries.
 
 pytest imports every test module into one process before it runs any test, so a test file (a new
 one dropped next to the real tests, too) that rebinds `calc.add`, sets `sys.modules["calc"]` or
 `builtins.round`, or patches them in an autouse fixture, changes what every other test sees. A
 patch inside one test function stays that test's business and raises nothing.
+
+The code under test shares that process with pytest and codefit's reporting plugin: rebinding an
+attribute of a module it did not write (`json.dumps = ...`, `setattr(os, "write", ...)`) reaches
+the reporter as surely as patching pytest does.
 """
 
 from __future__ import annotations
@@ -88,17 +92,55 @@ def patches(tree: ast.Module | None, text: str | None, modules: frozenset[str]) 
     return hits
 
 
+# Attributes of library modules that code may rebind honestly (output streams, a recursion limit).
+ALLOWED = frozenset({"sys.stdout", "sys.stderr", "sys.stdin", "sys.excepthook", "sys.path", "os.environ"})
+
+
+def library_patches(tree: ast.Module | None, text: str | None, modules: frozenset[str]) -> list[Hit]:
+    """Assignments and `setattr`s onto attributes of imported modules that are not the tree's own."""
+    if tree is None:
+        return []
+    names = Names(tree)
+
+    def library(name: str) -> bool:
+        root = name.split(".")[0]
+        return "." in name and root in names.modules and root not in modules and name not in ALLOWED
+
+    hits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Attribute) and library(name := names.qualified(target)):
+                    hits.append(hit(f"library:{name}", node, text))
+        elif (
+            isinstance(node, ast.Call) and names.qualified(node.func) in ("setattr", "delattr") and node.args
+        ):
+            owner = names.qualified(node.args[0])
+            attr = folded(node.args[1]) if len(node.args) > 1 else None
+            if owner and library(f"{owner}.{attr or '?'}"):
+                hits.append(hit(f"library:{owner}.{attr or '?'}", node, text))
+    return hits
+
+
 class PatchingGuard:
     name = "patching"
-    kinds: ClassVar[tuple[str, ...]] = ("patches_code_under_test",)
+    kinds: ClassVar[tuple[str, ...]] = ("patches_code_under_test", "patches_library")
 
     def inspect(self, change: Change) -> list[Alert]:
-        files = [f for f in python_files(change) if is_test_file(f.rel) or f.rel.endswith("conftest.py")]
+        files = list(python_files(change))
         if not files:
             return []
         modules = project_modules(change.tree)
         alerts = []
         for f in files:
+            if not (is_test_file(f.rel) or f.rel.endswith("conftest.py")):
+                for h in added_hits(f, lambda tree, text: library_patches(tree, text, modules)):
+                    what = h.key.partition(":")[2]
+                    message = (
+                        f"code under test rebinds {what}, a library's attribute, for the whole test process"
+                    )
+                    alerts.append(alert(self.name, "patches_library", Severity.BLOCK, message, f.rel, h))
+                continue
             for h in added_hits(f, lambda tree, text: patches(tree, text, modules)):
                 what = h.key.partition(":")[2]
                 message = (

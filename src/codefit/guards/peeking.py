@@ -77,6 +77,7 @@ def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
     parts: set[int] = set()  # pieces of a string already judged whole
     hits = []
     path_args = _path_arguments(tree, names)
+    parts.update(_docstrings(tree))  # prose about the tests is not code reading them
     for node in ast.walk(tree):
         if id(node) in parts:
             continue
@@ -99,6 +100,16 @@ def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
                 kind = "opens" if id(node) in path_args else "tests"
                 hits.append(hit(f"{kind}:{value[:60]}", node, text))
     return hits
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
 
 
 def _stack_module(name: str) -> bool:
