@@ -125,7 +125,10 @@ def resolve_python(root: Path, configured: str | None) -> str:
     if configured:
         # A path is relative to the project root (as the config checks it); a bare name is on PATH.
         return str(root / configured) if "/" in configured else configured
-    for candidate in (root / ".venv" / "bin" / "python", root / "venv" / "bin" / "python"):
+    for venv in (root / ".venv", root / "venv"):
+        # A symlinked environment is named by its target: the sandbox hides the repository, and
+        # with it the link, but shows the interpreter's own prefix.
+        candidate = venv.resolve() / "bin" / "python"
         if candidate.is_file():
             return str(candidate)
     return sys.executable

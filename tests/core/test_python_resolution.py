@@ -1,0 +1,30 @@
+"""The interpreter of the code under test, found in the project's own `.venv`, symlinked or not."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from codefit.config import load_config
+from codefit.harness.plan import plan_from_config, preflight, resolve_python
+
+from ..conftest import MakeRepo
+
+CONFIG = (
+    'task = "t"\n[[sensors]]\nname = "unit"\nkind = "pytest"\n'
+    '[optimizer]\nkind = "command"\ncommand = "true"\n'
+)
+
+
+def test_a_symlinked_venv_is_named_by_its_target_and_its_pytest_is_found(make_repo: MakeRepo) -> None:
+    repo = make_repo({"codefit.toml": CONFIG})
+    target = Path(sys.prefix).resolve()  # this test run's own environment: it has pytest
+    (repo / ".venv").symlink_to(target, target_is_directory=True)
+    assert resolve_python(repo, None) == str(target / "bin" / "python")
+    plan = plan_from_config(load_config(repo))
+    preflight(plan)  # confined as the sensors run: the link inside the hidden repository is not seen
+
+
+def test_a_venv_inside_the_repository_is_used_as_it_is(make_repo: MakeRepo) -> None:
+    repo = make_repo({"codefit.toml": CONFIG, ".venv/bin/python": ""})
+    assert resolve_python(repo, None) == str(repo.resolve() / ".venv" / "bin" / "python")
