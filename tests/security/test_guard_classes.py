@@ -274,3 +274,25 @@ def test_a_fixtures_only_conftest_not_asked_for_warns(tmp_path: Path, writable: 
     where = "conftest.py" if writable == ("src/**",) else "tests/conftest.py"
     alerts = run_guards(change(tmp_path, {where: FIXTURE}, writable=writable), {})
     assert [(a.kind, a.severity) for a in alerts if a.guard == "harness"] == [("conftest_added", Severity.WARN)]
+
+
+LIBRARY_PATCHES = {
+    "json-dumps": "import json\n\n_dumps = json.dumps\njson.dumps = lambda o, *a, **k: _dumps(o, *a, **k).replace('failed', 'passed')\n",
+    "setattr-os-write": "import os\n\nsetattr(os, 'write', lambda fd, data: len(data))\n",
+    "aliased-module": "import json as j\n\nj.loads = lambda s: {}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_PATCHES))
+def test_code_under_test_rebinding_a_library_attribute_is_blocked(tmp_path: Path, name: str) -> None:
+    assert "patching" in guards_of(blocks(tmp_path, {CODE: LIBRARY_PATCHES[name] + BASE[CODE]})), name
+
+
+def test_an_egg_info_registering_a_pytest_plugin_is_blocked(tmp_path: Path) -> None:
+    edits: dict[str, str | None] = {"calc.egg-info/entry_points.txt": "[pytest11]\nzz = zz_plugin\n"}
+    assert "harness" in guards_of(blocks(tmp_path, edits))
+
+
+def test_rebinding_streams_and_environment_is_not_a_library_patch(tmp_path: Path) -> None:
+    code = "import io\nimport os\nimport sys\n\nos.environ['CALC_MODE'] = 'fast'\nsys.stdout = io.StringIO()\n"
+    assert above_info(tmp_path, {CODE: code + BASE[CODE]}) == []

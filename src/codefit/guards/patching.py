@@ -101,10 +101,11 @@ def library_patches(tree: ast.Module | None, text: str | None, modules: frozense
     if tree is None:
         return []
     names = Names(tree)
+    imported = {names.aliases.get(m, m).split(".")[0] for m in names.modules}
 
     def library(name: str) -> bool:
         root = name.split(".")[0]
-        return "." in name and root in names.modules and root not in modules and name not in ALLOWED
+        return "." in name and root in imported and root not in modules and name not in ALLOWED
 
     hits = []
     for node in ast.walk(tree):
