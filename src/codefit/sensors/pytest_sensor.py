@@ -201,8 +201,13 @@ def build_reading(
                 outcome=Outcome.ERROR,
                 message=first if i == 0 else f"not run: {cause}",
             )
-    if not events:
-        error = "pytest did not start" + (" (timed out)" if completed.timed_out else "")
+    if completed.timed_out and not any(e.get("event") == "collected" for e in events):
+        error = (
+            f"collection hung: pytest collected nothing in {completed.duration_s:.0f}s "
+            "(an import or a conftest.py that blocks?)"
+        )
+    elif not events:
+        error = "pytest did not start"
     elif completed.timed_out:
         error = "pytest timed out"
     elif not finished:
