@@ -26,7 +26,7 @@ def fake_agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeAgents:
     for name in ("claude", "codex", "aider"):
         exe = bin_dir / name
         exe.write_text(f"#!{sys.executable}\n{source}")
-        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+        exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     log = tmp_path / "agent-log" / "calls.jsonl"
     log.parent.mkdir()
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")

@@ -45,7 +45,7 @@ def scripted_aider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bin_dir.mkdir()
     exe = bin_dir / "aider"
     exe.write_text(f"#!{sys.executable}\n{SCRIPTED_AIDER}")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     monkeypatch.setenv("COLUMNS", "80")  # what an 80-column terminal leaves in the environment
     return exe
 

@@ -142,7 +142,7 @@ def scripted_claude(directory: Path, stdout: str, exit_code: int, edit: str | No
         "sys.stdout.write(text)\n"
         f"sys.exit({exit_code})\n"
     )
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    program.chmod(program.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return program
 
 

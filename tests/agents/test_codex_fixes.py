@@ -51,7 +51,7 @@ def scripted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bin_dir.mkdir()
     exe = bin_dir / "codex"
     exe.write_text(f"#!{sys.executable}\n{SCRIPTED_CODEX}")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     log = tmp_path / "codex-log" / "argv.jsonl"
     log.parent.mkdir()
     monkeypatch.setenv("SCRIPTED_LOG", str(log))

@@ -76,7 +76,9 @@ def test_process_limit_counts_what_the_user_already_runs(monkeypatch: pytest.Mon
     assert process_limit(0) is None
 
 
-def test_process_limit_for_root_is_the_margin_in_a_sandbox_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_process_limit_for_root_is_the_margin_in_a_sandbox_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Sandboxed processes of a root codefit run as an unprivileged user in a user namespace of
     # their own, whose count starts at zero; without that drop the limit could not bind at all.
     monkeypatch.setattr(os, "geteuid", lambda: 0)

@@ -108,7 +108,8 @@ def plan(view: View) -> list[Mount]:
         if _under_any(h, roots) and not _under_any(h, own)
     ]
     covered = [h.dest for h in hides]
-    shown = [m for m in shown if not _redundant(m, [*system_roots(), *(s.dest for s in shown)], covered)]
+    same = [*system_roots(), *(s.dest for s in shown if s.dest == s.source)]
+    shown = [m for m in dict.fromkeys(shown) if not _redundant(m, same, covered)]
     ordered = sorted([*shown, *hides], key=lambda m: (len(m.dest.parts), m.kind == "hide"))
     # Last: a bind of the tree takes what is mounted inside it along (a symlink needs nothing).
     return [*ordered, *links]
@@ -217,7 +218,7 @@ def _into_tree(path: Path, aliases: Sequence[Path], tree: Path) -> Path | None:
 
 def _redundant(mount: Mount, roots: Sequence[Path], covered: Sequence[Path]) -> bool:
     """A read-only path already shown through a folder above it, with nothing hidden between."""
-    if mount.kind != "ro":
+    if mount.kind != "ro" or mount.dest != mount.source:
         return False
     for root in roots:
         if root in mount.dest.parents and not any(

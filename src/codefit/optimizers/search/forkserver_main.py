@@ -17,6 +17,7 @@ request in-process and exits (the fallback where fork is unavailable).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib.util
 import json
@@ -376,7 +377,9 @@ class _Tracer:
         return {c: {p: sorted(ls) for p, ls in files.items()} for c, files in self._lines.items() if c}
 
     def _trace(self, frame: types.FrameType, event: str, arg: object) -> Any:
-        path = frame.f_code.co_filename
+        # As coverage.py does: the real path, so that code imported through the sandbox's view of the
+        # user's repository (a link to the tree) counts as the tree's.
+        path = _realpath(frame.f_code.co_filename)
         if not path.startswith(self.root) or self._current is None:
             return None
         lines = self._current.setdefault(path, set())
@@ -387,6 +390,11 @@ class _Tracer:
             return local
 
         return local
+
+
+@functools.lru_cache(maxsize=4096)
+def _realpath(path: str) -> str:
+    return os.path.realpath(path) if path.startswith(os.sep) else path
 
 
 # --- entry point ----------------------------------------------------------------------------------

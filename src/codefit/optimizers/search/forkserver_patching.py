@@ -17,15 +17,17 @@ from typing import Any
 
 
 class Patcher:
-    """The project's loaded modules (those under `root`), by real path."""
+    """The project's loaded modules (those whose real path is under `root`), by real path: one
+    imported through a link to the tree (the sandbox shows the tree at the user's repository
+    path, where an editable install finds it) is the tree's."""
 
     def __init__(self, root: str) -> None:
-        prefix = root.rstrip(os.sep) + os.sep
+        prefix = os.path.realpath(root).rstrip(os.sep) + os.sep
         self.modules: list[tuple[str, types.ModuleType]] = []
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
-            if isinstance(file, str) and file.startswith(prefix):
-                self.modules.append((os.path.realpath(file), module))
+            if isinstance(file, str) and (real := os.path.realpath(file)).startswith(prefix):
+                self.modules.append((real, module))
 
     def apply(self, files: dict[str, str]) -> None:
         """Re-execute each patched module in place and rebind names other modules imported from it.
