@@ -47,6 +47,9 @@ class Limits(Record):
     timeout_s: float = Field(default=10.0, gt=0, description="Seconds for all of a candidate's tests.")
     test_timeout_s: float = Field(default=2.0, ge=0, description="Seconds per test; 0 = none.")
     memory_mb: int = Field(default=512, gt=0, description="Address space a candidate may add.")
+    startup_s: float = Field(
+        default=STARTUP_TIMEOUT_S, gt=0, description="Seconds the server may take to collect the tests."
+    )
 
 
 class TestRun(Record):
@@ -248,7 +251,14 @@ class ForkServer:
 
     def _ready(self) -> dict[str, Any]:
         assert self._reader is not None
-        ready = self._reader.readline(STARTUP_TIMEOUT_S)
+        ready = self._reader.readline(self.limits.startup_s)
+        if ready is None and self._proc is not None and self._proc.poll() is None:
+            self.close()
+            raise OptimizerError(
+                f"collection hung: the evaluation server collected nothing in {self.limits.startup_s:g}s "
+                "(the step's time budget; an import or a conftest.py that blocks?)",
+                where=str(self.tree),
+            )
         if ready is None or ready.get("event") != "ready":
             detail = self._stderr_tail()
             self.close()

@@ -68,6 +68,7 @@ class SearchOptimizer:
             timeout_s=self.options.candidate_timeout,
             test_timeout_s=sensor.test_timeout_s(),
             memory_mb=self.options.memory_mb,
+            startup_s=self._budget(state, 1).seconds,  # collecting is part of the step's time
         )
         events: list[TranscriptEvent] = []
         with EvaluatorPool(
