@@ -61,11 +61,11 @@ def fit(
     # A resumed run keeps the harness it recorded, unless --config names a file to take instead.
     recorded = resume if config is None else None
     codebase = Codebase(path, config).compile(optimizer=optimizer, from_run=recorded)
-    resumed = codebase.store.run(resume).max_steps if resume else None
-    max_steps = steps or resumed or codebase.loaded.config.max_steps
-    history = codebase.fit(
-        steps=steps, callbacks=[ProgressPrinter(console, max_steps)], dirty=dirty, resume=resume
-    )
+    resumed = codebase.store.run(resume) if resume else None
+    max_steps = steps or (resumed.max_steps if resumed else None) or codebase.loaded.config.max_steps
+    # On Ctrl-C the printer says what was interrupted and the exact command that resumes it.
+    with ProgressPrinter(console, max_steps, run_id=resumed.id if resumed else None) as progress:
+        history = codebase.fit(steps=steps, callbacks=[progress], dirty=dirty, resume=resume)
     summary = run_summary(codebase.store, codebase.store.run(history.run_id))
     for line in final_lines(summary):
         console.print(line)

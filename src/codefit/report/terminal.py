@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from codefit.harness.callbacks import Callback
+from codefit.report.heartbeat import HEARTBEAT_S, Heartbeat
 from codefit.store import RunRecord, Store
 
 LIVE_ROWS = 12  # the live display keeps the latest steps; `codefit show` has them all
@@ -254,26 +255,58 @@ class ProgressPrinter(Callback):
     """The live display of `codefit fit`: step, loss, train score, validation verdicts, budget left,
     tokens and cost, alerts. On a terminal a table redrawn in place; elsewhere (CI, pipes) one line per step.
 
-    Call `close()` (or use it as a context manager) if the run may end by an exception, so the
-    terminal is left clean.
+    Used as a context manager it says when the baseline starts, beats every `heartbeat_s` where
+    the output is not a terminal, leaves the terminal clean on an exception, and on Ctrl-C says
+    what happened and the exact command that resumes the run (`run_id`: known from the run's
+    start, or given for a resumed run).
     """
 
-    def __init__(self, console: Console, max_steps: int) -> None:
+    def __init__(
+        self, console: Console, max_steps: int, *, run_id: str | None = None, heartbeat_s: float = HEARTBEAT_S
+    ) -> None:
         self.console = console
         self.max_steps = max_steps
+        self.run_id = run_id
         self.started = time.monotonic()
         self.step_started = self.started
         self.rows: list[Mapping[str, Any]] = []
         self.running: int | None = None
+        self.last_step = 0
         self.live: Live | None = None
+        self.heartbeat = Heartbeat(console, self._doing, heartbeat_s)
 
     def __enter__(self) -> ProgressPrinter:
+        self.started = self.step_started = time.monotonic()
+        if self.run_id is None:
+            self.console.print("[dim]baseline: measuring the base tree...[/]")
+        if not self.console.is_terminal:
+            self.heartbeat.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self.close()
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            self.console.print(self.interrupted(), markup=False, soft_wrap=True)
+
+    def interrupted(self) -> str:
+        """What Ctrl-C ended, and how to go on."""
+        if self.run_id is None:
+            return "interrupted during the baseline: no step was taken; run `codefit fit` again"
+        where = f"during step {self.running}" if self.running else f"after step {self.last_step}"
+        return (
+            f"interrupted {where} of run {self.run_id}: the steps before are recorded, the one in flight "
+            f"is dropped; continue with: codefit fit --resume {self.run_id}"
+        )
+
+    def _doing(self) -> tuple[str, float]:
+        if self.running is not None:
+            return f"step {self.running}/{self.max_steps}: optimizer and sensors running", self.step_started
+        if not self.rows and self.run_id is None:
+            return "baseline: sensors running on the base tree", self.started
+        return f"after step {self.last_step}: grading and recording", self.step_started
 
     def close(self) -> None:
+        self.heartbeat.stop()
         if self.live is not None:
             self.running = None
             self.live.update(self._view(), refresh=True)
@@ -285,6 +318,7 @@ class ProgressPrinter(Callback):
 
     def on_run_begin(self, logs: Mapping[str, Any]) -> None:
         self.rows = [logs]
+        self.run_id = str(logs.get("run_id") or "") or self.run_id
         if logs.get("run_id"):  # where an agent or an MCP client can reach the run while it works
             self.console.print(f"run {logs['run_id']}  workspace {logs.get('workspace', '-')}", markup=False)
         if self.console.is_terminal:
@@ -305,6 +339,8 @@ class ProgressPrinter(Callback):
     def on_step_end(self, step: int, logs: Mapping[str, Any]) -> None:
         self.rows.append(logs)
         self.running = None
+        self.last_step = step
+        self.step_started = time.monotonic()
         if self.live is not None:
             self.live.refresh()
             return
