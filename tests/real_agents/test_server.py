@@ -101,3 +101,10 @@ def test_chat_errors_have_openai_shape(model_server: ModelServer, status: int) -
     model_server.add(fail(status))
     code, text = post(model_server, "/v1/chat/completions", {"messages": []})
     assert code == status and json.loads(text)["error"]["message"]
+
+
+def test_claudes_start_up_probe_is_answered_without_a_turn(model_server: ModelServer) -> None:
+    request = urllib.request.Request(model_server.url + "/api/hello", method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200 and response.read() == b""
+    assert model_server.script.served == 0 and model_server.requests[0].path == "/api/hello"

@@ -4,8 +4,9 @@ What Claude Code 2.1.332 sends, as recorded against this server: `POST /v1/messa
 with `stream: true`, `model`, `system` (a list of text blocks; the working directory is named in
 it), `messages`, `tools` (its own Read/Edit/Write/Bash/... and `mcp__SERVER__TOOL` ones) and
 `max_tokens`. Besides the agent loop it sends side requests that must not consume scripted turns
-(see `is_side_request`), and `POST /v1/messages/count_tokens`. Anything else under /v1 or /api
-gets a small empty JSON answer.
+(see `is_side_request`), and `POST /v1/messages/count_tokens`. Without
+CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 it first probes `HEAD /api/hello`. Anything else under
+/v1 or /api gets a small empty JSON answer (200) and consumes no turn.
 
 Stream events (docs.anthropic.com, "Streaming Messages"): message_start, then per content block
 content_block_start / content_block_delta (text_delta or input_json_delta) / content_block_stop,

@@ -168,7 +168,8 @@ def serving(server: ModelServer) -> Iterator[ModelServer]:
             if response.stream is None:
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
-                self.wfile.write(response.body)
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
                 return
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
