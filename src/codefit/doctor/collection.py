@@ -27,6 +27,7 @@ class Collection:
     errors: bool
     cause: str = ""
     fix: str = ""
+    timed_out: bool = False  # not known to be broken: it may only be slow to import
 
 
 def collected_count(output: str) -> int:
@@ -66,7 +67,7 @@ def read_collection(
     tests = collected_count(output)
     errors = returncode not in (0, NO_TESTS)
     if timed_out:
-        return Collection(tests, True, "collecting the tests timed out", "fix the import that hangs")
+        return Collection(tests, True, "collecting the tests timed out", "fix an import that hangs", True)
     if tests:
         return Collection(tests, errors)
     if returncode == NO_TESTS or not errors:

@@ -75,6 +75,8 @@ def collect(sensor: PytestSensor, tree: Path, plan: RunPlan) -> Collection:
 def _finding(sensor: PytestSensor, found: Collection) -> Finding:
     s = sensor.settings
     where = f"sensor {s.name!r} ({s.split.value}" + (f", {s.path})" if s.path else ")")
+    if found.timed_out:
+        return Finding(CHECK, Level.WARN, f"{where}: {found.cause}", found.fix)
     if found.tests:
         level, note = Level.OK, ""
         if found.errors:
