@@ -88,16 +88,32 @@ def test_a_resumed_second_step_continues_the_session_and_each_step_records_what_
     assert usage_of(second.usage) == billed_usage(model_server, after_first, model_server.script.served)
 
 
-def test_a_step_stopped_by_max_turns_keeps_its_edits_and_its_session(
-    claude_binary: Path, model_server: ModelServer, workspace: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("limit", "reason"),
+    [({"max_turns": 2}, "max_turns"), ({"max_budget_usd": 0.01}, "max_budget_usd")],
+)
+def test_a_step_stopped_by_its_turn_or_budget_limit_keeps_its_edits_and_its_session(
+    claude_binary: Path,
+    model_server: ModelServer,
+    workspace: Path,
+    tmp_path: Path,
+    limit: dict[str, float],
+    reason: str,
 ) -> None:
-    optimizer = claude_optimizer(claude_binary, model_server, max_turns=2)
-    model_server.add(call("Read", file_path="calc.py"), edit("a - b", "a + b"))
+    optimizer = claude_optimizer(claude_binary, model_server, **limit)
+    # A third turn billing $0.015 (5000 input tokens at $3 per million) passes the $0.01 budget:
+    # the CLI stops before running its tool. Under max_turns = 2 it is never asked for.
+    model_server.add(
+        call("Read", file_path="calc.py"),
+        edit("a - b", "a + b"),
+        call("Bash", usage=Billed(input=5000, output=10), command="true"),
+    )
     stopped = optimizer.step(state(workspace, tmp_path))
     assert stopped.error is None and stopped.status == StepStatus.EDITED
-    assert "max_turns" in stopped.summary
+    assert f"stopped: {reason}" in stopped.summary
     assert "a + b" in (workspace / "calc.py").read_text()
     run_git(workspace, "commit", "-qam", "checkpoint")
+    model_server.script.discard()  # what the limit left unasked
     model_server.add(say("All done."))
     again = optimizer.step(state(workspace, tmp_path, step=2, session=dict(stopped.session)))
     assert again.error is None and again.session["session_id"] == stopped.session["session_id"]
@@ -108,11 +124,13 @@ def test_a_session_claude_no_longer_has_is_replaced_by_a_fresh_one(
     claude_binary: Path, model_server: ModelServer, workspace: Path, tmp_path: Path
 ) -> None:
     lost = str(uuid.uuid4())
-    model_server.add(say("Starting over."))
+    model_server.add(say("Starting over.", Billed(input=1000, output=100)))
+    session = {"session_id": lost, "session_cost_usd": 5.0}  # the lost session's total is not this one's
     result = claude_optimizer(claude_binary, model_server).step(
-        state(workspace, tmp_path, step=3, session={"session_id": lost})
+        state(workspace, tmp_path, step=3, session=session)
     )
     assert result.error is None and result.summary == "Starting over."
+    assert result.usage.cost_usd == pytest.approx(0.0045)
     assert result.session["session_id"] not in (None, lost)
     [turn] = model_server.turns()
     assert "Make add() return the sum" in str(turn.body["messages"])  # told the task again
@@ -144,3 +162,17 @@ def test_api_failures_are_step_errors_named_for_what_they_are(
     assert result.status == StepStatus.ERROR
     assert result.error is not None and result.error.startswith(named), result.error
     assert "session_id" not in result.session
+
+
+def test_a_model_claude_cannot_price_is_recorded_as_unknown_cost_not_as_its_guess(
+    claude_binary: Path, model_server: ModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    model_server.add(say("Hello.", Billed(input=1000, output=100)))
+    result = claude_optimizer(claude_binary, model_server, model="gateway-model-7").step(
+        state(workspace, tmp_path)
+    )
+    assert result.error is None and result.usage.cost_usd == 0.0
+    assert (result.usage.input_tokens, result.usage.output_tokens) == (1000, 100)
+    assert next(e.text for e in result.transcript if e.data.get("cost_unknown")).startswith(
+        "claude-code: token cost unknown (Claude Code has no price for gateway-model-7"
+    )

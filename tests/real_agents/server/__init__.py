@@ -40,6 +40,7 @@ Read what happened:
 
     server.requests            # every request (method, path, headers, body, api, turn, index)
     server.turns("anthropic")  # those that consumed a turn, in order
+    server.script.discard()    # drop the turns left (a CLI stopped by a limit never asked)
     server.script.served       # how many turns were served: note it before a step, then
     server.billed(since=n)     # the tokens the turns from position n on billed (Billed)
     tool_results(body)         # the tool results a request carried back (what the CLI's tools said)

@@ -73,6 +73,12 @@ class Script:
         turn = step(body) if callable(step) else step
         return turn, index
 
+    def discard(self) -> int:
+        """Drop the turns left (a CLI stopped early never asked for them); how many there were."""
+        with self._lock:
+            dropped, self._steps = len(self._steps), []
+        return dropped
+
     @property
     def left(self) -> int:
         with self._lock:
