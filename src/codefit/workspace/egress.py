@@ -433,14 +433,27 @@ def relay_main(args: Sequence[str]) -> int:
         target=serve_connections, args=(listener, MAX_CONNECTIONS, forward, _drop), daemon=True
     ).start()
     env = {**os.environ, **proxy_env(listener.getsockname()[1])}
+    # Handlers first: a signal that comes while the child starts is held, then forwarded.
+    started: list[subprocess.Popen[bytes]] = []
+    held: list[int] = []
+
+    def pass_on(got: int, _frame: object) -> None:
+        if started:
+            started[0].send_signal(got)
+        else:
+            held.append(got)
+
+    for number in FORWARDED_SIGNALS:
+        signal.signal(number, pass_on)
     try:
         # stdin, stdout and stderr are the child's own: the relay never reads or writes them.
         child = subprocess.Popen(argv, env=env)
     except OSError as exc:
         print(f"codefit egress relay: cannot run {argv[0]}: {exc.strerror or exc}", file=sys.stderr)
         return 126 if isinstance(exc, PermissionError) else 127
-    for number in FORWARDED_SIGNALS:
-        signal.signal(number, lambda received, _frame: child.send_signal(received))
+    started.append(child)
+    for pending in held:
+        child.send_signal(pending)
     status = child.wait()
     return status if status >= 0 else 128 - status
 

@@ -163,8 +163,8 @@ def sandbox_warning() -> str | None:
         problems.append("prlimit (util-linux) is not available: the [limits] are not applied")
     elif os.geteuid() == 0 and not problems and sandbox_user.sandbox_identity() is None:
         problems.append(
-            "codefit runs as root and cannot drop to an unprivileged user in the sandbox (setpriv "
-            "or user namespaces missing): the process limit does not bind"
+            "codefit runs as root and cannot drop to an unprivileged user in the sandbox: the "
+            "process limit does not bind"
         )
     return "; ".join(problems) or None
 
@@ -304,7 +304,7 @@ def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
     if spec.allow_hosts or not spec.allow_network:
         args.append("--unshare-net")  # with allow_hosts, only loopback: all else goes through the proxy
     if os.geteuid() == 0 and sandbox_user.sandbox_identity() is not None:
-        args += sandbox_user.OUTER_CAPS  # for setpriv only: the command itself runs without any
+        args += sandbox_user.OUTER_CAPS  # for sandbox_init only: the command itself runs without any
     view = sandbox_mounts.View(
         tree=spec.workspace,
         readable=(*toolchain_paths(), *spec.extra_ro, *([egress_dir] if egress_dir else [])),

@@ -3,15 +3,17 @@
 RLIMIT_NPROC never applies to a process whose kernel uid is 0, so under a codefit run as root
 (containers, CI) `processes = 64` let a fork bomb start 400 processes. When codefit is root:
 
-    bwrap (root: mounts anything, keeps only CAP_SETUID and CAP_SETGID for its child)
-      -- setpriv --reuid=U --regid=G --clear-groups            (U, G: the `nobody` account)
-      -- bwrap --unshare-user --uid U --gid G --bind / / --dev /dev   (unprivileged, nested)
+    bwrap (root: mounts anything; gives its child only CAP_SETUID, CAP_SETGID and CAP_KILL)
+      -- python -I -S sandbox_init.py U G --      (PID 1, stays root; U, G: the `nobody` account)
+      -- bwrap --unshare-user --uid U --gid G --bind / / --dev /dev   (as U: unprivileged, nested)
       -- COMMAND
 
-The command's kernel uid is `nobody`'s, so every rlimit binds; the nested user namespace gives
-each sandbox a process count of its own (RLIMIT_NPROC counts per user namespace), so sandboxes
-running at once, or `nobody`'s other processes, never share one budget. Where the nested
-namespace cannot be made, setpriv alone still drops root (the count is then `nobody`'s, shared).
+The command's kernel uid is `nobody`'s, so every rlimit binds, and it has no capability; the
+nested user namespace gives each sandbox a process count of its own (RLIMIT_NPROC counts per
+user namespace), so sandboxes running at once, or `nobody`'s other processes, never share one
+budget. Where the nested namespace cannot be made, the command runs as `nobody` directly (the
+count is then `nobody`'s, shared). PID 1 stays root so that it dies with bubblewrap and takes the
+whole sandbox with it (`sandbox_init`).
 
 The sandbox user writes only what codefit hands it first (`grant`): each writable root is chowned
 to it below the top, except a top-level `.git` (git run by codefit must never read files the
@@ -29,6 +31,7 @@ import pwd
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,12 +39,13 @@ from enum import StrEnum
 from pathlib import Path
 
 NOBODY = 65534
-OUTER_CAPS = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID")
+OUTER_CAPS = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
+INIT_SCRIPT = Path(__file__).with_name("sandbox_init.py")
 
 
 class Drop(StrEnum):
-    USERNS = "userns"  # setpriv, then a nested user namespace of the sandbox's own
-    SETPRIV = "setpriv"  # setpriv only: the process count is shared with nobody's others
+    USERNS = "userns"  # a nested user namespace of the sandbox's own
+    SHARED = "shared"  # `nobody` directly: the process count is shared with nobody's others
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Identity:
 
 def sandbox_identity() -> Identity | None:
     """The unprivileged user sandboxed processes run as; None when codefit is not root (they run
-    as the user, whom the limits bind) or when bubblewrap or setpriv cannot drop root here."""
+    as the user, whom the limits bind) or when bubblewrap cannot drop root here."""
     if os.geteuid() != 0:
         return None
     try:
@@ -61,17 +65,20 @@ def sandbox_identity() -> Identity | None:
         uid, gid = entry.pw_uid, entry.pw_gid
     except KeyError:
         uid, gid = NOBODY, NOBODY
-    drop = _drop_mode(shutil.which("bwrap"), shutil.which("setpriv"), uid, gid)
+    drop = _drop_mode(shutil.which("bwrap"), sys.executable, uid, gid)
     return Identity(uid, gid, drop) if drop is not None else None
 
 
 def drop_argv(identity: Identity) -> list[str]:
     """What runs inside the outer bubblewrap, before the command, to leave root."""
-    setpriv = shutil.which("setpriv") or "setpriv"
-    argv = [setpriv, f"--reuid={identity.uid}", f"--regid={identity.gid}", "--clear-groups", "--"]
+    argv = _init(sys.executable, identity.uid, identity.gid)
     if identity.drop is Drop.USERNS:
         argv += _nested(identity.uid, identity.gid)
     return argv
+
+
+def _init(python: str, uid: int, gid: int) -> list[str]:
+    return [python, "-I", "-S", str(INIT_SCRIPT), str(uid), str(gid), "--"]
 
 
 def _nested(uid: int, gid: int) -> list[str]:
@@ -94,12 +101,12 @@ def _nested(uid: int, gid: int) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _drop_mode(bwrap: str | None, setpriv: str | None, uid: int, gid: int) -> Drop | None:
-    if bwrap is None or setpriv is None:
+def _drop_mode(bwrap: str | None, python: str, uid: int, gid: int) -> Drop | None:
+    if bwrap is None:
         return None
     outer = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", *OUTER_CAPS]
-    drop = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
-    for mode, argv in ((Drop.USERNS, [*drop, *_nested(uid, gid)]), (Drop.SETPRIV, drop)):
+    drop = _init(python, uid, gid)
+    for mode, argv in ((Drop.USERNS, [*drop, *_nested(uid, gid)]), (Drop.SHARED, drop)):
         probe = [*outer, "--", *argv, "/bin/sh", "-c", f'test "$(id -u)" = {uid}']
         try:
             if subprocess.run(probe, capture_output=True, timeout=30).returncode == 0:
