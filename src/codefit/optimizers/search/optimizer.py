@@ -15,6 +15,7 @@ from codefit.optimizers.search.evaluator import Evaluation, Limits
 from codefit.optimizers.search.localise import Formula, localise, render
 from codefit.optimizers.search.pool import EvaluatorPool, default_workers, jobs_for
 from codefit.optimizers.search.search import Budget, Problem, Request, SearchResult, search
+from codefit.progress import RateNote
 from codefit.records import Options
 from codefit.sensors.base import Sensor
 from codefit.sensors.pytest_sensor import PytestSensor
@@ -81,11 +82,7 @@ class SearchOptimizer:
             workers=self.options.workers or default_workers(),
             sandbox=state.sensor_context.sandbox(root),
         ) as server:
-            baseline = server.run({}, None, coverage=True)
-            failing = [t for t in server.collected.items if not baseline.passes(t)]
-            passing = [t for t in server.collected.items if baseline.passes(t)]
-            if server.collected.errors:
-                failing += [e.split(": ", 1)[0] for e in server.collected.errors]
+            baseline, failing, passing = measure_baseline(server)
             if not failing:
                 message = f"all {len(passing)} train tests pass; nothing to repair"
                 return _result(StepStatus.NO_CHANGE, message, [_event(EventKind.MESSAGE, message)])
@@ -95,8 +92,12 @@ class SearchOptimizer:
                 message = "no editable line is run by a failing test; nothing to search"
                 return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
 
+            rate = RateNote("search: candidates")  # candidates per second, while a person waits
+
             def evaluate(batch: Sequence[Request]) -> list[Evaluation]:
-                return server.run_many(jobs_for(root, batch))
+                evaluations = server.run_many(jobs_for(root, batch))
+                rate.add(len(evaluations))
+                return evaluations
 
             outcome = search(problem, evaluate, self._budget(state, server.workers))
         events.extend(_search_events(outcome))
@@ -134,6 +135,25 @@ class SearchOptimizer:
             max_plausible=self.options.max_plausible,
             batch=1 if workers == 1 else BATCH_PER_WORKER * workers,
         )
+
+
+def measure_baseline(server: EvaluatorPool) -> tuple[Evaluation, list[str], list[str]]:
+    """The untouched tree's failing and passing tests, and their per-test line coverage.
+
+    Which tests fail comes from a plain run, as candidates are judged: a coverage run is slower
+    (much slower where coverage.py is missing from the target environment and lines are traced
+    in Python), and a test it did not reach in time has not failed. Coverage is then taken for
+    the failing tests first, the passing ones after: a passing test the coverage run did not reach
+    only leaves its lines out of the spectrum."""
+    plain = server.run({}, None)
+    failing = [t for t in server.collected.items if not plain.passes(t)]
+    passing = [t for t in server.collected.items if plain.passes(t)]
+    failed = server.run({}, failing, coverage=True) if failing else plain
+    covered = dict(failed.coverage)
+    if failing and passing:
+        covered.update(server.run({}, passing, coverage=True).coverage)
+    failing += [e.split(": ", 1)[0] for e in server.collected.errors]
+    return failed.model_copy(update={"coverage": covered}), failing, passing
 
 
 def _pytest_sensor(sensors: Sequence[Sensor]) -> PytestSensor | None:
