@@ -11,7 +11,15 @@ import pytest
 from agents_support import MakeState
 
 from codefit.optimizers.agents.aider_output import parse_usage
-from codefit.optimizers.aider import AiderOptimizer, AiderOptions
+from codefit.optimizers.agents.common import agent_env, git_config_env
+from codefit.optimizers.aider import (
+    AIDER_NOISE,
+    GIT_IDENTITY,
+    ROOT_ANCHOR,
+    AiderOptimizer,
+    AiderOptions,
+    anchored,
+)
 from codefit.optimizers.base import EventKind
 from tests.conftest import run_git
 
@@ -32,7 +40,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 console = Console(force_terminal=False, no_color=True)
-path = sys.argv[-1]
+path = [a for a in sys.argv[1:] if a.endswith(".py")][-1]  # the chat file (aider.py may add an anchor)
 Path(path).write_text(Path(path).read_text().replace("a - b", "a + b"))
 console.print(Text(os.environ["SCRIPTED_TOKENS"]))
 console.print(Text(f"Applied edit to {path}"))
@@ -88,3 +96,20 @@ def test_a_model_litellm_cannot_price_has_an_unknown_cost_not_zero(
     notes = [e for e in result.transcript if e.data.get("cost_unknown")]
     assert len(notes) == 1 and "house-model" in notes[0].text and "--model-metadata-file" in notes[0].text
     assert result.usage.input_tokens == 1300
+
+
+def test_without_git_aiders_root_is_kept_at_the_workspace_by_an_anchor_in_the_chat() -> None:
+    # aider --no-git roots itself at the chat files' common folder (src/pkg here), not the workspace
+    assert anchored(["src/pkg/a.py", "src/pkg/b.py"]) == ["src/pkg/a.py", "src/pkg/b.py", ROOT_ANCHOR]
+    assert anchored(["calc.py", "src/pkg/a.py"]) == ["calc.py", "src/pkg/a.py"]
+    assert ROOT_ANCHOR.startswith(AIDER_NOISE)  # never counted as the agent's edit
+
+
+def test_aider_gets_a_git_identity_and_safe_directory_from_the_environment() -> None:
+    # aider writes user.name into .git/config when git has none; the sandbox cannot write .git
+    env = git_config_env(agent_env({}), GIT_IDENTITY)
+    pairs = {
+        env[f"GIT_CONFIG_KEY_{i}"]: env[f"GIT_CONFIG_VALUE_{i}"] for i in range(int(env["GIT_CONFIG_COUNT"]))
+    }
+    assert pairs == {"safe.directory": "*", **GIT_IDENTITY}
+    assert git_config_env({"GIT_CONFIG_COUNT": "1"}, {"a.b": "c"})["GIT_CONFIG_KEY_1"] == "a.b"

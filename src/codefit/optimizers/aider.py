@@ -22,7 +22,14 @@ from codefit.optimizers.agents.aider_output import (
     parse_usage,
     unknown_cost_event,
 )
-from codefit.optimizers.agents.common import AgentOptions, agent_env, clip, option_args, state_dirs
+from codefit.optimizers.agents.common import (
+    AgentOptions,
+    agent_env,
+    clip,
+    git_config_env,
+    option_args,
+    state_dirs,
+)
 from codefit.optimizers.agents.process import exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
@@ -34,6 +41,15 @@ AIDER_NOISE = (".aider",)  # .aider.tags.cache.v4/ and friends are Aider's, not 
 # rich wraps Aider's output at 80 columns when stdout is not a terminal (paths break across lines);
 # LiteLLM's local price map spares a fetch from raw.githubusercontent.com at every start.
 AIDER_ENV = {"COLUMNS": "100000", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+# Aider writes user.name/user.email into .git/config when git has none; under codefit's sandbox the
+# workspace's .git is not writable (sandbox_user), and the step died on `.git/config.lock`.
+# Configuration from the environment (git >= 2.31) answers its `git config --get` instead.
+GIT_IDENTITY = {"user.name": "codefit agent", "user.email": "agent@codefit.invalid"}
+# With --no-git, aider's root is the common folder of the chat files (aider/utils.py
+# find_common_root), not the working directory: with only src/pkg/*.py in the chat it names files
+# relative to src/pkg ("Applied edit to mod.py") and resolves the model's other paths there. An
+# empty file at the top, in the chat, keeps the root at the workspace (under AIDER_NOISE).
+ROOT_ANCHOR = ".aider.codefit-root"
 
 
 class AiderOptions(AgentOptions):
@@ -85,7 +101,7 @@ class AiderOptimizer:
                 break
         if o.lint_cmd:
             argv += ["--lint-cmd", o.lint_cmd, "--auto-lint"]
-        return [*argv, *o.extra_args, *self.chat_files(state)]
+        return [*argv, *o.extra_args, *anchored(self.chat_files(state))]
 
     def chat_files(self, state: StepState) -> list[str]:
         patterns = self.options.files or list(state.writable) or ["*"]
@@ -110,10 +126,12 @@ class AiderOptimizer:
         if not restore and history_file.exists():
             history_file.unlink()  # `reset`: a fresh chat, the handoff note carries what matters
         prompt = step_prompt(state, resuming=restore)
+        anchor = state.workspace / ROOT_ANCHOR
+        anchor.touch()  # in the chat only when needed (`anchored`); removed after the step
         with tempfile.TemporaryDirectory(prefix="codefit-aider-msg-") as tmp:
             message_file = Path(tmp) / "message.md"
             message_file.write_text(prompt, encoding="utf-8")
-            env = agent_env({**AIDER_ENV, **self.options.env})
+            env = git_config_env(agent_env({**AIDER_ENV, **self.options.env}), GIT_IDENTITY)
             run = run_step(
                 self.options,
                 state,
@@ -122,6 +140,7 @@ class AiderOptimizer:
                 writable=[*state_dirs(env, None, ".aider"), history_file.parent],
                 readable=[Path(tmp)],
             )
+        anchor.unlink(missing_ok=True)
         text = run.stdout
         events, applied = parse_aider_output(text)
         usage, priced = parse_usage(text)
@@ -144,3 +163,8 @@ class AiderOptimizer:
     def _new_history_file(self) -> Path:
         base = self.options.state_dir or Path(tempfile.mkdtemp(prefix="codefit-aider-"))
         return base / "chat-history.md"
+
+
+def anchored(files: list[str]) -> list[str]:
+    """The chat files, plus ROOT_ANCHOR when none lies at the top of the workspace."""
+    return files if not files or any("/" not in f for f in files) else [*files, ROOT_ANCHOR]

@@ -59,10 +59,30 @@ class AgentOptions(Options):
 
 
 def agent_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The process environment minus codefit's own keys, plus the configured extras."""
+    """The process environment minus codefit's own keys, plus the configured extras, plus
+    `safe.directory` for git (see `git_config_env`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
     env.update(extra)
-    return env
+    # Under a root codefit the agent runs as `nobody` and the workspace's .git stays codefit's
+    # (sandbox_user): git then calls the repository "dubious ownership" and agents see no repo
+    # (aider: "Git repo: none"). The sandbox shows no other repository, and cannot write this one.
+    return git_config_env(env, {"safe.directory": "*"})
+
+
+def git_config_env(env: Mapping[str, str], settings: Mapping[str, str]) -> dict[str, str]:
+    """`env` plus git settings as GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n (git >= 2.31), after any
+    already there; git reads them like `-c` options (a protected scope, as safe.directory needs)."""
+    try:
+        count = int(env.get("GIT_CONFIG_COUNT") or 0)
+    except ValueError:
+        count = 0
+    out = dict(env)
+    for key, value in settings.items():
+        out[f"GIT_CONFIG_KEY_{count}"] = key
+        out[f"GIT_CONFIG_VALUE_{count}"] = value
+        count += 1
+    out["GIT_CONFIG_COUNT"] = str(count)
+    return out
 
 
 def find_binary(name: str, env: Mapping[str, str]) -> str | None:
