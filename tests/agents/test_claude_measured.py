@@ -186,6 +186,21 @@ def test_a_resumed_step_records_its_own_cost_not_the_sessions_running_total(
     )
 
 
+def test_a_failed_resumed_step_counts_its_cost_once(make_state: MakeState, tmp_path: Path) -> None:
+    """A resumed step that fails still adds to the session's total; the next step must not pay it."""
+    totals = [("ok", 0.0045, False), ("API Error: 500", 0.006, True), ("ok", 0.010, False)]
+    session: dict[str, Any] = {}
+    costs = []
+    for step, (text, total, failed) in enumerate(totals, start=1):
+        out = lines(result(result=text, total_cost_usd=total, is_error=failed))
+        binary = scripted_claude(tmp_path / f"bin{step}", out, 1 if failed else 0)
+        done = ClaudeCodeOptimizer(ClaudeCodeOptions(binary=str(binary))).step(make_state(step, session))
+        assert (done.status == StepStatus.ERROR) == failed
+        costs.append(done.usage.cost_usd)
+        session = dict(done.session)
+    assert costs == pytest.approx([0.0045, 0.0015, 0.004])
+
+
 def test_a_price_claude_guessed_is_recorded_as_unknown_not_as_a_cost(
     make_state: MakeState, tmp_path: Path
 ) -> None:

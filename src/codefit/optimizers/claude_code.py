@@ -168,8 +168,9 @@ class ClaudeCodeOptimizer:
             # result, or a failed one) it may never have been saved, and --resume would fail.
             session_id=(stream.session_id or resume or new_session) if confirmed else None,
         )
-        if not confirmed or stream.session_cost_usd is None:
+        if stream.session_cost_usd is None or result.session.get(SESSION_KEY) != stream.session_id:
             return result
+        # The session the next step resumes reported its running total, even if this step failed.
         session = {**result.session, SESSION_COST_KEY: stream.session_cost_usd}
         return result.model_copy(update={"session": session})
 
