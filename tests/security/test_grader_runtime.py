@@ -218,3 +218,27 @@ def test_honest_code_using_frames_warnings_and_logging_is_not_taken_for_tamperin
     write(tmp_path, {"calc.py": honest, "test_calc.py": tests})
     reading = read(tmp_path)
     assert reading.passed and reading.error is None, reading.output
+
+
+def test_a_module_the_candidate_adds_beside_the_tests_cannot_shadow_an_installed_one(tmp_path: Path) -> None:
+    pytest.importorskip("rich")
+    shadow = "def get_console():\n    return None\n"
+    tests = "import rich\n\ndef test_uses_rich():\n    assert rich.get_console() is None\n"
+    write(tmp_path, {"tests/rich.py": shadow, "tests/test_r.py": tests, "calc.py": BUGGY})
+    assert plain_pytest_passes(tmp_path)  # pytest puts tests/ first on sys.path: the shadow wins
+    base = frozenset({"calc", "tests", "test_r"})
+    assert_tampered(read(tmp_path, base), "module rich imported from the tree shadows the installed rich")
+
+
+def test_processes_the_tests_start_see_the_environment_of_the_users_own_run(tmp_path: Path) -> None:
+    calc = "def add(a, b):\n    return a + b\n\nif __name__ == '__main__':\n    print(add(1, 2))\n"
+    tests = (
+        "import os, subprocess, sys\n\n"
+        "def test_cli():\n"
+        "    done = subprocess.run([sys.executable, '-m', 'calc'], capture_output=True, text=True)\n"
+        "    assert done.stdout.strip() == '3', done.stderr\n"
+        "    assert 'PYTEST_DISABLE_PLUGIN_AUTOLOAD' not in os.environ\n"
+    )
+    write(tmp_path, {"calc.py": calc, "test_cli.py": tests})
+    reading = read(tmp_path)
+    assert reading.passed, reading.output

@@ -132,8 +132,8 @@ class SensorContext:
     # The user's repository: the tree read is shown at this path too, so that an editable install
     # (whose finder points into the repository) imports the tree, never the user's checkout.
     repo: Path | None = None
-    # What the project's base tree has at its root and in `src/` (None: whatever the tree read has).
-    # An entry the candidate adds there that shadows an installed module marks a pytest reading tampered.
+    # The names of the files and folders of the project's base tree (None: those of the tree read). A
+    # module the candidate adds under a new name that shadows an installed one marks a reading tampered.
     own_modules: frozenset[str] | None = None
 
     def sandbox(self, tree: Path, *, writable: Sequence[Path] = ()) -> SandboxSpec:

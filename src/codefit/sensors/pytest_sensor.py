@@ -40,8 +40,10 @@ PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 BOOT_MODULE = "codefit_pytest_boot"
 NOT_COUNTED = (Outcome.SKIPPED, Outcome.XFAILED)
 USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR; pytest need not be importable by codefit's interpreter
+RUN_ONLY_ENV = ("PYTHONSAFEPATH", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
 TIMEOUT_MULTIPLE = 10.0
 TIMEOUT_FLOOR_S = 10.0
+UNLISTED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".nox"})
 # What a test module writes to declare a skip: a marker, pytest.skip, importorskip, unittest's skips.
 DECLARES_SKIP = re.compile(r"skip", re.IGNORECASE)
 
@@ -117,8 +119,11 @@ class PytestSensor:
         env = dict(ctx.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PLUGIN_DIR), env.get("PYTHONPATH", "")) if p)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env["PYTHONSAFEPATH"] = "1"
-        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        # For this process only: the boot takes back what it added, so that processes the tests
+        # start (`python -m pkg`, an inner pytest) run as they would in the user's own run.
+        added = [name for name in RUN_ONLY_ENV if name not in env]
+        env.update(dict.fromkeys(RUN_ONLY_ENV, "1"))
+        env["CODEFIT_ADDED_ENV"] = ",".join(added)
         env["CODEFIT_PYTEST_REPORT"] = str(report)
         env["CODEFIT_TEST_TIMEOUT"] = str(self.test_timeout_s())
         env["CODEFIT_HELDOUT_DIRS"] = self.settings.heldout_dest() if self.settings.heldout else ""
@@ -130,11 +135,13 @@ class PytestSensor:
 
 
 def top_level_names(tree: Path) -> frozenset[str]:
-    """What the tree's root and its `src/` folder hold (a module by its name without `.py`)."""
+    """The name of every file and folder in the tree (a module's without `.py`): any of them may
+    land on `sys.path` as a top-level module (rootdir insertion, `pythonpath`), none is an attack."""
     names: set[str] = set()
-    for folder in (tree, tree / "src"):
-        if folder.is_dir():
-            names.update(p.stem if p.suffix == ".py" else p.name for p in folder.iterdir())
+    for folder, dirs, files in os.walk(tree):
+        dirs[:] = [d for d in dirs if d not in UNLISTED_DIRS]
+        names.update(dirs)
+        names.update(f[:-3] if f.endswith(".py") else f for f in files)
     return frozenset(names)
 
 

@@ -51,13 +51,11 @@ def _plant_twins(copy: Path, sensor: Sensor) -> twins.TwinPlan:
 
 
 def base_names(files: Sequence[str]) -> frozenset[str]:
-    """What the base tree holds at its root and in `src/` (a module by its name without `.py`)."""
+    """The name of every file and folder of the base tree (a module's without `.py`)."""
     names = set()
     for rel in files:
-        parts = Path(rel).parts
-        for part in (parts[0], parts[1] if parts[0] == "src" and len(parts) > 1 else None):
-            if part:
-                names.add(part[:-3] if part.endswith(".py") else part)
+        for part in Path(rel).parts:
+            names.add(part[:-3] if part.endswith(".py") else part)
     return frozenset(names)
 
 

@@ -21,6 +21,9 @@ from typing import Any
 
 
 def main(argv: list[str]) -> int:
+    added = [name for name in os.environ.pop("CODEFIT_ADDED_ENV", "").split(",") if name]
+    if "PYTHONSAFEPATH" in added:
+        del os.environ["PYTHONSAFEPATH"]  # this process has it (sys.flags.safe_path); children need not
     key = bytes.fromhex(sys.stdin.readline().strip() or "00")
     fd = os.open(
         os.environ.pop("CODEFIT_PYTEST_REPORT"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
@@ -48,7 +51,8 @@ def main(argv: list[str]) -> int:
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
     reporter = Reporter(send, audit, Watch(root, own), timeout)
-    return int(pytest.main(argv, plugins=[Loader(plugins, root), reporter]))
+    restore = [name for name in added if name != "PYTHONSAFEPATH"]
+    return int(pytest.main(argv, plugins=[Loader(plugins, root, restore), reporter]))
 
 
 TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
@@ -103,9 +107,10 @@ def planted_runner_files(root: str, own: list[str]) -> list[str]:
 class Loader:
     """Registers the installed plugins under their entry point names, as autoload would."""
 
-    def __init__(self, plugins: list[tuple[str, object]], root: str) -> None:
+    def __init__(self, plugins: list[tuple[str, object]], root: str, unset: list[str]) -> None:
         self._plugins = plugins
         self._root = root
+        self._unset = unset  # variables the sensor added for this process only
 
     def pytest_addhooks(self, pluginmanager: Any) -> None:
         for name, plugin in self._plugins:
@@ -113,8 +118,11 @@ class Loader:
                 pluginmanager.register(plugin, name=name)
 
     def pytest_load_initial_conftests(self) -> None:
+        """Plugins are loaded by now: the tree may join `sys.path`, at its end."""
         if self._root not in sys.path:
             sys.path.append(self._root)
+        for name in self._unset:
+            os.environ.pop(name, None)
 
 
 if __name__ == "__main__":
