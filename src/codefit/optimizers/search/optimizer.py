@@ -104,7 +104,7 @@ class SearchOptimizer:
         if not outcome.plausible:
             message = (
                 f"no plausible patch among {outcome.evaluated} candidates "
-                f"({outcome.rate:.0f}/s; {outcome.exhausted})"
+                f"({outcome.rate:.0f}/s; {outcome.exhausted}); {outcome.localisation_note()}"
             )
             return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
         best = outcome.plausible[0]
@@ -123,6 +123,8 @@ class SearchOptimizer:
             f"{len(outcome.plausible)} plausible of {outcome.evaluated} candidates in "
             f"{outcome.seconds:.1f}s ({outcome.rate:.0f}/s)"
         )
+        if outcome.lines_searched > outcome.first_window:
+            summary += f"; localisation {outcome.localisation_note()}"
         return _result(StepStatus.EDITED, summary, [*events, _event(EventKind.MESSAGE, summary)])
 
     def _budget(self, state: StepState, workers: int) -> Budget:
@@ -244,12 +246,15 @@ def _search_events(outcome: SearchResult) -> list[TranscriptEvent]:
             kind=EventKind.REASONING,  # a report of work done in-process, never a shell command
             name="search",
             text=f"evaluated {outcome.evaluated} candidates in {outcome.seconds:.1f}s "
-            f"({outcome.rate:.0f}/s); stopped: {outcome.exhausted}\n{tried_text}",
+            f"({outcome.rate:.0f}/s); stopped: {outcome.exhausted}; {outcome.localisation_note()}\n"
+            f"{tried_text}",
             data={
                 "evaluated": outcome.evaluated,
                 "seconds": outcome.seconds,
                 "statuses": by_op,
                 "stopped": outcome.exhausted,
+                "lines_searched": outcome.lines_searched,
+                "lines_ranked": outcome.lines_ranked,
                 "tried": [t.model_dump() for t in outcome.tried[:TRIED_IN_TRANSCRIPT]],
             },
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -42,7 +42,7 @@ Evaluate = Callable[[Sequence[Request]], list[Evaluation]]
 class Budget(Record):
     max_candidates: int = Field(default=3000, ge=1)
     seconds: float = Field(default=60.0, gt=0)
-    max_lines: int = Field(default=15, ge=1)
+    max_lines: int = Field(default=15, ge=1, description="Ranked lines per window; widened by as many.")
     max_edits: int = Field(default=2, ge=1)
     beam_width: int = Field(default=6, ge=1)
     max_plausible: int = Field(default=12, ge=1)
@@ -78,10 +78,26 @@ class SearchResult(Record):
     evaluated: int
     seconds: float
     exhausted: str  # why the search stopped
+    lines_searched: int = 0  # ranked lines whose single edits were tried
+    lines_ranked: int = 0  # every line a failing test runs, in an editable file
+    first_window: int = 0  # the lines searched before any widening
 
     @property
     def rate(self) -> float:
         return self.evaluated / self.seconds if self.seconds > 0 else 0.0
+
+    def localisation_note(self) -> str:
+        """How far localisation went: widened beyond its first window, or lines left unsearched."""
+        if self.lines_searched > self.first_window:
+            note = f"widened from the {self.first_window} most suspicious lines to {self.lines_searched}"
+        else:
+            note = f"searched the {self.lines_searched} most suspicious lines"
+        left = self.lines_ranked - self.lines_searched
+        if left > 0 and not self.plausible:
+            note += f"; {left} more ranked line(s) not searched (raise max_lines or step_seconds)"
+        elif not self.plausible:
+            note += f" of {self.lines_ranked} ranked: every line a failing test runs"
+        return note
 
 
 @dataclass
@@ -144,6 +160,7 @@ class _Search:
         self.plausible: list[Plausible] = []
         self.seen_texts: set[tuple[tuple[str, str], ...]] = set()
         self.stop = ""
+        self.windows = 0  # windows of ranked lines whose single edits were started
 
     def out_of_budget(self) -> bool:
         if len(self.tried) >= self.budget.max_candidates:
@@ -239,11 +256,22 @@ class _Search:
         )
         return True
 
-    def run(self, edits: Sequence[Edit]) -> None:
-        singles = [(tried, patch.edits[0]) for patch, tried in self.score(Patch(edits=(e,)) for e in edits)]
-        if self.stop:
-            return
-        if self.plausible or self.budget.max_edits < 2:
+    def run(self, windows: Iterable[Sequence[Edit]]) -> None:
+        """Single edits window by window (the most suspicious lines first, widened while nothing
+        plausible is found), then a beam of multi-edit patches over every edit generated."""
+        singles: list[tuple[Tried, Edit]] = []
+        edits: list[Edit] = []
+        for window in windows:
+            self.windows += 1
+            edits += window
+            scored = self.score(Patch(edits=(e,)) for e in window)
+            singles += [(tried, patch.edits[0]) for patch, tried in scored]
+            if self.stop:
+                return
+            if self.plausible:
+                self.stop = "all single edits tried"
+                return
+        if self.budget.max_edits < 2:
             self.stop = "all single edits tried"
             return
         self.beam(singles, edits)
@@ -278,13 +306,23 @@ def rank(plausible: Iterable[Plausible]) -> list[Plausible]:
     )
 
 
+def line_windows(problem: Problem, size: int) -> Iterator[list[Edit]]:
+    """The edits of the ranked lines, `size` lines at a time, most suspicious first."""
+    for start in range(0, len(problem.suspects), size):
+        yield generate_edits(problem.sources, problem.suspects[start : start + size], size)
+
+
 def search(problem: Problem, evaluate: Evaluate, budget: Budget) -> SearchResult:
     engine = _Search(problem, evaluate, budget)
-    engine.run(generate_edits(problem.sources, problem.suspects, budget.max_lines))
+    engine.run(line_windows(problem, budget.max_lines))
+    ranked = len(problem.suspects)
     return SearchResult(
         tried=tuple(engine.tried),
         plausible=tuple(rank(engine.plausible)),
         evaluated=len(engine.tried),
         seconds=time.monotonic() - engine.start,
         exhausted=engine.stop or "all candidates tried",
+        lines_searched=min(engine.windows * budget.max_lines, ranked),
+        lines_ranked=ranked,
+        first_window=min(budget.max_lines, ranked),
     )
