@@ -108,5 +108,6 @@ guards: Registry[Any] = Registry(
         "leakage": "codefit.guards.leakage:LeakageGuard",
         "patching": "codefit.guards.patching:PatchingGuard",
         "dynamic_code": "codefit.guards.dynamic:DynamicCodeGuard",
+        "worktree": "codefit.guards.worktree:WorktreeGuard",
     },
 )
