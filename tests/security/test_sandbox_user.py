@@ -63,3 +63,14 @@ def test_the_command_runs_as_the_unprivileged_user_with_no_capabilities(tmp_path
     uid = str(sandbox_identity().uid)  # type: ignore[union-attr]
     assert fields["Uid"].split() == [uid] * 4
     assert {fields[k].strip() for k in ("CapEff", "CapPrm", "CapAmb")} == {"0000000000000000"}
+
+
+@needs_bwrap
+@as_root
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [("exit 7", 7), ("kill -TERM $$", 128 + 15), ("exec codefit-no-such-program", 127)],
+)
+def test_the_sandbox_returns_the_commands_own_status(tmp_path: Path, command: str, status: int) -> None:
+    argv = wrap_command(["/bin/sh", "-c", command], SandboxSpec(workspace=tmp_path))
+    assert subprocess.run(argv, capture_output=True, timeout=60).returncode == status
