@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from pydantic import Field, ValidationError
 
+from codefit.ansi import strip_ansi
 from codefit.errors import ConfigError
 from codefit.guards.base import Alert
 from codefit.records import Options
@@ -85,7 +86,7 @@ def render_feedback(data: FeedbackInput) -> str:
         text = _template(str(template_path)).render(**feedback_view(data))
     except jinja2.TemplateError as exc:  # StrictUndefined: a misspelt variable lands here
         raise ConfigError(f"feedback template failed: {exc}", where=str(template_path)) from None
-    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", strip_ansi(text)).strip() + "\n"  # no colour codes (--color=yes)
     return clip_middle(text, settings.max_total_chars)
 
 

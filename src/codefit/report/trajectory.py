@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from codefit.ansi import strip_ansi
 from codefit.errors import StoreError
 from codefit.harness.recording import transcript_events
 from codefit.report.summary import run_summary
@@ -53,16 +54,21 @@ def step_texts(store: Store, step: StepRecord, limit: int = TEXT_LIMIT) -> dict[
     blobs = store.blobs
     events = transcript_events(blobs.text(step.transcript_blob))
     return {
-        "feedback": clip_output(blobs.text(step.feedback_blob), limit),
-        "next_feedback": clip_output(blobs.text(step.next_feedback_blob), limit),
+        "feedback": clip_output(strip_ansi(blobs.text(step.feedback_blob)), limit),
+        "next_feedback": clip_output(strip_ansi(blobs.text(step.next_feedback_blob)), limit),
         "diff": clip_output(blobs.text(step.diff_blob), limit),
         "transcript": [
-            {**e.model_dump(mode="json"), "text": clip_output(e.text, limit // 4)} for e in events
+            {**e.model_dump(mode="json"), "text": clip_output(strip_ansi(e.text), limit // 4)} for e in events
         ],
     }
 
 
 def reading_detail(reading: Reading) -> dict[str, Any]:
+    """A reading for the report: each failing test once (a finding that restates one is left out),
+    and no terminal colour codes (a project's `--color=yes`)."""
+    failing = reading.failing_tests()
+    restated = tuple(f"{t.nodeid}: " for t in failing)
+    findings = [f for f in reading.findings if not f.message.startswith(restated)]
     return {
         "sensor": reading.sensor,
         "split": reading.split.value,
@@ -70,9 +76,13 @@ def reading_detail(reading: Reading) -> dict[str, Any]:
         "passed": reading.passed,
         "counts": reading.counts.model_dump(),
         "duration_s": reading.duration_s,
-        "error": reading.error,
-        "failing": [t.model_dump(mode="json") for t in reading.failing_tests()[:FINDINGS_LIMIT]],
-        "findings": [f.model_dump(mode="json") for f in reading.findings[:FINDINGS_LIMIT]],
+        "error": strip_ansi(reading.error) if reading.error else reading.error,
+        "failing": [
+            {**t.model_dump(mode="json"), "message": strip_ansi(t.message)} for t in failing[:FINDINGS_LIMIT]
+        ],
+        "findings": [
+            {**f.model_dump(mode="json"), "message": strip_ansi(f.message)} for f in findings[:FINDINGS_LIMIT]
+        ],
         "metrics": dict(reading.metrics),
     }
 
