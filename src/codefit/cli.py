@@ -13,7 +13,7 @@ from rich.console import Console
 from codefit.api import Codebase
 from codefit.errors import CodefitError
 from codefit.report.summary import run_summary
-from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, fmt, runs_view, steps_table
+from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, runs_view, steps_table
 from codefit.store import Store
 from codefit.workspace.git import repo_root
 
@@ -80,22 +80,18 @@ def evaluate(
     require_sandbox: Annotated[
         bool, typer.Option(help="Refuse to run when bubblewrap cannot confine the code under test.")
     ] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file (default: codefit.toml).")] = None,
 ) -> None:
     """Grade the current tree on one split, with no optimizer. Exit 0 when every reading passed."""
+    from codefit.report.evaluate_view import reading_lines
+
     check_sandbox(require_sandbox)
-    readings = Codebase(path).evaluate(split=split)
+    readings = Codebase(path, config).evaluate(split=split)
     if as_json:
         print(json.dumps([r.model_dump(mode="json") for r in readings], indent=2))
     else:
-        for r in readings:
-            c = r.counts
-            console.print(
-                f"{r.sensor} ({r.split.value}): {fmt(r.passed)} score {r.score:.2f} "
-                f"({c.passed} passed, {c.failed} failed, {c.errors} errors, {c.skipped} skipped)"
-                + (f" - {r.error}" if r.error else "")
-            )
-            for t in r.failing_tests():
-                console.print(f"  {t.outcome}: {t.nodeid}")
+        for line in reading_lines(readings):
+            console.print(line, markup=False)
     raise typer.Exit(0 if all(r.passed for r in readings) else 1)
 
 
