@@ -14,18 +14,19 @@ import pytest
 from codefit.workspace.sandbox import sandbox_available
 
 from ..conftest import run_git
-from .killing import killed_fit, wait_for, without_sandbox
+from .killing import killed_fit, without_sandbox
 
 pytestmark = pytest.mark.slow
 
-# Each says so in the tree (its working directory), then hangs: nothing more comes out of it.
+# Each starts a marker process (`sleep 310`), then hangs: nothing more comes out of it.
 HANGS_IN_A_TEST = (
-    "import pathlib, time\n\ndef test_add():\n    pathlib.Path('hung').touch()\n    time.sleep(300)\n"
+    "import subprocess, time\n\ndef test_add():\n"
+    "    subprocess.Popen(['sleep', '310'])\n    time.sleep(300)\n"
 )
 # Only in the search's fork server (preflight and baseline collect, the server hangs collecting).
 HANGS_IN_SERVER_COLLECTION = (
-    "import pathlib, sys, time\nif 'forkserver_main' in sys.argv[0]:\n"
-    "    pathlib.Path('hung').touch()\n    time.sleep(300)\n\n"
+    "import subprocess, sys, time\nif 'forkserver_main' in sys.argv[0]:\n"
+    "    subprocess.Popen(['sleep', '310'])\n    time.sleep(300)\n\n"
     "def test_add():\n    assert False\n"
 )
 PASSES = "def test_add():\n    assert True\n"
@@ -62,7 +63,7 @@ def test_fork_servers_stuck_in_collection_die_with_fit(tmp_path: Path) -> None:
     repo = _project(tmp_path, HANGS_IN_SERVER_COLLECTION, 'kind = "search"\nworkers = 2')
     with killed_fit(repo, tmp_path / "work") as fit:
         fit.wait_running("forkserver_main.py")
-        wait_for("the collection to hang", lambda: any(fit.workdir.rglob("hung")), fit.proc)
+        fit.wait_running("sleep 310")  # the collection hangs
         fit.kill()
         assert fit.survivors() == {}
 
@@ -71,7 +72,7 @@ def test_sensor_subprocess_dies_with_fit(tmp_path: Path) -> None:
     repo = _project(tmp_path, HANGS_IN_A_TEST, _command("true"))
     with killed_fit(repo, tmp_path / "work", without_sandbox(tmp_path / "nobwrap")) as fit:
         fit.wait_running("-m pytest -p")  # the baseline, stuck in a test
-        wait_for("the test to hang", lambda: any(fit.workdir.rglob("hung")), fit.proc)
+        fit.wait_running("sleep 310")  # the test hangs
         fit.kill()
         assert fit.survivors() == {}
 

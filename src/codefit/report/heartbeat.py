@@ -1,4 +1,4 @@
-"""A line every few seconds while something runs, for output that is not a terminal (CI logs, pipes).
+"""Signs of life while something runs: progress notes heard, and a line every few seconds in a log.
 
 A terminal shows a live view instead; a log shows nothing at all between two events, and a
 minute of silence reads as a hang. The heartbeat asks `describe()` what is running and prints it
@@ -7,11 +7,14 @@ with the time it has taken, until `stop()`.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 
 from rich.console import Console
+
+from codefit.progress import ProgressKind, logger
 
 HEARTBEAT_S = 30.0
 
@@ -52,3 +55,30 @@ def elapsed(seconds: float) -> str:
     if s < 3600:
         return f"{s // 60}m{s % 60:02d}s"
     return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+class ProgressListener(logging.Handler):
+    """Hands each `codefit.progress` note to `show(kind, text)` while attached."""
+
+    def __init__(self, show: Callable[[ProgressKind, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.show = show
+        self._level: int | None = None
+
+    def attach(self) -> None:
+        if self._level is None:
+            self._level = logger.level
+            logger.addHandler(self)
+            if not logger.isEnabledFor(logging.INFO):
+                logger.setLevel(logging.INFO)
+
+    def detach(self) -> None:
+        if self._level is not None:
+            logger.removeHandler(self)
+            logger.setLevel(self._level)
+            self._level = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = getattr(record, "progress", None)
+        if isinstance(kind, ProgressKind):
+            self.show(kind, record.getMessage())

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from codefit.harness.callbacks import Callback
-from codefit.report.heartbeat import HEARTBEAT_S, Heartbeat
+from codefit.progress import ProgressKind
+from codefit.report.heartbeat import HEARTBEAT_S, Heartbeat, ProgressListener
 from codefit.store import RunRecord, Store
 
 LIVE_ROWS = 12  # the live display keeps the latest steps; `codefit show` has them all
@@ -274,9 +275,12 @@ class ProgressPrinter(Callback):
         self.last_step = 0
         self.live: Live | None = None
         self.heartbeat = Heartbeat(console, self._doing, heartbeat_s)
+        self.activity = ""  # the latest progress note: a sensor, the search's rate, an agent's output
+        self._listener = ProgressListener(self._progress)
 
     def __enter__(self) -> ProgressPrinter:
         self.started = self.step_started = time.monotonic()
+        self._listener.attach()
         if self.run_id is None:
             self.console.print("[dim]baseline: measuring the base tree...[/]")
         if not self.console.is_terminal:
@@ -299,13 +303,25 @@ class ProgressPrinter(Callback):
         )
 
     def _doing(self) -> tuple[str, float]:
+        latest = f"; latest: {self.activity}" if self.activity else ""
         if self.running is not None:
-            return f"step {self.running}/{self.max_steps}: optimizer and sensors running", self.step_started
+            return (
+                f"step {self.running}/{self.max_steps}: optimizer and sensors running{latest}",
+                self.step_started,
+            )
         if not self.rows and self.run_id is None:
-            return "baseline: sensors running on the base tree", self.started
-        return f"after step {self.last_step}: grading and recording", self.step_started
+            return f"baseline: sensors running on the base tree{latest}", self.started
+        return f"after step {self.last_step}: grading and recording{latest}", self.step_started
+
+    def _progress(self, kind: ProgressKind, text: str) -> None:
+        """A progress note: shown under the live view; in a log, sensors and the search get a line
+        each, an agent's output only the heartbeat's mention (a log is no place for a stream)."""
+        self.activity = text
+        if self.live is None and kind != ProgressKind.OUTPUT:
+            self.console.print(text, markup=False, style="dim", soft_wrap=True)
 
     def close(self) -> None:
+        self._listener.detach()
         self.heartbeat.stop()
         if self.live is not None:
             self.running = None
@@ -314,7 +330,10 @@ class ProgressPrinter(Callback):
             self.live = None
 
     def _view(self) -> Group:
-        return progress_view(self.rows, self.max_steps, self.running, time.monotonic() - self.step_started)
+        view = progress_view(self.rows, self.max_steps, self.running, time.monotonic() - self.step_started)
+        if self.running is None or not self.activity:
+            return view
+        return Group(view, Text(self.activity[: self.console.width - 1], style="dim", no_wrap=True))
 
     def on_run_begin(self, logs: Mapping[str, Any]) -> None:
         self.rows = [logs]

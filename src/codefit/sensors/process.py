@@ -102,10 +102,12 @@ def run_bounded(
     shell: bool = False,
     stdin_text: str | None = None,
     max_output_bytes: int | None = DEFAULT_MAX_OUTPUT_BYTES,
+    on_output: Callable[[bytes], None] | None = None,
 ) -> Completed:
     """Run to completion or until the limit; a hang kills the process group, never codefit.
 
-    `max_output_bytes` bounds what is kept of each of stdout and stderr (None keeps everything).
+    `max_output_bytes` bounds what is kept of each of stdout and stderr (None keeps everything);
+    `on_output` sees stdout as it comes (from another thread), to show it live.
     """
     start = time.monotonic()
     proc = lifetime.popen(  # its own session, ended with codefit however codefit ends
@@ -118,7 +120,7 @@ def run_bounded(
         stderr=subprocess.PIPE,
     )
     try:
-        return _complete(proc, start, timeout_s, stdin_text, max_output_bytes)
+        return _complete(proc, start, timeout_s, stdin_text, max_output_bytes, on_output)
     finally:
         if proc.returncode is None:  # an exception (Ctrl-C) must not leave it running either
             _kill_group(proc.pid)
@@ -132,10 +134,11 @@ def _complete(
     timeout_s: float,
     stdin_text: str | None,
     max_output_bytes: int | None,
+    on_output: Callable[[bytes], None] | None = None,
 ) -> Completed:
     out, err = BoundedCapture(max_output_bytes), BoundedCapture(max_output_bytes)
     assert proc.stdout is not None and proc.stderr is not None
-    threads = [_thread(_drain, proc.stdout, out), _thread(_drain, proc.stderr, err)]
+    threads = [_thread(_drain, proc.stdout, out, on_output), _thread(_drain, proc.stderr, err)]
     if stdin_text is not None:
         assert proc.stdin is not None
         threads.append(_thread(_feed, proc.stdin, stdin_text.encode()))
@@ -172,11 +175,16 @@ def _thread(target: Callable[..., None], *args: object) -> threading.Thread:
     return thread
 
 
-def _drain(pipe: IO[bytes], capture: BoundedCapture) -> None:
+def _drain(
+    pipe: IO[bytes], capture: BoundedCapture, on_output: Callable[[bytes], None] | None = None
+) -> None:
     with pipe:
         fd = pipe.fileno()
         while chunk := os.read(fd, CHUNK):
             capture.add(chunk)
+            if on_output is not None:
+                with contextlib.suppress(Exception):  # a display must never cost the output
+                    on_output(chunk)
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:

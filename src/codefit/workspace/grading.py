@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import SensorError
+from codefit.progress import measured
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
@@ -38,7 +39,7 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
         plans = [_plant_twins(copy, sensor) for sensor in sensors]
         graded = dataclasses.replace(ctx, own_modules=base_names(workspace.files(workspace.base)))
         return [
-            twins.resolve(sensor.read(copy, graded), plan)
+            twins.resolve(measured(sensor, copy, graded), plan)
             for sensor, plan in zip(sensors, plans, strict=True)
         ]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from codefit.errors import CodefitError
 from codefit.optimizers.agents.common import find_binary
 from codefit.optimizers.base import EventKind, TranscriptEvent
+from codefit.progress import OutputNotes
 from codefit.sensors.process import run_bounded
 from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, egress_for, wrap_command
 from codefit.workspace.sandbox_mounts import program_paths
@@ -69,7 +70,14 @@ def run_agent(
     try:
         with egress_for(spec) as egress:
             wrapped = wrap_command([binary, *argv[1:]], spec, egress)
-            done = run_bounded(wrapped, cwd=workspace, env=env, timeout_s=timeout_s, stdin_text=stdin_text)
+            done = run_bounded(
+                wrapped,
+                cwd=workspace,
+                env=env,
+                timeout_s=timeout_s,
+                stdin_text=stdin_text,
+                on_output=OutputNotes(Path(binary).name).feed,  # shown live while it works
+            )
         refused = egress.refused if egress else ()
     except (OSError, CodefitError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
