@@ -6,6 +6,7 @@ hides; the sandbox shows the tree at the repository's own path too.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from codefit.optimizers.search.evaluator import ForkServer
 from codefit.sensors.base import SensorContext
-from tests.conftest import needs_bwrap
+from tests.conftest import needs_bwrap, run_git
 
 PYPROJECT = """\
 [build-system]
@@ -119,3 +120,28 @@ def test_fork_server_localises_against_the_tree(editable: tuple[Path, str], tmp_
         assert not any(path.startswith(str(repo)) for path in covered)
         patched = {tree.resolve() / "src" / "edpkg" / "__init__.py": CODE.format("elsewhere")}
         assert not server.run(patched, None).passes("tests/test_where.py::test_where")
+
+
+@needs_bwrap
+def test_a_dependency_installed_editable_from_another_checkout_is_shown_without_its_git(
+    editable: tuple[Path, str], tmp_path: Path, outside_tmp: Path
+) -> None:
+    repo, _ = editable
+    dep = outside_tmp / "deplib"
+    (dep / "src" / "deppkg").mkdir(parents=True)
+    (dep / "src" / "deppkg" / "__init__.py").write_text("NAME = 'dep'\n")
+    (dep / "pyproject.toml").write_text(PYPROJECT)
+    (dep / "editable_backend.py").write_text(BACKEND.replace('"edpkg"', '"deppkg"'))
+    run_git(dep, "init", "-q")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
+    subprocess.run([*install, "-e", str(dep)], check=True, capture_output=True, timeout=300)
+    tree = _tree(repo, tmp_path / "ws")
+    probe = "import deppkg, os; print(deppkg.NAME, os.path.exists(os.environ['DEP_GIT']))"
+    env = {**os.environ, "DEP_GIT": str(dep / ".git")}
+    ctx = SensorContext(python=python, env=env, hidden=(repo,), repo=repo)
+    done = ctx.run([python, "-c", probe], tree, timeout_s=120)
+    assert done.returncode == 0, done.stderr  # before: ModuleNotFoundError, nothing of it was shown
+    assert done.stdout.split() == ["dep", "False"]

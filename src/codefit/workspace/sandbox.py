@@ -50,6 +50,7 @@ from pathlib import Path
 from codefit.errors import CodefitError
 from codefit.workspace import sandbox_mounts, sandbox_user
 from codefit.workspace.egress import AllowList, EgressProxy, relay_argv
+from codefit.workspace.import_paths import import_paths
 
 # Names always removed from an optimizer's environment; plus any CODEFIT_* name that looks like a secret.
 SECRET_ENV = ("CODEFIT_SEAL_KEY",)
@@ -276,11 +277,16 @@ def confined_spec(
 ) -> SandboxSpec:
     """How a sensor runs the code under test in `tree`: only `tree` (and `writable`) writable,
     `hidden` and codefit's keys invisible, `tree` shown at `also_at` too, a private /tmp, no
-    network."""
+    network. The interpreter's prefix is shown, and what it imports from other checkouts
+    (editable installs) without their `.git`."""
+    prefixes = interpreter_paths(python)
+    covered = [h.resolve() for h in hidden if h.exists()]
+    imports = [p for p in import_paths(prefixes) if not any(h == p or h in p.parents for h in covered)]
+    repos = {sandbox_mounts.enclosing_repository(p) for p in imports}
     return SandboxSpec(
         workspace=tree,
-        hidden=tuple(hidden),
-        extra_ro=interpreter_paths(python),
+        hidden=(*hidden, *(repo / ".git" for repo in repos if repo is not None)),
+        extra_ro=(*prefixes, *imports),
         extra_rw=tuple(writable),
         limits=limits,
         also_at=tuple(also_at),

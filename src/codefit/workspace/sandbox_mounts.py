@@ -146,14 +146,14 @@ def hide_args(path: Path) -> list[str]:
 
 def hidden_set(hidden: Iterable[Path]) -> list[Path]:
     """`hidden`, resolved and existing, plus the git repository enclosing each (its history holds
-    whatever it holds now), outermost first."""
+    whatever it holds now; a `.git` alone stands for itself), outermost first."""
     found: set[Path] = set()
     for path in hidden:
         if not path.exists():
             continue
         resolved = path.resolve()
         found.add(resolved)
-        repo = enclosing_repository(resolved)
+        repo = None if resolved.name == ".git" else enclosing_repository(resolved)
         if repo is not None:
             found.add(repo)
     return sorted(found, key=lambda p: (len(p.parts), str(p)))
