@@ -70,6 +70,7 @@ class Trainer:
         self._heldout_texts: dict[str, str] | None = None
         self._canaries: list[Canary] = []
         self._graded: dict[str, list[Reading]] = {}
+        self._step_started = 0.0  # when the step in flight began: its time includes the optimizer's
         self._feedback_settings = feedback_settings(plan.feedback)
 
     # starting and resuming
@@ -184,6 +185,7 @@ class Trainer:
     def _optimizer_step(
         self, run: RunRecord, workspace: Workspace, step: int, feedback: str, session: dict[str, Any]
     ) -> StepResult:
+        self._step_started = time.time()
         run_dir = Path(run.workspace).parent
         task_file, feedback_file = run_dir / "task.md", run_dir / f"feedback-{step}.md"
         task_file.write_text(self.plan.task, encoding="utf-8")
@@ -222,7 +224,7 @@ class Trainer:
     def _measure(
         self, run: RunRecord, workspace: Workspace, step: int, result: StepResult, feedback: str
     ) -> tuple[dict[str, Any], str, str]:
-        started = time.time()
+        started = self._step_started
         # The tree this step started from: the last checkpoint kept (an undone step's is gone).
         recorded = self.store.steps(run.id)  # every step before this one
         previous = next(s for s in reversed(recorded) if not s.rolled_back)
