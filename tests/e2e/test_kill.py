@@ -108,3 +108,21 @@ def test_mcp_server_an_agent_started_dies_with_fit(tmp_path: Path, sandbox: bool
         fit.wait_running("codefit.cli mcp")
         fit.kill()
         assert fit.survivors() == {}
+
+
+def test_sigterm_ends_the_command_optimizer_and_its_children(tmp_path: Path) -> None:
+    repo = _project(tmp_path, PASSES, _command("sleep 311 & sleep 312; wait"))
+    with killed_fit(repo, tmp_path / "work", without_sandbox(tmp_path / "nobwrap")) as fit:
+        fit.wait_running("sleep 312")
+        fit.proc.terminate()
+        fit.proc.communicate(timeout=60)
+        assert fit.survivors() == {}
+
+
+def test_a_run_that_ends_normally_leaves_no_daemon_its_command_started(tmp_path: Path) -> None:
+    # The command returns at once and leaves a background process behind: a stray of the run.
+    repo = _project(tmp_path, PASSES, _command("sleep 313 > /dev/null 2>&1 &"))
+    with killed_fit(repo, tmp_path / "work", without_sandbox(tmp_path / "nobwrap")) as fit:
+        out, err = fit.proc.communicate(timeout=300)
+        assert fit.proc.returncode in (0, 1), out + err
+        assert fit.survivors(grace=0) == {}
