@@ -14,7 +14,7 @@ import pytest
 from codefit.sensors.process import run_bounded
 from codefit.workspace.sandbox import SandboxSpec, wrap_command
 from codefit.workspace.sandbox_user import sandbox_identity
-from tests.conftest import needs_bwrap
+from tests.conftest import MakeRepo, needs_bwrap
 
 as_root = pytest.mark.skipif(os.geteuid() != 0 or sandbox_identity() is None, reason="runs as root only")
 
@@ -74,3 +74,13 @@ def test_the_command_runs_as_the_unprivileged_user_with_no_capabilities(tmp_path
 def test_the_sandbox_returns_the_commands_own_status(tmp_path: Path, command: str, status: int) -> None:
     argv = wrap_command(["/bin/sh", "-c", command], SandboxSpec(workspace=tmp_path))
     assert subprocess.run(argv, capture_output=True, timeout=60).returncode == status
+
+
+@needs_bwrap
+@as_root
+def test_nothing_inside_a_hidden_path_is_handed_to_the_sandbox_user(make_repo: MakeRepo) -> None:
+    # A caller that ran the sandbox on the user's repository itself must not chown the user's files.
+    repo = make_repo({"a.py": "x = 1\n"})
+    wrap_command(["true"], SandboxSpec(workspace=repo, hidden=(repo,)))
+    assert {p.stat().st_uid for p in [repo, repo / "a.py"]} == {os.geteuid()}
+    assert repo.stat().st_mode & 0o777 != 0o777

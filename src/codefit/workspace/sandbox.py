@@ -210,7 +210,10 @@ def wrap_command(argv: Sequence[str], spec: SandboxSpec, egress: EgressProxy | N
         identity = sandbox_user.sandbox_identity()
         if identity is not None:
             egress_dirs = [egress.socket_dir, egress.socket_path] if egress else []
-            sandbox_user.grant([spec.workspace, *spec.extra_rw, *egress_dirs], identity)
+            # Never the user's own files: nothing inside a hidden path (the repository) changes owner.
+            hidden = [h.resolve() for h in spec.hidden]
+            mine = [p for p in (spec.workspace, *spec.extra_rw) if not _inside(p.resolve(), hidden)]
+            sandbox_user.grant([*mine, *egress_dirs], identity)
             sandbox_user.open_to_read(spec.extra_ro, identity)
             inner = [*sandbox_user.drop_argv(identity), *inner]
         inner = [*bwrap_args(spec, egress.socket_dir if egress else None), "--", *inner]
@@ -321,6 +324,10 @@ def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
     args += sandbox_mounts.system_args()
     args += sandbox_mounts.mount_args(sandbox_mounts.plan(view))
     return [*args, "--chdir", str(spec.workspace.resolve())]
+
+
+def _inside(path: Path, folders: Sequence[Path]) -> bool:
+    return any(path == folder or folder in path.parents for folder in folders)
 
 
 def _keys_home() -> Path:
