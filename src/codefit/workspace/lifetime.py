@@ -73,18 +73,18 @@ class Proc:
     mark: str = ""  # CODEFIT_LIFETIME in its environment, when readable
 
 
-def read_proc(pid: int) -> Proc | None:
-    """The process `pid`, or None when it is gone (or not readable)."""
+def read_proc(pid: int, since: int = 0) -> Proc | None:
+    """The process `pid`, or None when it is gone, not readable, or started before `since`."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read().decode(errors="replace")
+        fields = stat[stat.rfind(")") + 2 :].split()  # the name may hold spaces and parentheses
+        if len(fields) < 20 or fields[0] == "Z" or int(fields[19]) < since:
+            return None  # a zombie holds nothing: it only waits for its parent
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
             argv = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
+    except (OSError, ValueError):
         return None
-    fields = stat[stat.rfind(")") + 2 :].split()  # the name may hold spaces and parentheses
-    if len(fields) < 20 or fields[0] == "Z":
-        return None  # a zombie holds nothing: it only waits for its parent
     return Proc(pid, int(fields[2]), int(fields[3]), int(fields[19]), argv[:300], _mark(pid))
 
 
@@ -101,12 +101,15 @@ def _mark(pid: int) -> str:
     return ""
 
 
-def all_procs() -> list[Proc]:
+def all_procs(since: int = 0) -> list[Proc]:
+    """Every live process started at `since` or later (clock ticks after boot): only those are
+    read in full, so a scan for one run's processes costs little on a busy machine."""
     try:
         pids = [int(e) for e in os.listdir("/proc") if e.isdigit()]
     except OSError:
         return []
-    return [p for p in map(read_proc, pids) if p is not None]
+    found = (read_proc(pid, since) for pid in pids)
+    return [p for p in found if p is not None]
 
 
 def boot_id() -> str:
@@ -136,8 +139,10 @@ class Session:
 def kill_sessions(sessions: Sequence[Session], *, spare: int | None = None) -> int:
     """SIGKILL every live member of `sessions` (never `spare`); how many were killed."""
     killed = 0
+    since = min((s.start for s in sessions), default=0)
     for _ in range(REAP_ROUNDS):
-        found = [p for s in sessions for p in s.members(all_procs()) if p.pid != spare]
+        procs = all_procs(since)
+        found = [p for s in sessions for p in s.members(procs) if p.pid != spare]
         if not found:
             break
         for proc in found:
