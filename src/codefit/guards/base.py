@@ -51,6 +51,7 @@ class Change:
     guards never show it to the optimizer. `run_files` are the absolute paths of the files the run
     itself hands the optimizer (its task and feedback files): reading them is not leaving the workspace.
     `writable` are the globs the optimizer may change (a conftest the task asks for lives there).
+    `probe` runs a script confined, as the sensors run code under test.
     """
 
     tree: Path
@@ -65,6 +66,9 @@ class Change:
     heldout: Mapping[str, str] = field(default_factory=dict)
     run_files: tuple[str, ...] = ()
     writable: tuple[str, ...] = ("**",)
+    # Runs a Python script (its text, a tree, stdin) confined like code under test; its stdout, or
+    # None when it failed. Guards that judge behaviour use it; None where nothing may run.
+    probe: Callable[[str, Path, str], str | None] | None = None
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.behaviour import behaviour_hits
 from codefit.guards.evaluate import try_evaluate
 from codefit.guards.source import (
     Hit,
@@ -365,6 +366,16 @@ class HardcodingGuard:
             for h in new_hits(before, hardcoding(f.after, f.after_text, cases)):
                 kind, severity, what = MESSAGES[h.key.split(":")[0]]
                 alerts.append(alert(self.name, kind, severity, f"{what}: {h.snippet}", f.rel, h))
+        if not any(a.kind in ("special_case", "lookup_table", "constant_return") for a in alerts):
+            # Where syntax saw nothing, run the changed functions on perturbed visible inputs.
+            for rel, hits in behaviour_hits(change, files, cases).items():
+                for h in hits:
+                    what = h.key.partition(":")[2]
+                    message = (
+                        f"the step changes {what}'s answers only at the visible tests' inputs "
+                        "(perturbed inputs answer as before)"
+                    )
+                    alerts.append(alert(self.name, "special_case", Severity.BLOCK, message, rel, h))
         for rel in data:
             after_text, before_text = read_after(change, rel), change.before(rel)
             if after_text is None or not cases:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from codefit.guards import policy_for, run_guards
 from codefit.guards.base import Alert, Change, Policy, Severity
@@ -21,6 +22,16 @@ def run_files(workspace: Workspace) -> tuple[str, ...]:
     """
     run_dir = workspace.path.parent
     return tuple(str(p) for p in (run_dir / "task.md", *sorted(run_dir.glob("feedback-*.md"))))
+
+
+def confined_probe(plan: RunPlan) -> Callable[[str, Path, str], str | None]:
+    """Runs a guard's script with the interpreter of the code under test, confined like a sensor."""
+
+    def probe(script: str, tree: Path, stdin: str) -> str | None:
+        done = plan.context.run([plan.context.python, "-c", script], tree, timeout_s=60, stdin_text=stdin)
+        return done.stdout if done.returncode == 0 and not done.timed_out else None
+
+    return probe
 
 
 def inspect_step(
@@ -48,6 +59,7 @@ def inspect_step(
         heldout=heldout,
         run_files=run_files(workspace),
         writable=plan.writable,
+        probe=confined_probe(plan),
     )
     alerts = run_guards(change, plan.guards) + tampered_alerts(readings)
     return [(alert, policy_for(alert, plan.guards)) for alert in alerts]
