@@ -12,8 +12,8 @@ from pydantic import Field
 from codefit.harness.context import resume_id
 from codefit.harness.guides import check_prefixes
 from codefit.optimizers.agents.claude_cost import (
-    SESSION_COST_KEY,
     cost_before,
+    remember_session_cost,
     step_usage,
     unknown_cost_events,
 )
@@ -168,11 +168,7 @@ class ClaudeCodeOptimizer:
             # result, or a failed one) it may never have been saved, and --resume would fail.
             session_id=(stream.session_id or resume or new_session) if confirmed else None,
         )
-        if stream.session_cost_usd is None or result.session.get(SESSION_KEY) != stream.session_id:
-            return result
-        # The session the next step resumes reported its running total, even if this step failed.
-        session = {**result.session, SESSION_COST_KEY: stream.session_cost_usd}
-        return result.model_copy(update={"session": session})
+        return remember_session_cost(result, stream, SESSION_KEY)
 
 
 def lost_session(stderr: str) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codefit.optimizers.agents.claude_stream import ClaudeStream
-from codefit.optimizers.base import EventKind, TranscriptEvent, Usage
+from codefit.optimizers.base import EventKind, StepResult, TranscriptEvent, Usage
 
 SESSION_COST_KEY = "session_cost_usd"
 
@@ -48,3 +48,12 @@ def unknown_cost_events(stream: ClaudeStream) -> list[TranscriptEvent]:
         f"${stream.session_cost_usd or 0.0:.4f} for the session); recorded as $0"
     )
     return [TranscriptEvent(kind=EventKind.MESSAGE, role="codefit", text=note, data={"cost_unknown": True})]
+
+
+def remember_session_cost(result: StepResult, stream: ClaudeStream, session_key: str) -> StepResult:
+    """`result` whose session keeps the running total the CLI reported, when the session the next
+    step resumes (`session_key`) is the one that reported it, even if this step failed."""
+    if stream.session_cost_usd is None or result.session.get(session_key) != stream.session_id:
+        return result
+    session = {**result.session, SESSION_COST_KEY: stream.session_cost_usd}
+    return result.model_copy(update={"session": session})
