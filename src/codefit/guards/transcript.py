@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.git_commands import GIT_DIR_FILES, GIT_IN_CODE, GIT_INTERNALS, judge_git
 from codefit.guards.shell_syntax import PATTERN_FIRST, heredocs, pattern_command_files, simple_commands
 from codefit.optimizers.base import EventKind, TranscriptEvent
 
@@ -29,23 +30,6 @@ ACTIONS = (EventKind.COMMAND, EventKind.TOOL_CALL, EventKind.FILE_CHANGE)
 PROBE = re.compile(
     r"held[-_ ]?out|holdout|hidden[-_]?tests|codefit-sealed|\.codefit\b|CODEFIT_SEAL_KEY|\bsealed\b", re.I
 )
-GIT_INTERNALS = re.compile(r"\.git/(objects|refs|logs|packed-refs)")
-# In code (python -c, heredocs) git is reached through strings, so a looser pattern is used there.
-GIT_IN_CODE = re.compile(r"\bgit\b\W{1,5}(log|show|reflog|rev-list|cat-file|fsck|blame|whatchanged)\b")
-GIT_MINING = frozenset(
-    re.split(" ", "log show reflog rev-list cat-file fsck blame whatchanged ls-tree fast-export")
-)
-GIT_VALUE_OPTIONS = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path"})
-# The workspace's git directory is codefit's: its hooks, config and info files make git on the host
-# run programs or commit something other than what was measured.
-GIT_DIR_FILES = re.compile(r"(^|/)\.git(/(?!objects|refs|logs|packed-refs)|$)")
-# `git config` sections that run programs or change what is committed; `update-index` bits that hide edits.
-GIT_CONFIG_RUNS = re.compile(
-    r"^(core\.|filter\.|diff\.|merge\.|include|alias\.|protocol\.|uploadpack\.|receive\.|gpg\.|"
-    r"credential|hook\.|submodule\.|remote\.|url\.|sequence\.|interactive\.|pager\.|status\.)",
-    re.I,
-)
-INDEX_BITS = frozenset({"--assume-unchanged", "--skip-worktree", "--chmod=+x", "--index-info", "--cacheinfo"})
 # Other processes' views of the host: their working directories, roots, environments and files.
 PROC_OTHER = re.compile(
     r"^/proc/(?!self(/|$)|thread-self(/|$))[^/]+/(cwd|root|environ|fd|mem|maps|map_files)"
@@ -304,37 +288,12 @@ class Verdict:
         return []
 
     def _git(self, args: list[str], cwd: str) -> None:
-        i = 0
-        while i < len(args) and args[i].startswith("-"):
-            option = args[i].split("=", 1)
-            if option[0] in ("-C", "--git-dir", "--work-tree"):
-                value = option[1] if len(option) == 2 else (args[i + 1] if i + 1 < len(args) else "")
-                self.path(value, cwd)
-            i += 2 if args[i] in GIT_VALUE_OPTIONS else 1
-        sub = args[i:]
-        if sub and (sub[0] in GIT_MINING or sub[:2] == ["stash", "list"]):
-            self.flag("git_mining", " ".join(["git", *sub[:2]]))
-        if sub and sub[0] == "config":
-            keys = [a for a in sub[1:] if not a.startswith("-")]
-            reading = any(a.startswith(("--get", "--list", "-l")) for a in sub[1:])
-            if keys and not reading and GIT_CONFIG_RUNS.match(keys[0]):
-                self.flag("git_tamper", " ".join(["git", *sub[:2]]))
-        if i > 0 and any(a.split("=", 1)[0] == "-c" or a.startswith("-c") for a in args[:i]):
-            values = [args[j + 1] for j in range(i) if args[j] == "-c" and j + 1 < len(args)]
-            if any(GIT_CONFIG_RUNS.match(v) for v in values):
-                self.flag("git_tamper", "git -c " + " ".join(values))
-        if (
-            sub
-            and sub[0] == "update-index"
-            and any(a.split("=")[0] in INDEX_BITS or a in INDEX_BITS for a in sub)
-        ):
-            self.flag("git_tamper", " ".join(["git", *sub[:2]]))
-        self._files((a for a in sub[1:] if not _revision(a)), cwd)
-
-
-def _revision(arg: str) -> bool:
-    """`HEAD~3:tests/x.py` names a blob in history, not a path on disk."""
-    return ":" in arg and not arg.startswith("/")
+        verdict = judge_git(args)
+        for value in verdict.paths:
+            self.path(value, cwd)
+        for kind, where in verdict.findings:
+            self.flag(kind, where)
+        self._files(verdict.files, cwd)
 
 
 class TranscriptGuard:
