@@ -151,3 +151,16 @@ def test_a_skip_the_heldout_source_declares_still_counts_as_a_skip(
     )
     (reading,) = grade(ws, commit, [holdout(tmp_path, declared)], SensorContext(python=sys.executable))
     assert reading.passed and reading.counts.skipped == 1, reading.output
+
+
+def test_a_twin_runs_before_or_after_its_test_at_random() -> None:
+    source = "import pytest\n\n@pytest.mark.parametrize('x', [1])\ndef test_one(x):\n    assert x == 1\n"
+    orders = set()
+    for _ in range(24):  # both orders missing by chance: 2 ** -23
+        text, plan = rewrite(source)
+        (twin,) = plan.twins
+        (real,) = set(plan.names) - plan.twins
+        compile(text, "t.py", "exec")
+        assert text.count("@pytest.mark.parametrize") == 2
+        orders.add(text.index(f"def {twin}") < text.index(f"def {real}"))
+    assert orders == {True, False}

@@ -69,7 +69,7 @@ def rewrite(source: str) -> tuple[str, TwinPlan]:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     for node, indent in sorted(_tests(tree), key=lambda t: t[0].lineno, reverse=True):  # bottom-up
-        opaque = _opaque()
+        opaque, after = _opaque(), True
         plan.names[opaque] = node.name
         twin = _twin(node)
         if twin is not None:
@@ -77,8 +77,11 @@ def rewrite(source: str) -> tuple[str, TwinPlan]:
             plan.names[twin.name] = node.name
             plan.twins.add(twin.name)
             text = "".join(" " * indent + line + "\n" for line in ast.unparse(twin).splitlines())
-            lines.insert(node.end_lineno or node.lineno, text)
-        index = node.lineno - 1
+            # Before or after its test, at random: the order of calls does not tell a twin either.
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+            after = secrets.randbelow(2) == 1
+            lines.insert((node.end_lineno or node.lineno) if after else first, text)
+        index = node.lineno - 1 + (1 if twin is not None and not after else 0)
         lines[index] = re.sub(rf"\bdef\s+{re.escape(node.name)}\b", f"def {opaque}", lines[index], count=1)
     return "".join(lines), plan
 
