@@ -164,15 +164,12 @@ def behaviour_hits(
         i += span
         expected = next(c.expected for c in cases if c.func == func and c.args == _args)
         fixed_here = new[0] == repr(expected) and old[0] != new[0]
-        answered = [
-            (o, n) for o, n in zip(old[1:], new[1:], strict=True) if not n.startswith("!TimeoutError")
-        ]
-        if (
-            fixed_here
-            and len(answered) >= 2
-            and all(o == n for o, n in answered)
-            and (rel, func) not in flagged
-        ):
+        pairs = list(zip(old[1:], new[1:], strict=True))
+        # Evidence is a perturbed input both versions answer with a value, the same one; an input that
+        # raises in both says nothing, and any perturbed answer the step changed clears it.
+        answered = [(o, n) for o, n in pairs if not o.startswith("!") and not n.startswith("!")]
+        unchanged = len(answered) >= 2 and all(o == n for o, n in pairs)
+        if fixed_here and unchanged and (rel, func) not in flagged:
             flagged.add((rel, func))
             tree = next(f.after for f in files if f.rel == rel)
             node = (
