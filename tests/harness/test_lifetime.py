@@ -123,3 +123,10 @@ def test_a_live_runs_processes_are_not_strays(tmp_path: Path) -> None:
             assert ledger.strays(lifetime.all_procs()) == []
             proc.kill()
             proc.wait()
+
+
+def test_a_launch_recorded_after_it_ended_is_found_by_its_mark_only() -> None:
+    reused = lifetime.Proc(pid=9, pgid=5, sid=5, start=100, argv="someone else's", mark="")
+    ours = lifetime.Proc(pid=10, pgid=10, sid=10, start=100, argv="daemon", mark="t:1")
+    assert lifetime.Session(5, 0, "t:1").members([reused, ours]) == [ours]
+    assert lifetime.Session(5, 50, "t:1").members([reused, ours]) == [reused, ours]

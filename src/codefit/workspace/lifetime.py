@@ -132,7 +132,8 @@ class Session:
         return [
             p
             for p in procs
-            if (self.mark and p.mark == self.mark) or (self.sid in (p.sid, p.pgid) and p.start >= self.start)
+            if (self.mark and p.mark == self.mark)
+            or (self.start > 0 and self.sid in (p.sid, p.pgid) and p.start >= self.start)
         ]
 
 
@@ -205,15 +206,17 @@ class Recorder:
         me = read_proc(os.getpid())
         owner = {"owner": os.getpid(), "start": me.start if me else 0, "boot": boot_id(), "token": self.token}
         self._write(owner)
-        self._reaper = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(Path(__file__).resolve())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C or a kill of codefit's group must not reach it
-            close_fds=True,
-        )
-        self._reaper_pipe: IO[bytes] | None = self._reaper.stdin
+        self._reaper: subprocess.Popen[bytes] | None = None
+        with contextlib.suppress(OSError):  # without it, the parent-death signal and the ledger still hold
+            self._reaper = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(Path(__file__).resolve())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C or a kill of codefit's group must not reach it
+                close_fds=True,
+            )
+        self._reaper_pipe: IO[bytes] | None = self._reaper.stdin if self._reaper else None
         self._started: dict[int, Session] = {}
 
     def next_mark(self) -> str:
@@ -222,7 +225,7 @@ class Recorder:
 
     def add(self, pid: int, mark: str, argv: Sequence[str] | str) -> None:
         proc = read_proc(pid)
-        start = proc.start if proc is not None else 0  # 0: gone already, only its mark finds the rest
+        start = proc.start if proc is not None else 0  # 0: gone already: only its mark finds the rest
         shown = argv if isinstance(argv, str) else " ".join(argv)
         self._started[pid] = Session(pid, start, mark)
         self._write({"sid": pid, "start": start, "mark": mark, "argv": shown[:300]})
@@ -248,8 +251,9 @@ class Recorder:
             with contextlib.suppress(OSError):
                 self._reaper_pipe.close()
             self._reaper_pipe = None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._reaper.wait(REAPER_EXIT_S)
+        if self._reaper is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._reaper.wait(REAPER_EXIT_S)
 
     def _write(self, record: dict[str, Any]) -> None:
         with contextlib.suppress(OSError), self.ledger.open("a", encoding="utf-8") as fh:
