@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from codefit.optimizers.base import StepStatus
+from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
 from codefit.workspace.sandbox import SandboxSpec, toolchain_paths, wrap_command
 from codefit.workspace.sandbox_user import sandbox_identity
-from tests.conftest import needs_bwrap, run_git
+from tests.conftest import MakeRepo, bare_step_state, needs_bwrap, run_git
 
 PROBE = """\
 import json, os, sys
@@ -138,3 +140,22 @@ def test_files_the_sandbox_user_writes_stay_codefits_to_read_remove_and_commit(t
     assert (ws / "new" / "deep" / "b.py").read_text() == "B = 1\n"
     shutil.rmtree(ws)
     assert not ws.exists()
+
+
+@needs_bwrap
+def test_the_command_optimizer_sees_its_task_and_feedback_files_not_the_run_folder(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    # The run folder holds the workspace's git directory and other runs' files: only the two files
+    # the command is given are shown.
+    run_dir = tmp_path / "run"
+    (run_dir / "git").mkdir(parents=True)
+    (run_dir / "git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (run_dir / "task.md").write_text("the task")
+    (run_dir / "feedback-1.md").write_text("the feedback")
+    repo = make_repo({"a.py": "x = 1\n"})
+    command = f"ls {run_dir} > seen.txt"
+    state = bare_step_state(repo, run_dir)
+    result = CommandOptimizer(CommandOptimizerOptions(command=command)).step(state)
+    assert result.status == StepStatus.EDITED, result.error
+    assert (repo / "seen.txt").read_text().split() == ["feedback-1.md", "task.md"]

@@ -96,10 +96,11 @@ class CommandOptimizer:
             hidden=state.hidden,
             allow_network=self.options.network,
             allow_hosts=tuple(self.options.allow_hosts),
-            # The run's task/feedback files, the target interpreter's environment, and the
-            # program itself when it lives where the sandbox shows nothing (an empty /tmp).
+            # The run's task and feedback files (not their folder, where the run's other files
+            # are), the target interpreter's environment, and the program itself when it lives
+            # where the sandbox shows nothing.
             extra_ro=(
-                state.task_file.parent,
+                *(f for f in (state.task_file, state.feedback_file) if f.exists()),
                 Path(state.sensor_context.python).parent.parent,
                 *_absolute_program(self.options.command, state.hidden),
                 *_program_on_path(self.options.command),
