@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from typer.testing import CliRunner
 
 from codefit.cli import app
 from codefit.store import RunRecord, RunStatus, Store
+from codefit.workspace import lifetime
 
 from ..conftest import MakeRepo, run_git
 
@@ -103,3 +107,21 @@ def test_a_bad_duration_is_one_clear_error(make_repo: MakeRepo) -> None:
     Store.for_repo(repo)
     code, out = _gc(repo, "--older-than", "soon")
     assert code == 2 and "--older-than" in out and "'soon' is not a duration" in out
+
+
+def test_a_workspace_whose_run_left_processes_running_is_kept(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"calc.py": "x = 1\n"})
+    store, work = Store.for_repo(repo), tmp_path / "work"
+    run_dir = _run(store, repo, work, "20260101-000001-aaaa", RunStatus.RUNNING, HOUR)
+    token = "cd" * 16
+    stray = subprocess.Popen(["sleep", "307"], env={**os.environ, lifetime.MARK_ENV: f"{token}:1"})
+    try:
+        owner = {"owner": 1, "start": 0, "boot": lifetime.boot_id(), "token": token}
+        (run_dir / lifetime.LEDGER_NAME).write_text(json.dumps(owner) + "\n")
+        code, out = _gc(repo, "--yes")
+        assert code == 0 and run_dir.exists() and "workspace" not in out
+        assert _branches(repo) == set(), "the branch goes all the same"
+    finally:
+        stray.kill()
+        stray.wait()
+    assert _gc(repo, "--yes")[1].startswith(f"removed workspace {run_dir}")

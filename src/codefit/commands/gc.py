@@ -1,8 +1,9 @@
 """`codefit gc`: prune what ended runs leave behind: their workspaces and their `codefit/*` branches.
 
 A dry run by default (it prints what it would remove); `--yes` removes. Never touched: a live run
-(another process holds its lock), the branch checked out now, the store's records and bundles (so
-`show`, `report` and `replay` still work), anything that is not named after the run.
+(another process holds its lock), the workspace of a run whose processes still run (`codefit
+doctor` names them), the branch checked out now, the store's records and bundles (so `show`,
+`report` and `replay` still work), anything that is not named after the run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.console import Console
 
 from codefit.store import RunRecord, RunStatus, Store
 from codefit.workspace.git import git, repo_root
+from codefit.workspace.lifetime import LEDGER_NAME, Ledger, Proc, all_procs
 
 console = Console(highlight=False)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -55,13 +57,14 @@ def plan(store: Store, repo: Path, *, keep: int, older_than: float | None, now: 
     current = git(repo, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
     ended = [r for r in store.runs() if not store.is_live(r.id)]
     ended.sort(key=lambda r: r.created, reverse=True)
+    procs = all_procs()
     removals: list[Removal] = []
     for run in ended[keep:]:
         if older_than is not None and now - run.updated < older_than:
             continue
         note = _note(run)
         run_dir = Path(run.workspace).parent
-        if run_dir.name == run.id and run_dir.is_dir():
+        if run_dir.name == run.id and run_dir.is_dir() and not _strays(run_dir, procs):
             removals.append(Removal(run.id, note, path=run_dir))
         branch = run.branch or f"codefit/{run.id}"
         if branch in branches and branch != current:
@@ -108,6 +111,13 @@ def _note(run: RunRecord) -> str:
     if run.status == RunStatus.RUNNING:
         return "interrupted; `fit --resume` will no longer be possible"
     return str(run.status.value)
+
+
+def _strays(run_dir: Path, procs: list[Proc]) -> bool:
+    """True while processes of the run outlive it there (`codefit doctor` names them): its
+    workspace stays until they are ended."""
+    ledger = Ledger.read(run_dir / LEDGER_NAME)
+    return ledger is not None and bool(ledger.strays(procs))
 
 
 def _lines(text: str) -> list[str]:
