@@ -40,7 +40,11 @@ def aider_optimizer(binary: Path, server: ModelServer, state_dir: Path, **overri
 DEFAULT = Billed(input=1000, output=50)
 
 
+def block(path: str, old: str, new: str) -> str:
+    """One SEARCH/REPLACE block of aider's diff edit format."""
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n```\n"
+
+
 def search_replace(path: str, old: str, new: str, usage: Billed = DEFAULT) -> Turn:
-    """Aider's diff edit format: the model's whole answer is a SEARCH/REPLACE block for `path`."""
-    block = f"{path}\n```python\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n```\n"
-    return say(f"I'll change {path}.\n\n{block}", usage)
+    """The model's whole answer: one SEARCH/REPLACE block for `path`."""
+    return say(f"I'll change {path}.\n\n{block(path, old, new)}", usage)
