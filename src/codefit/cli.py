@@ -196,11 +196,12 @@ def mcp(
 
 
 def _mount_command_groups() -> None:
-    from codefit.commands import doctor, seal, split, trajectory
+    from codefit.commands import doctor, seal, split, sweep, trajectory
 
     app.command("doctor")(doctor.doctor_command)
     app.command("seal")(seal.seal_command)
     app.command("split")(split.split_command)
+    app.command("sweep")(sweep.sweep_command)
     app.command("unseal")(seal.unseal_command)
     trajectory.register(app)
     from codefit.commands import gc

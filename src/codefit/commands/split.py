@@ -11,7 +11,7 @@ from rich.console import Console
 from codefit.gate.split import By, apply_split, plan_split, undo_split
 from codefit.workspace.git import repo_root
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def split_command(

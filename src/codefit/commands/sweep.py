@@ -1,0 +1,53 @@
+"""`codefit sweep SWEEP.toml` runs a sweep; `codefit sweep show ID|latest [--json]` shows one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codefit.store import Store
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def sweep_command(
+    target: Annotated[str, typer.Argument(help="A sweep file to run, or `show`.")],
+    sweep: Annotated[str | None, typer.Argument(help="With `show`: a sweep id, prefix or `latest`.")] = None,
+    executor: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
+    workers: Annotated[int | None, typer.Option(min=1, help="Trials at once (default: the cores).")] = None,
+    address: Annotated[str | None, typer.Option(help="A Ray cluster's address (ray executor).")] = None,
+    resume: Annotated[str | None, typer.Option(help="Run only what sweep ID did not finish.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With `show`: one JSON object.")] = False,
+    store_dir: Annotated[
+        Path, typer.Option("--store", help="Where sweeps and their runs are recorded.")
+    ] = Path(".codefit"),
+) -> None:
+    """Sweep harness settings over a task suite; each trial is one ordinary fit run."""
+    from codefit.experiments.results import summarise, table_lines
+    from codefit.experiments.sweep import load_sweep, read_state, resolve_sweep, run_sweep
+
+    store = Store(store_dir.resolve())
+    if target == "show":
+        summary = summarise(read_state(store, resolve_sweep(store, sweep or "latest")))
+        if as_json:
+            print(json.dumps(summary, indent=2))
+        else:
+            for line in table_lines(summary):
+                console.print(line, markup=False)
+        return
+    spec = load_sweep(Path(target))
+    sweep_id = run_sweep(
+        spec,
+        store,
+        executor=executor,
+        workers=workers,
+        address=address,
+        resume=resume,
+        progress=lambda line: console.print(line, markup=False),
+    )
+    for line in table_lines(summarise(read_state(store, sweep_id))):
+        console.print(line, markup=False)
