@@ -17,6 +17,7 @@ from codefit.optimizers.aider import AiderOptimizer, AiderOptions
 from codefit.optimizers.claude_code import ClaudeCodeOptimizer, ClaudeCodeOptions
 from codefit.optimizers.codex import CodexOptimizer, CodexOptions
 
+from ..conftest import needs_bwrap
 from .codex_support import codex_options
 from .conftest import BINARIES
 from .server import ModelServer
@@ -57,6 +58,7 @@ def test_full_auto_is_refused_before_step_1_naming_the_version(codex_binary: Pat
         require_agent_cli(optimizer, tmp_path)
 
 
+@needs_bwrap  # without bubblewrap allow_hosts is not enforced (and the sandbox warning says so)
 def test_the_endpoint_is_probed_through_the_sandbox_and_the_allow_list(
     codex_binary: Path, model_server: ModelServer, tmp_path: Path
 ) -> None:
