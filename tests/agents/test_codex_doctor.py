@@ -59,9 +59,9 @@ def test_a_cli_only_in_the_projects_tools_folder_needs_binary_set(
     findings = run_checks(DoctorContext(repo=tmp_path), ["agents"])
     codex = [f for f in findings if "codex" in f.message]
     assert codex and "codex 0.171.0 is in .tools/npm/node_modules/.bin/codex" in codex[0].message
-    with pytest.raises(OptimizerError, match=r'set binary = "\.tools/npm/node_modules/\.bin/codex"'):
+    with pytest.raises(OptimizerError, match=f'set binary = "{tools / "codex"}"'):
         require_agent_cli(CodexOptimizer(), tmp_path)
-    require_agent_cli(CodexOptimizer(CodexOptions(binary=".tools/npm/node_modules/.bin/codex")), tmp_path)
+    require_agent_cli(CodexOptimizer(CodexOptions(binary=str(tools / "codex"))), tmp_path)
 
 
 def test_codefit_fit_refuses_before_step_1_with_exit_2(

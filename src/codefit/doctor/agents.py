@@ -66,7 +66,7 @@ def cli_findings(spec: CliSpec, optimizer: Any, repo: Path, *, in_use: bool) -> 
     label = f"{spec.name} {ver or '(version unknown)'}"
     if not found.on_run_path:
         message = f"{label} is in {spec.tools_path} but `{spec.name}` is not on PATH"
-        fix = f'set binary = "{spec.tools_path}" under [optimizer] (or put it on PATH)'
+        fix = f'set binary = "{repo / spec.tools_path}" under [optimizer] (or put it on PATH)'
         yield Finding(CHECK, Level.PROBLEM if in_use else Level.OK, message, fix)
         if not in_use:
             return
