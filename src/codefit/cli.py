@@ -196,7 +196,7 @@ def mcp(
 
 
 def _mount_command_groups() -> None:
-    from codefit.commands import doctor, seal, split, sweep, trajectory
+    from codefit.commands import doctor, seal, split, sweep, tasks, trajectory
 
     app.command("doctor")(doctor.doctor_command)
     app.command("seal")(seal.seal_command)
@@ -204,6 +204,7 @@ def _mount_command_groups() -> None:
     app.command("sweep")(sweep.sweep_command)
     app.command("unseal")(seal.unseal_command)
     trajectory.register(app)
+    tasks.register(app)
     from codefit.commands import gc
 
     app.command("gc")(gc.gc_command)
