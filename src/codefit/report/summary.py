@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from codefit.sensors.base import Reading
 from codefit.spec import Split
 from codefit.store import RunRecord, Store
 
@@ -37,7 +39,11 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
                 "status": s.status,
                 "checkpoint": s.checkpoint,
                 "loss": s.loss,
-                "train": {"score": s.train_score, "passed": s.logs.get("train_passed")},
+                "train": {
+                    "score": s.train_score,
+                    "passed": s.logs.get("train_passed"),
+                    "tests": test_counts(readings.get(s.idx, []), Split.TRAIN),
+                },
                 "validation": None
                 if s.val_score is None
                 else {"score": s.val_score, "passed": bool(s.val_passed)},
@@ -67,16 +73,29 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             "step": final.get("step"),
             "stop_reason": final.get("stop_reason"),
             "met": final.get("met"),
-            "train": _split(final, Split.TRAIN),
+            "train": {
+                **_split(final, Split.TRAIN),
+                "tests": test_counts(store.readings(run.id, phase="final"), Split.TRAIN),
+            },
             "validation": _split(final, Split.VALIDATION),
             "test": _split(final, Split.TEST),
             "generalization_gap": final.get("generalization_gap"),
+            # No validation query was made: a validation score graded only at the end is not shown.
+            "validation_queried": bool(queries),
             "gap_basis": gap_basis(final),
             "cheating_rate": final.get("cheating_rate"),
             "canaries": final.get("canaries"),
             **final_test_metrics(store, run),
         },
     }
+
+
+def test_counts(readings: Sequence[Reading], split: Split) -> list[int] | None:
+    """[passed, counted] over the split's tests (skipped ones left out); None when it ran none."""
+    counted = [r.counts for r in readings if r.split == split and r.counts.total]
+    if not counted:
+        return None
+    return [sum(c.passed for c in counted), sum(c.total - c.skipped for c in counted)]
 
 
 def gap_basis(final: dict[str, Any]) -> str | None:

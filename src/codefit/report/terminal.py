@@ -133,7 +133,7 @@ def steps_table(summary: Mapping[str, Any]) -> Table:
             f"{s['index']}{' *' if is_chosen else ''}",
             status,
             fmt(s["loss"], 3),
-            _score(s["train"]["score"], s["train"].get("passed")),
+            _score(s["train"]["score"], s["train"].get("passed"), s["train"].get("tests")),
             "-" if val is None else _score(val["score"], val["passed"]),
             _score(test.get("score"), test.get("passed")) if is_chosen else "-",
             fmt(s["gap"]),
@@ -146,10 +146,21 @@ def steps_table(summary: Mapping[str, Any]) -> Table:
     return table
 
 
-def _score(score: float | None, passed: bool | None) -> str:
+def _score(score: float | None, passed: bool | None, tests: Sequence[int] | None = None) -> str:
+    """`0.50 FAIL`; a failing score that rounds to 1.00 reads as its test counts, `582/583 FAIL`."""
     if score is None:
         return "-"
-    return f"{score:.2f}" + ("" if passed is None else f" {fmt(passed)}")
+    text = f"{score:.2f}"
+    if passed is False and text == "1.00" and tests:
+        text = f"{tests[0]}/{tests[1]}"
+    return text + ("" if passed is None else f" {fmt(passed)}")
+
+
+def _final_train(train: Mapping[str, Any]) -> str:
+    """The chosen step's train score; as counts when a failing score would read 1.00."""
+    if train.get("passed") is False:
+        return _score(train.get("score"), False, train.get("tests")).removesuffix(" FAIL")
+    return fmt(train.get("score"))
 
 
 def _alerts(count: int) -> str:
@@ -166,11 +177,14 @@ def final_lines(summary: Mapping[str, Any]) -> list[str]:
     else:
         head = f"run {run['id']}: {'spec met' if final.get('met') else 'spec NOT met'}"
         head += f" ({final.get('stop_reason') or '-'})"
+    queried = final.get("validation_queried", True)
+    validation = fmt(final["validation"]["score"]) if queried else "- (never queried)"
+    gap = final.get("generalization_gap") if queried or final.get("gap_basis") == "test" else None
     lines = [
         head,
-        f"chosen step {fmt(final.get('step'))}: train {fmt(final['train']['score'])}, "
-        f"validation {fmt(final['validation']['score'])}, test {fmt(final['test']['score'])}, "
-        f"{gap_label(final.get('gap_basis'))} {fmt(final.get('generalization_gap'))}",
+        f"chosen step {fmt(final.get('step'))}: train {_final_train(final['train'])}, "
+        f"validation {validation}, test {fmt(final['test']['score'])}, "
+        f"{gap_label(final.get('gap_basis'))} {fmt(gap)}",
     ]
     if final.get("cheating_rate") is not None:
         lines.append(

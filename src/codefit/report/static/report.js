@@ -97,8 +97,11 @@
         append(svg, s("path", { "class": "series", d: d, stroke: se.color, "stroke-dasharray": se.dash || null }));
       }
       se.points.forEach(function (p) {
-        append(svg, s("circle", { cx: px(p[0]), cy: py(p[1]), r: se.marker || 3, fill: se.color },
-          s("title", null, se.name + " @ step " + p[0] + ": " + formatTick(p[1]))));
+        var failed = (se.failed || []).indexOf(p[0]) >= 0;
+        var value = failed && se.counts && se.counts[p[0]] ? se.counts[p[0]] + " FAIL" : formatTick(p[1]) + (failed ? " FAIL" : "");
+        append(svg, s("circle", { cx: px(p[0]), cy: py(p[1]), r: se.marker || 3, fill: failed ? "#fff" : se.color,
+          stroke: failed ? se.color : null, "class": failed ? "failed" : null },
+          s("title", null, se.name + " @ step " + p[0] + ": " + value)));
       });
     });
     var legend = series.map(function (se) {
@@ -120,6 +123,15 @@
     var span = x1 - x0, step = Math.max(1, Math.ceil(span / 8)), out = [];
     for (var x = Math.ceil(x0); x <= x1; x += step) out.push(x);
     return out;
+  }
+  function trainCounts(steps, offset) {
+    var out = {};
+    steps.forEach(function (st) { if (st.train.tests) out[st.index + (offset || 0)] = st.train.tests[0] + "/" + st.train.tests[1]; });
+    return out;
+  }
+  function trainScore(train) {
+    var text = num(train.score, 2);
+    return train.passed === false && text === "1.00" && train.tests ? train.tests[0] + "/" + train.tests[1] : text;
   }
   function pts(steps, get, offset) {
     var out = [];
@@ -148,7 +160,10 @@
     var sensors = {}, metrics = {};
     runs.forEach(function (run, i) {
       var c = COLORS[i % COLORS.length], steps = run.steps, off = stepOffset(run);
-      scores.push({ name: label(run, "train"), color: c, points: pts(steps, function (st) { return st.train.score; }, off) });
+      // A failing train score is drawn hollow: 0.998 (582/583) must not look like a passing 1.00.
+      scores.push({ name: label(run, "train"), color: c, points: pts(steps, function (st) { return st.train.score; }, off),
+        failed: steps.filter(function (st) { return st.train.passed === false; }).map(function (st) { return st.index + off; }),
+        counts: trainCounts(steps, off) });
       scores.push({ name: label(run, "validation"), color: many ? c : COLORS[1], dash: "6 4",
         points: pts(steps, function (st) { return st.validation ? st.validation.score : null; }, off) });
       var test = run.final && run.final.test && run.final.test.score;
@@ -328,7 +343,7 @@
       data.live ? h("label", { "class": "follow" }, h("input", { type: "checkbox", id: "follow", checked: state.follow,
         onclick: function (ev) { state.follow = ev.target.checked; renderSteps(); } }), " follow the latest step") : null);
     var facts = kv([
-      ["loss", num(st.loss, 3)], ["train", h("span", null, num(st.train.score, 2), " ", passBadge(st.train.passed))],
+      ["loss", num(st.loss, 3)], ["train", h("span", null, trainScore(st.train), " ", passBadge(st.train.passed))],
       ["validation", st.validation ? h("span", null, num(st.validation.score, 2), " ", passBadge(st.validation.passed)) : "-"],
       ["val gap", num(st.gap, 2)], ["budget left", num(st.budget_left)],
       ["tokens", st.tokens.input + " in / " + st.tokens.output + " out / " + st.tokens.cached + " cached"],
