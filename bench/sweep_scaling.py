@@ -53,7 +53,8 @@ def main() -> int:
         settings = expand({"max_steps": [1, 2][: opts.settings]})
         spec = SweepSpec(suite=suite, settings=settings)
         rows = {}
-        for label, executor, workers in (("local x1", "local", 1), ("local x2", "local", 2), ("ray x2", "ray", 2)):
+        runs_of = (("local x1", "local", 1), ("local x2", "local", 2), ("ray x2", "ray", 2))
+        for label, executor, workers in runs_of:
             seconds, runs = timed(spec, executor, workers)
             rows[label] = runs / seconds * 60
             print(f"{label:9} {runs:3d} runs in {seconds:7.1f} s: {rows[label]:6.2f} runs/min", flush=True)
