@@ -150,3 +150,20 @@ def test_a_killed_sweep_resumes_running_only_the_rest(tmp_path: Path) -> None:
         text=True,
     )
     assert json.loads(show.stdout)["sweep"]["id"] == sweep_id
+
+
+def test_the_sweep_page_shows_the_leaderboard_and_the_task_grid(
+    local_result: tuple[Store, str], tmp_path: Path
+) -> None:
+    from codefit.experiments.results import latest_trials
+    from codefit.report.sweep_page import write_sweep_page
+
+    store, sweep_id = local_result
+    state = read_state(store, sweep_id)
+    summary = summarise(state)
+    page = write_sweep_page(summary, latest_trials(state), tmp_path / "sweep.html").read_text()
+    assert page.count("<tr class=") == 2  # one leaderboard row per setting
+    assert "best on validation" in page and "<th>max_steps</th>" in page
+    for task in TASKS:
+        assert f"<td>{task}</td>" in page
+    assert "http" not in page.split("<body>")[0]  # self-contained: no external stylesheet

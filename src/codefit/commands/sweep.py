@@ -22,6 +22,7 @@ def sweep_command(
     address: Annotated[str | None, typer.Option(help="A Ray cluster's address (ray executor).")] = None,
     resume: Annotated[str | None, typer.Option(help="Run only what sweep ID did not finish.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With `show`: one JSON object.")] = False,
+    html: Annotated[Path | None, typer.Option(help="With `show`: also write the sweep's HTML page.")] = None,
     store_dir: Annotated[
         Path, typer.Option("--store", help="Where sweeps and their runs are recorded.")
     ] = Path(".codefit"),
@@ -32,7 +33,13 @@ def sweep_command(
 
     store = Store(store_dir.resolve())
     if target == "show":
-        summary = summarise(read_state(store, resolve_sweep(store, sweep or "latest")))
+        state = read_state(store, resolve_sweep(store, sweep or "latest"))
+        summary = summarise(state)
+        if html is not None:
+            from codefit.experiments.results import latest_trials
+            from codefit.report.sweep_page import write_sweep_page
+
+            console.print(f"wrote {write_sweep_page(summary, latest_trials(state), html)}", markup=False)
         if as_json:
             print(json.dumps(summary, indent=2))
         else:
