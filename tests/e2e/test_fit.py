@@ -90,12 +90,13 @@ def test_optimizer_cannot_find_heldout_tests_in_or_under_its_workspace(tmp_path:
         "{ grep -rl hidden_mark[e]r . ; find . .. -name 'test_hidden*' ; "
         "git log --all --format=%H | wc -l ; } > probe.txt 2>&1; true"
     )
-    repo = make_project(tmp_path, probe, max_steps=1)
+    repo = make_project(tmp_path, probe, max_steps=1, extra=KEEP_BLOCKS)  # `..` is a block: keep the step
     codefit("fit", cwd=repo)
     data = show(repo)
     probe_out = codefit_git(repo, "show", f"{data['run']['branch']}:probe.txt")
     assert "hidden" not in probe_out
-    assert probe_out.split() == ["1"], "one commit of history, nothing found"
+    assert "not a git repository" in probe_out, "the workspace's git directory is out of its sight"
+    assert probe_out.split()[-1] == "0", "no history at all, nothing found"
 
 
 def _fit_killed_in_step2(repo: Path, tmp_path: Path) -> str:

@@ -75,7 +75,7 @@ def test_grader_code_under_test_can_neither_read_secrets_nor_write_outside_its_c
         key_env=KEY_ENV,
         keys=str(keys_dir()),
         heldout_src=str(heldout),
-        workspace_git=str(workspace.path / ".git"),
+        workspace_git=str(workspace.git_dir),
         outside_tmp=str(outside_tmp / "drop"),
     )
     _write(workspace.path, {"src/calc.py": thief})
@@ -97,13 +97,13 @@ def test_grader_code_under_test_can_neither_read_secrets_nor_write_outside_its_c
     stolen = (outside_tmp / "drop" / "loot").read_text()
     assert marker in stolen and key in stolen
     (outside_tmp / "drop" / "loot").unlink()
-    (workspace.path / ".git" / "loot").unlink()
+    (workspace.git_dir / "loot").unlink()
 
     ctx = SensorContext(python=sys.executable, env=env, hidden=(repo, heldout, outside_tmp / "workdir"))
     (reading,) = grade(workspace, commit, [sensor], ctx)
     assert reading.passed, reading.output  # the code under test ran, and the held-out test with it
     assert not (outside_tmp / "drop" / "loot").exists()
-    assert not (workspace.path / ".git" / "loot").exists()
+    assert not (workspace.git_dir / "loot").exists()
 
 
 @needs_bwrap

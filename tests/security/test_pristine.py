@@ -169,17 +169,19 @@ def test_committed_bytecode_cannot_stand_in_for_the_candidates_source(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
     repo = make_repo(BASE)
-    ws = Workspace.create(repo, tmp_path / "ws")
-    # An unchecked-hash pyc of a correct add, committed beside a buggy calc.py (git add -f).
+    # An unchecked-hash pyc of a correct add, committed beside a buggy calc.py (git add -f): a
+    # checkpoint never takes bytecode, so it comes with the base tree here.
     correct = tmp_path / "correct" / "calc.py"
     correct.parent.mkdir()
     correct.write_text("def add(a, b):\n    return a + b\n")
-    pyc = ws.path / "src" / "__pycache__" / f"calc.{sys.implementation.cache_tag}.pyc"
+    pyc = repo / "src" / "__pycache__" / f"calc.{sys.implementation.cache_tag}.pyc"
     pyc.parent.mkdir()
     py_compile.compile(
         str(correct), cfile=str(pyc), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
     )
-    run_git(ws.path, "add", "-f", str(pyc))
+    run_git(repo, "add", "-f", str(pyc))
+    run_git(repo, "commit", "-q", "-m", "bytecode")
+    ws = Workspace.create(repo, tmp_path / "ws")
     commit = ws.snapshot("bytecode")
     sensor = _holdout_sensor(tmp_path)
     ctx = SensorContext(python=sys.executable)

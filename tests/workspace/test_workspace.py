@@ -21,9 +21,10 @@ def test_base_tree_has_no_user_history_no_store_and_no_heldout(make_repo: MakeRe
     assert (ws.path / "calc.py").read_text() == "x = 1\n"
     assert not (ws.path / ".codefit").exists()
     assert not (ws.path / "secret").exists()
-    log = git(ws.path, "log", "--all", "--format=%s")
+    log = ws.objects.run("log", "--all", "--format=%s")
     assert log.strip().startswith("codefit base") and "tell-tale" not in log
-    assert git(ws.path, "rev-list", "--count", "--all").strip() == "1"
+    assert ws.objects.run("rev-list", "--count", "--all").strip() == "1"
+    assert not (ws.path / ".git").exists() and ws.git_dir == tmp_path / "ws.git"
 
 
 def test_dirty_overlays_uncommitted_changes(make_repo: MakeRepo, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from codefit.workspace.export import export_branch, save_bundle
 from codefit.workspace.git import head_commit
 from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import recording
+from codefit.workspace.measure import read_committed
 from codefit.workspace.workspace import Workspace
 
 REPEAT_NOTE = "The hidden checks already graded this exact tree; their answer stands."
@@ -199,12 +200,12 @@ class Trainer:
             feedback_file=feedback_file,
             train_sensors=self.plan.spec.train,
             sensor_context=self.plan.context,
-            run_checks=lambda: self._read(self.plan.spec.train, workspace),
+            run_checks=lambda: self._read(self.plan.spec.train, workspace, workspace.tree_now()),
             timeout_s=self.plan.step_timeout,
             session=dict(session),
             writable=self.plan.writable,
             protected=self.plan.protected,
-            hidden=(self.plan.repo, self.store.root, *self.plan.heldout_paths()),
+            hidden=(self.plan.repo, self.store.root, *self.plan.heldout_paths(), workspace.git_dir),
         )
         self._write_guides(workspace)
         tools = HarnessTools(self.plan, self.store.root, run.id, workspace, step, self._graded)
@@ -230,7 +231,7 @@ class Trainer:
         previous = next(s for s in reversed(recorded) if not s.rolled_back)
         checkpoint = workspace.snapshot(f"step {step}: {result.status}")
         diff = workspace.diff(previous.checkpoint, checkpoint)
-        observed = self._read(self.plan.spec.train, workspace)
+        observed = self._read(self.plan.spec.train, workspace, checkpoint)
         train = without_canaries(observed, self._canaries)
         verdicts = inspect_step(
             self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback, self._heldout()
@@ -346,7 +347,8 @@ class Trainer:
 
     def _baseline(self, run: RunRecord, workspace: Workspace, history: History) -> str:
         """Step 0 measures the base tree; its readings are the first step's feedback."""
-        train = without_canaries(self._read(self.plan.spec.train, workspace), self._canaries)
+        observed = self._read(self.plan.spec.train, workspace, workspace.head())
+        train = without_canaries(observed, self._canaries)
         logs = step_logs(
             0,
             self.plan.spec,
@@ -418,8 +420,9 @@ class Trainer:
             self._heldout_texts = heldout_texts([*self.plan.spec.validation, *self.plan.spec.test])
         return self._heldout_texts
 
-    def _read(self, sensors: Sequence[Any], workspace: Workspace) -> list[Reading]:
-        return [sensor.read(workspace.path, self.plan.context) for sensor in sensors]
+    def _read(self, sensors: Sequence[Any], workspace: Workspace, treeish: str) -> list[Reading]:
+        """Readings of what `treeish` holds, exported alone: what is measured is what is committed."""
+        return read_committed(workspace, treeish, sensors, self.plan.context)
 
     def _train_readings(self, run_id: str, step: int) -> list[Reading]:
         return [r for r in self.store.readings_by_step(run_id).get(step, []) if r.split == "train"]

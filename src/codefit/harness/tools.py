@@ -19,6 +19,7 @@ from codefit.harness.plan import RunPlan
 from codefit.sensors.base import Reading
 from codefit.spec import mean_score
 from codefit.store import Store
+from codefit.workspace.measure import read_committed
 from codefit.workspace.workspace import Workspace
 
 
@@ -54,7 +55,8 @@ class HarnessTools:
         return render_guide(guide_for(self.plan, mcp=True))
 
     def run_checks(self, args: Mapping[str, Any]) -> str:
-        readings = [s.read(self.workspace.path, self.plan.context) for s in self.plan.spec.train]
+        tree = self.workspace.tree_now()  # what a snapshot would record: measured alone
+        readings = read_committed(self.workspace, tree, self.plan.spec.train, self.plan.context)
         settings = feedback_settings(self.plan.feedback)
         return render_feedback(FeedbackInput(step=self.step, train=readings, settings=settings))
 
@@ -67,7 +69,7 @@ class HarnessTools:
             tree = self.workspace.tree_now()
             if tree in self.graded:
                 return "The hidden checks already graded this exact tree; their answer stands."
-            train = [s.read(self.workspace.path, self.plan.context) for s in self.plan.spec.train]
+            train = read_committed(self.workspace, tree, self.plan.spec.train, self.plan.context)
             train_score = mean_score(train, self.plan.spec.weights())
             queries = blind.query(
                 store, self.run_id, self.step, self.workspace, tree, sensors, self.plan.context, train_score

@@ -34,7 +34,7 @@ from codefit.optimizers.agents.process import exit_error
 from codefit.optimizers.agents.step import run_step, step_prompt, step_result
 from codefit.optimizers.base import StepResult, StepState
 from codefit.records import Options
-from codefit.workspace.git import ls_files
+from codefit.workspace.changes import tracked_files
 
 HISTORY_KEY = "chat_history_file"
 AIDER_NOISE = (".aider",)  # .aider.tags.cache.v4/ and friends are Aider's, not the agent's edits
@@ -81,6 +81,7 @@ class AiderOptimizer:
             str(message_file),
             "--yes-always",
             "--no-auto-commits",
+            "--no-git",  # the workspace has no .git: codefit keeps its git directory out of reach
             "--no-gitignore",
             "--no-check-update",
             "--no-show-release-notes",
@@ -105,7 +106,7 @@ class AiderOptimizer:
 
     def chat_files(self, state: StepState) -> list[str]:
         patterns = self.options.files or list(state.writable) or ["*"]
-        tracked = ls_files(state.workspace)
+        tracked = tracked_files(state.workspace)
         chosen = [
             p
             for p in tracked

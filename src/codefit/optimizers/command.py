@@ -23,8 +23,8 @@ from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus
 from codefit.records import Options
 from codefit.sensors.base import clip_output
 from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
+from codefit.workspace.changes import changed_paths
 from codefit.workspace.egress import check_allow_hosts
-from codefit.workspace.git import git
 from codefit.workspace.sandbox import (
     SandboxSpec,
     egress_for,
@@ -157,7 +157,7 @@ class CommandOptimizer:
                 raw=output,
                 error=f"command exited with status {done.returncode}",
             )
-        changed = bool(git(state.workspace, "status", "--porcelain").strip())
+        changed = bool(changed_paths(state.workspace))
         return StepResult(
             status=StepStatus.EDITED if changed else StepStatus.NO_CHANGE,
             summary=output[-500:],

@@ -29,9 +29,11 @@ def export_branch(
 
     Paths in `restore` (files codefit itself changed, such as canaries) are taken from the base.
     """
-    git(workspace.path, "update-ref", CHECKPOINT_REF, checkpoint)
-    git(repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", str(workspace.path), CHECKPOINT_REF)
-    tree = git(workspace.path, "rev-parse", f"{checkpoint}^{{tree}}").strip()
+    workspace.objects.run("update-ref", CHECKPOINT_REF, checkpoint)
+    # From the workspace's git directory (outside the tree the optimizer wrote), nothing else.
+    source = str(workspace.git_dir)
+    git(repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", source, CHECKPOINT_REF)
+    tree = workspace.tree_of(checkpoint)
     tree = _restore_excluded(repo, base_commit, tree, restore)
     message = (
         f"codefit: result of {branch.removeprefix('codefit/')}\n\nCheckpoint {checkpoint[:12]} of the run."
@@ -44,7 +46,7 @@ def export_branch(
 def save_bundle(workspace: Workspace, dest: Path) -> Path:
     """Every checkpoint of the run in one file, so the run can be replayed after its workspace is gone."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    git(workspace.path, "bundle", "create", "-q", str(dest), "--all")
+    workspace.objects.run("bundle", "create", "-q", str(dest.resolve()), "--all")
     return dest
 
 

@@ -1,4 +1,11 @@
-"""Thin, typed calls to git, each failing with a WorkspaceError that names the repository."""
+"""Thin, typed calls to git, each failing with a WorkspaceError that names the repository.
+
+`git` runs in the user's own repository, whose configuration is the user's. `GitDir` runs git on
+a codefit workspace, whose work tree the optimizer and the code under test could write: its git
+directory lives outside that tree, and every call disables what could run a program or read
+configuration from elsewhere (hooks, fsmonitor, system and global config, in-tree attributes that
+name filters or diff drivers, external diff, textconv, pagers, submodule recursion, auto gc).
+"""
 
 from __future__ import annotations
 
@@ -54,6 +61,94 @@ def git_bytes(
             where=str(repo),
         )
     return proc.stdout
+
+
+# `-c` settings that win over any file git reads; what each could otherwise run is named.
+HARDENED_CONFIG = (
+    "core.hooksPath=/dev/null",  # hooks
+    "core.fsmonitor=false",  # a program run on status/add
+    "core.untrackedCache=false",
+    "core.attributesFile=/dev/null",
+    "core.excludesFile=/dev/null",  # ~/.config/git/ignore is the user's, not the tree's
+    "core.pager=cat",
+    "core.editor=false",
+    "core.sshCommand=false",
+    "core.askPass=false",
+    "core.autocrlf=false",
+    "core.symlinks=true",
+    "core.quotepath=off",
+    "commit.gpgsign=false",
+    "tag.gpgsign=false",
+    "diff.external=",
+    "diff.ignoreSubmodules=all",
+    "status.submoduleSummary=false",
+    "submodule.recurse=false",
+    "gc.auto=0",
+    "maintenance.auto=false",
+    "protocol.allow=never",
+    "protocol.file.allow=always",  # bundles and the workspace itself, nothing remote
+    "safe.directory=*",
+)
+
+
+class GitDir:
+    """git on a codefit workspace: `--git-dir` and `--work-tree` always given, never discovered."""
+
+    def __init__(self, git_dir: Path, work_tree: Path) -> None:
+        self.git_dir = git_dir
+        self.work_tree = work_tree
+
+    def argv(self, *args: str) -> list[str]:
+        config = [part for setting in HARDENED_CONFIG for part in ("-c", setting)]
+        return ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}", *config, *args]
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment minus every GIT_* setting, with system and global config off."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update(IDENTITY)
+        env.update(
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_CONFIG_GLOBAL="/dev/null",
+            GIT_ATTR_NOSYSTEM="1",
+            GIT_TERMINAL_PROMPT="0",
+            GIT_OPTIONAL_LOCKS="0",
+            GIT_NO_REPLACE_OBJECTS="1",
+            GIT_PROTOCOL_FROM_USER="0",
+        )
+        env.update(extra or {})
+        return env
+
+    def run_bytes(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        input_bytes: bytes | None = None,
+        check: bool = True,
+    ) -> bytes:
+        proc = subprocess.run(
+            self.argv(*args),
+            cwd=self.git_dir,  # never the work tree: nothing there is read as configuration
+            env=self.env(env),
+            input=input_bytes,
+            capture_output=True,
+        )
+        if check and proc.returncode != 0:
+            detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise WorkspaceError(
+                f"git {' '.join(args[:2])} failed: {detail[-1] if detail else proc.returncode}",
+                where=str(self.work_tree),
+            )
+        return proc.stdout
+
+    def run(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        input_bytes: bytes | None = None,
+        check: bool = True,
+    ) -> str:
+        out = self.run_bytes(*args, env=env, input_bytes=input_bytes, check=check)
+        return out.decode("utf-8", errors="replace")
 
 
 def repo_root(path: Path) -> Path:

@@ -1,25 +1,30 @@
-"""The optimizer's isolated workspace: a fresh git repository outside the user's repository.
+"""The optimizer's isolated workspace: a work tree outside the user's repository, and its git
+directory beside it (`<workspace>.git`), outside everything the sandbox lets anyone write.
 
-Its first commit is the base tree (the user's HEAD, plus uncommitted changes with `dirty`)
-without `.codefit/` and without any held-out path; no user history. Each step is a commit.
+Its first commit is the base tree: every file the user's HEAD tracks (ignored or not, written raw),
+plus uncommitted changes with `dirty`, without `.codefit/` and without any held-out path; no user
+history. Each step is a commit of exactly the files on disk (see `trees.capture`): tracked ones,
+and untracked ones the tree's `.gitignore` files do not ignore, never caches or bytecode or the
+harness's own files. Every git call goes through `GitDir`, which runs nothing the tree could plant.
 """
 
 from __future__ import annotations
 
-import io
+import fnmatch
+import os
 import shutil
-import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import WorkspaceError
-from codefit.workspace.git import git, git_bytes, head_commit, ls_files, null_separated
+from codefit.workspace import trees
+from codefit.workspace.git import GitDir, git, head_commit, ls_files, null_separated
 
 # The harness config and store are not the optimizer's business (the config names held-out paths).
 ALWAYS_EXCLUDED = (".codefit", ".codefit-sealed", "codefit.toml")
-IGNORED_NOISE = (
-    ".codefit-harness.sock",
+HARNESS_SOCKET = ".codefit-harness.sock"
+CACHES = (
     "__pycache__/",
     "*.pyc",
     ".pytest_cache/",
@@ -28,13 +33,28 @@ IGNORED_NOISE = (
     ".mypy_cache/",
     ".ruff_cache/",
 )
+IGNORED_NOISE = (HARNESS_SOCKET, *CACHES)
+BRANCH = "refs/heads/main"
+EMPTY = "codefit-empty-tree"  # a folder in the git dir, the work tree of calls that need none
+
+
+def git_dir_of(path: Path) -> Path:
+    """Where a workspace's git directory lives: beside it, never inside it."""
+    return path.with_name(path.name + ".git")
 
 
 class Workspace:
     def __init__(self, path: Path) -> None:
-        if not (path / ".git").is_dir():
-            raise WorkspaceError("workspace is gone or is not a git repository", where=str(path))
         self.path = path
+        self.git_dir = git_dir_of(path)
+        if not path.is_dir() or not (self.git_dir / "HEAD").is_file():
+            raise WorkspaceError(
+                f"workspace is gone or is not a codefit workspace (no git directory at {self.git_dir})",
+                where=str(path),
+            )
+        self.git = GitDir(self.git_dir, path)
+        # Calls that read commits only: a work tree with no `.gitattributes` to consult.
+        self.objects = GitDir(self.git_dir, self.git_dir / EMPTY)
 
     @classmethod
     def create(
@@ -54,46 +74,49 @@ class Workspace:
         if dest.exists() and any(dest.iterdir()):
             raise WorkspaceError("workspace directory is not empty", where=str(dest))
         dest.mkdir(parents=True, exist_ok=True)
-        extract_tar(git_bytes(repo, "archive", "--format=tar", head), dest)
+        user_git = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+        trees.write_tree(GitDir(user_git, repo), head, dest)
         if dirty:
             _overlay_uncommitted(repo, dest)
         for rel in _excluded_relatives(repo, exclude):
             target = dest / rel
-            if target.is_dir():
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            elif target.exists():
+            elif os.path.lexists(target):
                 target.unlink()
         if prepare is not None:
             prepare(dest)
-        git(dest, "init", "-q", "-b", "main")
-        (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
-        (dest / ".git" / "info" / "exclude").write_text("\n".join(IGNORED_NOISE) + "\n")
-        git(dest, "add", "-A")
-        git(dest, "commit", "-q", "--allow-empty", "-m", f"codefit base (from {head[:12]})")
-        return cls(dest)
+        workspace = _init(dest)
+        tree = trees.capture(workspace.git, _every_file(dest))
+        workspace._commit(tree, f"codefit base (from {head[:12]})", parent=None)
+        return workspace
 
     @classmethod
     def from_bundle(cls, bundle: Path, dest: Path, checkpoint: str) -> Workspace:
         """Rebuild a finished run's workspace at one of its checkpoints (for replay)."""
         if not bundle.is_file():
             raise WorkspaceError("the run's checkpoint bundle is missing", where=str(bundle))
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        git(dest.parent, "clone", "-q", "--no-checkout", str(bundle), str(dest))
-        git(dest, "checkout", "-q", "-B", "main", checkpoint)
-        (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
-        (dest / ".git" / "info" / "exclude").write_text("\n".join(IGNORED_NOISE) + "\n")
-        return cls(dest)
+        if dest.exists() and any(dest.iterdir()):
+            raise WorkspaceError("workspace directory is not empty", where=str(dest))
+        dest.mkdir(parents=True, exist_ok=True)
+        workspace = _init(dest)
+        workspace.objects.run(
+            "fetch", "-q", "--no-tags", "--update-head-ok", str(bundle.resolve()), "+refs/*:refs/*"
+        )
+        workspace.objects.run("update-ref", BRANCH, checkpoint)
+        trees.write_tree(workspace.objects, checkpoint, dest)
+        return workspace
 
     @property
     def base(self) -> str:
-        return git(self.path, "rev-list", "--max-parents=0", "HEAD").split()[0]
+        return self.objects.run("rev-list", "--max-parents=0", "HEAD").split()[0]
 
     def head(self) -> str:
-        return git(self.path, "rev-parse", "HEAD").strip()
+        return self.objects.run("rev-parse", "HEAD").strip()
 
     def ignore(self, patterns: Sequence[str]) -> None:
         """Keep harness-written files (agent guides, notes) out of every checkpoint."""
-        exclude = self.path / ".git" / "info" / "exclude"
+        exclude = self.git_dir / "info" / "exclude"
         present = set(exclude.read_text().splitlines())
         with exclude.open("a") as fh:
             for pattern in patterns:
@@ -101,59 +124,123 @@ class Workspace:
                     fh.write(pattern + "\n")
 
     def has_changes(self) -> bool:
-        return bool(git(self.path, "status", "--porcelain").strip())
+        return self.tree_now() != self.tree_of("HEAD")
+
+    def changed_now(self) -> list[str]:
+        """Paths whose content on disk differs from the last checkpoint (what a snapshot would record)."""
+        return self.changed_files("HEAD", self.tree_now())
 
     def snapshot(self, message: str) -> str:
         """Commit the current tree (even when unchanged) and return the checkpoint."""
-        git(self.path, "add", "-A")
-        git(self.path, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
-        return self.head()
+        return self._commit(self.tree_now(), message, parent=self.head())
 
     def tree_of(self, commit: str) -> str:
-        return git(self.path, "rev-parse", f"{commit}^{{tree}}").strip()
+        return self.objects.run("rev-parse", f"{commit}^{{tree}}").strip()
 
     def tree_now(self) -> str:
-        """The tree of the working files as they are now, without committing or touching the index."""
+        """The tree a snapshot would record now, without committing (see the module docstring)."""
+        return trees.capture(self.git, self.listed_files())
+
+    def listed_files(self) -> list[str]:
+        """The files a snapshot takes: tracked ones, and untracked ones neither ignored nor noise."""
+        tracked = self.files("HEAD")
         with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
             env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            git(self.path, "read-tree", "HEAD", env=env)
-            git(self.path, "add", "-A", env=env)
-            return git(self.path, "write-tree", env=env).strip()
+            self.git.run("read-tree", "HEAD", env=env)
+            out = self.git.run("ls-files", "-z", "--others", "--exclude-standard", env=env)
+        patterns = self._patterns()
+        untracked = [p for p in null_separated(out) if not p.endswith("/") and not _matches(p, patterns)]
+        return [*tracked, *untracked]
 
     def diff(self, a: str, b: str) -> str:
-        return git(self.path, "diff", "--no-color", "--no-ext-diff", a, b)
+        return self.objects.run("diff", "--no-color", "--no-ext-diff", "--no-textconv", a, b)
 
     def changed_files(self, a: str, b: str) -> list[str]:
-        out = git(self.path, "diff", "--name-only", "-z", "--no-renames", a, b)
+        out = self.objects.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", a, b)
         return [p for p in out.split("\0") if p]
 
     def show(self, commit: str, path: str) -> str | None:
         """A file's text at a checkpoint, or None where it does not exist there."""
-        if not git(self.path, "ls-tree", "--name-only", commit, "--", path, check=False).strip():
+        if not self.objects.run("ls-tree", "--name-only", commit, "--", path, check=False).strip():
             return None
-        data = git_bytes(self.path, "show", f"{commit}:{path}", check=False)
+        data = self.objects.run_bytes("cat-file", "blob", f"{commit}:{path}", check=False)
         return data.decode("utf-8", errors="replace")
 
     def files(self, commit: str) -> list[str]:
-        out = git(self.path, "ls-tree", "-r", "-z", "--name-only", commit)
+        out = self.objects.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", commit)
         return [p for p in out.split("\0") if p]
 
     def rollback(self, commit: str) -> None:
-        git(self.path, "reset", "-q", "--hard", commit)
-        git(self.path, "clean", "-q", "-fd")
+        """Make the work tree exactly `commit`'s files: everything else goes, ignored files and
+        caches included, except the harness's own files at the top."""
+        keep = [p for p in self._patterns() if p not in CACHES]
+        for entry in os.scandir(self.path):
+            if not _matches(entry.name, keep):
+                _remove(Path(entry.path))
+        trees.write_tree(self.objects, commit, self.path)
+        self.objects.run("update-ref", BRANCH, commit)
 
     def export_tree(self, commit: str, dest: Path) -> None:
-        """Write the tree of `commit` into `dest` (a grading copy), without git metadata."""
-        dest.mkdir(parents=True, exist_ok=True)
-        extract_tar(git_bytes(self.path, "archive", "--format=tar", commit), dest)
+        """Write the tree of `commit` into `dest` (a grading copy), raw, without git metadata."""
+        trees.write_tree(self.objects, commit, dest)
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        shutil.rmtree(self.git_dir, ignore_errors=True)
+
+    def _commit(self, tree: str, message: str, parent: str | None) -> str:
+        parents = ["-p", parent] if parent else []
+        commit = self.objects.run("commit-tree", tree, *parents, "-m", message).strip()
+        self.objects.run("update-ref", BRANCH, commit)
+        return commit
+
+    def _patterns(self) -> list[str]:
+        exclude = self.git_dir / "info" / "exclude"
+        return [line for line in exclude.read_text().splitlines() if line and not line.startswith("#")]
 
 
-def extract_tar(data: bytes, dest: Path) -> None:
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(dest, filter="tar")
+def _init(dest: Path) -> Workspace:
+    """A fresh git directory beside `dest`, with codefit's excludes and no hook, on branch main."""
+    git_dir = git_dir_of(dest)
+    if git_dir.exists():
+        raise WorkspaceError("a git directory is already there", where=str(git_dir))
+    (git_dir / EMPTY).mkdir(parents=True)
+    # core.worktree is the empty folder: even a call without --work-tree would reach no file.
+    GitDir(git_dir, git_dir / EMPTY).run("init", "-q", "--template=", "--initial-branch=main")
+    (git_dir / "info").mkdir(exist_ok=True)
+    (git_dir / "info" / "exclude").write_text("\n".join(IGNORED_NOISE) + "\n")
+    return Workspace(dest)
+
+
+def _every_file(root: Path) -> list[str]:
+    """Every file and link under `root`, relative, links not followed, `.git` parts skipped."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        base = Path(folder).relative_to(root)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = [d for d in dirs if d != ".git" and d not in links]
+        found += [(base / n).as_posix() for n in [*names, *links] if n != ".git"]
+    return found
+
+
+def _matches(rel: str, patterns: Sequence[str]) -> bool:
+    """Whether a pattern names one of `rel`'s parts (`name/` only a folder above it), as a
+    `.gitignore` line without a slash does; no later `.gitignore` line can take it back."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        folder = pattern.endswith("/")
+        name = pattern.rstrip("/")
+        candidates = parts[:-1] if folder else parts
+        if any(fnmatch.fnmatchcase(part, name) for part in candidates):
+            return True
+    return False
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _overlay_uncommitted(repo: Path, dest: Path) -> None:

@@ -15,8 +15,8 @@ from pydantic import Field, field_validator
 from codefit.harness.context import FLAG_FILE, FLAG_PHRASE, ContextStrategy
 from codefit.optimizers.base import EventKind, StepStatus, TranscriptEvent
 from codefit.records import Options
+from codefit.workspace.changes import changed_paths as workspace_changes
 from codefit.workspace.egress import check_allow_hosts
-from codefit.workspace.git import git, null_separated
 
 SCRUBBED_PREFIXES = ("CODEFIT_",)
 TEXT_LIMIT = 4000
@@ -113,9 +113,7 @@ def option_args(*pairs: tuple[str, str | int | float | list[str] | None]) -> lis
 
 def changed_paths(workspace: Path) -> list[str]:
     """Paths the step changed (uncommitted relative to the last checkpoint), flag file excluded."""
-    out = git(workspace, "status", "--porcelain", "-z", "--untracked-files=all", check=False)
-    paths = [entry[3:] for entry in null_separated(out) if len(entry) > 3]
-    return [p for p in paths if p != FLAG_FILE]
+    return [p for p in workspace_changes(workspace) if p != FLAG_FILE]
 
 
 def take_flag(workspace: Path, final_text: str) -> str | None:

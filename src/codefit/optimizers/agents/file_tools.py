@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from codefit.workspace.git import ls_files
+from codefit.workspace.changes import visible_files
 
 HIDDEN_PARTS = {".git"}
 
@@ -43,7 +43,7 @@ class WorkspaceFiles:
     def list_files(self, path: str = ".") -> str:
         base = self.resolve(path or ".")
         rel_base = base.relative_to(self.root.resolve())
-        tracked = set(ls_files(self.root, "--cached", "--others", "--exclude-standard"))
+        tracked = set(visible_files(self.root))
         prefix = "" if str(rel_base) == "." else f"{rel_base}/"
         listed = sorted(p for p in tracked if p.startswith(prefix))
         return "\n".join(listed) if listed else "(no files)"

@@ -1,0 +1,153 @@
+"""Trees to files and files to trees, byte for byte, without git's checkout or add machinery.
+
+Writing a tree (`write_tree`) takes each entry's raw blob from `ls-tree` + `cat-file --batch`:
+no filter, no end-of-line conversion, no `export-ignore`/`export-subst`, whatever a
+`.gitattributes` in the tree says; symlinks are written as symlinks and modes are kept.
+
+Reading files into a tree (`capture`) hashes the bytes on disk with `--no-filters` into a fresh,
+throw-away index: no index bit (assume-unchanged, skip-worktree) and no clean filter can change
+what is recorded, and a path with a `.git` part is never taken. The caller names which files count.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from codefit.errors import WorkspaceError
+from codefit.workspace.git import GitDir
+
+BLOB, EXECUTABLE, SYMLINK, GITLINK = "100644", "100755", "120000", "160000"
+
+
+@dataclass(frozen=True)
+class Entry:
+    mode: str
+    sha: str
+    path: str
+
+
+def entries(git: GitDir, treeish: str) -> list[Entry]:
+    """Every file of `treeish` (recursively), as recorded."""
+    out = git.run_bytes("ls-tree", "-r", "-z", "--full-tree", treeish)
+    found = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, _kind, sha = meta.decode().split()
+        found.append(Entry(mode, sha, os.fsdecode(path)))
+    return found
+
+
+def blobs(git: GitDir, shas: Iterable[str]) -> dict[str, bytes]:
+    """The raw content of each blob, read in one `cat-file --batch`."""
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    out = git.run_bytes("cat-file", "--batch", input_bytes="".join(f"{s}\n" for s in wanted).encode())
+    found: dict[str, bytes] = {}
+    at = 0
+    for sha in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        if len(header) != 3:
+            raise WorkspaceError(f"git object {sha} is missing", where=str(git.git_dir))
+        size = int(header[2])
+        found[sha] = out[end + 1 : end + 1 + size]
+        at = end + 1 + size + 1  # the content is followed by a newline
+    return found
+
+
+def write_tree(git: GitDir, treeish: str, dest: Path) -> None:
+    """Write the files of `treeish` under `dest`; whatever stands in an entry's way is replaced."""
+    listed = entries(git, treeish)
+    content = blobs(git, (e.sha for e in listed if e.mode != GITLINK))
+    made: set[Path] = {dest}
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in listed:
+        target = dest / entry.path
+        _make_parents(target.parent, made)
+        if os.path.lexists(target):
+            _remove(target)
+        if entry.mode == GITLINK:
+            target.mkdir()  # an embedded repository's place; its files are not in this tree
+        elif entry.mode == SYMLINK:
+            os.symlink(os.fsdecode(content[entry.sha]), target)
+        else:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, _file_mode(entry.mode))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content[entry.sha])
+
+
+def capture(git: GitDir, paths: Iterable[str]) -> str:
+    """The tree of the files at `paths` (relative to the work tree) as they are on disk now.
+
+    A path that is missing, a folder, or neither a file nor a link is left out."""
+    root = git.work_tree
+    files: list[tuple[str, str]] = []  # (path, mode)
+    links: list[str] = []
+    safe: dict[Path, bool] = {Path("."): True}
+    for rel in sorted(set(paths)):
+        if ".git" in Path(rel).parts or "\n" in rel or not _no_link_above(root, Path(rel).parent, safe):
+            continue
+        try:
+            info = os.lstat(root / rel)
+        except OSError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            links.append(rel)
+        elif stat.S_ISREG(info.st_mode):
+            files.append((rel, EXECUTABLE if info.st_mode & 0o100 else BLOB))
+    lines = []
+    if files:
+        listing = "".join(f"{root / rel}\n" for rel, _ in files).encode()
+        hashes = git.run("hash-object", "-w", "--no-filters", "--stdin-paths", input_bytes=listing).split()
+        lines += [f"{mode} {sha}\t{rel}" for (rel, mode), sha in zip(files, hashes, strict=True)]
+    for rel in links:
+        target = os.fsencode(os.readlink(root / rel))
+        sha = git.run("hash-object", "-w", "--no-filters", "--stdin", input_bytes=target).strip()
+        lines.append(f"{SYMLINK} {sha}\t{rel}")
+    with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        git.run("read-tree", "--empty", env=env)
+        if lines:
+            records = b"".join(os.fsencode(line) + b"\0" for line in lines)
+            git.run("update-index", "-z", "--index-info", env=env, input_bytes=records)
+        return git.run("write-tree", env=env).strip()
+
+
+def _no_link_above(root: Path, folder: Path, safe: dict[Path, bool]) -> bool:
+    """Whether `folder` (relative) is a real folder all the way down from `root`: a path is never
+    read through a link that could lead out of the tree."""
+    if folder not in safe:
+        inside = _no_link_above(root, folder.parent, safe)
+        safe[folder] = inside and not os.path.islink(root / folder) and (root / folder).is_dir()
+    return safe[folder]
+
+
+def _make_parents(folder: Path, made: set[Path]) -> None:
+    if folder in made:
+        return
+    _make_parents(folder.parent, made)
+    if os.path.lexists(folder) and (os.path.islink(folder) or not folder.is_dir()):
+        _remove(folder)
+    if not os.path.lexists(folder):
+        folder.mkdir()
+    made.add(folder)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _file_mode(mode: str) -> int:
+    return 0o755 if mode == EXECUTABLE else 0o644
