@@ -81,3 +81,20 @@ def test_default_artifacts_go_beside_a_sqlite_store_and_a_server_or_file_store_d
     assert default_artifact_location("http://127.0.0.1:5000", fallback) is None
     assert default_artifact_location(str(tmp_path / "mlruns"), fallback) is None
     assert default_artifact_location((tmp_path / "mlruns").as_uri(), fallback) is None
+
+
+def test_exporting_a_run_twice_updates_one_mlflow_run(project: Project, tmp_path: Path) -> None:
+    pytest.importorskip("mlflow", reason="MLflow is an optional extra: pip install 'codefit[mlflow]'")
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    art = (tmp_path / "art").as_uri()
+    first = export_mlflow(project.store, project.first, tracking_uri=uri, artifact_location=art)
+    again = export_mlflow(project.store, project.first, tracking_uri=uri, artifact_location=art)
+    assert again == first
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("codefit")
+    assert experiment is not None
+    assert len(client.search_runs([experiment.experiment_id])) == 1
+    history = client.get_metric_history(first, "train_score")
+    assert len(history) == len(project.store.steps(project.first))  # each step once, not twice

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -160,9 +159,17 @@ def export_mlflow(
         "codefit.optimizer": run["optimizer"],
         "codefit.parent_run": run.get("parent_run") or "",
     }
-    created = client.create_run(experiment_id, run_name=run["id"], tags=tags)
-    mlflow_id: str = created.info.run_id
-    now = int(time.time() * 1000)
+    # Exported before: the same MLflow run is brought up to date, never a second one.
+    earlier = client.search_runs(
+        [experiment_id], filter_string=f"tags.`codefit.run_id` = '{run['id']}'", max_results=1
+    )
+    if earlier:
+        mlflow_id: str = earlier[0].info.run_id
+        client.log_batch(mlflow_id, tags=[RunTag(k, v) for k, v in tags.items()])
+    else:
+        mlflow_id = client.create_run(experiment_id, run_name=run["id"], tags=tags).info.run_id
+    # Timestamps from the run, not the clock: logging a step's metric again adds no second point.
+    now = int(run["created"] * 1000)
     metrics = [
         Metric(key, value, now, step["index"])
         for step in trajectory["steps"]
