@@ -226,7 +226,7 @@ def test_search_report_with_operators_and_slashes_is_not_parsed_as_a_command(ws:
 def test_the_runs_own_task_and_feedback_files_are_allowed_places(tmp_path: Path) -> None:
     ws = tmp_path / "run" / "ws"
     ws.mkdir(parents=True)
-    run_git(ws, "init", "-q")
+    run_git(ws.parent, "init", "-q", "--bare", "ws.git")  # a workspace's git directory lives beside it
     for name in ("task.md", "feedback-1.md", "feedback-2.md", "notes.md"):
         (ws.parent / name).write_text("x")
     files = run_files(Workspace(ws))

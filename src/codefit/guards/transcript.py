@@ -327,7 +327,10 @@ class TranscriptGuard:
                 message = self.MESSAGES[kind] + (f" ({where})" if shown else "")
                 # Tampering with the git directory, climbing out of the workspace (`..`), into the
                 # home directory or other processes' /proc entries are never honest work: they roll back.
-                blocking = kind == "git_tamper" or (kind == "outside_workspace" and verdict.escaped)
+                # So is searching for the held-out tests or codefit's own files.
+                blocking = kind in ("git_tamper", "heldout_probe") or (
+                    kind == "outside_workspace" and verdict.escaped
+                )
                 alerts.append(
                     Alert(
                         guard=self.name,
