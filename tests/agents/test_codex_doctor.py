@@ -105,6 +105,10 @@ def test_the_endpoint_probe_goes_through_the_egress_allow_list() -> None:
         refused = probe("codex", CodexOptions(allow_hosts=["example.org"], config=provider))
         assert not refused.ok and "egress allow-list" in refused.detail
         assert probe("openai", OpenAIOptions(base_url=f"http://{host}/v1")).ok
+        closed = "127.0.0.2:9"  # allowed, but nothing listens: the egress proxy answers 502
+        dead = {"model_provider": "local", "model_providers": {"local": {"base_url": f"http://{closed}/v1"}}}
+        nothing = probe("codex", CodexOptions(allow_hosts=[closed], config=dead))
+        assert not nothing.ok and "nothing answers" in nothing.detail
     finally:
         server.shutdown()
         server.server_close()

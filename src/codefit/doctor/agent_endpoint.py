@@ -4,7 +4,8 @@ An agent CLI runs in codefit's sandbox, with the network shared (`allow_network`
 hosts of `allow_hosts` through codefit's egress proxy; the probe runs there the same way (a small
 HTTP request by codefit's interpreter, through the proxy variables the sandbox sets), so a host
 missing from `allow_hosts` is found before a run rather than as every step's error. Any HTTP
-answer, a 401 or a 404 included, means the endpoint is reachable. The `openai` optimizer calls its
+answer, a 401 or a 404 included, means the endpoint is reachable, except a 502 or 504: a proxy's
+(codefit's egress proxy among them) word that nothing answered behind it. The `openai` optimizer calls its
 endpoint from codefit's own process, so it is probed without the sandbox.
 """
 
@@ -23,6 +24,7 @@ from codefit.optimizers.agents.process import run_agent
 from codefit.sensors.process import run_bounded
 
 PROBE_TIMEOUT_S = 20.0
+GATEWAY_ERRORS = ("http 502", "http 504")
 DEFAULT_ENDPOINTS = {
     "claude-code": "https://api.anthropic.com",
     "codex": "https://api.openai.com/v1",
@@ -108,4 +110,7 @@ def _reach(url: str, returncode: int | None, stdout: str, timed_out: bool, refus
         return Reach(False, f"{url}: no answer within {PROBE_TIMEOUT_S:.0f}s")
     if returncode != 0:
         return Reach(False, f"{url}: {stdout.strip() or f'probe exited with {returncode}'}")
-    return Reach(True, f"{url} answers ({stdout.strip() or 'http 200'})")
+    answer = stdout.strip() or "http 200"
+    if answer in GATEWAY_ERRORS:  # codefit's egress proxy (or another) reached nothing behind it
+        return Reach(False, f"{url}: {answer} from a proxy: nothing answers at that address")
+    return Reach(True, f"{url} answers ({answer})")
