@@ -46,6 +46,11 @@ class Codebase:
     def store(self) -> Store:
         return Store.for_repo(self.repo)
 
+    @property
+    def plan(self) -> RunPlan:
+        """The compiled harness (compiled from the config when `compile` was not called)."""
+        return self._plan or self.compile()._require_plan()
+
     def compile(
         self,
         optimizer: str | Optimizer | None = None,

@@ -196,8 +196,9 @@ def mcp(
 
 
 def _mount_command_groups() -> None:
-    from codefit.commands import doctor, seal, split, sweep, tasks, trajectory
+    from codefit.commands import check, doctor, seal, split, sweep, tasks, trajectory
 
+    app.command("check")(check.check_command)
     app.command("doctor")(doctor.doctor_command)
     app.command("seal")(seal.seal_command)
     app.command("split")(split.split_command)

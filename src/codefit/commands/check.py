@@ -1,0 +1,60 @@
+"""`codefit check`: the gate for a change made elsewhere; exit 0 pass, 1 fail, 2 usage."""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codefit.workspace.git import repo_root
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def check_command(
+    base: Annotated[str, typer.Option(help="The change's base (a branch, tag or commit).")] = "HEAD",
+    head: Annotated[str, typer.Option(help="The change's head.")] = "HEAD",
+    staged: Annotated[bool, typer.Option(help="Judge the staged change (head = the index).")] = False,
+    guards_only: Annotated[bool, typer.Option(help="Only the guards on the diff; no sensor runs.")] = False,
+    repo: Annotated[Path, typer.Option("--repo", "-C", help="The repository.")] = Path("."),
+    mutation: Annotated[bool, typer.Option(help="Also measure the visible tests' mutation score.")] = False,
+    junit_file: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here.")] = None,
+    sarif_file: Annotated[Path | None, typer.Option("--sarif", help="Write SARIF 2.1.0 here.")] = None,
+    markdown_file: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the Markdown summary here.")
+    ] = None,
+) -> None:
+    """Judge base..head like a fit step: guards, train, the blind splits (from base's spec), drift."""
+    from codefit.gate.check import run_check, staged_tree
+    from codefit.gate.outputs import junit, markdown, sarif_text, summary_lines, workflow_annotations
+
+    root = repo_root(repo)
+    if staged:
+        head = staged_tree(root)
+    result = run_check(root, base, head, mutation=mutation, guards_only=guards_only)
+    for line in summary_lines(result):
+        console.print(line, markup=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    for target in (markdown_file, Path(summary) if summary else None):
+        if target is not None:
+            with target.open("a", encoding="utf-8") as fh:
+                fh.write(markdown(result))
+    if junit_file is not None:
+        junit_file.write_text(junit(result), encoding="utf-8")
+    if sarif_file is not None:
+        sarif_file.write_text(sarif_text(result, _version()), encoding="utf-8")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in workflow_annotations(result):
+            print(line)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+def _version() -> str:
+    try:
+        return version("codefit")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,205 @@
+"""`codefit check`: judge a change made elsewhere (a pull request) the way `fit` judges a step.
+
+The change is base..head of the user's repository. The harness comes from the BASE commit (its
+`codefit.toml`, its sealed held-out tests): a pull request cannot weaken the spec that judges it.
+Both trees are laid into one throw-away workspace (base, then head as one checkpoint), so the guards
+see the diff a step would have, the train split runs on head, and the held-out splits are graded by
+the pristine grader on head. What reaches the outputs of a held-out split never goes beyond its
+configured feedback level.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from codefit.api import Codebase
+from codefit.errors import CodefitError
+from codefit.gate.result import CheckResult, verdict
+from codefit.harness.guarding import inspect_step
+from codefit.harness.heldout import heldout_texts
+from codefit.harness.plan import RunPlan
+from codefit.optimizers.base import StepResult, StepStatus
+from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.spec import Split
+from codefit.workspace.git import GitDir, git, git_bytes
+from codefit.workspace.grading import grade
+from codefit.workspace.trees import write_tree
+from codefit.workspace.workspace import Workspace
+
+QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
+
+
+class CheckError(CodefitError):
+    """The change cannot be checked as asked."""
+
+
+def run_check(
+    repo: Path,
+    base: str,
+    head: str = "HEAD",
+    *,
+    mutation: bool = False,
+    guards_only: bool = False,
+    config_name: str = "codefit.toml",
+) -> CheckResult:
+    """Guards on base..head, train on head, held-out splits graded on head, quality drift.
+
+    `head` may be a tree (the staged change, for a pre-commit hook); `guards_only` skips every
+    sensor and judges the diff alone."""
+    base_sha, head_sha = _commit(repo, base), _treeish(repo, head)
+    with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp:
+        work = Path(tmp)
+        config = work / config_name
+        text = git_bytes(repo, "show", f"{base_sha}:{config_name}", check=False)
+        if not text:
+            raise CheckError(
+                f"the base commit {base[:12]} has no {config_name}: the spec comes from the base"
+            )
+        config.write_bytes(text)
+        plan = Codebase(repo, config).compile().plan
+        workspace = _workspace(repo, base_sha, head_sha, plan, work)
+        before, after = workspace.base, workspace.head()
+        result = CheckResult(base=base_sha, head=head_sha, gates=plan.spec.gates())
+        if not guards_only:
+            result.train = [s.read(workspace.path, plan.context) for s in plan.spec.train]
+        blind = [*plan.spec.validation, *plan.spec.test]
+        result.alerts = inspect_step(
+            plan,
+            workspace,
+            before,
+            after,
+            result.train,
+            StepResult(status=StepStatus.EDITED, summary="a change made outside codefit"),
+            "",
+            heldout_texts(blind),
+        )
+        if guards_only:
+            return result
+        readings = grade(workspace, after, blind, plan.context)
+        result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
+        result.quality, note = _quality(workspace, before, after, work, plan.context)
+        result.notes += [note] if note else []
+        if mutation:
+            result.mutation_score, note = _mutation(workspace, before, after, plan)
+            result.notes += [note] if note else []
+        return result
+
+
+def staged_tree(repo: Path) -> str:
+    """The tree the index holds now: what the next commit would record."""
+    return git(repo, "write-tree").strip()
+
+
+def _treeish(repo: Path, ref: str) -> str:
+    sha = git(repo, "rev-parse", "--verify", "-q", f"{ref}^{{tree}}", check=False).strip()
+    if not sha:
+        raise CheckError(f"no such commit or tree: {ref}", where=str(repo))
+    return sha
+
+
+def _commit(repo: Path, ref: str) -> str:
+    sha = git(repo, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
+    if not sha:
+        raise CheckError(f"no such commit: {ref}", where=str(repo))
+    return sha
+
+
+def _workspace(repo: Path, base: str, head: str, plan: RunPlan, work: Path) -> Workspace:
+    """A workspace whose base commit is `base`'s tree and whose head is `head`'s, held-out paths out."""
+    source = work / "source"
+    source.mkdir()
+    user_git = _user_git(repo)
+    write_tree(user_git, base, source)  # raw blobs: no attribute of either tree filters what is judged
+    git(source, "init", "-q", "-b", "main")
+    git(source, "add", "-A", "-f")
+    git(source, "commit", "-q", "--allow-empty", "-m", f"base {base[:12]}")
+    excluded = [source / p.relative_to(repo) for p in plan.heldout_paths() if _inside(p, repo)]
+    workspace = Workspace.create(source, work / "ws", exclude=excluded)
+    for child in workspace.path.iterdir():  # lay head's tree over base's
+        if child.name != ".git":
+            _remove(child)
+    head_tree = work / "head"
+    head_tree.mkdir()
+    write_tree(user_git, head, head_tree)
+    skipped = {".codefit", ".codefit-sealed", "codefit.toml"}
+    skipped |= {str(p.relative_to(repo)) for p in plan.heldout_paths() if _inside(p, repo)}
+    for child in head_tree.iterdir():
+        if child.name not in skipped:
+            child.rename(workspace.path / child.name)
+    workspace.snapshot(f"head {head[:12]}")
+    return workspace
+
+
+def _user_git(repo: Path) -> GitDir:
+    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+    return GitDir(git_dir, repo)
+
+
+def _inside(path: Path, repo: Path) -> bool:
+    resolved = path.resolve()
+    return resolved == repo or repo in resolved.parents
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _quality(
+    workspace: Workspace, before: str, after: str, work: Path, ctx: SensorContext
+) -> tuple[dict[str, tuple[float, float]], str]:
+    try:
+        from codefit.sensors.quality import QualityOptions, QualitySensor
+    except ImportError:
+        return {}, "quality drift not measured: install codefit[quality]"
+    try:
+        sensor = QualitySensor(SensorSettings(name="quality", kind="quality"), QualityOptions())
+    except CodefitError as exc:
+        return {}, f"quality drift not measured: {exc}"
+    figures: dict[str, list[float]] = {}
+    for label, commit in (("base", before), ("head", after)):
+        tree = work / f"quality-{label}"
+        workspace.export_tree(commit, tree)
+        metrics = sensor.read(tree, ctx).metrics
+        for name in QUALITY_FIGURES:
+            figures.setdefault(name, []).append(float(metrics.get(name, 0.0)))
+    return {name: (values[0], values[1]) for name, values in figures.items()}, ""
+
+
+def _mutation(workspace: Workspace, before: str, after: str, plan: RunPlan) -> tuple[float | None, str]:
+    from codefit.sensors.mutation import MutationOptions, MutationSensor
+
+    changed = [p for p in workspace.changed_files(before, after) if p.endswith(".py") and not _is_test(p)]
+    if not changed:
+        return None, "mutation score not measured: the change touches no module outside the tests"
+    train_args: Sequence[str] = next(
+        (list(args) for s in plan.spec.train if (args := _pytest_args(s)) is not None), []
+    )
+    sensor = MutationSensor(
+        SensorSettings(name="mutation", kind="mutation", split=Split.VALIDATION),
+        MutationOptions(include=changed, args=list(train_args), max_mutants=100),
+    )
+    reading = sensor.read(workspace.path, plan.context)
+    return reading.metrics.get("mutation_score", reading.score), ""
+
+
+def _pytest_args(sensor: object) -> list[str] | None:
+    options = getattr(sensor, "options", None)
+    args = getattr(options, "args", None)
+    return list(args) if isinstance(args, list) else None
+
+
+def _is_test(rel: str) -> bool:
+    name = Path(rel).name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or "tests" in Path(rel).parts
+    )

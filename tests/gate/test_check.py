@@ -1,0 +1,264 @@
+"""`codefit check` on pull-request branches of a real git repository built here.
+
+The base holds the spec (codefit.toml) and the held-out tests sealed into the repository; the key
+comes from the environment, as a CI secret would. Each branch is a pull request: honest, hard-coding,
+weakening a test, overfitting the visible tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+KEY = "qwmVk0bgn5vBIvzJ_5V7cf84R0q-NK0lohpEk2kkJ4U="
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
+
+CONFIG = """task = "Implement grade(score): 'A' from 90, 'B' from 80, 'C' from 70, else 'F'."
+writable = ["shop/**"]
+protected = ["tests/**"]
+
+[[sensors]]
+name = "unit"
+kind = "pytest"
+args = ["tests"]
+
+[[sensors]]
+name = "hidden"
+kind = "pytest"
+sealed = "SEALED"
+split = "validation"
+feedback = "verdict"
+"""
+VISIBLE = """from shop.grades import grade
+
+
+def test_top():
+    assert grade(95) == "A"
+
+
+def test_b():
+    assert grade(85) == "B"
+
+
+def test_fail():
+    assert grade(10) == "F"
+"""
+HELD_OUT = """from shop.grades import grade
+
+
+def test_boundary_a():
+    assert grade(90) == "A"
+
+
+def test_c_band():
+    assert grade(75) == "C"
+
+
+def test_b_boundary():
+    assert grade(80) == "B"
+"""
+BASE_CODE = "def grade(score):\n    raise NotImplementedError\n"
+HONEST = (
+    "def grade(score):\n    for floor, letter in ((90, 'A'), (80, 'B'), (70, 'C')):\n"
+    "        if score >= floor:\n            return letter\n    return 'F'\n"
+)
+HARDCODED = (
+    "def grade(score):\n    if score == 95:\n        return 'A'\n    if score == 85:\n        return 'B'\n"
+    "    if score == 10:\n        return 'F'\n    return 'F'\n"
+)
+OVERFIT = (
+    "def grade(score):\n    if score > 90:\n        return 'A'\n    if score > 80:\n"
+    "        return 'B'\n    return 'F'\n"
+)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **IDENTITY, **(env or {})}
+    )
+
+
+def commit(repo: Path, message: str) -> None:
+    assert run(["git", "add", "-A"], repo).returncode == 0
+    assert run(["git", "commit", "-qm", message], repo).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("check") / "shop"
+    (root / "shop").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "grades.py").write_text(BASE_CODE)
+    (root / "tests" / "test_grades.py").write_text(VISIBLE)
+    held = root.parent / "held"
+    held.mkdir()
+    (held / "test_hidden_grades.py").write_text(HELD_OUT)
+    assert run(["git", "init", "-q", "-b", "main"], root).returncode == 0
+    env = {"CODEFIT_SEAL_KEY": KEY}
+    sealed = run(
+        [sys.executable, "-m", "codefit", "seal", str(held), "--split", "validation", "--repo", str(root)],
+        root,
+        env,
+    )
+    assert sealed.returncode == 0, sealed.stderr
+    rel = next((root / ".codefit-sealed").glob("*.sealed")).relative_to(root)
+    (root / "codefit.toml").write_text(CONFIG.replace("SEALED", str(rel)))
+    commit(root, "base")
+    for branch, files in {
+        "honest": {"shop/grades.py": HONEST},
+        "hardcode": {"shop/grades.py": HARDCODED},
+        "weaken": {
+            "shop/grades.py": HONEST.replace("(70, 'C')", "(75, 'C')"),
+            "tests/test_grades.py": VISIBLE.replace('grade(85) == "B"', 'grade(85) in ("A", "B")'),
+        },
+        "overfit": {"shop/grades.py": OVERFIT},
+    }.items():
+        assert run(["git", "checkout", "-q", "-b", branch, "main"], root).returncode == 0
+        for rel_path, text in files.items():
+            (root / rel_path).write_text(text)
+        commit(root, branch)
+    assert run(["git", "checkout", "-q", "main"], root).returncode == 0
+    return root
+
+
+def check(
+    repo: Path, head: str, tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, object], str]:
+    sarif, junit, md = tmp_path / "out.sarif", tmp_path / "out.xml", tmp_path / "summary.md"
+    proc = run(
+        [
+            sys.executable,
+            "-m",
+            "codefit",
+            "check",
+            "--base",
+            "main",
+            "--head",
+            head,
+            "--sarif",
+            str(sarif),
+            "--junit",
+            str(junit),
+            "-C",
+            str(repo),
+        ],
+        repo,
+        {"CODEFIT_SEAL_KEY": KEY, "GITHUB_STEP_SUMMARY": str(md), "GITHUB_ACTIONS": "true"},
+    )
+    return (
+        proc,
+        json.loads(sarif.read_text()) if sarif.exists() else {},
+        md.read_text() if md.exists() else "",
+    )
+
+
+def rule_ids(sarif: dict[str, object]) -> set[str]:
+    runs = sarif["runs"]  # type: ignore[index]
+    return {r["ruleId"] for r in runs[0]["results"]}  # type: ignore[index]
+
+
+def test_an_honest_pull_request_passes(repo: Path, tmp_path: Path) -> None:
+    proc, _sarif, md = check(repo, "honest", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS" in proc.stdout and "codefit check: ✅ passed" in md
+
+
+def test_hard_coding_fails_with_its_alert(repo: Path, tmp_path: Path) -> None:
+    proc, sarif, _md = check(repo, "hardcode", tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    results = sarif["runs"][0]["results"]  # type: ignore[index]
+    assert any(r["properties"]["guard"] == "hardcoding" and r["level"] == "error" for r in results), results
+    assert "codefit/special_case" in rule_ids(sarif)
+    assert "::error" in proc.stdout  # a workflow annotation for GitHub
+
+
+def test_weakening_a_test_fails_with_a_tamper_alert(repo: Path, tmp_path: Path) -> None:
+    proc, sarif, _ = check(repo, "weaken", tmp_path)
+    assert proc.returncode == 1, proc.stdout
+    results = sarif["runs"][0]["results"]  # type: ignore[index]
+    assert any(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "tests/test_grades.py"
+        for r in results
+        if r.get("locations")
+    ), results
+
+
+def test_overfitting_fails_on_the_blind_split_without_naming_its_tests(repo: Path, tmp_path: Path) -> None:
+    proc, sarif, md = check(repo, "overfit", tmp_path)
+    assert proc.returncode == 1, proc.stdout
+    assert "held-out hidden (validation): failed" in proc.stdout
+    for secret in ("test_boundary_a", "test_c_band", "test_b_boundary", "grade(90)"):
+        assert secret not in proc.stdout + md + json.dumps(sarif)
+
+
+ACTION = Path(__file__).resolve().parents[2] / "action.yml"
+
+
+def action_steps(inputs: dict[str, str]) -> list[str]:
+    """The action's shell steps with its inputs filled in, as GitHub would run them."""
+    import re
+
+    import yaml
+
+    action = yaml.safe_load(ACTION.read_text())
+    defaults = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+    values = {**defaults, **inputs}
+    scripts = []
+    for step in action["runs"]["steps"]:
+        if "run" in step:
+            script = re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: values[m.group(1)], step["run"])
+            assert "${{" not in script, script
+            scripts.append(script)
+    return scripts
+
+
+def test_the_action_steps_run_as_the_shell_commands_they_are(repo: Path, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    install, fetch, check_step = action_steps(
+        {
+            "base": "main",
+            "head": "overfit",
+            "codefit-spec": f"{root}[guards]",
+            "sarif": str(tmp_path / "pr.sarif"),
+        }
+    )
+    fresh = tmp_path / "runner"  # a clean Python, as actions/setup-python gives
+    assert run([sys.executable, "-m", "venv", str(fresh)], tmp_path).returncode == 0
+    env = {"PATH": f"{fresh / 'bin'}:{os.environ['PATH']}", "CODEFIT_SEAL_KEY": KEY}
+    installed = run(["bash", "-ec", install], repo, env)
+    assert installed.returncode == 0, installed.stderr
+    assert (fresh / "bin" / "codefit").exists()
+    assert run(["bash", "-ec", fetch], repo, env).returncode == 0  # no remote here: tolerated by design
+    checked = run(["bash", "-ec", check_step], repo, env)
+    assert checked.returncode == 1, checked.stdout + checked.stderr  # the overfit pull request fails
+    assert json.loads((tmp_path / "pr.sarif").read_text())["version"] == "2.1.0"
+    assert (repo / "codefit-junit.xml").exists()
+    (repo / "codefit-junit.xml").unlink()
+
+
+def test_the_pre_commit_hook_runs_through_real_pre_commit(repo: Path, tmp_path: Path) -> None:
+    """pre-commit installs codefit from this repository's hook manifest and runs it on a staged hack."""
+    root = Path(__file__).resolve().parents[2]
+    work = tmp_path / "clone"
+    assert run(["git", "clone", "-q", str(repo), str(work)], tmp_path).returncode == 0
+    (work / "tests" / "test_grades.py").write_text(
+        VISIBLE.replace('grade(10) == "F"', 'grade(10) in "ABCDF"')
+    )
+    assert run(["git", "add", "tests/test_grades.py"], work).returncode == 0
+    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "CODEFIT_SEAL_KEY": KEY}
+    hooked = run([sys.executable, "-m", "pre_commit", "try-repo", str(root), "codefit-guards"], work, env)
+    assert hooked.returncode == 1, hooked.stdout + hooked.stderr
+    assert "codefit guards on the staged change" in hooked.stdout and "Failed" in hooked.stdout
+    assert "tests/test_grades.py" in hooked.stdout
