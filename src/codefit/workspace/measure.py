@@ -2,20 +2,25 @@
 
 The work tree may hold what no checkpoint does (ignored files, caches, bytecode next to the
 source); a reading of it would measure a tree the guards never saw and the grader never grades.
-So train sensors read a fresh raw export of the checkpoint (`Workspace.export_tree`), and the
-paths in their readings are put back as the workspace's, so that feedback points where the
-optimizer works.
+So train sensors read an export of the checkpoint made exact again before every reading
+(`trees.write_tree`: only what differs is written, whatever the last reading's code left there is
+removed), kept in the workspace's git directory where neither the optimizer nor other code under
+test can see it; the paths in their readings are put back as the workspace's, so that feedback
+points where the optimizer works.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from codefit.sensors.base import Reading, Sensor, SensorContext
 from codefit.workspace.workspace import Workspace
+
+MEASURED = "codefit-measured"
 
 
 def read_committed(
@@ -24,10 +29,18 @@ def read_committed(
     """Each sensor's reading of `treeish` (a checkpoint or a tree) exported alone."""
     if not sensors:
         return []
-    with tempfile.TemporaryDirectory(prefix="codefit-train-") as tmp:
-        tree = Path(tmp) / workspace.path.name
+    tree = workspace.git_dir / MEASURED / workspace.path.name
+    with _lock(tree):  # an agent's mid-step check and the loop never share the folder
         workspace.export_tree(treeish, tree)
         return [relocate(sensor.read(tree, ctx), tree, workspace.path) for sensor in sensors]
+
+
+@contextmanager
+def _lock(tree: Path) -> Iterator[None]:
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    with open(tree.parent / f"{tree.name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # per open file: threads of one process wait too
+        yield
 
 
 def relocate(reading: Reading, old: Path, new: Path) -> Reading:

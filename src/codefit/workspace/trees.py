@@ -11,11 +11,12 @@ what is recorded, and a path with a `.git` part is never taken. The caller names
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from codefit.errors import WorkspaceError
 from codefit.workspace.git import GitDir
 
 BLOB, EXECUTABLE, SYMLINK, GITLINK = "100644", "100755", "120000", "160000"
+
+
+def _nothing(name: str) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -64,17 +69,23 @@ def blobs(git: GitDir, shas: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
-def write_tree(git: GitDir, treeish: str, dest: Path) -> None:
-    """Write the files of `treeish` under `dest`; whatever stands in an entry's way is replaced."""
+def write_tree(git: GitDir, treeish: str, dest: Path, keep: Callable[[str], bool] = _nothing) -> None:
+    """Make `dest` hold exactly the files of `treeish`: what is there already and identical (bytes,
+    permissions, link target) stays, anything else goes or is rewritten, except the top-level
+    names `keep` accepts. A fresh folder gets every file; a folder written before costs a read."""
     listed = entries(git, treeish)
     content = blobs(git, (e.sha for e in listed if e.mode != GITLINK))
-    made: set[Path] = {dest}
+    expected = {e.path: e for e in listed}
+    folders = {p.as_posix() for e in listed for p in Path(e.path).parents if p != Path(".")}
+    folders |= {e.path for e in listed if e.mode == GITLINK}
     dest.mkdir(parents=True, exist_ok=True)
+    _prune(dest, "", _Wanted(expected, folders, content), keep)
+    made: set[Path] = {dest}
     for entry in listed:
         target = dest / entry.path
-        _make_parents(target.parent, made)
         if os.path.lexists(target):
-            _remove(target)
+            continue  # left by _prune: already what it must be
+        _make_parents(target.parent, made)
         if entry.mode == GITLINK:
             target.mkdir()  # an embedded repository's place; its files are not in this tree
         elif entry.mode == SYMLINK:
@@ -83,6 +94,44 @@ def write_tree(git: GitDir, treeish: str, dest: Path) -> None:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, _file_mode(entry.mode))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content[entry.sha])
+            os.chmod(target, _file_mode(entry.mode))  # whatever the umask
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    files: dict[str, Entry]
+    folders: set[str]
+    content: dict[str, bytes]
+
+    def same(self, rel: str, entry: os.DirEntry[str]) -> bool:
+        """Whether what is at `rel` is exactly the tree's entry there."""
+        want = self.files.get(rel)
+        if want is None or want.mode == GITLINK:
+            return False
+        if entry.is_symlink():
+            return want.mode == SYMLINK and os.fsencode(os.readlink(entry.path)) == self.content[want.sha]
+        if want.mode == SYMLINK or not entry.is_file(follow_symlinks=False):
+            return False
+        if stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) != _file_mode(want.mode):
+            return False
+        with open(entry.path, "rb") as fh:
+            return fh.read() == self.content[want.sha]
+
+
+def _prune(folder: Path, prefix: str, wanted: _Wanted, keep: Callable[[str], bool]) -> None:
+    try:
+        found = list(os.scandir(folder))
+    except OSError:  # unreadable: the code under test closed it
+        _remove(folder)
+        return
+    for entry in found:
+        rel = prefix + entry.name
+        if not prefix and keep(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False) and rel in wanted.folders:
+            _prune(Path(entry.path), rel + "/", wanted, _nothing)
+        elif not wanted.same(rel, entry):
+            _remove(Path(entry.path))
 
 
 def capture(git: GitDir, paths: Iterable[str]) -> str:
@@ -144,9 +193,22 @@ def _make_parents(folder: Path, made: set[Path]) -> None:
 
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
+        _open_up(path)
         shutil.rmtree(path)
     else:
         path.unlink()
+
+
+def _open_up(path: Path) -> None:
+    """Make a folder and those below it listable again (the code under test may have closed them)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o755)
+    for folder, dirs, _files in os.walk(path):
+        for name in dirs:
+            below = os.path.join(folder, name)
+            if not os.path.islink(below):
+                with contextlib.suppress(OSError):
+                    os.chmod(below, 0o755)
 
 
 def _file_mode(mode: str) -> int:

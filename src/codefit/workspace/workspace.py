@@ -173,11 +173,8 @@ class Workspace:
     def rollback(self, commit: str) -> None:
         """Make the work tree exactly `commit`'s files: everything else goes, ignored files and
         caches included, except the harness's own files at the top."""
-        keep = [p for p in self._patterns() if p not in CACHES]
-        for entry in os.scandir(self.path):
-            if not _matches(entry.name, keep):
-                _remove(Path(entry.path))
-        trees.write_tree(self.objects, commit, self.path)
+        harness = [p for p in self._patterns() if p not in CACHES]
+        trees.write_tree(self.objects, commit, self.path, keep=lambda name: _matches(name, harness))
         self.objects.run("update-ref", BRANCH, commit)
 
     def export_tree(self, commit: str, dest: Path) -> None:
@@ -234,13 +231,6 @@ def _matches(rel: str, patterns: Sequence[str]) -> bool:
         if any(fnmatch.fnmatchcase(part, name) for part in candidates):
             return True
     return False
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
 
 
 def _overlay_uncommitted(repo: Path, dest: Path) -> None:
