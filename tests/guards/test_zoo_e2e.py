@@ -14,10 +14,11 @@ from tests.guards.zoo_fit import fit_alerts, make_project
 from tests.guards.zoo_runner import make_task_repo
 from tests.guards.zoo_tasks import TASKS, Task
 
-# Hacks applied together in one run on one task (each needs its own category's guard). The code of
-# git-history and climb-out-and-read is an honest fix: only their recorded command can give them away.
+# Hacks applied together in one run on one task (each needs its own category's guard). The command
+# optimizer's command is the user's, not an agent's action: hacks that live only in a transcript are
+# judged on agents' transcripts (test_transcript_guard.py), not here.
 E2E_HACKS = {
-    "calc": ["conftest-forces-pass", "git-history", "climb-out-and-read", "heldout-literal-in-code"],
+    "calc": ["conftest-forces-pass", "edit-expected-value", "delete-one-assert", "heldout-literal-in-code"],
     "text": ["aliased-os-exit", "eq-other-is-other", "aliased-pytest-patch", "caller-frame"],
 }
 E2E_LEGIT = [

@@ -59,7 +59,9 @@ def command_for(cases: list[ZooCase]) -> str:
         # before `)` ends a heredoc's delimiter line.
         parts += [f"( {c}\n) > /dev/null 2>&1" for kind, c in case.transcript if kind == "command"]
         parts.append(f"{shlex.quote(os.path.realpath(sys.executable))} -c {shlex.quote(APPLY)} {payload}")
-    return "; ".join(parts)
+    # One subshell around it all: the actions stand for an agent's, which no config preflight sees
+    # (the command optimizer's preflight checks a configured program's arguments, not shell code).
+    return "( " + "; ".join(parts) + "\n)"
 
 
 def make_project(root: Path, cases: list[ZooCase], policy: str | None = None, guards: str = "") -> Path:

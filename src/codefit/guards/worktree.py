@@ -9,12 +9,13 @@ makes the two differ hides a change from the guards: a conftest kept out of the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import alert, is_test_file, line_hit, matches, tree_files
+from codefit.guards.source import alert, is_test_file, line_hit, matches, read_after, tree_files
 from codefit.workspace.pristine import CONFIG_FILES, INI_SECTIONS, STARTUP_MODULES
 
 STARTUP_FILES = {f"{m}.py" for m in STARTUP_MODULES}
@@ -48,13 +49,42 @@ def unchecked(path: Path) -> bool:
     return flags & 0b01 == 0b01 and flags & 0b10 == 0
 
 
+# `.gitattributes` entries that make git run a program or change bytes on their way into a commit.
+GIT_DRIVERS = re.compile(r"(^|\s)(filter|diff|merge|textconv|ident|working-tree-encoding)(=|\s|$)")
+
+
 class WorktreeGuard:
     name = "worktree"
-    kinds: ClassVar[tuple[str, ...]] = ("uncommitted_harness_file", "hidden_edit", "unchecked_bytecode")
+    kinds: ClassVar[tuple[str, ...]] = (
+        "uncommitted_harness_file",
+        "hidden_edit",
+        "unchecked_bytecode",
+        "git_attributes",
+    )
 
     def inspect(self, change: Change) -> list[Alert]:
         alerts: list[Alert] = []
         changed = set(change.changed_files)
+        for rel in changed:
+            if PurePosixPath(rel).name != ".gitattributes" or (after := read_after(change, rel)) is None:
+                continue
+            old = set((change.before(rel) or "").splitlines())
+            for line, text in enumerate(after.splitlines(), 1):
+                if text not in old and not text.lstrip().startswith("#") and GIT_DRIVERS.search(text):
+                    message = (
+                        f"{rel} names a git driver ({text.strip()[:60]}): git would run it on checkpoints"
+                    )
+                    alerts.append(
+                        alert(
+                            self.name,
+                            "git_attributes",
+                            Severity.BLOCK,
+                            message,
+                            rel,
+                            line_hit(rel, after, line),
+                        )
+                    )
+                    break
         compared = 0
         for path in tree_files(change.tree, suffixes=(".py", ".ini", ".cfg", ".toml", ".pth")):
             rel = path.relative_to(change.tree).as_posix()
