@@ -96,17 +96,19 @@ def test_gist_keeps_plain_lines_and_names_json_events() -> None:
     assert gist('{"type": "item.started", "item": {"command": "pytest -q"}}') == "item.started: pytest -q"
 
 
-def test_in_a_pipe_sensor_notes_are_lines_and_agent_output_only_feeds_the_heartbeat() -> None:
+def test_in_a_pipe_sensor_notes_are_lines_and_the_rest_only_feeds_the_heartbeat() -> None:
     out = io.StringIO()
     console = Console(file=out, force_terminal=False, width=200)
     with ProgressPrinter(console, 2, heartbeat_s=3600) as printer:
         note(ProgressKind.SENSOR, "sensor unit (train): running...")
         printer.on_run_begin({"run_id": "r1"})
         printer.on_step_begin(1, {})
+        note(ProgressKind.SEARCH, "search: candidates: 40 so far, 20/s")
+        assert printer._doing()[0].endswith("latest: search: candidates: 40 so far, 20/s")
         note(ProgressKind.OUTPUT, "claude: assistant: Fixing add")
         assert printer._doing()[0].endswith("latest: claude: assistant: Fixing add")
     text = out.getvalue()
     assert "sensor unit (train): running..." in text
-    assert "Fixing add" not in text
+    assert "Fixing add" not in text and "so far" not in text
     note(ProgressKind.SENSOR, "after the run")
     assert "after the run" not in out.getvalue(), "the printer stops listening when it closes"

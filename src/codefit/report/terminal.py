@@ -328,10 +328,10 @@ class ProgressPrinter(Callback):
         return f"after step {self.last_step}: grading and recording{latest}", self.step_started
 
     def _progress(self, kind: ProgressKind, text: str) -> None:
-        """A progress note: shown under the live view; in a log, sensors and the search get a line
-        each, an agent's output only the heartbeat's mention (a log is no place for a stream)."""
+        """A progress note: shown under the live view; in a log, a sensor's gets a line, the search's
+        rate and an agent's output only the heartbeat's mention (a log is no place for a stream)."""
         self.activity = text
-        if self.live is None and kind != ProgressKind.OUTPUT:
+        if self.live is None and kind == ProgressKind.SENSOR:
             self.console.print(text, markup=False, style="dim", soft_wrap=True)
 
     def close(self) -> None:

@@ -139,8 +139,10 @@ class Session:
 
 def kill_sessions(sessions: Sequence[Session], *, spare: int | None = None) -> int:
     """SIGKILL every live member of `sessions` (never `spare`); how many were killed."""
+    if not sessions:
+        return 0
     killed = 0
-    since = min((s.start for s in sessions), default=0)
+    since = min(s.start for s in sessions)
     for _ in range(REAP_ROUNDS):
         procs = all_procs(since)
         found = [p for s in sessions for p in s.members(procs) if p.pid != spare]
