@@ -440,3 +440,8 @@ def test_gitattributes_naming_a_git_driver_are_blocked(tmp_path: Path, line: str
 
 def test_gitattributes_for_line_endings_are_not(tmp_path: Path) -> None:
     assert above_info(tmp_path, {".gitattributes": "* text=auto eol=lf\n*.png binary\n"}) == []
+
+
+def test_a_fixture_building_a_class_of_its_own_is_not_a_plain_fixture(tmp_path: Path) -> None:
+    fixture = "import pytest\n\n\n@pytest.fixture\ndef expected():\n    class Any:\n        def __eq__(self, other):\n            return True\n\n    return Any()\n"
+    assert "harness" in guards_of(blocks(tmp_path, {"conftest.py": fixture}))

@@ -240,8 +240,8 @@ def _plain_fixture(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if fixture is None or "autouse" in ast.unparse(fixture):
         return False
     for node in ast.walk(fn):
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            return False
+        if isinstance(node, ast.Global | ast.Nonlocal | ast.ClassDef):
+            return False  # module state, or a class of its own (an always-equal value, say)
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
             targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
             if any(not isinstance(t, ast.Name | ast.Tuple) for t in targets):
