@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from codefit.errors import WorkspaceError
+from codefit.workspace import trees
 from codefit.workspace.changes import changed_paths, tracked_files, visible_files
 from codefit.workspace.export import export_branch, save_bundle
+from codefit.workspace.hashcache import HashCache
 from codefit.workspace.workspace import Workspace
 
 from ..conftest import MakeRepo, run_git
@@ -181,3 +183,17 @@ def test_changes_are_asked_of_the_workspaces_git_dir_or_of_a_plain_repository(
         assert sorted(changed_paths(folder)) == ["a.py", "b.py"]
         assert sorted(tracked_files(folder)) == [".gitignore", "a.py"]
         assert sorted(visible_files(folder)) == [".gitignore", "a.py", "b.py"]
+
+
+def test_a_remembered_hash_never_hides_a_rewrite_that_keeps_size_and_mtime(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    ws = Workspace.create(make_repo({"calc.py": "return a - b\n"}), tmp_path / "ws")
+    cache = HashCache(ws.git_dir / "test-cache.json", racy_s=0)  # remember even files written just now
+    first = trees.capture(ws.git, ["calc.py"], cache)
+    assert trees.capture(ws.git, ["calc.py"], HashCache(cache.file, racy_s=0)) == first  # a hit
+    before = os.stat(ws.path / "calc.py")
+    (ws.path / "calc.py").write_text("return a + b\n")
+    os.utime(ws.path / "calc.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = trees.capture(ws.git, ["calc.py"], HashCache(cache.file, racy_s=0))
+    assert second != first

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from codefit.errors import WorkspaceError
 from codefit.workspace.git import GitDir
+from codefit.workspace.hashcache import HashCache
 
 BLOB, EXECUTABLE, SYMLINK, GITLINK = "100644", "100755", "120000", "160000"
 
@@ -134,49 +135,62 @@ def _prune(folder: Path, prefix: str, wanted: _Wanted, keep: Callable[[str], boo
             _remove(Path(entry.path))
 
 
-def capture(git: GitDir, paths: Iterable[str]) -> str:
-    """The tree of the files at `paths` (relative to the work tree) as they are on disk now.
+def capture(git: GitDir, paths: Iterable[str], cache: HashCache | None = None) -> str:
+    """The tree of the files at `paths` (relative to the work tree) as they are on disk now;
+    files whose signature `cache` knows are not read again.
 
     A path that is missing, a folder, or neither a file nor a link is left out."""
     root = git.work_tree
-    files: list[tuple[str, str]] = []  # (path, mode)
+    files: list[tuple[str, str, os.stat_result]] = []  # (path, mode, signature) to hash
     links: list[str] = []
-    safe: dict[Path, bool] = {Path("."): True}
+    lines = []
+    safe: dict[str, bool] = {"": True}
+    top = str(root)
     for rel in sorted(set(paths)):
-        if ".git" in Path(rel).parts or "\n" in rel or not _no_link_above(root, Path(rel).parent, safe):
+        parts = rel.split("/")
+        if ".git" in parts or "\n" in rel or not _no_link_above(top, "/".join(parts[:-1]), safe):
             continue
         try:
-            info = os.lstat(root / rel)
+            info = os.lstat(os.path.join(top, rel))
         except OSError:
             continue
         if stat.S_ISLNK(info.st_mode):
             links.append(rel)
         elif stat.S_ISREG(info.st_mode):
-            files.append((rel, EXECUTABLE if info.st_mode & 0o100 else BLOB))
-    lines = []
+            mode = EXECUTABLE if info.st_mode & 0o100 else BLOB
+            known = cache.get(rel, info) if cache is not None else None
+            if known is None:
+                files.append((rel, mode, info))
+            else:
+                lines.append(f"{mode} {known}\t{rel}")
     if files:
-        listing = "".join(f"{root / rel}\n" for rel, _ in files).encode()
+        listing = "".join(f"{root / rel}\n" for rel, _, _ in files).encode()
         hashes = git.run("hash-object", "-w", "--no-filters", "--stdin-paths", input_bytes=listing).split()
-        lines += [f"{mode} {sha}\t{rel}" for (rel, mode), sha in zip(files, hashes, strict=True)]
+        for (rel, mode, info), sha in zip(files, hashes, strict=True):
+            lines.append(f"{mode} {sha}\t{rel}")
+            if cache is not None:
+                cache.put(rel, info, sha)
+    if cache is not None:
+        cache.save()
     for rel in links:
         target = os.fsencode(os.readlink(root / rel))
         sha = git.run("hash-object", "-w", "--no-filters", "--stdin", input_bytes=target).strip()
         lines.append(f"{SYMLINK} {sha}\t{rel}")
     with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        git.run("read-tree", "--empty", env=env)
         if lines:
             records = b"".join(os.fsencode(line) + b"\0" for line in lines)
             git.run("update-index", "-z", "--index-info", env=env, input_bytes=records)
         return git.run("write-tree", env=env).strip()
 
 
-def _no_link_above(root: Path, folder: Path, safe: dict[Path, bool]) -> bool:
-    """Whether `folder` (relative) is a real folder all the way down from `root`: a path is never
-    read through a link that could lead out of the tree."""
+def _no_link_above(root: str, folder: str, safe: dict[str, bool]) -> bool:
+    """Whether `folder` (relative, '' for the top) is a real folder all the way down from `root`:
+    a path is never read through a link that could lead out of the tree."""
     if folder not in safe:
-        inside = _no_link_above(root, folder.parent, safe)
-        safe[folder] = inside and not os.path.islink(root / folder) and (root / folder).is_dir()
+        inside = _no_link_above(root, folder.rpartition("/")[0], safe)
+        path = os.path.join(root, folder)
+        safe[folder] = inside and not os.path.islink(path) and os.path.isdir(path)
     return safe[folder]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from codefit.errors import WorkspaceError
 from codefit.workspace import trees
 from codefit.workspace.git import GitDir, git, head_commit, ls_files, null_separated
+from codefit.workspace.hashcache import HashCache
 
 # The harness config and store are not the optimizer's business (the config names held-out paths).
 ALWAYS_EXCLUDED = (".codefit", ".codefit-sealed", "codefit.toml")
@@ -36,6 +37,7 @@ CACHES = (
 IGNORED_NOISE = (HARNESS_SOCKET, *CACHES)
 BRANCH = "refs/heads/main"
 EMPTY = "codefit-empty-tree"  # a folder in the git dir, the work tree of calls that need none
+HASH_CACHE = "codefit-hash-cache.json"
 
 
 def git_dir_of(path: Path) -> Path:
@@ -139,18 +141,21 @@ class Workspace:
 
     def tree_now(self) -> str:
         """The tree a snapshot would record now, without committing (see the module docstring)."""
-        return trees.capture(self.git, self.listed_files())
+        return trees.capture(self.git, self.listed_files(), HashCache(self.git_dir / HASH_CACHE))
 
     def listed_files(self) -> list[str]:
         """The files a snapshot takes: tracked ones, and untracked ones neither ignored nor noise."""
-        tracked = self.files("HEAD")
         with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
             env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             self.git.run("read-tree", "HEAD", env=env)
-            out = self.git.run("ls-files", "-z", "--others", "--exclude-standard", env=env)
+            out = self.git.run("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", env=env)
         patterns = self._patterns()
-        untracked = [p for p in null_separated(out) if not p.endswith("/") and not _matches(p, patterns)]
-        return [*tracked, *untracked]
+        listed = []
+        for tagged in null_separated(out):
+            tag, rel = tagged[:2], tagged[2:]
+            if tag == "H " or (not rel.endswith("/") and not _matches(rel, patterns)):
+                listed.append(rel)
+        return listed
 
     def diff(self, a: str, b: str) -> str:
         return self.objects.run("diff", "--no-color", "--no-ext-diff", "--no-textconv", a, b)
