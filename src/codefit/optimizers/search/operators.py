@@ -24,6 +24,9 @@ ARITHMETIC = {
     ast.Mod: "%",
     ast.Pow: "**",
 }
+# Operators of a family compute the same kind of thing; a patch across families (`**` -> `+`) changes
+# the computation's nature, not a slip of one symbol, and ranks later
+FAMILY = {"+": 0, "-": 0, "*": 1, "/": 1, "//": 1, "%": 1, "**": 2}
 COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 IDENTITY = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 FLIPPED = {"is": ["is not"], "is not": ["is"], "in": ["not in"], "not in": ["in"]}
@@ -87,7 +90,7 @@ def binary_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
             if new != old:
                 edit = _gap_edit(src, node.left, node.right, old, new, node.lineno, "binary_operator")
                 if edit is not None:
-                    yield edit
+                    yield edit.model_copy(update={"kind_change": FAMILY[old] != FAMILY[new]})
 
 
 def comparison_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
@@ -233,7 +236,8 @@ def integer_constant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
         for new in sorted({node.value + 1, node.value - 1, 0, 1} - {node.value}):
             if new < 0 and node.value >= 0 and new != -1:
                 continue
-            yield src.edit(node, str(new), "integer_constant", f"`{node.value}` -> `{new}`")
+            op = "integer_constant" if abs(new - node.value) == 1 else "constant"  # a substitution
+            yield src.edit(node, str(new), op, f"`{node.value}` -> `{new}`")
 
 
 def constant_replacement(src: SourceFile, node: ast.AST) -> Iterator[Edit]:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from codefit.errors import CodefitError
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
-from codefit.optimizers.search.evaluator import Evaluation, Limits
+from codefit.optimizers.search.carry import Carried, Verdict, blind_verdict, tests_digest
+from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
 from codefit.optimizers.search.localise import Formula, localise, render
 from codefit.optimizers.search.pool import EvaluatorPool, default_workers, jobs_for
+from codefit.optimizers.search.ranking import reasons
+from codefit.optimizers.search.resubmit import resubmit, submission_event, write_tree
 from codefit.optimizers.search.search import Budget, Problem, Request, SearchResult, search
+from codefit.optimizers.search.timing import bounded, hang_limits, reference_seconds
 from codefit.progress import RateNote
 from codefit.records import Options
 from codefit.sensors.base import Sensor
@@ -65,6 +69,17 @@ class SearchOptimizer:
             return _result(StepStatus.GAVE_UP, message, [_event(EventKind.MESSAGE, message)])
         root = state.workspace.resolve()
         sources = editable_sources(root, state.writable, state.protected)
+        tests = tests_digest(_test_files(root))
+        carried = Carried.from_session(state.session)
+        exclude: set[tuple[tuple[str, str], ...]] = set()
+        restore: dict[str, str] = {}  # the tree to put back if a search from the base finds nothing
+        rejected = blind_verdict(state.feedback) == Verdict.REJECTED
+        if carried is not None and rejected and carried.applies_to(sources, tests):
+            if carried.pending():
+                return resubmit(root, sources, carried, state.session)
+            # every plausible patch was graded and rejected: search the base again, past them
+            restore = write_tree(root, sources, carried.base)
+            sources, exclude = dict(carried.base), carried.graded()
         limits = Limits(
             timeout_s=self.options.candidate_timeout,
             test_timeout_s=sensor.test_timeout_s(),
@@ -82,14 +97,16 @@ class SearchOptimizer:
             workers=self.options.workers or default_workers(),
             sandbox=state.sensor_context.sandbox(root),
         ) as server:
-            baseline, failing, passing = measure_baseline(server)
+            baseline, failing, passing = measure_baseline(server, limits)
             if not failing:
                 message = f"all {len(passing)} train tests pass; nothing to repair"
                 return _result(StepStatus.NO_CHANGE, message, [_event(EventKind.MESSAGE, message)])
-            problem = _problem(root, sources, baseline, failing, passing, self.options.formula)
+            limits = server.limits
+            problem = _problem(root, sources, baseline, failing, passing, self.options.formula, exclude)
             events.append(_localisation_event(problem, failing))
             if not problem.suspects:
                 message = "no editable line is run by a failing test; nothing to search"
+                write_tree(root, sources, restore)
                 return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
 
             rate = RateNote("search: candidates")  # candidates per second, while a person waits
@@ -100,16 +117,19 @@ class SearchOptimizer:
                 return evaluations
 
             outcome = search(problem, evaluate, self._budget(state, server.workers))
-        events.extend(_search_events(outcome))
+        events.extend(_search_events(outcome, limits))
         if not outcome.plausible:
             message = (
                 f"no plausible patch among {outcome.evaluated} candidates "
                 f"({outcome.rate:.0f}/s; {outcome.exhausted}); {outcome.localisation_note()}"
             )
+            if exclude:
+                message += f"; {len(exclude)} plausible patch(es) already graded and rejected"
+            write_tree(root, sources, restore)
             return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
+        fresh = Carried(base=sources, tests=tests, ranked=outcome.plausible)
         best = outcome.plausible[0]
-        for rel, text in best.files.items():
-            (root / rel).write_text(text, encoding="utf-8")
+        write_tree(root, sources, fresh.tree(best))
         events.append(
             TranscriptEvent(
                 kind=EventKind.FILE_CHANGE,
@@ -118,14 +138,22 @@ class SearchOptimizer:
                 data={"paths": sorted(best.files), "description": best.description, "tokens": best.tokens},
             )
         )
+        events.append(submission_event(fresh, best, "the best-ranked plausible patch"))
         summary = (
-            f"applied {best.description} ({best.tokens} tokens changed); "
+            f"applied {best.description} ({best.tokens} tokens changed; {reasons(best)}); "
             f"{len(outcome.plausible)} plausible of {outcome.evaluated} candidates in "
             f"{outcome.seconds:.1f}s ({outcome.rate:.0f}/s)"
         )
+        if len(outcome.plausible) > 1:
+            summary += f"; {len(outcome.plausible) - 1} kept for the next step should a hidden check fail"
         if outcome.lines_searched > outcome.first_window:
             summary += f"; localisation {outcome.localisation_note()}"
-        return _result(StepStatus.EDITED, summary, [*events, _event(EventKind.MESSAGE, summary)])
+        return _result(
+            StepStatus.EDITED,
+            summary,
+            [*events, _event(EventKind.MESSAGE, summary)],
+            session=fresh.submit(best).to_session(state.session),
+        )
 
     def _budget(self, state: StepState, workers: int) -> Budget:
         return Budget(
@@ -139,23 +167,44 @@ class SearchOptimizer:
         )
 
 
-def measure_baseline(server: EvaluatorPool) -> tuple[Evaluation, list[str], list[str]]:
+def measure_baseline(
+    server: EvaluatorPool, limits: Limits | None = None
+) -> tuple[Evaluation, list[str], list[str]]:
     """The untouched tree's failing and passing tests, and their per-test line coverage.
 
     Which tests fail comes from a plain run, as candidates are judged: a coverage run is slower
     (much slower where coverage.py is missing from the target environment and lines are traced
     in Python), and a test it did not reach in time has not failed. Coverage is then taken for
     the failing tests first, the passing ones after: a passing test the coverage run did not reach
-    only leaves its lines out of the spectrum."""
+    only leaves its lines out of the spectrum.
+
+    With `limits`, a baseline that hangs (a buggy loop that never ends) is run again with a short
+    alarm per test, so every test reports and the hanging one still leaves its lines; afterwards
+    the pool's candidates are bounded by the baseline's own duration (timing.py)."""
     plain = server.run({}, None)
+    if plain.status != EvalStatus.OK and limits is not None:
+        server.set_limits(hang_limits(limits))
+        plain = server.run({}, None)
     failing = [t for t in server.collected.items if not plain.passes(t)]
     passing = [t for t in server.collected.items if plain.passes(t)]
     failed = server.run({}, failing, coverage=True) if failing else plain
     covered = dict(failed.coverage)
     if failing and passing:
         covered.update(server.run({}, passing, coverage=True).coverage)
+    if limits is not None:
+        timed = server.run({}, passing) if failing and passing else None
+        server.set_limits(bounded(limits, reference_seconds(plain, timed)))
     failing += [e.split(": ", 1)[0] for e in server.collected.errors]
     return failed.model_copy(update={"coverage": covered}), failing, passing
+
+
+def _test_files(root: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if is_test_file(rel) and not any(part.startswith(".") for part in rel.split("/")):
+            out[rel] = path.read_text(encoding="utf-8", errors="replace")
+    return out
 
 
 def _pytest_sensor(sensors: Sequence[Sensor]) -> PytestSensor | None:
@@ -189,6 +238,7 @@ def _problem(
     failing: list[str],
     passing: list[str],
     formula: Formula,
+    exclude: set[tuple[tuple[str, str], ...]] | None = None,
 ) -> Problem:
     prefix = str(root) + "/"
 
@@ -216,6 +266,7 @@ def _problem(
         coverage=coverage,
         suspects=suspects,
         test_sources=test_sources,
+        exclude=exclude or set(),
     )
 
 
@@ -232,7 +283,7 @@ def _localisation_event(problem: Problem, failing: list[str]) -> TranscriptEvent
     )
 
 
-def _search_events(outcome: SearchResult) -> list[TranscriptEvent]:
+def _search_events(outcome: SearchResult, limits: Limits) -> list[TranscriptEvent]:
     by_op: dict[str, int] = {}
     for tried in outcome.tried:
         by_op[tried.status] = by_op.get(tried.status, 0) + 1
@@ -246,11 +297,13 @@ def _search_events(outcome: SearchResult) -> list[TranscriptEvent]:
             kind=EventKind.REASONING,  # a report of work done in-process, never a shell command
             name="search",
             text=f"evaluated {outcome.evaluated} candidates in {outcome.seconds:.1f}s "
-            f"({outcome.rate:.0f}/s); stopped: {outcome.exhausted}; {outcome.localisation_note()}\n"
+            f"({outcome.rate:.0f}/s, {limits.timeout_s:.2g}s each at most); stopped: {outcome.exhausted}; "
+            f"{outcome.localisation_note()}\n"
             f"{tried_text}",
             data={
                 "evaluated": outcome.evaluated,
                 "seconds": outcome.seconds,
+                "candidate_timeout_s": limits.timeout_s,
                 "statuses": by_op,
                 "stopped": outcome.exhausted,
                 "lines_searched": outcome.lines_searched,
@@ -281,6 +334,12 @@ def _event(kind: EventKind, text: str) -> TranscriptEvent:
 
 
 def _result(
-    status: StepStatus, summary: str, events: list[TranscriptEvent], error: str | None = None
+    status: StepStatus,
+    summary: str,
+    events: list[TranscriptEvent],
+    error: str | None = None,
+    session: dict[str, Any] | None = None,
 ) -> StepResult:
-    return StepResult(status=status, summary=summary, transcript=tuple(events), error=error)
+    return StepResult(
+        status=status, summary=summary, transcript=tuple(events), error=error, session=session or {}
+    )

@@ -26,6 +26,7 @@ class Edit(Record):
     op: str
     description: str
     prior: int = 3  # how natural the operator is: 1 = a one-token operator fix, 5 = an inserted statement
+    kind_change: bool = False  # changes the kind of computation (`**` -> `+`): ranked after the rest
 
     def overlaps(self, other: Edit) -> bool:
         if self.path != other.path:

@@ -81,6 +81,10 @@ class EvaluatorPool:
         return self.servers[0].collected
 
     @property
+    def limits(self) -> Limits:
+        return self.servers[0].limits
+
+    @property
     def workers(self) -> int:
         return len(self.servers)
 
@@ -93,6 +97,11 @@ class EvaluatorPool:
     def close(self) -> None:
         for server in self.servers:
             server.close()
+
+    def set_limits(self, limits: Limits) -> None:
+        """Limits for the jobs that follow (a candidate deadline measured from the baseline, say)."""
+        for server in self.servers:
+            server.limits = limits
 
     def run(
         self,

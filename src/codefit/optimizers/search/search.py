@@ -23,6 +23,7 @@ from codefit.optimizers.search.patch import (
     identity_operations,
     unified_diff,
 )
+from codefit.optimizers.search.ranking import SUBSTITUTION_OPS, Plausible, rank
 from codefit.optimizers.search.source import SourceFile
 from codefit.optimizers.search.statements import statement_deletion, statement_insertion
 from codefit.records import Record
@@ -57,19 +58,6 @@ class Tried(Record):
     fixed: int  # failing tests it made pass
     broke: int  # passing tests it made fail
     plausible: bool = False
-
-
-class Plausible(Record):
-    """A patch under which every train test passes."""
-
-    description: str
-    edits: int
-    tokens: int
-    prior: int
-    copied_literals: tuple[str, ...]
-    identities: int  # `x * 1`-style operations the patch adds
-    diff: str
-    files: dict[str, str]
 
 
 class SearchResult(Record):
@@ -110,6 +98,7 @@ class Problem:
     coverage: Mapping[str, Mapping[str, Sequence[int]]]  # test -> relative path -> lines
     suspects: list[Suspect]
     test_sources: list[str] = field(default_factory=list)
+    exclude: set[tuple[tuple[str, str], ...]] = field(default_factory=set)  # trees never to evaluate
 
 
 def generate_edits(sources: Mapping[str, str], suspects: Sequence[Suspect], max_lines: int) -> list[Edit]:
@@ -158,7 +147,7 @@ class _Search:
         self.start = time.monotonic()
         self.tried: list[Tried] = []
         self.plausible: list[Plausible] = []
-        self.seen_texts: set[tuple[tuple[str, str], ...]] = set()
+        self.seen_texts: set[tuple[tuple[str, str], ...]] = set(problem.exclude)
         self.stop = ""
         self.windows = 0  # windows of ranked lines whose single edits were started
 
@@ -252,6 +241,9 @@ class _Search:
                 ),
                 diff=unified_diff(before, files),
                 files=files,
+                kind_changes=sum(e.kind_change for e in patch.edits),
+                substitutions=sum(e.op in SUBSTITUTION_OPS for e in patch.edits),
+                spread=len(tests_for(self.problem, patch)) - len(self.problem.failing),
             )
         )
         return True
@@ -296,14 +288,6 @@ class _Search:
             if not beam:
                 break
         self.stop = self.stop or "search space exhausted"
-
-
-def rank(plausible: Iterable[Plausible]) -> list[Plausible]:
-    """Best first: no literals copied from the tests, fewest edits, no `x * 1` tricks, fewest changed
-    tokens, the most natural operators."""
-    return sorted(
-        plausible, key=lambda p: (bool(p.copied_literals), p.edits, p.identities > 0, p.tokens, p.prior)
-    )
 
 
 def line_windows(problem: Problem, size: int) -> Iterator[list[Edit]]:

@@ -1,0 +1,41 @@
+"""Per-candidate time bounded by the baseline's own test durations.
+
+A candidate that loops forever should cost what the suite costs plus a margin, not the configured
+ceiling: its deadline is a small multiple of the time the untouched tree's tests took in the same
+fork server, with a floor (forking, re-executing the patched modules and a loaded machine cost
+something), and never above `candidate_timeout`.
+"""
+
+from __future__ import annotations
+
+from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
+
+FACTOR = 5.0  # a candidate may take this many times the baseline's run
+FLOOR_S = 0.25  # and at least this long (a fork, the patched modules re-run, a busy machine)
+HANG_S = 1.0  # the per-test alarm of a baseline run again after it hung
+
+
+def hang_limits(limits: Limits) -> Limits:
+    """Limits under which a baseline that hung runs again: every test its own short alarm."""
+    per_test = min(limits.test_timeout_s, HANG_S) if limits.test_timeout_s > 0 else HANG_S
+    return limits.model_copy(update={"test_timeout_s": per_test})
+
+
+def reference_seconds(plain: Evaluation, passing_only: Evaluation | None) -> float | None:
+    """How long the untouched tests take: the passing tests' run scaled to the whole suite when there
+    is one (a failing test may hang until its alarm), else the plain run's when it ended."""
+    if passing_only is not None and passing_only.status == EvalStatus.OK and passing_only.duration_s > 0:
+        total = max(len(plain.results), len(passing_only.results), 1)
+        return passing_only.duration_s * total / max(len(passing_only.results), 1)
+    if plain.status == EvalStatus.OK and plain.duration_s > 0:
+        return plain.duration_s
+    return None
+
+
+def bounded(limits: Limits, reference_s: float | None) -> Limits:
+    """The limits with the candidate deadline (and the per-test one) cut to the baseline's scale."""
+    if reference_s is None:
+        return limits
+    timeout = min(limits.timeout_s, max(FLOOR_S, FACTOR * reference_s))
+    per_test = min(limits.test_timeout_s, timeout) if limits.test_timeout_s > 0 else timeout
+    return limits.model_copy(update={"timeout_s": timeout, "test_timeout_s": per_test})
