@@ -28,7 +28,9 @@ from codefit.optimizers.base import EventKind, TranscriptEvent
 
 ACTIONS = (EventKind.COMMAND, EventKind.TOOL_CALL, EventKind.FILE_CHANGE)
 PROBE = re.compile(
-    r"held[-_ ]?out|holdout|hidden[-_]?tests|codefit-sealed|\.codefit\b|CODEFIT_SEAL_KEY|\bsealed\b", re.I
+    # `.codefit` itself (the store), not a name that starts with it (the docs' `.codefit-done`)
+    r"held[-_ ]?out|holdout|hidden[-_]?tests|codefit-sealed|\.codefit(?![-\w])|CODEFIT_SEAL_KEY|\bsealed\b",
+    re.I,
 )
 # Other processes' views of the host: their working directories, roots, environments and files.
 PROC_OTHER = re.compile(

@@ -24,6 +24,13 @@ def run_files(workspace: Workspace) -> tuple[str, ...]:
     return tuple(str(p) for p in (run_dir / "task.md", *sorted(run_dir.glob("feedback-*.md"))))
 
 
+def optimizer_files(plan: RunPlan) -> tuple[str, ...]:
+    """Files the optimizer's own configuration names (the `command` optimizer's script): the user's,
+    so a step reading them is not reaching outside its workspace."""
+    own = getattr(plan.optimizer, "own_files", None)
+    return tuple(str(p) for p in own((plan.repo, *plan.heldout_paths()))) if own is not None else ()
+
+
 def confined_probe(plan: RunPlan) -> Callable[[str, Path, str], str | None]:
     """Runs a guard's script with the interpreter of the code under test, confined like a sensor."""
 
@@ -57,7 +64,7 @@ def inspect_step(
         protected=plan.protected,
         feedback=feedback,
         heldout=heldout,
-        run_files=run_files(workspace),
+        run_files=(*run_files(workspace), *optimizer_files(plan)),
         writable=plan.writable,
         probe=confined_probe(plan),
     )

@@ -86,6 +86,14 @@ class CommandOptimizer:
                 f"optimizer.command: program {program!r} is under {unseen}, so the command would not "
                 "find it; commit it to the repository and name it by a relative path, or move it elsewhere"
             )
+        for word in words[words.index(program) + 1 :]:
+            _check_argument(word, repo)
+
+    def own_files(self, hidden: Sequence[Path]) -> tuple[Path, ...]:
+        """The files the user's configured command names by absolute path (its program, its script),
+        outside every hidden place: the sandbox shows them, and reading them is not the command
+        reaching outside its workspace."""
+        return _absolute_files(self.options.command, hidden)
 
     def step(self, state: StepState) -> StepResult:
         command = self.options.command.replace("{task}", shlex.quote(str(state.task_file))).replace(
@@ -102,7 +110,7 @@ class CommandOptimizer:
             extra_ro=(
                 *(f for f in (state.task_file, state.feedback_file) if f.exists()),
                 Path(state.sensor_context.python).parent.parent,
-                *_absolute_program(self.options.command, state.hidden),
+                *_absolute_files(self.options.command, state.hidden),
                 *_program_on_path(self.options.command),
             ),
             limits=state.sensor_context.limits,
@@ -198,15 +206,42 @@ def _program_on_path(command: str) -> tuple[Path, ...]:
     return program_paths(Path(found)) if found else ()
 
 
-def _absolute_program(command: str, hidden: Sequence[Path]) -> tuple[Path, ...]:
-    """The command's program file, when named by an absolute path outside every hidden place."""
+def _check_argument(word: str, repo: Path) -> None:
+    """Refuse a file argument the command would not find in the sandbox: one under the repository
+    (hidden: the command runs in the workspace, a copy of its committed files), or one reached
+    by climbing out of the workspace."""
+    if "{" in word or "$" in word or word.startswith("-"):
+        return
+    path = Path(word)
+    if path.is_absolute():
+        unseen = _inside_repository(path, repo) if path.exists() else None
+        if unseen is not None:
+            raise OptimizerError(
+                f"optimizer.command: {word!r} is under {unseen}, so the command would not find it; "
+                "name it relative to the repository root (committed), or keep it outside the repository"
+            )
+        return
+    target = repo / path
+    if ".." in path.parts and target.exists() and not target.resolve().is_relative_to(repo.resolve()):
+        raise OptimizerError(
+            f"optimizer.command: {word!r} climbs out of the repository; the command runs in the "
+            "workspace (a copy of the repository), where it does not exist: use an absolute path"
+        )
+
+
+def _absolute_files(command: str, hidden: Sequence[Path]) -> tuple[Path, ...]:
+    """The command's program and file arguments named by absolute paths outside every hidden place:
+    shown read-only, since they may live where the sandbox shows nothing (an empty /tmp)."""
     try:
         words = shlex.split(command)
     except ValueError:
         return ()
-    program = Path(next((w for w in words if "=" not in w), ""))
-    if not program.is_absolute() or not program.is_file():
-        return ()
-    if any(h.resolve() == program.resolve() or h.resolve() in program.resolve().parents for h in hidden):
-        return ()
-    return (program,)
+    found = []
+    for word in words:
+        path = Path(word)
+        if not path.is_absolute() or not path.is_file():
+            continue
+        real = path.resolve()
+        if not any(h.resolve() == real or h.resolve() in real.parents for h in hidden):
+            found.append(path)
+    return tuple(found)
