@@ -22,6 +22,7 @@ def test_ctrl_c_mid_step_says_how_to_resume_and_leaves_no_process(tmp_path: Path
         out, err = fit.proc.communicate(timeout=60)
         assert fit.proc.returncode == 130, out + err
         assert out.startswith("baseline: measuring the base tree...")
+        assert "sensor unit (train): running..." in out and "sensor unit (train): pass 1.00" in out
         match = re.search(r"interrupted during step 1 of run (\S+):.*codefit fit --resume (\S+)", out)
         assert match and match.group(1) == match.group(2), out
         assert fit.survivors() == {}

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from codefit.progress import measured
 from codefit.sensors.base import Reading, Sensor, SensorContext
 from codefit.workspace.workspace import Workspace
 
@@ -32,7 +33,7 @@ def read_committed(
     tree = workspace.git_dir / MEASURED / workspace.path.name
     with _lock(tree):  # an agent's mid-step check and the loop never share the folder
         workspace.export_tree(treeish, tree)
-        return [relocate(sensor.read(tree, ctx), tree, workspace.path) for sensor in sensors]
+        return [relocate(measured(sensor, tree, ctx), tree, workspace.path) for sensor in sensors]
 
 
 @contextmanager
