@@ -9,12 +9,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from codefit.optimizers.command import CommandOptimizer, CommandOptimizerOptions
 from codefit.progress import OutputNotes, ProgressKind, RateNote, gist, measured, note
 from codefit.report.heartbeat import ProgressListener
 from codefit.report.terminal import ProgressPrinter
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.command import CommandOptions, CommandSensor
 from codefit.sensors.process import run_bounded
+from tests.conftest import MakeRepo, bare_step_state
 
 
 def heard() -> tuple[ProgressListener, list[tuple[ProgressKind, str]]]:
@@ -112,3 +114,19 @@ def test_in_a_pipe_sensor_notes_are_lines_and_the_rest_only_feeds_the_heartbeat(
     assert "Fixing add" not in text and "so far" not in text
     note(ProgressKind.SENSOR, "after the run")
     assert "after the run" not in out.getvalue(), "the printer stops listening when it closes"
+
+
+def test_the_command_optimizers_output_is_streamed_too(make_repo: MakeRepo, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "task.md").write_text("the task")
+    (run_dir / "feedback-1.md").write_text("")
+    repo = make_repo({"a.py": "x = 1\n"})
+    state = bare_step_state(repo, run_dir)
+    listener, notes = heard()
+    listener.attach()
+    try:
+        CommandOptimizer(CommandOptimizerOptions(command="echo working on it")).step(state)
+    finally:
+        listener.detach()
+    assert (ProgressKind.OUTPUT, "command: working on it") in notes

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 from codefit.errors import CodefitError, OptimizerError
 from codefit.optimizers.agents.process import egress_events
 from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus, TranscriptEvent
+from codefit.progress import OutputNotes
 from codefit.records import Options
 from codefit.sensors.base import clip_output
 from codefit.sensors.process import DISPLAY_OUTPUT_BYTES, run_bounded
@@ -125,6 +126,7 @@ class CommandOptimizer:
                     env=self._env(state),
                     timeout_s=timeout,
                     max_output_bytes=DISPLAY_OUTPUT_BYTES,
+                    on_output=OutputNotes("command").feed,  # shown live while it works
                 )
             refused = egress_events(egress.refused if egress else ())
         except (OSError, CodefitError) as exc:
