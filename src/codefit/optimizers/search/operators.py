@@ -24,13 +24,26 @@ ARITHMETIC = {
     ast.Mod: "%",
     ast.Pow: "**",
 }
+BITWISE = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
 # Operators of a family compute the same kind of thing; a patch across families (`**` -> `+`) changes
 # the computation's nature, not a slip of one symbol, and ranks later
-FAMILY = {"+": 0, "-": 0, "*": 1, "/": 1, "//": 1, "%": 1, "**": 2}
+FAMILY = {"+": 0, "-": 0, "*": 1, "/": 1, "//": 1, "%": 1, "**": 2, "&": 3, "|": 3, "^": 3, "<<": 4, ">>": 4}
 COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 IDENTITY = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 FLIPPED = {"is": ["is not"], "is not": ["is"], "in": ["not in"], "not in": ["in"]}
-AUGMENTED = {"+": ["-"], "-": ["+"], "*": ["/", "//"], "/": ["*", "//"], "//": ["/", "*"], "%": ["//"]}
+AUGMENTED = {
+    "+": ["-"],
+    "-": ["+"],
+    "*": ["/", "//"],
+    "/": ["*", "//"],
+    "//": ["/", "*"],
+    "%": ["//"],
+    "^": ["&", "|"],
+    "&": ["|", "^"],
+    "|": ["&", "^"],
+    "<<": [">>"],
+    ">>": ["<<"],
+}
 NON_COMMUTATIVE = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 SWAPPED_CALLS = {"max": "min", "min": "max", "any": "all", "all": "any", "sorted": "reversed"}
 UNWRAPPABLE = {
@@ -84,9 +97,11 @@ def _find_symbol(gap: str, symbol: str) -> int:
 
 
 def binary_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    if isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC:
-        old = ARITHMETIC[type(node.op)]
-        for new in ARITHMETIC.values():
+    """Another arithmetic operator for an arithmetic one, another bitwise one for a bitwise one."""
+    if isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC | BITWISE:
+        table = ARITHMETIC if type(node.op) in ARITHMETIC else BITWISE
+        old = table[type(node.op)]
+        for new in table.values():
             if new != old:
                 edit = _gap_edit(src, node.left, node.right, old, new, node.lineno, "binary_operator")
                 if edit is not None:
@@ -124,9 +139,9 @@ def boolean_operator(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def augmented_assignment(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    if not isinstance(node, ast.AugAssign) or type(node.op) not in ARITHMETIC:
+    if not isinstance(node, ast.AugAssign) or type(node.op) not in ARITHMETIC | BITWISE:
         return
-    old = ARITHMETIC[type(node.op)]
+    old = {**ARITHMETIC, **BITWISE}[type(node.op)]
     for new in AUGMENTED.get(old, []):
         edit = _gap_edit(
             src, node.target, node.value, old + "=", new + "=", node.lineno, "augmented_assignment"

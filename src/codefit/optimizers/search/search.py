@@ -24,6 +24,7 @@ from codefit.optimizers.search.patch import (
     unified_diff,
 )
 from codefit.optimizers.search.ranking import SUBSTITUTION_OPS, Plausible, rank
+from codefit.optimizers.search.reshape import RESHAPE_OPERATORS
 from codefit.optimizers.search.source import SourceFile
 from codefit.optimizers.search.statements import statement_deletion, statement_insertion
 from codefit.records import Record
@@ -32,6 +33,7 @@ OPERATORS: list[tuple[Operator, int]] = [
     *EXPRESSION_OPERATORS,
     (statement_deletion, 4),
     (statement_insertion, 5),
+    *RESHAPE_OPERATORS,
 ]
 
 # One candidate to evaluate: files (relative path -> text), tests (None for all), gate; see ForkServer.run
