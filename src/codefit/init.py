@@ -6,6 +6,7 @@ from pathlib import Path
 
 from codefit.config import CONFIG_FILE
 from codefit.errors import ConfigError
+from codefit.init_detect import PytestConfig, pytest_config, src_packages
 
 TEST_DIRS = ("tests", "test", "testing")
 
@@ -33,12 +34,37 @@ def find_sources(repo: Path) -> list[str]:
     return [f"{p}/**" for p in packages] or ["*.py"]
 
 
+def train_args(repo: Path, tests: str, pytest: PytestConfig) -> tuple[list[str], list[str]]:
+    """The train sensor's pytest arguments and the comment lines that explain them.
+
+    A src layout needs src/ on the path: the code under test cannot see an editable install that
+    points into the user's checkout (the sandbox hides it), so `-o pythonpath=src` is added unless
+    the pytest config already sets `pythonpath`. The config's `testpaths` are the tests to run."""
+    notes = [f"# Found your pytest configuration in {pytest.file}." if pytest.file else ""]
+    paths = list(pytest.testpaths) or [tests]
+    args: list[str] = []
+    packages = src_packages(repo)
+    if packages and not pytest.pythonpath:
+        args += ["-o", "pythonpath=src"]
+        notes.append(f"# A src layout ({', '.join(packages)}): src/ is put on the tests' import path.")
+    return [*args, *paths], [n for n in notes if n]
+
+
+def args_text(args: list[str]) -> str:
+    return ", ".join(f'"{a}"' for a in args)
+
+
 def starter_config(repo: Path) -> str:
     tests = find_tests(repo)
     tests_arg = tests or "tests"
     protected = f"{tests_arg}/**" if tests_arg != "." else "test_*.py"
     found = f"# Found your tests in {tests_arg}/." if tests else "# No tests folder found: set `args` below."
     writable = ", ".join(f'"{w}"' for w in find_sources(repo))
+    args, notes = train_args(repo, tests_arg, pytest_config(repo))
+    found = "\n".join([found, *notes])
+    prefix = args[:2] if args[:2] == ["-o", "pythonpath=src"] else []
+    holdout_args = f"\n# args = [{args_text([*prefix, '.codefit-heldout/holdout'])}]" if prefix else ""
+    final_args = f"\n# args = [{args_text([*prefix, '.codefit-heldout/final'])}]" if prefix else ""
     return f"""# codefit configuration: the spec (loss) your codebase is trained against.
 # Docs: README.md. Every key is checked; a typo is an error naming the key.
 
@@ -56,7 +82,7 @@ max_steps = 5
 [[sensors]]
 name = "unit"
 kind = "pytest"
-args = ["{tests_arg}"]
+args = [{args_text(args)}]
 split = "train"
 # test_timeout = 5.0    # a hard limit per test; unset: 10x the baseline's slowest test, at least 10 s
 
@@ -68,14 +94,14 @@ split = "train"
 # path = "../{repo.name}-heldout/validation"
 # split = "validation"
 # feedback = "verdict"  # none | verdict | score | names | full
-# budget = 5            # queries per run
+# budget = 5            # queries per run{holdout_args}
 
 # Test split: run once at the end on the chosen checkpoint; never feeds back.
 # [[sensors]]
 # name = "final"
 # kind = "pytest"
 # path = "../{repo.name}-heldout/test"
-# split = "test"
+# split = "test"{final_args}
 
 [optimizer]
 kind = "search"         # search | command | claude-code | codex | aider | openai
