@@ -31,7 +31,9 @@ BATCH_PER_WORKER = 4  # candidates queued per worker: keeps each busy while the 
 class SearchOptions(Options):
     max_candidates: int = Field(default=3000, ge=1, description="Candidates evaluated per step at most.")
     step_seconds: float = Field(default=60.0, gt=0, description="Seconds of search per step at most.")
-    max_lines: int = Field(default=15, ge=1, description="Most suspicious lines to edit.")
+    max_lines: int = Field(
+        default=15, ge=1, description="Ranked lines searched at a time; widened while nothing is plausible."
+    )
     max_edits: int = Field(default=2, ge=1, description="Edits per patch (beyond 1: beam search).")
     beam_width: int = Field(default=6, ge=1, description="Patches kept per beam generation.")
     max_plausible: int = Field(default=12, ge=1, description="Stop after this many plausible patches.")
