@@ -103,13 +103,15 @@ def plan(view: View) -> list[Mount]:
     links = [Mount("rw" if _under_any(a, roots) else "link", a, tree) for a in aliases]
     own = [*writable, *aliases]
     hides = [
-        Mount("hide", h)
-        for h in hidden_set(view.hidden)
-        if _under_any(h, roots) and not _under_any(h, own)
+        Mount("hide", h) for h in hidden_set(view.hidden) if _under_any(h, roots) and not _under_any(h, own)
     ]
     covered = [h.dest for h in hides]
     same = [*system_roots(), *(s.dest for s in shown if s.dest == s.source)]
-    shown = [m for m in dict.fromkeys(shown) if not _redundant(m, same, covered)]
+    shown = [
+        m
+        for m in dict.fromkeys(shown)
+        if not _redundant(m, same, covered) and not (m.kind == "ro" and m.dest in covered)
+    ]
     ordered = sorted([*shown, *hides], key=lambda m: (len(m.dest.parts), m.kind == "hide"))
     # Last: a bind of the tree takes what is mounted inside it along (a symlink needs nothing).
     return [*ordered, *links]
@@ -222,7 +224,7 @@ def _redundant(mount: Mount, roots: Sequence[Path], covered: Sequence[Path]) -> 
         return False
     for root in roots:
         if root in mount.dest.parents and not any(
-            root in h.parents and (h == mount.dest or h in mount.dest.parents) for h in covered
+            _under_any(h, [root]) and (h == mount.dest or h in mount.dest.parents) for h in covered
         ):
             return True
     return False
