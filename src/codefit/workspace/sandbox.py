@@ -2,7 +2,7 @@
 
 `wrap_command` turns an argv into one that runs confined to the workspace:
 
-    env -u SECRET... -- bwrap [mounts] -- prlimit [limits] -- ARGV
+    env -u SECRET... -- bwrap [mounts] -- [drop to nobody, as root] -- prlimit [limits] -- ARGV
 
 - the environment is scrubbed of codefit's keys *before* bubblewrap starts, so that not even
   the sandbox's PID 1 (whose /proc entry the command could read) holds them;
@@ -14,7 +14,8 @@
   wherever a shown one would bring it back, a new PID namespace where the command is PID 1 (so
   /proc shows neither codefit nor bwrap's arguments), and no network unless the spec allows it;
 - when codefit runs as root, the command runs as an unprivileged user in a user namespace of its
-  own (`codefit.workspace.sandbox_user`), so that the limits bind (RLIMIT_NPROC spares root);
+  own (`codefit.workspace.sandbox_user`; PID 1 is then `sandbox_init.py`), so that the limits
+  bind (RLIMIT_NPROC spares root), after the writable trees are handed to that user;
 - with `allow_hosts`, the network stays unshared and the command reaches the listed hosts only,
   through codefit's egress proxy (`codefit.workspace.egress`; run it with `egress_for`), whose
   relay is then PID 1 and runs the command as its child;
