@@ -240,14 +240,15 @@ def configure(prep: Prepared, mode: str) -> None:
             f'\n[[sensors]]\nname = "held_{split}"\nkind = "pytest"\npath = "{prep.heldout / split}"\n'
             f'dest = "{dest}"\nsplit = "{split}"\nfeedback = "verdict"\nbudget = {budget}\n'
         )
-    config = config.replace('kind = "search"', f'kind = "{"search" if mode == "search" else "command"}"', 1)
+    optimizer = 'kind = "search"'
     if mode != "search":
         new, old = (project.new, project.old) if mode == "honest" else (project.new, project.hardcode)
         script = (
             f"import pathlib; p = pathlib.Path({project.file!r}); "
             f"p.write_text(p.read_text().replace({new!r}, {old!r}, 1))"
         )
-        config += f"command = {json.dumps('python3 -c ' + shlex.quote(script))}\n"
+        optimizer = f'kind = "command"\ncommand = {json.dumps("python3 -c " + shlex.quote(script))}'
+    config = config.replace('kind = "search"', optimizer, 1)  # the [optimizer] table's own line
     (repo / "codefit.toml").write_text(config)
 
 

@@ -84,6 +84,10 @@ def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_pat
     graded = codefit(repo, "evaluate", "--split", "validation", "--json", env=env)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert '"passed": true' in graded.stdout
+    import json
+
+    (reading,) = json.loads(graded.stdout)
+    assert reading["counts"]["total"] == 3  # round(0.3 x 11 units): the held-out cases, not the visible suite
     again = codefit(repo, "split", "--out", str(tmp_path / "again"), env=env)
     assert again.returncode == 2 and "already split" in again.stderr
     undone = codefit(repo, "split", "--undo", env=env)

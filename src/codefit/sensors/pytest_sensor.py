@@ -71,6 +71,10 @@ class PytestSensor:
         args = list(self.options.args)
         if self.settings.heldout:
             dest = self.settings.heldout_dest()
+            # Held-out files laid over the whole tree (dest "."): the args name them (as
+            # `codefit split` and `tasks mine` write); adding "." would run the visible suite too.
+            if dest == "." and args:
+                return args
             if not any(a == dest or a.startswith((dest + "/", dest + "::")) for a in args):
                 args.append(dest)
         return args
