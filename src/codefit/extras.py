@@ -23,6 +23,8 @@ EXTRA_OF: dict[str, str] = {
     "sqlalchemy": "mlflow",
     "alembic": "mlflow",
     "mutmut": "bench",
+    "hypothesis": "property",
+    "icontract": "runtime-contracts",
 }
 
 

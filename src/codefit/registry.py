@@ -78,6 +78,8 @@ sensors: Registry[Any] = Registry(
         "coverage": "codefit.sensors.coverage:CoverageSensor",
         "mutation": "codefit.sensors.mutation:MutationSensor",
         "judge": "codefit.sensors.judge:JudgeSensor",
+        "property": "codefit.sensors.property:PropertySensor",
+        "runtime_contracts": "codefit.sensors.runtime_contracts:RuntimeContractsSensor",
     },
 )
 
