@@ -48,7 +48,9 @@ def violations(reading: Reading) -> list[tuple[str, int | None, str]]:
 
 
 def test_a_contract_violation_is_reported_with_its_location(tmp_path: Path) -> None:
-    write(tmp_path, {"shop.py": SHOP, "tests/test_shop.py": "import shop\ndef test_zero(): shop.total(2, 0)\n"})
+    write(
+        tmp_path, {"shop.py": SHOP, "tests/test_shop.py": "import shop\ndef test_zero(): shop.total(2, 0)\n"}
+    )
     reading = read(tmp_path)
     assert not reading.passed
     [(path, line, message)] = violations(reading)
@@ -91,7 +93,9 @@ def test_held_out_tests_are_checked_against_the_contracts(tmp_path: Path) -> Non
         tmp_path,
         {"shop.py": SHOP, "tests/test_shop.py": HONEST_TESTS, ".codefit-heldout/hidden/test_h.py": held_out},
     )
-    settings = SensorSettings(name="hidden", kind="runtime_contracts", split="validation", path=tmp_path / "x")
+    settings = SensorSettings(
+        name="hidden", kind="runtime_contracts", split="validation", path=tmp_path / "x"
+    )
     reading = read(tmp_path, settings, args=())
     assert [t.nodeid for t in reading.tests] == [".codefit-heldout/hidden/test_h.py::test_refund"]
     [(path, line, _)] = violations(reading)
