@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import signal
 import sys
 from typing import Any
 
@@ -46,13 +47,15 @@ def main(argv: list[str]) -> int:
     audit.findings += planted_runner_files(root, own)
 
     import pytest
-    from codefit_pytest_plugin import Reporter
+    from codefit_pytest_plugin import Reporter, Timeout
     from codefit_pytest_watch import Watch
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
-    reporter = Reporter(send, audit, Watch(root, own), timeout)
     restore = [name for name in added if name != "PYTHONSAFEPATH"]
-    return int(pytest.main(argv, plugins=[Loader(plugins, root, restore), reporter]))
+    ours: list[object] = [Loader(plugins, root, restore), Reporter(send, audit, Watch(root, own))]
+    if timeout > 0 and hasattr(signal, "setitimer"):
+        ours.append(Timeout(timeout))
+    return int(pytest.main(argv, plugins=ours))
 
 
 TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")

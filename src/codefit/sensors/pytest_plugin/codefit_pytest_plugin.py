@@ -6,7 +6,7 @@ itself may not be installed. It sends one signed record per event through the bo
   {"event": "test", "nodeid", "when", "outcome", "duration", "message", "skipped_by"?}
   {"event": "tampered", "internals": [...]}
   {"event": "finished", "exitstatus"}
-A per-test timeout ($CODEFIT_TEST_TIMEOUT seconds, read by the boot) bounds each call with SIGALRM.
+`Timeout` bounds each test's call with SIGALRM ($CODEFIT_TEST_TIMEOUT seconds, read by the boot).
 
 The code under test runs in this very process. After every test, at the end of collection and
 at the end of the session the reporter asks the watch (`codefit_pytest_watch`) and the audit hook
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Generator
-from types import TracebackType
 from typing import Any
 
 import pytest
@@ -30,17 +29,14 @@ UNDER_TEST_KINDS = ("under-test", "synthetic")
 
 
 class Reporter:
-    def __init__(
-        self, send: Callable[[dict[str, object]], None], audit: Any, watch: Any, timeout: float
-    ) -> None:
+    def __init__(self, send: Callable[[dict[str, object]], None], audit: Any, watch: Any) -> None:
         self._send = send
         self._audit = audit
         self._watch = watch
-        self._timeout = timeout
         self._collect_errors: list[dict[str, str]] = []
 
-    def _check(self) -> None:
-        found = self._watch.check() + self._audit.drain()
+    def _check(self, full: bool = False) -> None:
+        found = self._watch.check(full) + self._audit.drain()
         if found:
             self._send({"event": "tampered", "internals": found})
 
@@ -48,62 +44,28 @@ class Reporter:
     def pytest_configure(self, config: pytest.Config) -> None:
         self._watch.remember(config.pluginmanager)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+    def pytest_runtest_logstart(self) -> None:
         self._audit.in_test = True
-        try:
-            return (yield)
-        finally:
-            self._audit.in_test = False
-            self._check()
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
-        if self._timeout <= 0 or not hasattr(signal, "setitimer"):
-            return (yield)
-        limit = self._timeout
+    def pytest_runtest_logfinish(self) -> None:
+        self._audit.in_test = False
+        self._check()
 
-        def expire(signum: int, frame: object) -> None:
-            raise TimeoutError(f"test exceeded the per-test timeout of {limit:g}s")
-
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, limit)
-        try:
-            return (yield)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        if report.skipped and call.excinfo is not None:
-            origin = self._raised_in_code_under_test(call.excinfo.tb)
-            if origin:
-                report.user_properties.append(("codefit_skipped_by", origin))
-        return report
-
-    def _raised_in_code_under_test(self, tb: TracebackType | None) -> str:
-        """Where the innermost frame of the tree that raised the skip lies, if it is not a test's."""
-        innermost = ""
-        while tb is not None:
-            code = tb.tb_frame.f_code
-            kind = self._audit.classify(code.co_filename)
-            if kind in UNDER_TEST_KINDS:
-                innermost = f"{code.co_filename}:{tb.tb_lineno}"
-            elif kind == "test":
-                innermost = ""
-            tb = tb.tb_next
-        return innermost
+    def _skipped_by_code_under_test(self, report: pytest.TestReport) -> str:
+        """Where a skip was raised, when that is in the code under test (not a test, a fixture of
+        the tests or a marker): pytest locates a skip at the innermost frame that raised it."""
+        if not isinstance(report.longrepr, tuple) or len(report.longrepr) != 3:
+            return ""
+        path, line, _ = report.longrepr
+        kind = self._audit.classify(str(path))
+        return f"{path}:{line}" if kind in UNDER_TEST_KINDS else ""
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self._collect_errors.append({"nodeid": report.nodeid, "message": _short(str(report.longrepr))})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self._check()  # importing the code under test may already have patched something
+        self._check(full=True)  # importing the code under test may already have patched something
         self._send(
             {
                 "event": "collected",
@@ -124,14 +86,14 @@ class Reporter:
             "duration": report.duration,
             "message": _short(_longrepr_text(report)) if report.failed or report.skipped else "",
         }
-        origin = dict(report.user_properties).get("codefit_skipped_by")
-        if outcome == "skipped" and origin:
+        origin = self._skipped_by_code_under_test(report) if outcome == "skipped" else ""
+        if origin:
             record["skipped_by"] = origin
         self._send(record)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        self._check()
+        self._check(full=True)
         self._send({"event": "finished", "exitstatus": int(exitstatus)})
 
 
@@ -160,3 +122,25 @@ def _longrepr_text(report: pytest.TestReport) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT] + " ..."
+
+
+class Timeout:
+    """Bounds each test's call with SIGALRM (registered only when a limit is set)."""
+
+    def __init__(self, limit: float) -> None:
+        self._limit = limit
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        limit = self._limit
+
+        def expire(signum: int, frame: object) -> None:
+            raise TimeoutError(f"test exceeded the per-test timeout of {limit:g}s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            return (yield)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
