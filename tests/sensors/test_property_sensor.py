@@ -91,7 +91,7 @@ def test_catches_a_hard_coded_implementation_that_the_visible_examples_accept(tm
 
 def test_an_honest_implementation_holds_every_kind_of_property(tmp_path: Path) -> None:
     write(tmp_path, {"codec.py": HONEST})
-    properties = [
+    properties: list[dict[str, Any]] = [
         {**ROUND_TRIP, "strategy": "st.text(alphabet='abc', min_size=1, max_size=9)"},
         {"name": "norm_twice", "function": "codec:norm", "kind": "idempotent", "strategy": "st.text()"},
         {
@@ -286,3 +286,21 @@ def test_a_held_out_property_shows_its_counterexample_only_at_feedback_full(tmp_
     full = shown(FeedbackLevel.FULL)
     assert "round trip broken for input 'a'" in full
     assert "s='abb'" in full
+
+
+def test_declared_properties_run_under_the_projects_pytest_configuration(tmp_path: Path) -> None:
+    # A src layout found only through the project's `pythonpath` setting: pytest must root the run
+    # at the tree (with its configuration), not at the common ancestor of the tree and the staging folder.
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+            "src/textkit/__init__.py": "",
+            "src/textkit/norm.py": "def squash(s):\n    return ' '.join(s.split())\n",
+        },
+    )
+    declared = {"name": "squash_twice", "function": "textkit.norm:squash", "kind": "idempotent",
+                "strategy": "st.text()"}  # fmt: skip
+    reading = sensor(properties=[declared], max_examples=20).read(tmp_path, ctx())
+    assert reading.passed, reading.output
+    assert outcomes(reading) == {"props::squash_twice": Outcome.PASSED}
