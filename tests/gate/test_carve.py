@@ -125,3 +125,28 @@ def test_unknown_targets_are_named() -> None:
         carve_tests(CLASS_MODULE, ["test_nope"])
     with pytest.raises(CarveError, match="has 4 cases"):
         carve_cases(CONSTANT_MODULE, "CASES", [7])
+
+
+HELPER_CLASS_MODULE = """import collections
+import unittest
+
+
+class _Multiset(collections.Counter):
+    def frozen(self):
+        return tuple(sorted(self.items()))
+
+
+class CountTests(unittest.TestCase):
+    def test_one(self):
+        self.assertEqual(_Multiset("aab").frozen(), (("a", 2), ("b", 1)))
+
+    def test_two(self):
+        self.assertEqual(_Multiset("").frozen(), ())
+"""
+
+
+def test_a_helper_class_with_a_foreign_base_stays_in_both_halves(tmp_path: Path) -> None:
+    visible, held = carve_tests(HELPER_CLASS_MODULE, ["CountTests.test_two"])
+    assert "class _Multiset" in visible and "class _Multiset" in held
+    assert run_ids(tmp_path, {"test_m.py": visible}) == ["CountTests::test_one"]
+    assert run_ids(tmp_path, {"test_m.py": held}) == ["CountTests::test_two"]

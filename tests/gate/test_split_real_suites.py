@@ -72,7 +72,8 @@ def outcomes(python: Path, repo: Path, paths: list[str]) -> list[tuple[str, str]
     [
         ("inflection", ["test_inflection.py"]),
         ("cachetools", ["tests"]),
-    ],  # parametrize tables; unittest classes
+        ("more-itertools", ["tests"]),
+    ],  # parametrize tables; unittest classes with imported mixins; helper classes beside test classes
 )
 def test_split_halves_run_exactly_the_original_cases(name: str, paths: list[str], tmp_path: Path) -> None:
     repo, python = checkout(name, tmp_path)
