@@ -25,6 +25,7 @@ EXTRA_OF: dict[str, str] = {
     "mutmut": "bench",
     "hypothesis": "property",
     "icontract": "runtime-contracts",
+    "crosshair": "crosshair",
 }
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 PYTEST_AND_DEPENDENCIES = ("pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py.py")
 
 
-def pytest_only_python(root: Path) -> str:
-    """A virtual environment at `root` holding copies of pytest and its dependencies only."""
+def pytest_only_python(root: Path, also: tuple[str, ...] = ()) -> str:
+    """A virtual environment at `root` holding copies of pytest and its dependencies only, and of
+    the distributions `also` names (top-level names, as in site-packages)."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
     python = root / "bin" / "python"
     purelib = subprocess.run(
@@ -24,7 +25,7 @@ def pytest_only_python(root: Path) -> str:
     ).stdout.strip()
     ours = Path(sysconfig.get_paths()["purelib"])
     for entry in ours.iterdir():
-        if entry.name.split("-")[0].lower() in PYTEST_AND_DEPENDENCIES:
+        if entry.name.split("-")[0].lower() in (*PYTEST_AND_DEPENDENCIES, *also):
             target = Path(purelib) / entry.name
             if entry.is_dir():
                 shutil.copytree(entry, target, ignore=shutil.ignore_patterns("__pycache__"))

@@ -11,6 +11,7 @@ from codefit import registry
 from codefit.config import load_config
 from codefit.errors import SensorError
 from codefit.sensors.base import Outcome, Reading, SensorContext, SensorSettings
+from codefit.sensors.crosshair_check import changed_functions
 from codefit.sensors.runtime_contracts import RuntimeContractsOptions, RuntimeContractsSensor
 from tests.sensors.pytest_only_python import pytest_only_python
 
@@ -123,3 +124,60 @@ def test_the_config_resolves_the_runtime_contracts_kind(tmp_path: Path) -> None:
     [built] = load_config(tmp_path).build_spec().sensors
     assert isinstance(built, RuntimeContractsSensor)
     assert registry.sensors.get("runtime_contracts") is RuntimeContractsSensor
+
+
+PRICING = (
+    "import icontract\n"
+    "\n"
+    "\n"
+    "@icontract.ensure(lambda result: result >= 0)\n"
+    "def discount(price: int, off: int) -> int:\n"
+    "    return max(price - off, 0)\n"
+    "\n"
+    "\n"
+    "def untouched(x: int) -> int:\n"
+    "    return x\n"
+)
+# The candidate's change: a special case that breaks the postcondition on inputs no test uses.
+PRICING_CHANGED = PRICING.replace(
+    "    return max(price - off, 0)\n",
+    "    if off > price and price > 3:\n        return price - off\n    return max(price - off, 0)\n",
+)
+
+
+def test_changed_functions_are_those_whose_code_differs_from_the_base(tmp_path: Path) -> None:
+    write(tmp_path / "base", {"pricing.py": PRICING})
+    added = PRICING_CHANGED + "\n\ndef added():\n    return 1\n"
+    write(tmp_path / "tree", {"pricing.py": added, "tests/test_pricing.py": "def test_new():\n    pass\n"})
+    assert changed_functions(tmp_path / "tree", tmp_path / "base", ["."]) == ["pricing.py:5", "pricing.py:15"]
+    assert changed_functions(tmp_path / "tree", None, ["."]) == [
+        "pricing.py:5",
+        "pricing.py:11",
+        "pricing.py:15",
+    ]
+
+
+def test_crosshair_finds_a_counterexample_in_a_changed_function_the_tests_miss(tmp_path: Path) -> None:
+    write(tmp_path / "base", {"pricing.py": PRICING})
+    tests = "import pricing\ndef test_discount(): assert pricing.discount(5, 2) == 3\n"
+    write(tmp_path / "tree", {"pricing.py": PRICING_CHANGED, "tests/test_pricing.py": tests})
+    options = RuntimeContractsOptions.model_validate({"args": ["tests"], "crosshair": {"timeout": 120}})
+    sensor = RuntimeContractsSensor(SensorSettings(name="contracts", kind="runtime_contracts"), options)
+    ctx = SensorContext(python=sys.executable, base_tree=tmp_path / "base")
+    reading = sensor.read(tmp_path / "tree", ctx)
+    assert [t.outcome for t in reading.tests] == [Outcome.PASSED]
+    assert not reading.passed
+    [found] = [f for f in reading.findings if f.rule == "crosshair"]
+    assert (found.path, found.line) == ("pricing.py", 4)
+    assert "when calling discount(" in found.message
+    assert reading.metrics["crosshair_targets"] == 1
+
+
+def test_a_missing_crosshair_names_the_extra_to_install(tmp_path: Path) -> None:
+    python = pytest_only_python(tmp_path / "venv", also=("icontract", "asttokens", "six.py"))
+    tests = "import pricing\ndef test_discount(): assert pricing.discount(5, 2) == 3\n"
+    write(tmp_path / "tree", {"pricing.py": PRICING, "tests/test_pricing.py": tests})
+    options = RuntimeContractsOptions.model_validate({"args": ["tests"], "crosshair": {}})
+    sensor = RuntimeContractsSensor(SensorSettings(name="contracts", kind="runtime_contracts"), options)
+    with pytest.raises(SensorError, match=r"codefit\[crosshair\]"):
+        sensor.read(tmp_path / "tree", SensorContext(python=python))

@@ -5,8 +5,9 @@ plugin (`runtime_contracts_watch.py`, staged outside the tree) that fails a test
 `icontract.ViolationError` was raised, even one the test caught. Every violation becomes a
 `contract-violation` finding at the contract's decorator (`path:line`, relative to the tree), with
 the contract's condition and the values that broke it. icontract must be installed for the
-interpreter of the code under test (`codefit[runtime-contracts]`). (The `contracts` kind is the
-import-architecture contracts.)
+interpreter of the code under test (`codefit[runtime-contracts]`). With a `crosshair` table, CrossHair
+also checks the contracts of the changed functions symbolically (`crosshair_check.py`). (The
+`contracts` kind is the import-architecture contracts.)
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import Field
+
 from codefit.errors import SensorError
 from codefit.records import Options
 from codefit.sensors.base import Finding, Outcome, Reading, SensorContext, SensorSettings
+from codefit.sensors.crosshair_check import CrosshairSettings, changed_functions, check, relative_path
 from codefit.sensors.pytest_sensor import PytestOptions
-from codefit.sensors.staged import StagedPytest, missing_module, staged_context, staging
+from codefit.sensors.staged import StagedPytest, install_hint, missing_module, staged_context, staging
 
 PLUGIN = "codefit_contracts_watch"
 SOURCE = Path(__file__).with_name("runtime_contracts_watch.py")
@@ -30,7 +34,9 @@ VIOLATION = re.compile(HEADER + r"(?P<body>.*?)(?=\nFile [^\n]+, line \d+ in |\Z
 
 
 class RuntimeContractsOptions(PytestOptions):
-    pass
+    crosshair: CrosshairSettings | None = Field(
+        default=None, description="Also check the changed functions' contracts symbolically."
+    )
 
 
 class RuntimeContractsSensor:
@@ -50,7 +56,29 @@ class RuntimeContractsSensor:
         roots = [str(tree.resolve()), str(tree), *([str(ctx.repo)] if ctx.repo else [])]
         found = violations(reading, roots)
         metrics = {**reading.metrics, "contract_violations": float(len(found))}
-        return reading.model_copy(update={"findings": (*found, *reading.findings), "metrics": metrics})
+        reading = reading.model_copy(update={"findings": (*found, *reading.findings), "metrics": metrics})
+        return self._symbolic(reading, tree, ctx) if self.options.crosshair is not None else reading
+
+    def _symbolic(self, reading: Reading, tree: Path, ctx: SensorContext) -> Reading:
+        settings = self.options.crosshair or CrosshairSettings()
+        targets = changed_functions(tree, ctx.base_tree, settings.include)
+        found, note = check(tree, ctx, targets, settings)
+        if "No module named crosshair" in note:
+            what = f"sensor {self.settings.name!r} (kind runtime_contracts, crosshair)"
+            raise SensorError(install_hint("crosshair", what), where=f"sensor {self.settings.name!r}")
+        metrics = {
+            **reading.metrics,
+            "crosshair_targets": float(len(targets)),
+            "crosshair_counterexamples": float(len(found)),
+        }
+        return reading.model_copy(
+            update={
+                "findings": (*found, *reading.findings),
+                "passed": reading.passed and not found,
+                "metrics": metrics,
+                "output": "\n".join(p for p in (reading.output, note) if p),
+            }
+        )
 
 
 def violations(reading: Reading, roots: list[str]) -> tuple[Finding, ...]:
@@ -62,7 +90,7 @@ def violations(reading: Reading, roots: list[str]) -> tuple[Finding, ...]:
             continue
         for match in VIOLATION.finditer(test.message):
             contract, _, values = match["body"].strip().partition("\n")
-            key = (_relative(match["path"], roots), int(match["line"]), contract.rstrip(":").strip())
+            key = (relative_path(match["path"], roots), int(match["line"]), contract.rstrip(":").strip())
             values_of.setdefault(key, "; ".join(v.strip() for v in values.splitlines() if v.strip()))
             tests = tests_of.setdefault(key, [])
             if test.nodeid not in tests:
@@ -78,10 +106,3 @@ def violations(reading: Reading, roots: list[str]) -> tuple[Finding, ...]:
         )
         for (path, line, contract), tests in tests_of.items()
     )
-
-
-def _relative(path: str, roots: list[str]) -> str:
-    for root in roots:
-        if path.startswith(root.rstrip("/") + "/"):
-            return path[len(root.rstrip("/")) + 1 :]
-    return path
