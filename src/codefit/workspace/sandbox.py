@@ -258,7 +258,21 @@ def toolchain_paths() -> list[Path]:
     import codefit
 
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(codefit.__file__).resolve().parents[1]}
+    candidates |= set(shim_roots())
     return sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
+
+
+def shim_roots(path: str | None = None) -> list[Path]:
+    """Version managers whose shims are on PATH (pyenv, rbenv, asdf: `ROOT/shims`): their ROOT,
+    read-only, so that `python3` on PATH still runs in the sandbox (a pyenv shim execs
+    `ROOT/libexec/pyenv` and reads `ROOT/versions`). Never a home folder itself."""
+    homes = {Path.home().resolve(), Path("/home"), Path("/")}
+    roots = []
+    for entry in (os.environ.get("PATH", "") if path is None else path).split(os.pathsep):
+        folder = Path(entry)
+        if folder.name == "shims" and folder.is_absolute() and folder.is_dir() and folder.parent not in homes:
+            roots.append(folder.parent)
+    return roots
 
 
 def interpreter_paths(python: str) -> tuple[Path, ...]:
