@@ -1,4 +1,5 @@
-"""Repair every bundled example with the `search` optimizer and grade it on the held-out splits.
+"""Repair every bundled example (or, with --corpus, every program of bench/repair_corpus) with the
+`search` optimizer and grade it on the held-out splits.
 
 For each example: one search step on a copy of examples/NAME/repo, then the train tests and the
 held-out validation and test tests (copied into a grading copy, as codefit does) on the result;
@@ -6,10 +7,20 @@ every plausible patch the search recorded is graded too, to count those that ove
 visible tests, fail a held-out one). Prints a table.
 
     .venv/bin/python bench/repair_examples.py [NAME ...]
+    .venv/bin/python bench/repair_examples.py --corpus [NAME ...]
+
+With --corpus, each program runs the blind protocol of a fit with a validation split at
+`feedback = "verdict"`, `budget = 3`, `max_steps = 3`: a search step; its tree graded on the
+held-out cases; when they fail, the next step gets the verdict as its feedback (the default
+template's `Verdict: FAILED` lines) and the session, as the loop passes them. Afterwards the final
+tree is graded on every case. It prints per program and in total: repaired (every case passes),
+overfit (the visible cases pass, a held-out one fails), unrepaired, and the median and 90th
+percentile of the search's seconds per program.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codefit.optimizers.base import EventKind, StepResult, StepState
+from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus
 from codefit.optimizers.search import SearchOptimizer, SearchOptions
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
@@ -105,6 +116,122 @@ def repair(example: Path, ctx: SensorContext) -> dict[str, object]:
         }
 
 
+def pytest_passes(tree: Path, paths: list[str]) -> bool:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *paths],
+            cwd=tree,
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False  # a tree whose tests never end (the unrepaired bug loops) fails
+    return proc.returncode == 0
+
+
+def blind_protocol(program: dict[str, object], ctx: SensorContext, steps: int = 3) -> dict[str, object]:
+    """Up to `steps` search steps, each graded on the held-out cases until they pass (budget = steps)."""
+    from repair_corpus.build import build
+
+    name = str(program["name"])
+    with tempfile.TemporaryDirectory(prefix="codefit-bench-corpus-") as tmp:
+        ws, hidden = Path(tmp) / "ws", Path(tmp) / "hidden"
+        build(program, ws, hidden)
+        feedback, session = "", {}
+        seconds, submitted, verdicts = 0.0, [], []
+        optimizer = SearchOptimizer(SearchOptions())
+        for step in range(steps):
+            state = StepState(
+                workspace=ws,
+                step=step,
+                task=(ws / "TASK.md").read_text(),
+                feedback=feedback,
+                task_file=ws / "TASK.md",
+                feedback_file=ws / "FEEDBACK.md",
+                train_sensors=[train_sensor()],
+                sensor_context=ctx,
+                run_checks=list,
+                writable=("*.py",),
+                protected=("tests/**",),
+                session=session,
+            )
+            start = time.monotonic()
+            result = optimizer.step(state)
+            seconds += time.monotonic() - start
+            session = result.session or session
+            if result.status != StepStatus.EDITED:
+                break
+            submitted.append(
+                next(
+                    (e.data.get("description", "") for e in result.transcript if e.name == "chosen patch"), ""
+                )
+            )
+            grading = Path(tmp) / f"grade{step}"
+            shutil.copytree(ws, grading)
+            shutil.copytree(hidden, grading / "heldout")
+            held = pytest_passes(grading, ["heldout"])
+            verdicts.append(held)
+            if held:
+                break
+            left = steps - step - 1
+            feedback = (
+                f"# Feedback after step {step + 1}\n\n"
+                f"## Hidden check holdout (queries left: {left})\n\nVerdict: FAILED\n"
+            )
+        final = Path(tmp) / "final"
+        shutil.copytree(ws, final)
+        shutil.copytree(hidden, final / "heldout")
+        train = pytest_passes(final, ["tests"])
+        held = pytest_passes(final, ["heldout"])
+    outcome = "repaired" if train and held else "overfit" if train else "unrepaired"
+    return {
+        "name": name,
+        "outcome": outcome,
+        "seconds": seconds,
+        "submitted": submitted,
+        "verdicts": verdicts,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def corpus(names: list[str]) -> None:
+    from repair_corpus.build import programs
+
+    ctx = SensorContext(python=sys.executable)
+    chosen = [p for p in programs() if not names or p["name"] in names]
+    print(f"{'program':20} {'outcome':10} {'secs':>6} {'steps':>5}  submitted (held-out verdict)")
+    rows = []
+    for program in chosen:
+        row = blind_protocol(program, ctx)
+        rows.append(row)
+        tried = "; ".join(
+            f"{d} ({'pass' if v else 'FAIL'})"
+            for d, v in zip(row["submitted"], row["verdicts"], strict=False)  # type: ignore[call-overload]
+        )
+        print(
+            f"{row['name']:20} {row['outcome']:10} {row['seconds']:>6.1f} {len(row['verdicts']):>5}  {tried}",
+            flush=True,
+        )  # type: ignore[arg-type]
+    counts = {k: sum(1 for r in rows if r["outcome"] == k) for k in ("repaired", "overfit", "unrepaired")}
+    plausible = counts["repaired"] + counts["overfit"]
+    times = [float(str(r["seconds"])) for r in rows]
+    print("-" * 72)
+    print(
+        f"{len(rows)} programs: {counts['repaired']} repaired on all cases, {counts['overfit']} overfit "
+        f"({100 * counts['overfit'] / max(plausible, 1):.0f}% of {plausible} plausible), "
+        f"{counts['unrepaired']} unrepaired; seconds per program: median {percentile(times, 0.5):.1f}, "
+        f"p90 {percentile(times, 0.9):.1f} (os.cpu_count() = {os.cpu_count()})"
+    )
+
+
 def main(names: list[str]) -> None:
     ctx = SensorContext(python=sys.executable)
     examples = [EXAMPLES / n for n in names] if names else sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
@@ -139,4 +266,7 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--corpus"]:
+        corpus(sys.argv[2:])
+    else:
+        main(sys.argv[1:])

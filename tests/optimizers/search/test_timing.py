@@ -36,6 +36,13 @@ def test_a_hanging_baseline_is_measured_by_its_passing_tests_scaled_to_the_whole
     assert reference_seconds(run(EvalStatus.OK, 0.2, 4), None) == 0.2
 
 
+def test_only_the_tests_own_time_is_scaled_not_the_fixed_cost_of_a_candidate() -> None:
+    hung = run(EvalStatus.TIMEOUT, 5.0, 4)
+    passing = run(EvalStatus.OK, 0.12, 2)
+    empty = run(EvalStatus.OK, 0.1, 0)
+    assert abs((reference_seconds(hung, passing, empty) or 0) - (0.1 + 0.02 * 2)) < 1e-9
+
+
 def test_a_baseline_that_hung_runs_again_with_a_short_alarm_per_test() -> None:
     assert hang_limits(Limits(timeout_s=5.0, test_timeout_s=0)).test_timeout_s == HANG_S
     assert hang_limits(Limits(timeout_s=5.0, test_timeout_s=0.5)).test_timeout_s == 0.5

@@ -195,7 +195,8 @@ def measure_baseline(
         covered.update(server.run({}, passing, coverage=True).coverage)
     if limits is not None:
         timed = server.run({}, passing) if failing and passing else None
-        server.set_limits(bounded(limits, reference_seconds(plain, timed)))
+        empty = server.run({}, []) if timed is not None else None
+        server.set_limits(bounded(limits, reference_seconds(plain, timed, empty)))
     failing += [e.split(": ", 1)[0] for e in server.collected.errors]
     return failed.model_copy(update={"coverage": covered}), failing, passing
 

@@ -15,6 +15,7 @@ from codefit.optimizers.search.patch import Edit
 from codefit.optimizers.search.source import BUILTIN_NAMES, SourceFile
 
 MAX_VARIANTS = 40  # statements copied with one name changed, per insertion point
+NEARBY_LEVELS = 4  # the statement's block and the three around it (a loop body, its loop's block, ...)
 
 
 def _read_in_place(src: SourceFile, node: ast.AST) -> bool:
@@ -119,7 +120,7 @@ def subexpression(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def statement_variant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """Insert, before the statement, a one-line statement of the same block or the block around it
+    """Insert, before the statement, a one-line statement of the same block or the blocks around it
     with one name changed to another variable of the function (`seen.add(start)` -> `seen.add(node)`)."""
     if not isinstance(node, ast.stmt) or not src.owns_lines(node) or isinstance(node, ast.FunctionDef):
         return
@@ -152,9 +153,9 @@ def statement_variant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 
 def _nearby(src: SourceFile, node: ast.stmt) -> Iterator[ast.stmt]:
-    """One-line simple statements of the node's block, then of the block around it."""
+    """One-line simple statements of the node's block, then of the blocks around it (NEARBY_LEVELS)."""
     current: ast.AST | None = node
-    for _ in range(2):
+    for _ in range(NEARBY_LEVELS):
         parent = src.parents.get(current) if current is not None else None
         if parent is None:
             return

@@ -12,7 +12,7 @@ from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
 
 FACTOR = 5.0  # a candidate may take this many times the baseline's run
 FLOOR_S = 0.25  # and at least this long (a fork, the patched modules re-run, a busy machine)
-HANG_S = 1.0  # the per-test alarm of a baseline run again after it hung
+HANG_S = 0.5  # the per-test alarm of a baseline run again after it hung
 
 
 def hang_limits(limits: Limits) -> Limits:
@@ -21,12 +21,21 @@ def hang_limits(limits: Limits) -> Limits:
     return limits.model_copy(update={"test_timeout_s": per_test})
 
 
-def reference_seconds(plain: Evaluation, passing_only: Evaluation | None) -> float | None:
+def reference_seconds(
+    plain: Evaluation, passing_only: Evaluation | None, empty: Evaluation | None = None
+) -> float | None:
     """How long the untouched tests take: the passing tests' run scaled to the whole suite when there
-    is one (a failing test may hang until its alarm), else the plain run's when it ended."""
+    is one (a failing test may hang until its alarm), else the plain run's when it ended.
+
+    `empty` (a run of no test) is the fixed cost of a candidate (fork, patched modules, replies):
+    only the tests' own time is scaled, so a suite of tiny tests is not charged the overhead once
+    per test."""
     if passing_only is not None and passing_only.status == EvalStatus.OK and passing_only.duration_s > 0:
         total = max(len(plain.results), len(passing_only.results), 1)
-        return passing_only.duration_s * total / max(len(passing_only.results), 1)
+        overhead = empty.duration_s if empty is not None and empty.status == EvalStatus.OK else 0.0
+        overhead = min(overhead, passing_only.duration_s)
+        scale = total / max(len(passing_only.results), 1)
+        return overhead + (passing_only.duration_s - overhead) * scale
     if plain.status == EvalStatus.OK and plain.duration_s > 0:
         return plain.duration_s
     return None
