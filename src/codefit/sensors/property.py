@@ -101,7 +101,7 @@ class PropertySensor:
             )
         self.settings = settings
         self.options = options
-        self._runner = StagedPytest(settings, options, [])
+        self._runner = StagedPytest(settings, options, after=[f"--hypothesis-seed={options.seed}"])
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         spec = {
@@ -113,9 +113,7 @@ class PropertySensor:
         with staging("codefit-property-", files) as folder:
             # The declared properties' module first, so its Hypothesis profile is loaded before any user test.
             declared = [str(folder / MODULE_FILE)] if self.options.properties else []
-            seed = f"--hypothesis-seed={self.options.seed}"
-            roots = root_args(tree) if declared else []
-            self._runner.staged_args = [*roots, *declared, *self.options.args, seed]
+            self._runner.before = [*root_args(tree), *declared] if declared else []
             # Hypothesis's own files (its constants cache, unicode data) outside the tree too.
             storage = folder.parent / "hypothesis"
             storage.mkdir()

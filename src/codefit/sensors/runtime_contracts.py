@@ -45,7 +45,7 @@ class RuntimeContractsSensor:
     def __init__(self, settings: SensorSettings, options: RuntimeContractsOptions) -> None:
         self.settings = settings
         self.options = options
-        self._runner = StagedPytest(settings, options, ["-p", PLUGIN, *options.args])
+        self._runner = StagedPytest(settings, options, before=["-p", PLUGIN])
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         with staging("codefit-contracts-", {f"{PLUGIN}.py": SOURCE.read_text(encoding="utf-8")}) as folder:

@@ -76,20 +76,25 @@ def root_args(tree: Path) -> list[str]:
 
 
 class StagedPytest(PytestSensor):
-    """The pytest sensor with arguments chosen by its owner: a held-out sensor runs its held-out
-    folder only when it has one (a property sensor may declare all its properties in the config)."""
+    """The pytest sensor with arguments of its owner's `before` and `after` the configured ones; a
+    held-out sensor adds its held-out files (as the pytest sensor does) only when it has them (a
+    property sensor may declare all its properties in the config)."""
 
-    def __init__(self, settings: SensorSettings, options: PytestOptions, args: Sequence[str]) -> None:
+    def __init__(
+        self,
+        settings: SensorSettings,
+        options: PytestOptions,
+        before: Sequence[str] = (),
+        after: Sequence[str] = (),
+    ) -> None:
         super().__init__(settings, options)
-        self.staged_args = list(args)
+        self.before = list(before)
+        self.after = list(after)
 
     def args(self) -> list[str]:
-        args = list(self.staged_args)
-        if self.settings.path is not None or self.settings.sealed is not None:
-            dest = self.settings.heldout_dest()
-            if not any(a == dest or a.startswith((dest + "/", dest + "::")) for a in args):
-                args.append(dest)
-        return args
+        has_files = self.settings.path is not None or self.settings.sealed is not None
+        configured = super().args() if has_files else list(self.options.args)
+        return [*self.before, *configured, *self.after]
 
 
 def missing_module(reading: Reading, module: str, what: str) -> str | None:
