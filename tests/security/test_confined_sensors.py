@@ -101,7 +101,9 @@ def test_grader_code_under_test_can_neither_read_secrets_nor_write_outside_its_c
 
     ctx = SensorContext(python=sys.executable, env=env, hidden=(repo, heldout, outside_tmp / "workdir"))
     (reading,) = grade(workspace, commit, [sensor], ctx)
-    assert reading.passed, reading.output  # the code under test ran, and the held-out test with it
+    # The code under test ran: reading the held-out tests from inside the run is tamper evidence.
+    assert not reading.passed and reading.error is not None, reading.output
+    assert "read of the test file .codefit-heldout/holdout/test_holdout.py" in reading.error
     assert not (outside_tmp / "drop" / "loot").exists()
     assert not (workspace.git_dir / "loot").exists()
 

@@ -142,7 +142,7 @@ def top_level_names(tree: Path) -> frozenset[str]:
     """The name of every file and folder in the tree (a module's without `.py`): any of them may
     land on `sys.path` as a top-level module (rootdir insertion, `pythonpath`), none is an attack."""
     names: set[str] = set()
-    for folder, dirs, files in os.walk(tree):
+    for _folder, dirs, files in os.walk(tree):
         dirs[:] = [d for d in dirs if d not in UNLISTED_DIRS]
         names.update(dirs)
         names.update(f[:-3] if f.endswith(".py") else f for f in files)

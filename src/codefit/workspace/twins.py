@@ -247,6 +247,10 @@ def _renamer(plan: TwinPlan) -> Callable[[str], str]:
     pattern = re.compile(r"\btest_[0-9a-f]{12}\b")
 
     def rename(text: str) -> str:
-        return pattern.sub(lambda m: plan.names.get(m.group(0), m.group(0)), text)
+        def real(match: re.Match[str]) -> str:
+            name = match.group(0)
+            return plan.names.get(name, name) + ("[impossible twin]" if name in plan.twins else "")
+
+        return pattern.sub(real, text)
 
     return rename
