@@ -58,6 +58,8 @@ class View:
 
     tree: Path
     readable: tuple[Path, ...] = ()
+    # Shown even where hidden at the same path: codefit's toolchain (PID 1, the relay run on it).
+    essential: tuple[Path, ...] = ()
     writable: tuple[Path, ...] = ()
     hidden: tuple[Path, ...] = ()
     also_at: tuple[Path, ...] = ()
@@ -94,7 +96,7 @@ def plan(view: View) -> list[Mount]:
     aliases = [a.absolute() for a in view.also_at if a.absolute() != tree]
     writable = [tree, *(p.resolve() for p in view.writable)]
     shown = [Mount("rw", p, p) for p in writable]
-    for path in view.readable:
+    for path in (*view.essential, *view.readable):
         dest = _into_tree(path.absolute(), aliases, tree)
         if dest is not None:
             shown.append(Mount("ro", dest, path))
@@ -102,8 +104,11 @@ def plan(view: View) -> list[Mount]:
     # A symlink where nothing is mounted; inside a shown folder (a repository under /opt), a bind.
     links = [Mount("rw" if _under_any(a, roots) else "link", a, tree) for a in aliases]
     own = [*writable, *aliases]
+    essential = {p.absolute() for p in view.essential}
     hides = [
-        Mount("hide", h) for h in hidden_set(view.hidden) if _under_any(h, roots) and not _under_any(h, own)
+        Mount("hide", h)
+        for h in hidden_set(view.hidden)
+        if _under_any(h, roots) and not _under_any(h, own) and h not in essential
     ]
     covered = [h.dest for h in hides]
     same = [*system_roots(), *(s.dest for s in shown if s.dest == s.source)]
