@@ -71,7 +71,7 @@ def test_fork_servers_stuck_in_collection_die_with_fit(tmp_path: Path) -> None:
 def test_sensor_subprocess_dies_with_fit(tmp_path: Path) -> None:
     repo = _project(tmp_path, HANGS_IN_A_TEST, _command("true"))
     with killed_fit(repo, tmp_path / "work", without_sandbox(tmp_path / "nobwrap")) as fit:
-        fit.wait_running("-m pytest -p")  # the baseline, stuck in a test
+        fit.wait_running("-m codefit_pytest_boot")  # the baseline, stuck in a test
         fit.wait_running("sleep 310")  # the test hangs
         fit.kill()
         assert fit.survivors() == {}
