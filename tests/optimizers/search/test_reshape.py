@@ -56,3 +56,19 @@ def test_statement_variant_copies_a_nearby_statement_with_one_name_changed() -> 
     got = results(reshape.statement_variant, source, 5)
     expected = source.replace("        total = node\n", "        seen.add(node)\n        total = node\n")
     assert expected in got
+
+
+def test_slice_addition_on_a_name_only_summed() -> None:
+    source = "def tail_sum(xs, k):\n    return sum(xs)\n"
+    assert "def tail_sum(xs, k):\n    return sum(xs[k:])\n" in results(reshape.slice_addition, source, 2)
+
+
+def test_other_bound_adds_the_missing_side_of_a_clamp() -> None:
+    source = "def clamp(x, lo, hi):\n    return min(x, hi)\n"
+    got = results(reshape.other_bound, source, 2)
+    assert "def clamp(x, lo, hi):\n    return max(min(x, hi), lo)\n" in got
+    assert all("max(min(x, hi), x)" not in g for g in got)
+
+
+def test_integer_constant_flips_a_unit_step() -> None:
+    assert "r = range(n, 0, -1)\n" in results(ops.integer_constant, "r = range(n, 0, 1)\n", 1)

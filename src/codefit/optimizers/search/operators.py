@@ -248,7 +248,7 @@ def integer_expression(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
 
 def integer_constant(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
     if isinstance(node, ast.Constant) and type(node.value) is int:
-        for new in sorted({node.value + 1, node.value - 1, 0, 1} - {node.value}):
+        for new in sorted({node.value + 1, node.value - 1, 0, 1, -node.value} - {node.value}):
             if new < 0 and node.value >= 0 and new != -1:
                 continue
             op = "integer_constant" if abs(new - node.value) == 1 else "constant"  # a substitution

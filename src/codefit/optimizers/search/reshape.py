@@ -14,6 +14,9 @@ from codefit.optimizers.search.operators import VALUE_PARENTS, Operator
 from codefit.optimizers.search.patch import Edit
 from codefit.optimizers.search.source import BUILTIN_NAMES, SourceFile
 
+ITERABLE_CALLS = frozenset(
+    {"len", "sum", "sorted", "list", "tuple", "set", "reversed", "enumerate", "any", "all"}
+)
 MAX_VARIANTS = 40  # statements copied with one name changed, per insertion point
 NEARBY_LEVELS = 4  # the statement's block and the three around it (a loop body, its loop's block, ...)
 
@@ -34,22 +37,49 @@ def _sequences(src: SourceFile, node: ast.AST) -> set[str]:
     for sub in src.walk_scope(src.function_of(node)):
         if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name):
             found.add(sub.value.id)
-        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "len":
-            found |= {a.id for a in sub.args if isinstance(a, ast.Name)}
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ITERABLE_CALLS:
+            found |= {a.id for a in sub.args[:1] if isinstance(a, ast.Name)}
         elif isinstance(sub, ast.For | ast.comprehension) and isinstance(sub.iter, ast.Name):
             found.add(sub.iter.id)
     return found
 
 
+def _unread_parameters(src: SourceFile, node: ast.AST) -> set[str]:
+    """Parameters the function never reads: often the very value a fix is missing."""
+    read = {
+        n.id
+        for n in src.walk_scope(src.function_of(node))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    return src.parameters(node) - read - {"self", "cls"}
+
+
 def slice_addition(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """`a` -> `a[1:]`, `a[:-1]`, `a[k:]` (k a number in scope) for a name used as a sequence."""
+    """`a` -> `a[1:]`, `a[:-1]`, `a[k:]` (k a number in scope, or a parameter never read) for a
+    name used as a sequence."""
     if not isinstance(node, ast.Name) or not _read_in_place(src, node):
         return
     if node.id not in _sequences(src, node) or isinstance(src.parents.get(node), ast.Subscript):
         return
-    bounds = ["1:", ":-1"] + [f"{k}:" for k in src.scope_names(node) if k in numeric_names(src, node)]
+    numbers = numeric_names(src, node) | _unread_parameters(src, node)
+    bounds = ["1:", ":-1"] + [f"{k}:" for k in src.scope_names(node) if k in numbers and k != node.id]
     for bound in bounds:
         yield src.edit(node, f"{node.id}[{bound}]", "slice", f"`{node.id}` -> `{node.id}[{bound}]`")
+
+
+def other_bound(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
+    """A bound on one side gains the other: `min(x, hi)` -> `max(min(x, hi), lo)` (lo in scope)."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or not _read_in_place(src, node):
+        return
+    other = {"min": "max", "max": "min"}.get(node.func.id)
+    if other is None or isinstance(src.parents.get(node), ast.Call):
+        return
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    value = src.segment(node)
+    for name in src.scope_names(node):
+        if name not in used:
+            new = f"{other}({value}, {name})"
+            yield src.edit(node, new, "call", f"bound `{value}` by `{new}`")
 
 
 def addition_swap(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
@@ -170,6 +200,7 @@ def _nearby(src: SourceFile, node: ast.stmt) -> Iterator[ast.stmt]:
 
 RESHAPE_OPERATORS: list[tuple[Operator, int]] = [
     (addition_swap, 3),
+    (other_bound, 4),
     (subscript_tuple, 2),
     (slice_addition, 4),
     (call_unwrap, 4),
