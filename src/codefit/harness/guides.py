@@ -7,6 +7,7 @@ reads (CLAUDE.local.md, AGENTS.override.md) and carries the repository's text al
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,13 +100,19 @@ def write_guides(workspace: Path, guide: GuideInput, names: Sequence[str] = GUID
     written = []
     for name in names:
         target = workspace / name
-        if target.exists():
+        # A link planted in the workspace must not make codefit, on the host, read or write
+        # through it: only a regular file counts as the repository's own notes.
+        if target.is_file() and not target.is_symlink():
             own = target.read_text(encoding="utf-8", errors="replace")
             name = FALLBACK.get(name, f"codefit-{name}")
             target = workspace / name
             body = f"{text}\n## The repository's own notes\n\n{own.strip()}\n"
         else:
             body = text
-        target.write_text(body, encoding="utf-8")
+        if target.is_symlink():
+            target.unlink()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(body)
         written.append(name)
     return written
