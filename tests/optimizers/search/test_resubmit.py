@@ -61,7 +61,12 @@ def test_when_every_carried_patch_was_rejected_the_search_goes_on_past_them(make
     second = optimizer.step(state)
     assert second.status == StepStatus.EDITED
     assert events(second, "search"), "searched again from the base"
-    assert (repo / "stats.py").read_text() not in (submitted, STATS)
+    second_tree = (repo / "stats.py").read_text()
+    assert second_tree not in (submitted, STATS)
+    state = dataclasses.replace(state_for(repo), step=2, feedback=REJECTED, session=second.session)
+    third = optimizer.step(state)
+    assert third.status == StepStatus.EDITED
+    assert (repo / "stats.py").read_text() not in (submitted, second_tree, STATS), "no graded tree again"
 
 
 def test_endless_candidates_are_cut_at_a_multiple_of_the_baseline(make_repo: MakeRepo) -> None:

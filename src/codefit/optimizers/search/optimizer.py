@@ -130,6 +130,8 @@ class SearchOptimizer:
             write_tree(root, sources, restore)
             return _result(StepStatus.GAVE_UP, message, [*events, _event(EventKind.MESSAGE, message)])
         fresh = Carried(base=sources, tests=tests, ranked=outcome.plausible)
+        if exclude and carried is not None:  # searched past rejected patches: remember them all
+            fresh = carried.model_copy(update={"ranked": (*carried.ranked, *outcome.plausible)})
         best = outcome.plausible[0]
         write_tree(root, sources, fresh.tree(best))
         events.append(
