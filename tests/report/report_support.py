@@ -62,6 +62,10 @@ CONFIG = textwrap.dedent(
     feedback = "score"
     budget = 3
 
+    # The views are shown a hack step followed by the fix: the hack is let through (warn).
+    [guards.policy]
+    block = "warn"
+
     [optimizer]
     kind = "command"
     command = "python3 fix.py"
