@@ -157,7 +157,11 @@ def test_the_example_budget_bounds_declared_and_user_written_properties(tmp_path
     assert 0 < len((tmp_path / "user.txt").read_text()) <= 7
 
 
-def test_the_seed_makes_user_written_property_tests_reproducible(tmp_path: Path) -> None:
+def test_the_seed_makes_user_written_property_tests_reproducible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With CI set, Hypothesis loads its `ci` profile, which derandomizes and ignores the seed.
+    monkeypatch.delenv("CI", raising=False)
     user_test = (
         "from hypothesis import given, strategies as st\n"
         "@given(st.integers())\n"
