@@ -95,6 +95,11 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     sealed = next((repo / ".codefit-sealed").glob("*.sealed")).relative_to(repo)
     config = repo / "codefit.toml"
     config.write_text(config.read_text().replace('path = "../hidden/validation"', f'sealed = "{sealed}"'))
+    # The guards would roll the payload's steps back (runner_detection): let it through, so that
+    # what is tested here is the sandbox, with the payload running in the train and grading runs.
+    config.write_text(
+        config.read_text().replace("[optimizer]", '[guards.policy]\nblock = "warn"\n\n[optimizer]', 1)
+    )
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "seal the validation tests")
     key = next((outside_tmp / "config" / "codefit" / "keys").glob("*.key")).read_text().strip()
@@ -112,10 +117,12 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     (drop / "loot").unlink()
 
     done = codefit("fit", cwd=repo, env=env)
-    assert done.returncode == 0, done.stdout + done.stderr
+    # The grader ran the payload (it is calc.py): the audit hook saw it read a held-out test file,
+    # so the validation reading is tampered and the spec is not met.
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "tampered with the test run: read of the test file" in done.stdout
     data = json.loads(codefit("show", "--json", cwd=repo, env=env).stdout)
-    # The grader ran the payload (it is calc.py), and the held-out tests passed with it.
-    assert data["final"]["validation"] == {"score": 1.0, "passed": True}
+    assert data["final"]["validation"]["passed"] is False
     branch = data["run"]["branch"]
     result = _committed_texts(repo, branch)
     assert "loot_copied.py" in result, "the optimizer did look for loot"
