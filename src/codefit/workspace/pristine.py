@@ -95,8 +95,33 @@ def _top_level(path: Path, root: Path) -> bool:
 
 
 def _top_level_dir(directory: Path, root: Path) -> bool:
-    """A directory without `__init__.py` can land on sys.path (rootdir, prepend import mode)."""
-    return not (root / directory / "__init__.py").exists()
+    """Whether modules right in `directory` import by their bare name: the tree's root and `src/`
+    (on sys.path in the common layouts), or a folder without `__init__.py` that pytest puts on
+    sys.path itself (prepend import mode: the first folder above a test module that is not a
+    package). A namespace package's folder (`jaraco/` holding `jaraco/functools/`) is neither."""
+    folder = root / directory
+    if folder.resolve() in (root.resolve(), (root / "src").resolve()):
+        return True
+    return not (folder / "__init__.py").exists() and _holds_tests(folder)
+
+
+def _holds_tests(folder: Path) -> bool:
+    """Test modules right here, or inside packages right here (whose tests pytest roots here)."""
+    if any(_is_test_module(p) for p in folder.glob("*.py")):
+        return True
+    return (
+        any(
+            (sub / "__init__.py").exists() and any(_is_test_module(p) for p in sub.rglob("*.py"))
+            for sub in folder.iterdir()
+            if sub.is_dir() and not sub.is_symlink()
+        )
+        if folder.is_dir()
+        else False
+    )
+
+
+def _is_test_module(path: Path) -> bool:
+    return path.name == "conftest.py" or path.name.startswith("test_") or path.name.endswith("_test.py")
 
 
 def same_for_pytest(rel: str, text: str, original: str) -> bool:
