@@ -22,6 +22,19 @@ BUGGY = {
 }
 
 
+def planted_repo(ws: Path, files: dict[str, str] = BUGGY) -> Path:
+    """A git repository at `ws` holding `files` (by default the planted bug) in one commit."""
+    from ..conftest import run_git
+
+    for rel, text in files.items():
+        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws / rel).write_text(text)
+    run_git(ws, "init", "-q", "-b", "main")
+    run_git(ws, "add", "-A")
+    run_git(ws, "commit", "-q", "-m", "planted bug")
+    return ws
+
+
 def claude_options(binary: Path, server: ModelServer, **overrides: Any) -> ClaudeCodeOptions:
     """The real CLI, reaching only the scripted server through codefit's egress allow-list."""
     env = {

@@ -11,9 +11,8 @@ import pytest
 
 from codefit.optimizers.base import EventKind, StepStatus
 
-from ..conftest import run_git
 from .aider_support import aider_optimizer, block, search_replace
-from .claude_support import state
+from .claude_support import planted_repo, state
 from .codex_support import step_alerts
 from .server import Billed, ModelServer, say
 
@@ -29,13 +28,7 @@ TEST = f"from {LONG[:-3].replace('/', '.')} import add\n\n\ndef test_add():\n   
 def workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     files = {LONG: "def add(a, b):\n    return a - b\n", "tests/test_calc.py": TEST}
-    for rel, text in files.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    run_git(ws, "init", "-q", "-b", "main")
-    run_git(ws, "add", "-A")
-    run_git(ws, "commit", "-q", "-m", "planted bug")
-    return ws
+    return planted_repo(ws, files)
 
 
 def test_aider_edits_a_file_with_a_long_path_and_records_its_tokens_and_cost(

@@ -16,7 +16,7 @@ import pytest
 from codefit.optimizers.base import StepStatus, Usage
 
 from ..conftest import run_git
-from .claude_support import BUGGY, billed_cost, claude_optimizer, state
+from .claude_support import billed_cost, claude_optimizer, planted_repo, state
 from .server import Billed, ModelServer, Step, call, fail, say, tool_results, workspace_of
 
 DEFAULT = Billed()
@@ -28,14 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    for rel, text in BUGGY.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    run_git(ws, "init", "-q", "-b", "main")
-    run_git(ws, "add", "-A")
-    run_git(ws, "commit", "-q", "-m", "planted bug")
-    return ws
+    return planted_repo(tmp_path / "ws")
 
 
 def edit(old: str, new: str, usage: Billed = DEFAULT) -> Step:

@@ -13,8 +13,7 @@ import pytest
 from codefit.harness.bridge import serve_bridge
 from codefit.optimizers.base import EventKind, StepStatus
 
-from ..conftest import run_git
-from .claude_support import BUGGY, state
+from .claude_support import planted_repo, state
 from .codex_support import codex_optimizer, codex_server, mcp_tool, shell, usage_tuple
 from .server import Billed, ModelServer, say, serving, tool_results
 
@@ -25,14 +24,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    for rel, text in BUGGY.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    run_git(ws, "init", "-q", "-b", "main")
-    run_git(ws, "add", "-A")
-    run_git(ws, "commit", "-q", "-m", "planted bug")
-    return ws
+    return planted_repo(tmp_path / "ws")
 
 
 def usage_of(result_usage: object) -> tuple[int, int, int, float]:

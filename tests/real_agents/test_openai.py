@@ -12,8 +12,7 @@ from codefit.optimizers.agents import pricing
 from codefit.optimizers.base import EventKind, StepStatus
 from codefit.optimizers.openai_chat import OpenAIOptimizer, OpenAIOptions
 
-from ..conftest import run_git
-from .claude_support import BUGGY, state
+from .claude_support import planted_repo, state
 from .server import AnthropicApi, Billed, ModelServer, call, serving
 from .server.codex_tools import CodexResponsesApi
 from .server.strict_chat import StrictChatApi
@@ -29,14 +28,7 @@ def strict_server() -> Iterator[ModelServer]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    for rel, text in BUGGY.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    run_git(ws, "init", "-q", "-b", "main")
-    run_git(ws, "add", "-A")
-    run_git(ws, "commit", "-q", "-m", "planted bug")
-    return ws
+    return planted_repo(tmp_path / "ws")
 
 
 def test_the_openai_optimizer_converges_over_two_steps_each_ended_by_submit(
