@@ -36,7 +36,7 @@ from codefit.harness.bridge import serve_bridge  # noqa: E402
 from codefit.optimizers.agents.codex_args import config_args  # noqa: E402
 from tests.real_agents.aider_support import MODEL as AIDER_MODEL  # noqa: E402
 from tests.real_agents.aider_support import aider_optimizer, search_replace  # noqa: E402
-from tests.real_agents.claude_support import BUGGY, state  # noqa: E402
+from tests.real_agents.claude_support import planted_repo, state  # noqa: E402
 from tests.real_agents.codex_support import MODEL as CODEX_MODEL  # noqa: E402
 from tests.real_agents.codex_support import codex_optimizer, codex_server, shell  # noqa: E402
 from tests.real_agents.server import ModelServer, say, serving  # noqa: E402
@@ -50,15 +50,7 @@ Run = Callable[[ModelServer, Path], float]
 
 
 def new_workspace(root: Path) -> Path:
-    ws = Path(tempfile.mkdtemp(prefix="ws-", dir=root))
-    for rel, text in BUGGY.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    git = ["git", "-c", "user.name=b", "-c", "user.email=b@localhost"]
-    subprocess.run(["git", "init", "-q"], cwd=ws, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=ws, check=True)
-    subprocess.run([*git, "commit", "-qm", "bug"], cwd=ws, check=True)
-    return ws
+    return planted_repo(Path(tempfile.mkdtemp(prefix="ws-", dir=root)))
 
 
 def timed(argv: list[str], ws: Path, env: dict[str, str]) -> float:

@@ -31,22 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from codefit.harness.bridge import serve_bridge  # noqa: E402
-from tests.real_agents.claude_support import BUGGY, MODEL, claude_optimizer, state  # noqa: E402
+from tests.real_agents.claude_support import MODEL, claude_optimizer, planted_repo, state  # noqa: E402
 from tests.real_agents.server import ModelServer, call, default_server, say, serving, workspace_of  # noqa: E402
 
 BINARY = ROOT / ".tools" / "npm" / "node_modules" / ".bin" / "claude"
 
 
 def new_workspace(root: Path) -> Path:
-    ws = Path(tempfile.mkdtemp(prefix="ws-", dir=root))
-    for rel, text in BUGGY.items():
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-    git = ["git", "-c", "user.name=b", "-c", "user.email=b@localhost"]
-    subprocess.run(["git", "init", "-q"], cwd=ws, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=ws, check=True)
-    subprocess.run([*git, "commit", "-qm", "bug"], cwd=ws, check=True)
-    return ws
+    return planted_repo(Path(tempfile.mkdtemp(prefix="ws-", dir=root)))
 
 
 def script(server: ModelServer) -> None:
