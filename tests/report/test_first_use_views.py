@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_support import Project
@@ -12,6 +15,7 @@ from typer.testing import CliRunner
 
 import codefit
 from codefit.cli import app
+from codefit.harness.callbacks import Callback
 from codefit.report.compare_view import compare_view
 from codefit.report.summary import run_summary
 from codefit.report.terminal import final_lines, runs_view, steps_table
@@ -65,6 +69,33 @@ def test_diff_without_a_step_is_the_whole_run_patch(tmp_path: Path, monkeypatch:
     assert result.output.startswith("diff --git a/calc.py b/calc.py")
     assert result.output.count("diff --git") == 1  # one patch, base to the chosen step
     assert "+    return a + b" in result.output and "+# adds" in result.output
+
+
+class InterruptAfterStep2(Callback):
+    def on_step_end(self, step: int, logs: Mapping[str, Any]) -> None:
+        if step == 2:
+            raise KeyboardInterrupt  # as Ctrl-C between steps
+
+
+def test_diff_without_a_step_on_an_interrupted_run_is_its_patch_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "work"))
+    repo = make_project(tmp_path, 'echo "# step $CODEFIT_STEP" >> calc.py', max_steps=3)
+    with pytest.raises(KeyboardInterrupt):
+        codefit.Codebase(repo).fit(callbacks=[InterruptAfterStep2()])
+    run = codefit.Codebase(repo).store.run("latest")
+    assert run.chosen_step is None and len(codefit.Codebase(repo).store.steps(run.id)) == 3
+    result = runner.invoke(app, ["diff", run.id, "--raw", "-C", str(repo)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("diff --git a/calc.py b/calc.py")
+    assert result.output.count("diff --git") == 1  # one patch, base to the last step so far
+    assert "+# step 1\n+# step 2\n" in result.output
+    shutil.rmtree(run.workspace)  # gone (gc): each kept step's recorded patch, in order
+    result = runner.invoke(app, ["diff", run.id, "--raw", "-C", str(repo)])
+    assert result.output.count("diff --git") == 2 and result.output.index("+# step 1") < result.output.index(
+        "+# step 2"
+    )
 
 
 def summary_with(train: dict[str, object], *, queries: bool) -> dict[str, object]:
