@@ -53,6 +53,7 @@ class SweepState:
     spec: dict[str, Any]
     status: str = "running"
     trials: list[dict[str, Any]] = field(default_factory=list)
+    updated: float = 0.0  # when the sweep's record last changed (seconds since the epoch)
 
 
 def load_sweep(path: Path) -> SweepSpec:
@@ -120,7 +121,13 @@ def read_state(store: Store, sweep_id: str) -> SweepState:
         if trials_file.exists()
         else []
     )
-    return SweepState(id=sweep_id, spec=meta["spec"], status=meta.get("status", "running"), trials=trials)
+    return SweepState(
+        id=sweep_id,
+        spec=meta["spec"],
+        status=meta.get("status", "running"),
+        trials=trials,
+        updated=float(meta.get("updated", 0.0)),
+    )
 
 
 def run_sweep(
