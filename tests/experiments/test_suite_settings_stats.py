@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from codefit.config import load_config
 from codefit.errors import ConfigError
 from codefit.experiments.settings import apply_setting, expand, setting_id
 from codefit.experiments.stats import draws, interval, paired_difference
@@ -50,6 +52,21 @@ def test_settings_expand_and_apply_to_blind_sensors(tmp_path: Path) -> None:
     data = tomllib.loads(config.read_text())
     assert data["max_steps"] == 1 and data["optimizer"]["kind"] == "command"
     assert [s.get("feedback") for s in data["sensors"] if s.get("split") == "validation"] == ["verdict"]
+
+
+def test_a_setting_of_another_optimizer_kind_drops_the_options_of_the_task_s_own(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "special_casing_drift", tmp_path, dirs_exist_ok=True)
+    config = tmp_path / "repo" / "codefit.toml"
+    apply_setting(config, {"optimizer.kind": "search", "max_steps": 1})
+    assert tomllib.loads(config.read_text())["optimizer"] == {"kind": "search"}
+    load_config(tmp_path / "repo")  # a valid spec: a `command` key would be refused by the search optimizer
+    config.write_text('[optimizer]\nkind = "command"\ncommand = "agent"\n')
+    apply_setting(config, {"optimizer.kind": "command", "optimizer.timeout": 5})
+    assert tomllib.loads(config.read_text())["optimizer"] == {
+        "kind": "command",
+        "command": "agent",
+        "timeout": 5,
+    }
 
 
 def test_paired_bootstrap_intervals_contain_the_mean_and_see_a_real_difference() -> None:

@@ -44,8 +44,16 @@ def describe(setting: Setting) -> str:
 
 
 def apply_setting(config_file: Path, setting: Setting) -> None:
-    """Rewrite the task's config with the setting's values."""
+    """Rewrite the task's config with the setting's values.
+
+    A setting that changes `optimizer.kind` drops the task's other `[optimizer]` keys: they are
+    options of the task's own optimizer (a command optimizer's `command`), which another kind refuses.
+    """
     data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    optimizer = data.get("optimizer")
+    kind = setting.get("optimizer.kind")
+    if kind is not None and isinstance(optimizer, dict) and optimizer.get("kind", "search") != kind:
+        data["optimizer"] = {}
     for key, value in setting.items():
         if key in BLIND_KEYS:
             for sensor in data.get("sensors", []):
