@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codefit.optimizers.base import EventKind, StepResult, StepState, StepStatus
+from codefit.optimizers.base import EventKind, HiddenVerdict, StepResult, StepState, StepStatus
 from codefit.optimizers.search import SearchOptimizer, SearchOptions
 from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
@@ -139,6 +139,7 @@ def blind_protocol(program: dict[str, object], ctx: SensorContext, steps: int = 
         ws, hidden = Path(tmp) / "ws", Path(tmp) / "hidden"
         build(program, ws, hidden)
         feedback, session = "", {}
+        blind: tuple[HiddenVerdict, ...] = ()
         seconds, submitted, verdicts = 0.0, [], []
         optimizer = SearchOptimizer(SearchOptions())
         for step in range(steps):
@@ -155,6 +156,7 @@ def blind_protocol(program: dict[str, object], ctx: SensorContext, steps: int = 
                 writable=("*.py",),
                 protected=("tests/**",),
                 session=session,
+                blind=blind,
             )
             start = time.monotonic()
             result = optimizer.step(state)
@@ -175,10 +177,8 @@ def blind_protocol(program: dict[str, object], ctx: SensorContext, steps: int = 
             if held:
                 break
             left = steps - step - 1
-            feedback = (
-                f"# Feedback after step {step + 1}\n\n"
-                f"## Hidden check holdout (queries left: {left})\n\nVerdict: FAILED\n"
-            )
+            feedback = f"# Feedback after step {step + 1}\n\n## Hidden check holdout (queries left: {left})\n"
+            blind = (HiddenVerdict(sensor="holdout", passed=False),)
         final = Path(tmp) / "final"
         shutil.copytree(ws, final)
         shutil.copytree(hidden, final / "heldout")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from codefit.harness.feedback import BlindVerdict
+from codefit.harness.feedback import BlindVerdict, shown_passed
 from codefit.holdout import Thresholdout
+from codefit.optimizers.base import HiddenVerdict
 from codefit.sensors.base import Reading, Sensor, SensorContext
+from codefit.spec import FeedbackLevel
 from codefit.store import QueryRecord, Store
 from codefit.workspace.grading import grade
 from codefit.workspace.workspace import Workspace
@@ -42,6 +45,35 @@ def _thresholdout(
 def _reported(sensor: Sensor, noisy: float | None) -> str:
     level = sensor.settings.feedback.value
     return level if noisy is None else f"{level} (thresholdout {noisy:.3f})"
+
+
+_THRESHOLDOUT = re.compile(r"\(thresholdout (-?[0-9.]+)\)")
+
+
+def shown(queries: Sequence[BlindQuery]) -> tuple[HiddenVerdict, ...]:
+    """A step's blind answers as the optimizer may know them (its feedback level, Thresholdout's
+    noisy verdict), structured for the next step."""
+    return tuple(
+        HiddenVerdict(
+            sensor=q.verdict.sensor,
+            passed=None
+            if q.verdict.level == FeedbackLevel.NONE
+            else shown_passed(q.reading.passed, q.verdict.noisy_score),
+        )
+        for q in queries
+    )
+
+
+def shown_recorded(records: Sequence[QueryRecord]) -> tuple[HiddenVerdict, ...]:
+    """The same, read back from a step's recorded queries (a resumed run)."""
+    out = []
+    for record in records:
+        level, _, rest = record.reported.partition(" ")
+        noisy = _THRESHOLDOUT.search(rest)
+        passed = shown_passed(record.passed, float(noisy.group(1)) if noisy else None)
+        hidden = level == FeedbackLevel.NONE
+        out.append(HiddenVerdict(sensor=record.sensor, passed=None if hidden else passed))
+    return tuple(out)
 
 
 def budget_of(sensor: Sensor) -> int:

@@ -173,13 +173,16 @@ def _blind(verdict: BlindVerdict, s: FeedbackSettings) -> dict[str, Any]:
         "sensor": verdict.sensor,
         "level": level.value,
         "budget_left": verdict.budget_left,
-        # Under Thresholdout the verdict follows the reported (noisy) score, never the true reading.
-        "verdict": ("PASSED" if r.passed else "FAILED")
-        if verdict.noisy_score is None
-        else ("PASSED" if verdict.noisy_score >= 1.0 else "FAILED"),
+        "verdict": "PASSED" if shown_passed(verdict.reading.passed, verdict.noisy_score) else "FAILED",
         "score": (r.score if verdict.noisy_score is None else verdict.noisy_score) if show_score else None,
         "failures": failures,
     }
+
+
+def shown_passed(passed: bool, noisy_score: float | None) -> bool:
+    """The verdict a blind query reports: under Thresholdout it follows the reported (noisy) score,
+    never the true reading."""
+    return passed if noisy_score is None else noisy_score >= 1.0
 
 
 def _budget(data: FeedbackInput) -> str:

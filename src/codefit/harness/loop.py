@@ -30,7 +30,7 @@ from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.recording import step_record
 from codefit.harness.selection import choose_checkpoint, final_summary, step_logs, stop_reason
 from codefit.harness.tools import HarnessTools, guide_for
-from codefit.optimizers.base import StepResult, StepState, StepStatus
+from codefit.optimizers.base import HiddenVerdict, StepResult, StepState, StepStatus
 from codefit.quality.drift import deltas, drift_alerts
 from codefit.sensors.base import Reading
 from codefit.sensors.quality import drift_window
@@ -72,6 +72,7 @@ class Trainer:
         self._canaries: list[Canary] = []
         self._graded: dict[str, list[Reading]] = {}
         self._step_started = 0.0  # when the step in flight began: its time includes the optimizer's
+        self._blind: tuple[HiddenVerdict, ...] = ()  # the last step's blind answers, as shown
         self._feedback_settings = feedback_settings(plan.feedback)
 
     # starting and resuming
@@ -151,6 +152,7 @@ class Trainer:
             self._graded = graded_trees(self.store, run.id, workspace)  # their answers stand
             history = History(run_id=run.id, steps=[s.logs for s in steps if s.idx > 0])
             feedback = self.store.blobs.text(last.next_feedback_blob)
+            self._blind = blind.shown_recorded([q for q in self.store.queries(run.id) if q.step == last.idx])
             return self._loop(
                 run, workspace, history, first_step=last.idx + 1, feedback=feedback, session=last.session
             )
@@ -206,6 +208,7 @@ class Trainer:
             writable=self.plan.writable,
             protected=self.plan.protected,
             hidden=(self.plan.repo, self.store.root, *self.plan.heldout_paths(), workspace.git_dir),
+            blind=self._blind,
         )
         self._write_guides(workspace)
         tools = HarnessTools(self.plan, self.store.root, run.id, workspace, step, self._graded)
@@ -254,6 +257,7 @@ class Trainer:
             queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
             verdicts += [(a, policy_for(a, self.plan.guards)) for a in tampered_alerts(validation)]
         budget_left = blind.budget_left(self.store, run.id, spec.validation, [q.record for q in queries])
+        self._blind = blind.shown(queries)
         usage_total = _usage_total(recorded, result, [*train, *validation])
         logs = step_logs(
             step,

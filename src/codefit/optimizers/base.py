@@ -70,6 +70,15 @@ class StepResult(Record):
     session: dict[str, Any] = Field(default_factory=dict)
 
 
+class HiddenVerdict(Record):
+    """The last step's answer from one blind-split sensor, as its feedback level lets the optimizer
+    know it: `passed` is None at level `none` (queried, no result shown). Structured, so an optimizer
+    never has to read it back out of the feedback text (a custom template may word it otherwise)."""
+
+    sensor: str
+    passed: bool | None
+
+
 @dataclass(frozen=True)
 class StepState:
     """Everything an optimizer may know at the start of a step. It sees the train split only."""
@@ -88,6 +97,7 @@ class StepState:
     writable: tuple[str, ...] = ()
     protected: tuple[str, ...] = ()
     hidden: tuple[Path, ...] = ()  # what the sandbox must hide: the user's repo, the store, held-out paths
+    blind: tuple[HiddenVerdict, ...] = ()  # the hidden checks' answers to the last step
 
 
 @runtime_checkable

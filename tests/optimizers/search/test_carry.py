@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from codefit.optimizers.base import HiddenVerdict
 from codefit.optimizers.search.carry import Carried, Verdict, blind_verdict, digest
 from codefit.optimizers.search.ranking import Plausible, rank, reasons
 
@@ -23,14 +24,14 @@ def plausible(description: str, text: str, **extra: object) -> Plausible:
     return Plausible.model_validate(fields)
 
 
-def test_blind_verdict_reads_the_hidden_checks_of_the_feedback() -> None:
-    failed = "# Feedback after step 1\n\n## Hidden check holdout (queries left: 2)\n\nVerdict: FAILED\n"
-    assert blind_verdict(failed) == Verdict.REJECTED
-    assert blind_verdict(failed.replace("FAILED", "PASSED")) == Verdict.ACCEPTED
-    both = failed + "\n## Hidden check other\n\nVerdict: PASSED\n"
-    assert blind_verdict(both) == Verdict.REJECTED
-    assert blind_verdict("## Hidden check holdout\n\nQueried; no result is shown.\n") == Verdict.UNKNOWN
-    assert blind_verdict("") == Verdict.UNKNOWN
+def test_blind_verdict_reads_the_structured_answers_not_the_feedback_text() -> None:
+    failed = HiddenVerdict(sensor="holdout", passed=False)
+    passed = HiddenVerdict(sensor="other", passed=True)
+    assert blind_verdict([failed]) == Verdict.REJECTED
+    assert blind_verdict([passed]) == Verdict.ACCEPTED
+    assert blind_verdict([failed, passed]) == Verdict.REJECTED
+    assert blind_verdict([HiddenVerdict(sensor="holdout", passed=None)]) == Verdict.UNKNOWN  # level none
+    assert blind_verdict([]) == Verdict.UNKNOWN
 
 
 def test_the_next_pending_patch_skips_every_submitted_tree() -> None:

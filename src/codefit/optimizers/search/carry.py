@@ -9,18 +9,17 @@ passes, so a new search would have nothing to repair). A tree once submitted is 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
+from codefit.optimizers.base import HiddenVerdict
 from codefit.optimizers.search.ranking import Plausible
 from codefit.records import Record
 
 SESSION_KEY = "search"
-_VERDICT = re.compile(r"^\s*Verdict:\s*(PASSED|FAILED)\b", re.MULTILINE)
 
 
 class Verdict(StrEnum):
@@ -29,12 +28,13 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"  # no hidden verdict in the feedback (none queried, or feedback level none)
 
 
-def blind_verdict(feedback: str) -> Verdict:
-    """What the feedback says about the hidden checks of the last submission."""
-    verdicts = _VERDICT.findall(feedback)
-    if not verdicts:
+def blind_verdict(answers: Sequence[HiddenVerdict]) -> Verdict:
+    """What the hidden checks said of the last submission: the harness's structured answers, never
+    the feedback text (a custom feedback template may word or drop the verdict line)."""
+    shown = [a.passed for a in answers if a.passed is not None]
+    if not shown:
         return Verdict.UNKNOWN
-    return Verdict.REJECTED if "FAILED" in verdicts else Verdict.ACCEPTED
+    return Verdict.ACCEPTED if all(shown) else Verdict.REJECTED
 
 
 def digest(files: Mapping[str, str]) -> str:

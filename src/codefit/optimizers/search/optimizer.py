@@ -75,7 +75,7 @@ class SearchOptimizer:
         carried = Carried.from_session(state.session)
         exclude: set[tuple[tuple[str, str], ...]] = set()
         restore: dict[str, str] = {}  # the tree to put back if a search from the base finds nothing
-        rejected = blind_verdict(state.feedback) == Verdict.REJECTED
+        rejected = blind_verdict(state.blind) == Verdict.REJECTED
         if carried is not None and rejected and carried.applies_to(sources, tests):
             if carried.pending():
                 return resubmit(root, sources, carried, state.session)
