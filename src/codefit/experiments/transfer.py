@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sqlite3
 import tarfile
@@ -12,6 +13,7 @@ from pathlib import Path
 from codefit.store import Store
 
 DB_FILE = "codefit.db"
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?", re.IGNORECASE)
 
 
 def import_store(store: Store, packed: bytes) -> None:
@@ -27,14 +29,18 @@ def import_store(store: Store, packed: bytes) -> None:
         target = sqlite3.connect(store.root / DB_FILE, timeout=30, isolation_level=None)
         try:
             target.execute("ATTACH DATABASE ? AS trial", (str(root / DB_FILE),))
-            tables = [
-                r[0] for r in target.execute("SELECT name FROM trial.sqlite_master WHERE type = 'table'")
-            ]
+            tables = target.execute(
+                "SELECT name, sql FROM trial.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
             target.execute("BEGIN IMMEDIATE")
-            for table in tables:
+            for table, create in tables:
                 if table == "meta":
                     continue
-                columns = [r[1] for r in target.execute(f"PRAGMA trial.table_info({table})")]
+                # A table the driver's store does not have yet (a plug-in's, or a newer codefit's on
+                # the worker) is made as the worker made it; columns are those both sides know.
+                target.execute(_in_main(create))
+                mine = {r[1] for r in target.execute(f"PRAGMA main.table_info({table})")}
+                columns = [r[1] for r in target.execute(f"PRAGMA trial.table_info({table})") if r[1] in mine]
                 names = ", ".join(columns)
                 target.execute(
                     f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM trial.{table}"
@@ -50,3 +56,8 @@ def import_store(store: Store, packed: bytes) -> None:
                 if path.is_file() and not dest.exists():
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(path, dest)
+
+
+def _in_main(create: str) -> str:
+    """The worker's CREATE TABLE statement, made harmless where the driver has the table already."""
+    return _CREATE_TABLE.sub("CREATE TABLE IF NOT EXISTS ", create, count=1)
