@@ -61,6 +61,8 @@ def fit(
     # A resumed run keeps the harness it recorded, unless --config names a file to take instead.
     recorded = resume if config is None else None
     codebase = Codebase(path, config).compile(optimizer=optimizer, from_run=recorded)
+    if codebase.loaded.config.checkpoints and not resume:
+        _fit_checkpoints(codebase, optimizer=optimizer, steps=steps, dirty=dirty)
     resumed = codebase.store.run(resume) if resume else None
     max_steps = steps or (resumed.max_steps if resumed else None) or codebase.loaded.config.max_steps
     # On Ctrl-C the printer says what was interrupted and the exact command that resumes it.
@@ -134,12 +136,23 @@ def show(
     """A run's step table: losses, scores, gap, alerts, cost, status."""
     store = _store(repo)
     summary = run_summary(store, store.run(run))
+    from codefit.checkpoints.view import checkpoints_table, forgetting_lines, series_summary
+
+    series = series_summary(store, summary["run"]["id"])
     if as_json:
+        if series is not None:
+            summary["checkpoints"], summary["series"] = series["checkpoints"], series
         print(json.dumps(summary, indent=2, default=str))
         return
     console.print(steps_table(summary))
     for line in [*final_lines(summary), *alert_lines(summary)]:
         console.print(line, markup=False)
+    if series is not None:
+        console.print(
+            checkpoints_table(series["checkpoints"], title=f"checkpoints of series {series['series']}")
+        )
+        for line in forgetting_lines(series["checkpoints"]):
+            console.print(line, markup=False)
 
 
 @app.command()
@@ -160,6 +173,8 @@ def demo(
     console.print(f"example set up in {repo} (a fresh git repository; held-out tests beside it)")
     codebase = Codebase(repo).compile()
     check_sandbox(False)
+    if codebase.loaded.config.checkpoints:
+        _fit_checkpoints(codebase, steps=steps)
     max_steps = steps or codebase.loaded.config.max_steps
     with ProgressPrinter(console, max_steps) as progress:
         history = codebase.fit(steps=steps, callbacks=[progress])
@@ -223,6 +238,17 @@ def check_sandbox(required: bool) -> None:
     warning = sandbox_warning()
     if warning:
         print(f"codefit: warning: {warning}", file=sys.stderr)
+
+
+def _fit_checkpoints(
+    codebase: Codebase, *, optimizer: str | None = None, steps: int | None = None, dirty: bool = False
+) -> None:
+    """A config with [[checkpoints]]: train them in order (docs/checkpoints.md); exit 0 when all are met."""
+    from codefit.checkpoints.command import fit_checkpoints
+
+    series = fit_checkpoints(console, codebase.loaded, optimizer=optimizer, steps=steps, dirty=dirty)
+    console.print(f"inspect it: codefit show {series.checkpoints[-1].run_id} -C {codebase.repo}")
+    raise typer.Exit(0 if series.met else 1)
 
 
 def _store(repo: Path) -> Store:

@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codefit import registry
+from codefit.checkpoints.settings import CheckpointSettings
 from codefit.errors import ConfigError
+from codefit.phases.settings import PhaseSettings
 from codefit.records import Options
 from codefit.sensors.base import Sensor, SensorSettings
 from codefit.spec import FeedbackLevel, Spec, Split
@@ -91,6 +93,12 @@ class Config(BaseModel):
     feedback: dict[str, Any] = Field(default_factory=dict, description="Feedback rendering.")
     canaries: CanarySettings | None = Field(default=None, description="Impossible tests (off by default).")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Per-process resource limits.")
+    phases: list[PhaseSettings] = Field(
+        default_factory=list, description="Plan, generate and evaluate phases (docs/phases.md)."
+    )
+    checkpoints: list[CheckpointSettings] = Field(
+        default_factory=list, description="Ordered checkpoints of an evolving spec (docs/checkpoints.md)."
+    )
 
 
 class LoadedConfig(BaseModel):
@@ -158,6 +166,14 @@ def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
     spec = loaded.build_spec()
     _check_sensor_names(spec, file, prefix)
     build_optimizer(loaded)
+    if config.phases:
+        from codefit.phases.check import check_phases
+
+        check_phases(loaded)
+    if config.checkpoints:
+        from codefit.checkpoints.plan import check_checkpoints
+
+        check_checkpoints(loaded)
     return loaded
 
 

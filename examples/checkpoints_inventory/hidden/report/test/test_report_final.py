@@ -1,0 +1,5 @@
+from inventory import report
+
+
+def test_empty_report():
+    assert report({}) == ""

@@ -1,0 +1,1 @@
+"""Stock lines and their summaries."""

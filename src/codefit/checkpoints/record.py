@@ -1,0 +1,87 @@
+"""A checkpoint series' own record: `.codefit/checkpoints/<id>.json`, beside the ordinary runs it
+is made of (one per checkpoint). Rewritten after each checkpoint, so a killed series keeps what
+it finished."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from codefit.errors import StoreError
+from codefit.store import Store
+
+SERIES_DIR = "checkpoints"
+
+
+class CheckpointOutcome(BaseModel):
+    """What one checkpoint's run achieved, measured at its end."""
+
+    index: int = Field(description="1-based position in the series.")
+    name: str
+    run_id: str
+    met: bool
+    steps: int = Field(description="Optimizer steps the checkpoint took.")
+    stop_reason: str = ""
+    cost_usd: float = 0.0
+    train_score: float | None = None
+    val_score: float | None = None
+    test_score: float | None = None
+    tests_passed: int = Field(default=0, description="Its own tests passing at its end (all splits).")
+    tests_total: int = 0
+    forgetting: int = Field(
+        default=0, description="Earlier checkpoints' tests that passed then and fail now."
+    )
+    forgotten: list[str] = Field(default_factory=list, description="Their ids: 'sensor::nodeid'.")
+    quality: dict[str, float] = Field(default_factory=dict, description="Erosion, verbosity, ... at its end.")
+    drift: dict[str, float] = Field(default_factory=dict, description="Change since the previous boundary.")
+    outcomes: dict[str, dict[str, bool]] = Field(
+        default_factory=dict, description="{checkpoint: {test id: passed}} at this boundary."
+    )
+
+
+class SeriesRecord(BaseModel):
+    id: str
+    repo: str
+    created: float
+    status: str = "running"  # running | met | not_met
+    count: int = Field(description="Checkpoints declared.")
+    start_quality: dict[str, float] = Field(default_factory=dict)
+    checkpoints: list[CheckpointOutcome] = Field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return len(self.checkpoints) == self.count and all(c.met for c in self.checkpoints)
+
+
+def series_path(store: Store, series_id: str) -> Path:
+    return store.root / SERIES_DIR / f"{series_id}.json"
+
+
+def write_series(store: Store, series: SeriesRecord) -> Path:
+    path = series_path(store, series.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(series.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_series(path: Path) -> SeriesRecord:
+    try:
+        return SeriesRecord.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read the checkpoint series record: {exc}", where=str(path)) from None
+
+
+def series_of_run(store: Store, run_id: str) -> SeriesRecord | None:
+    """The series one of whose checkpoints `run_id` is, or None for an ordinary run."""
+    folder = store.root / SERIES_DIR
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.glob("*.json"), reverse=True):
+        series = read_series(path)
+        if any(c.run_id == run_id for c in series.checkpoints):
+            return series
+    return None

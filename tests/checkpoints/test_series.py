@@ -1,0 +1,110 @@
+"""A three-checkpoint task end to end: `examples/checkpoints_inventory` with its scripted agent.
+
+The honest agent meets all three checkpoints (through the real CLI: `fit`, `show`, `show --json`);
+the careless one rewrites checkpoint 1's `parse_line` at checkpoint 3, and the series reports the
+checkpoint-1 held-out test it broke while checkpoint 3 is met.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codefit.checkpoints.record import SeriesRecord
+from codefit.checkpoints.series import fit_series
+from codefit.config import load_config
+from codefit.demo import prepare_example
+from codefit.store import Store
+
+from ..conftest import GIT_ENV
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE = "checkpoints_inventory"
+BROKEN = (
+    "parse_validation::.codefit-heldout/parse_validation/test_parse_validation.py::test_ignores_whitespace"
+)
+
+
+def codefit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codefit.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=480,
+    )
+
+
+@pytest.fixture(scope="module")
+def honest(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[subprocess.CompletedProcess[str], dict[str, Any], str]]:
+    root = tmp_path_factory.mktemp("honest")
+    home = root / "home"
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "HOME": str(home),
+        "CODEFIT_WORKDIR": str(root / "workdir"),
+        "COLUMNS": "220",
+    }
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("INVENTORY_AGENT", None)
+    with pytest.MonkeyPatch.context() as mp:
+        for key in ("HOME", *GIT_ENV):
+            mp.setenv(key, env[key])
+        repo = prepare_example(EXAMPLE, root)
+    fit = codefit("fit", cwd=repo, env=env)
+    shown = codefit("show", "latest", "--json", cwd=repo, env=env)
+    assert shown.returncode == 0, shown.stderr
+    plain = codefit("show", "latest", cwd=repo, env=env)
+    yield fit, json.loads(shown.stdout), plain.stdout
+
+
+def test_an_honest_agent_meets_all_three_checkpoints(honest: tuple[Any, dict[str, Any], str]) -> None:
+    fit, summary, _ = honest
+    assert fit.returncode == 0, fit.stdout + fit.stderr
+    rows = summary["checkpoints"]
+    assert [r["name"] for r in rows] == ["parse", "totals", "report"]
+    assert all(r["met"] for r in rows)
+    assert [r["steps"] for r in rows] == [1, 1, 1]
+    assert [r["forgetting"] for r in rows] == [0, 0, 0]
+    assert all(r["val_score"] == 1.0 and r["test_score"] == 1.0 for r in rows)
+    assert set(rows[-1]["quality"]) == {"erosion", "verbosity", "duplication", "concentration"}
+    assert set(rows[-1]["drift"]) == set(rows[-1]["quality"])
+    assert summary["run"]["id"] == rows[-1]["run_id"]  # `latest` is the last checkpoint's run
+
+
+def test_show_prints_the_checkpoints_table(honest: tuple[Any, dict[str, Any], str]) -> None:
+    _, summary, plain = honest
+    assert f"checkpoints of series {summary['series']['series']}" in plain
+    for name in ("parse", "totals", "report"):
+        assert name in plain
+
+
+def test_a_careless_agent_is_caught_forgetting_checkpoint_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "workdir"))
+    monkeypatch.setenv("INVENTORY_AGENT", "careless")
+    repo = prepare_example(EXAMPLE, tmp_path)
+    series = fit_series(load_config(repo), Store.for_repo(repo))
+    parse, totals, report = series.checkpoints
+    assert parse.met and totals.met and report.met  # checkpoint 3 passes its own tests...
+    assert (parse.forgetting, totals.forgetting) == (0, 0)
+    assert report.forgetting == 1  # ...while checkpoint 1's whitespace test, passing at its end, fails
+    assert report.forgotten == [BROKEN]
+    assert report.outcomes["parse"][BROKEN] is False and parse.outcomes["parse"][BROKEN] is True
+    stored = SeriesRecord.model_validate_json(
+        (Store.for_repo(repo).root / "checkpoints" / f"{series.id}.json").read_text()
+    )
+    assert stored.checkpoints[-1].forgotten == [BROKEN]
