@@ -87,6 +87,8 @@ class Codebase:
         if self._plan is None:
             from_run = resume if self._config_file is None else None
             self.compile(from_run=from_run)
+        if self.loaded.config.phases:
+            return self._fit_phases(callbacks, dirty=dirty, resume=resume)
         plan = self._require_plan()
         if steps is None and resume:
             steps = self.store.run(resume).max_steps  # a resumed run keeps its own limit
@@ -121,6 +123,14 @@ class Codebase:
             if chosen == Split.TRAIN:
                 return [s.read(workspace.path, plan.context) for s in sensors]
             return grade(workspace, workspace.head(), sensors, plan.context)
+
+    def _fit_phases(self, callbacks: Sequence[Callback], *, dirty: bool, resume: str | None) -> History:
+        """A run with `[[phases]]`: each phase as ordinary fits chained on one codebase."""
+        if resume:
+            raise ConfigError("a phased run cannot be resumed; start it again", where=str(self.loaded.file))
+        from codefit.phases.runner import PhasedRun
+
+        return PhasedRun(self.loaded, self.store, [*self._config_callbacks(), *callbacks]).start(dirty=dirty)
 
     def _require_plan(self) -> RunPlan:
         assert self._plan is not None

@@ -80,6 +80,8 @@ sensors: Registry[Any] = Registry(
         "judge": "codefit.sensors.judge:JudgeSensor",
         "property": "codefit.sensors.property:PropertySensor",
         "runtime_contracts": "codefit.sensors.runtime_contracts:RuntimeContractsSensor",
+        "artifact": "codefit.phases.artifact_sensor:ArtifactSensor",
+        "webapp": "codefit.phases.webapp_sensor:WebAppSensor",
     },
 )
 

@@ -93,8 +93,9 @@ class Trainer:
             feedback = self._baseline(run, workspace, history)
             return self._loop(run, workspace, history, first_step=1, feedback=feedback, session={})
 
-    def replay(self, parent_ref: str, from_step: int) -> History:
-        """A new run, linked to `parent_ref`, starting from its checkpoint `from_step`."""
+    def replay(self, parent_ref: str, from_step: int, *, session: dict[str, Any] | None = None) -> History:
+        """A new run, linked to `parent_ref`, starting from its checkpoint `from_step`; with the
+        optimizer session it had there, or `session` (`{}`: a fresh context)."""
         parent = self.store.run(parent_ref)
         steps = {s.idx: s for s in self.store.steps(parent.id)}
         if from_step not in steps:
@@ -109,7 +110,12 @@ class Trainer:
         with self.store.stepping(run.id), recording(Path(run.workspace).parent):
             feedback = self._baseline(run, workspace, history)
             return self._loop(
-                run, workspace, history, first_step=1, feedback=feedback, session=start.session
+                run,
+                workspace,
+                history,
+                first_step=1,
+                feedback=feedback,
+                session=start.session if session is None else session,
             )
 
     def _create_run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from codefit.phases.records import phase_summaries
 from codefit.sensors.base import Reading
 from codefit.spec import Split
 from codefit.store import RunRecord, Store
@@ -64,6 +65,7 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             for s in steps
         ],
         "config": run.config,
+        "phases": phase_summaries(store, run.id),
         "queries": [q.model_dump(mode="json") for q in queries],
         "alerts": [
             {"step": step, "action": action, **alert.model_dump(mode="json")}

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from codefit.harness.callbacks import Callback
+from codefit.phases.view import phase_lines
 from codefit.progress import ProgressKind
 from codefit.report.heartbeat import HEARTBEAT_S, Heartbeat, ProgressListener
 from codefit.store import RunRecord, Store
@@ -186,6 +187,7 @@ def final_lines(summary: Mapping[str, Any]) -> list[str]:
         f"validation {validation}, test {fmt(final['test']['score'])}, "
         f"{gap_label(final.get('gap_basis'))} {fmt(gap)}",
     ]
+    lines += phase_lines(summary.get("phases") or [])
     if final.get("cheating_rate") is not None:
         lines.append(
             f"canaries: cheating rate {fmt(final['cheating_rate'])} "

@@ -1,0 +1,180 @@
+"""A phased run: its phases in order, each as ordinary fits chained on one codebase.
+
+The first sub-run starts from the repository; each later one continues from the checkpoint the
+previous one chose (a replay of it, with a fresh agent session: a context reset). Files a phase hands
+over are kept in the store and written into every later phase's task. The phased run is a run row
+of its own (optimizer `phases`); its phases are rows of the `phases` table, naming their sub-runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from codefit.config import LoadedConfig
+from codefit.errors import CodefitError
+from codefit.harness.callbacks import Callback
+from codefit.harness.loop import History, Trainer
+from codefit.harness.plan import plan_from_config, preflight, workdir
+from codefit.phases.kinds import GeneratePhase, PhaseKind, phase_kinds, plan_artifact
+from codefit.phases.records import PhaseRecord, PhaseStatus, SubRun, record_phase
+from codefit.phases.settings import PhaseSettings
+from codefit.store import RunRecord, RunStatus, Store, new_run_id
+from codefit.workspace.git import git, head_commit
+
+OPTIMIZER = "phases"
+
+
+@dataclass
+class _Chain:
+    """Where the next sub-run starts: nothing yet (the repository), or a run's chosen step."""
+
+    run: str | None = None
+    step: int = 0
+    branch: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # handed over so far
+    steps: list[dict[str, object]] = field(default_factory=list)
+    final: dict[str, object] = field(default_factory=dict)
+
+
+class PhasedRun:
+    def __init__(self, loaded: LoadedConfig, store: Store, callbacks: Sequence[Callback] = ()) -> None:
+        self.loaded = loaded
+        self.store = store
+        self.callbacks = list(callbacks)
+
+    def start(self, *, dirty: bool = False) -> History:
+        run = self._create_run()
+        chain = _Chain()
+        status, reason = RunStatus.MET, "every phase met"
+        with self.store.stepping(run.id):
+            try:
+                for index, phase in enumerate(self.loaded.config.phases):
+                    outcome = self._phase(run.id, index, phase, chain, dirty=dirty)
+                    if outcome is not PhaseStatus.MET:
+                        status = RunStatus.ERROR if outcome is PhaseStatus.ERROR else RunStatus.NOT_MET
+                        reason = f"phase {index + 1} ({phase.label}) {outcome.value}"
+                        break
+            except Exception as exc:
+                self.store.update_run(run.id, status=RunStatus.ERROR, error=str(exc) or type(exc).__name__)
+                raise
+        final = {**chain.final, "stop_reason": reason, "met": status is RunStatus.MET}
+        self.store.update_run(run.id, status=status, branch=chain.branch, final=final)
+        return History(
+            run_id=run.id,
+            status=status,
+            branch=chain.branch,
+            stop_reason=reason,
+            steps=chain.steps,
+            final=final,
+        )
+
+    def _phase(
+        self, run_id: str, index: int, phase: PhaseSettings, chain: _Chain, *, dirty: bool
+    ) -> PhaseStatus:
+        kind: PhaseKind = phase_kinds.get(phase.kind)()
+        record = PhaseRecord(
+            run_id=run_id,
+            idx=index + 1,
+            name=phase.label,
+            kind=phase.kind,
+            status=PhaseStatus.RUNNING,
+            started=time.time(),
+        )
+        record_phase(self.store, record)
+        try:
+            if isinstance(kind, GeneratePhase):
+                path = plan_artifact(self.loaded, index)
+                chain.files.setdefault(path, self._read(chain, path) or "")
+            sub_runs = kind.sub_runs(self.loaded, index, chain.files)
+        except CodefitError as exc:
+            return self._end(record, PhaseStatus.ERROR, exc.message)
+        for sub in sub_runs:
+            history = self._fit(sub.loaded, chain, dirty=dirty)
+            record = record.model_copy(
+                update={"sub_runs": [*record.sub_runs, self._sub_run(history, sub.item)]}
+            )
+            record_phase(self.store, record)
+            if not history.met:
+                why = f"{sub.item or 'its run'} not met: {history.stop_reason}"
+                return self._end(record, PhaseStatus.NOT_MET, why)
+        handoff, missing = self._hand_over(phase, chain)
+        record = record.model_copy(update={"handoff": handoff})
+        if missing:
+            return self._end(
+                record, PhaseStatus.NOT_MET, f"handoff file(s) not written: {', '.join(missing)}"
+            )
+        return self._end(record, PhaseStatus.MET, f"{len(sub_runs)} run(s) met")
+
+    def _fit(self, loaded: LoadedConfig, chain: _Chain, *, dirty: bool) -> History:
+        plan = plan_from_config(loaded)
+        preflight(plan)
+        trainer = Trainer(plan, self.store, self.callbacks)
+        if chain.run is None:
+            history = trainer.start(dirty=dirty)
+        else:
+            history = trainer.replay(chain.run, chain.step, session={})
+        chosen = self.store.run(history.run_id).chosen_step
+        chain.run, chain.step, chain.branch = history.run_id, chosen or 0, history.branch
+        chain.steps += history.steps
+        chain.final = dict(history.final)
+        return history
+
+    def _sub_run(self, history: History, item: str) -> SubRun:
+        steps = [s for s in self.store.steps(history.run_id) if s.idx > 0]
+        return SubRun(
+            run=history.run_id,
+            item=item,
+            status=history.status.value,
+            steps=len(steps),
+            cost_usd=sum(s.cost_usd for s in steps),
+            stop_reason=history.stop_reason,
+            branch=history.branch,
+            transcripts=[s.transcript_blob for s in steps if s.transcript_blob],
+        )
+
+    def _hand_over(self, phase: PhaseSettings, chain: _Chain) -> tuple[dict[str, str], list[str]]:
+        """Keep the phase's handoff files (a plan phase's artifact among them) from its last tree."""
+        paths = [*([phase.artifact] if phase.kind == "plan" and phase.artifact else []), *phase.handoff]
+        kept, missing = {}, []
+        for path in dict.fromkeys(paths):
+            text = self._read(chain, path)
+            if text is None:
+                missing.append(path)
+                continue
+            kept[path] = self.store.blobs.put(text)
+            chain.files[path] = text
+        return kept, missing
+
+    def _read(self, chain: _Chain, path: str) -> str | None:
+        """A file of the tree the chain has reached (the repository's HEAD before any sub-run)."""
+        spec = f"{chain.branch or 'HEAD'}:{path}"
+        if git(self.loaded.root, "cat-file", "-t", spec, check=False).strip() != "blob":
+            return None
+        return git(self.loaded.root, "cat-file", "blob", spec)
+
+    def _end(self, record: PhaseRecord, status: PhaseStatus, outcome: str) -> PhaseStatus:
+        record_phase(
+            self.store, record.model_copy(update={"status": status, "ended": time.time(), "outcome": outcome})
+        )
+        return status
+
+    def _create_run(self) -> RunRecord:
+        now = time.time()
+        run_id = new_run_id()
+        run = RunRecord(
+            id=run_id,
+            created=now,
+            updated=now,
+            status=RunStatus.RUNNING,
+            repo=str(self.loaded.root),
+            workspace=str(workdir() / run_id),
+            base_commit=head_commit(self.loaded.root),
+            fingerprint=self.loaded.fingerprint(),
+            config=self.loaded.raw,
+            optimizer=OPTIMIZER,
+            max_steps=self.loaded.config.max_steps,
+        )
+        self.store.create_run(run)
+        return run
