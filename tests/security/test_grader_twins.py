@@ -11,6 +11,7 @@ from codefit.harness.selection import grader_integrity
 from codefit.sensors.base import Outcome, Reading, SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
+from codefit.workspace import twins
 from codefit.workspace.grading import grade, materialize_heldout
 from codefit.workspace.twins import rewrite
 from codefit.workspace.workspace import Workspace
@@ -94,6 +95,39 @@ def test_an_honest_fix_passes_with_every_twin_failing_and_real_names_reported(
     ]
     assert reading.metrics["twins"] == 2 and reading.metrics["twins_passed"] == 0
     assert grader_integrity([reading]) == 1.0
+
+
+def split_sensor(tmp_path: Path, split: Split, module: str) -> PytestSensor:
+    """A held-out sensor the way `codefit split` writes one: laid over the whole tree, its args
+    naming its own files."""
+    hidden = tmp_path / f"hidden-{split}"
+    (hidden / "tests").mkdir(parents=True)
+    (hidden / "tests" / module).write_text(HELDOUT)
+    settings = SensorSettings(name=f"split_{split}", kind="pytest", split=split, path=hidden, dest=".")
+    return PytestSensor(settings, PytestOptions(args=[f"tests/{module}"], test_timeout=30))
+
+
+def test_twins_go_only_into_each_sensors_own_files_when_splits_share_the_tree(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, commit = candidate(make_repo, tmp_path, {"src/calc.py": "def add(a, b):\n    return a + b\n"})
+    sensors = [
+        split_sensor(tmp_path, Split.VALIDATION, "test_calc_validation.py"),
+        split_sensor(tmp_path, Split.TEST, "test_calc_test.py"),
+    ]
+    rewritten: list[str] = []
+    plant_file = twins.plant_file
+    monkeypatch.setattr(twins, "plant_file", lambda path: rewritten.append(path.name) or plant_file(path))
+
+    readings = grade(ws, commit, sensors, SensorContext(python=sys.executable))
+    assert sorted(rewritten) == ["test_calc_test.py", "test_calc_validation.py"]  # not the visible tests
+    for reading in readings:
+        assert reading.passed and reading.error is None, reading.output
+        assert reading.metrics["twins"] == 2 and reading.metrics["twins_passed"] == 0
+        assert sorted(t.nodeid.split("::", 1)[1] for t in reading.tests) == [
+            "TestZero::test_add_zero",
+            "test_add_more",
+        ]
 
 
 def test_twins_and_tests_share_a_module_and_have_names_that_tell_nothing() -> None:

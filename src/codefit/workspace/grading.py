@@ -33,10 +33,11 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
         workspace.export_tree(commit, copy)
         base_text = functools.partial(workspace.show, workspace.base)
         make_pristine(copy, base_text)
+        placed = []
         for sensor in sensors:
             reset_destination(copy, sensor.settings.heldout_dest(), base_text)
-            materialize_heldout(sensor.settings, copy)
-        plans = [_plant_twins(copy, sensor) for sensor in sensors]
+            placed.append(materialize_heldout(sensor.settings, copy))
+        plans = plant_twins(sensors, placed)
         graded = dataclasses.replace(ctx, own_modules=base_names(workspace.files(workspace.base)))
         return [
             twins.resolve(measured(sensor, copy, graded), plan)
@@ -44,11 +45,22 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
         ]
 
 
-def _plant_twins(copy: Path, sensor: Sensor) -> twins.TwinPlan:
-    """Twins among a pytest sensor's held-out tests (see `twins`); none for other kinds."""
-    if sensor.settings.kind != "pytest":
-        return twins.TwinPlan()
-    return twins.plant(copy / sensor.settings.heldout_dest())
+def plant_twins(sensors: Sequence[Sensor], placed: Sequence[Sequence[Path]]) -> list[twins.TwinPlan]:
+    """Twins among each pytest sensor's own held-out files (see `twins`); none for other kinds.
+
+    Only the files a sensor placed are rewritten, each once: with held-out files laid over the whole
+    tree (dest "."), the visible tests and the other sensors' files are not that sensor's held-out
+    tests, and a file rewritten twice would get twins of twins under names no plan knows."""
+    planted: dict[Path, twins.TwinPlan] = {}
+    plans = []
+    for sensor, files in zip(sensors, placed, strict=True):
+        plan = twins.TwinPlan()
+        for path in files if sensor.settings.kind == "pytest" else ():
+            if path not in planted:
+                planted[path] = twins.plant_file(path)
+            plan.merge(planted[path])
+        plans.append(plan)
+    return plans
 
 
 def base_names(files: Sequence[str]) -> frozenset[str]:
@@ -84,21 +96,30 @@ def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) 
             path.write_text(original, encoding="utf-8")
 
 
-def materialize_heldout(settings: SensorSettings, copy: Path) -> None:
-    """Place a sensor's held-out files at their destination inside the grading copy."""
+def materialize_heldout(settings: SensorSettings, copy: Path) -> list[Path]:
+    """Place a sensor's held-out files at their destination inside the grading copy; the files placed."""
     dest = copy / settings.heldout_dest()
-    if settings.path is not None:
-        if settings.path.is_dir():
-            shutil.copytree(settings.path, dest, dirs_exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="codefit-heldout-") as tmp:
+        staging = Path(tmp) / "heldout"
+        if settings.path is not None:
+            if settings.path.is_dir():
+                shutil.copytree(settings.path, staging)
+            else:
+                staging.mkdir()
+                shutil.copy2(settings.path, staging / settings.path.name)
+        elif settings.sealed is not None:
+            try:
+                from codefit.seal import decrypt_into
+            except ImportError as exc:  # the sealing extra is not installed
+                raise SensorError(
+                    "sealed held-out tests need the `guards` extra (cryptography)",
+                    where=f"sensor {settings.name!r}",
+                ) from exc
+            decrypt_into(settings.sealed, staging)
         else:
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(settings.path, dest / settings.path.name)
-    elif settings.sealed is not None:
-        try:
-            from codefit.seal import decrypt_into
-        except ImportError as exc:  # the sealing extra is not installed
-            raise SensorError(
-                "sealed held-out tests need the `guards` extra (cryptography)",
-                where=f"sensor {settings.name!r}",
-            ) from exc
-        decrypt_into(settings.sealed, dest)
+            return []
+        files = sorted(
+            p.relative_to(staging) for p in staging.rglob("*") if p.is_file() and not p.is_symlink()
+        )
+        shutil.copytree(staging, dest, symlinks=True, dirs_exist_ok=True)
+    return [dest / rel for rel in files]

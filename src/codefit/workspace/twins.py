@@ -48,13 +48,18 @@ def plant(folder: Path) -> TwinPlan:
     """Rename the tests of every module under `folder` and add their twins, in place."""
     plan = TwinPlan()
     for path in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
-        if path.is_symlink():
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        rewritten, module_plan = rewrite(text)
-        if module_plan.names:
-            path.write_text(rewritten, encoding="utf-8")
-            plan.merge(module_plan)
+        plan.merge(plant_file(path))
+    return plan
+
+
+def plant_file(path: Path) -> TwinPlan:
+    """Rename the tests of the module at `path` and add their twins, in place (none for a link or
+    a file that is not Python)."""
+    if path.is_symlink() or path.suffix != ".py" or not path.is_file():
+        return TwinPlan()
+    rewritten, plan = rewrite(path.read_text(encoding="utf-8", errors="replace"))
+    if plan.names:
+        path.write_text(rewritten, encoding="utf-8")
     return plan
 
 
