@@ -11,6 +11,7 @@ from typing import Any
 
 from codefit import registry
 from codefit.guards.base import Alert, Change, Guard, Policy, Severity
+from codefit.guards.memo import shared
 from codefit.guards.settings import GuardSettings, load_settings, policy_for
 
 __all__ = ["Alert", "Change", "Guard", "GuardSettings", "Policy", "Severity", "policy_for", "run_guards"]
@@ -20,13 +21,16 @@ def run_guards(change: Change, settings: dict[str, Any] | GuardSettings) -> list
     """Every enabled guard's alerts on `change`; a guard that crashes gives an info alert, not an error."""
     s = load_settings(settings)
     alerts: list[Alert] = []
-    for name in registry.guards.names():
-        if name in s.disable:
-            continue
-        try:
-            guard: Guard = registry.guards.get(name)()
-            alerts += guard.inspect(change)
-        except Exception as exc:  # a broken guard must not end a run or hide other guards' alerts
-            message = f"guard {name!r} failed: {type(exc).__name__}: {exc}"
-            alerts.append(Alert(guard="guards", kind="guard_error", severity=Severity.INFO, message=message))
+    with shared():  # each changed text parsed, and each module walked, once for all the guards
+        for name in registry.guards.names():
+            if name in s.disable:
+                continue
+            try:
+                guard: Guard = registry.guards.get(name)()
+                alerts += guard.inspect(change)
+            except Exception as exc:  # a broken guard must not end a run or hide other guards' alerts
+                message = f"guard {name!r} failed: {type(exc).__name__}: {exc}"
+                alerts.append(
+                    Alert(guard="guards", kind="guard_error", severity=Severity.INFO, message=message)
+                )
     return alerts

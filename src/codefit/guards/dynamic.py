@@ -13,7 +13,8 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import Names
+from codefit.guards.memo import walk
+from codefit.guards.names import names_of
 from codefit.guards.source import Hit, added_hits, alert, hit, judged_as_test, python_files
 
 RUNNERS = frozenset({"exec", "eval", "compile", "builtins.exec", "builtins.eval", "builtins.compile"})
@@ -41,9 +42,9 @@ LOADERS = frozenset(
 def dynamic_code(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = names.qualified(node.func)

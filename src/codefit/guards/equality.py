@@ -11,7 +11,8 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import IMPORTERS, Names, folded
+from codefit.guards.memo import walk
+from codefit.guards.names import IMPORTERS, Names, folded, names_of
 from codefit.guards.source import (
     Hit,
     added_hits,
@@ -181,9 +182,9 @@ def _lambdas(node: ast.AST, names: Names) -> list[tuple[str, ast.Lambda]]:
 def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ClassDef):
             bases = {dotted(b) for b in node.bases}
             for item in node.body:

@@ -8,7 +8,8 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import Names
+from codefit.guards.memo import walk
+from codefit.guards.names import names_of
 from codefit.guards.source import Hit, added_hits, alert, hit, judged_as_test, python_files, under_main_guard
 
 # Calls that end or signal the process: hard exits are never legitimate in code under test.
@@ -57,9 +58,9 @@ def exit_calls(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
     scripted = under_main_guard(tree)
-    names = Names(tree)
+    names = names_of(tree)
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if id(node) in scripted:
             continue
         if isinstance(node, ast.Call):
@@ -85,7 +86,7 @@ def entry_points(tree: ast.Module | None, rel: str, scripts: set[str]) -> set[in
         return set()
     path = PurePosixPath(rel)
     if path.name == "__main__.py":
-        return {id(n) for n in ast.walk(tree)}
+        return {id(n) for n in walk(tree)}
     module = ".".join((path.parent / path.stem).parts)
     inside: set[int] = set()
     for node in tree.body:
@@ -97,7 +98,7 @@ def entry_points(tree: ast.Module | None, rel: str, scripts: set[str]) -> set[in
 
 
 def _inside(tree: ast.Module | None, line: int, entry: set[int]) -> bool:
-    return tree is not None and any(id(n) in entry for n in ast.walk(tree) if getattr(n, "lineno", 0) == line)
+    return tree is not None and any(id(n) in entry for n in walk(tree) if getattr(n, "lineno", 0) == line)
 
 
 def console_scripts(change: Change) -> set[str]:

@@ -18,6 +18,7 @@ from typing import ClassVar
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.behaviour import behaviour_hits
 from codefit.guards.evaluate import try_evaluate
+from codefit.guards.memo import walk
 from codefit.guards.source import (
     Hit,
     alert,
@@ -136,7 +137,7 @@ def _row_values(row: ast.expr, width: int) -> list[object] | None:
 
 def cases_in(tree: ast.Module) -> list[Case]:
     found: list[Case] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
             asserts = [n for n in ast.walk(node) if isinstance(n, ast.Assert)]
             for env in _parametrize_rows(node):
@@ -201,7 +202,7 @@ def constant(node: ast.expr | None) -> tuple[bool, object]:
 
 def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         branches: list[tuple[ast.expr, list[ast.stmt]]] = []
         if isinstance(node, ast.If):
             branches.append((node.test, node.body))
@@ -247,7 +248,7 @@ def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -
     expected_by_func: dict[str, list[object]] = {}
     for c in cases:
         expected_by_func.setdefault(c.func, []).append(c.expected)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.FunctionDef) or node.name not in expected_by_func:
             continue
         params = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
@@ -261,7 +262,7 @@ def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -
 
 def _call_counters(tree: ast.Module, text: str | None) -> list[Hit]:
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         declared = {n for g in ast.walk(node) if isinstance(g, ast.Global | ast.Nonlocal) for n in g.names}
@@ -282,7 +283,7 @@ def _derived_conditions(tree: ast.Module, text: str | None, cases: list[Case]) -
     by_func: dict[str, list[Case]] = {}
     for c in cases:
         by_func.setdefault(c.func, []).append(c)
-    for fn in ast.walk(tree):
+    for fn in walk(tree):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name not in by_func:
             continue
         params = [a.arg for a in fn.args.args if a.arg not in ("self", "cls")]

@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import IMPORTERS, Names, folded
+from codefit.guards.memo import walk
+from codefit.guards.names import IMPORTERS, folded, names_of
 from codefit.guards.source import (
     Hit,
     added_hits,
@@ -59,9 +60,9 @@ def runner_patches(tree: ast.Module | None, text: str | None) -> list[Hit]:
     """
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("pytest_"):
             hits.append(hit(f"hook:{node.name}", node, text))
         elif isinstance(node, ast.Import | ast.ImportFrom):

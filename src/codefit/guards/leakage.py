@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.memo import walk
 from codefit.guards.source import Hit, read_after, snippet, tree_files
 from codefit.guards.transcript import event_text
 
@@ -63,7 +64,7 @@ def fingerprints(heldout: Mapping[str, str], visible: str) -> Fingerprints:
             tree = ast.parse(text)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and len(node.name) >= MIN_NAME:
                 if node.name not in visible:
                     names.add(node.name)

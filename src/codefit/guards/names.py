@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from codefit.guards.memo import memoized, walk
 from codefit.guards.source import dotted
 
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "importlib.__import__", "__import__"})
@@ -39,6 +40,11 @@ def folded(node: ast.AST | None) -> str | None:
     return None
 
 
+def names_of(tree: ast.Module | None) -> Names:
+    """`Names(tree)`, built once per tree within a guards scope (`memo.shared`)."""
+    return memoized("names", tree, lambda: Names(tree))
+
+
 class Names:
     """Resolves names in one module: `qualified(node)` is the dotted name with aliases expanded."""
 
@@ -47,7 +53,7 @@ class Names:
         self.modules: set[str] = set()  # top-level names the module binds by importing
         if tree is None:
             return
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
                     bound = a.asname or a.name.split(".")[0]
@@ -60,7 +66,7 @@ class Names:
                         self.modules.add(a.asname or a.name)
                         self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
         # `o = os`, `leave = os._exit`, `m = importlib.import_module(...)`: twice, for chains of them.
-        assignments = [n for n in ast.walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1]
+        assignments = [n for n in walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1]
         for _ in range(2):
             for node in assignments:
                 target = node.targets[0]

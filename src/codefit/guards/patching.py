@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import Names, folded
+from codefit.guards.memo import walk
+from codefit.guards.names import folded, names_of
 from codefit.guards.source import (
     TEST_DIRS,
     Hit,
@@ -54,7 +55,7 @@ def _shared_scopes(tree: ast.Module) -> list[ast.AST]:
     scopes: list[ast.AST] = [
         s for s in tree.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
     ]
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
             "autouse" in ast.unparse(d) for d in node.decorator_list
         ):
@@ -65,7 +66,7 @@ def _shared_scopes(tree: ast.Module) -> list[ast.AST]:
 def patches(tree: ast.Module | None, text: str | None, modules: frozenset[str]) -> list[Hit]:
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
 
     def targets(name: str) -> bool:
         root = name.split(".")[0]
@@ -100,7 +101,7 @@ def library_patches(tree: ast.Module | None, text: str | None, modules: frozense
     """Assignments and `setattr`s onto attributes of imported modules that are not the tree's own."""
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
     imported = {names.aliases.get(m, m).split(".")[0] for m in names.modules}
 
     def library(name: str) -> bool:
@@ -108,7 +109,7 @@ def library_patches(tree: ast.Module | None, text: str | None, modules: frozense
         return "." in name and root in imported and root not in modules and name not in ALLOWED
 
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(target, ast.Attribute) and library(name := names.qualified(target)):

@@ -7,7 +7,8 @@ import re
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.names import Names, folded
+from codefit.guards.memo import walk
+from codefit.guards.names import Names, folded, names_of
 from codefit.guards.source import Hit, added_hits, alert, hit, judged_as_test, python_files
 
 STACK = frozenset(
@@ -73,12 +74,12 @@ PATH_CALLS = re.compile(
 def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
     if tree is None:
         return []
-    names = Names(tree)
+    names = names_of(tree)
     parts: set[int] = set()  # pieces of a string already judged whole
     hits = []
     path_args = _path_arguments(tree, names)
     parts.update(_docstrings(tree))  # prose about the tests is not code reading them
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if id(node) in parts:
             continue
         if isinstance(node, ast.Call) and (name := names.qualified(node.func)) in STACK:
@@ -104,7 +105,7 @@ def peeks(tree: ast.Module | None, text: str | None) -> list[Hit]:
 
 def _docstrings(tree: ast.Module) -> set[int]:
     out = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -153,7 +154,7 @@ def _records_warnings(node: ast.AST, names: Names) -> bool:
 def _path_arguments(tree: ast.Module, names: Names) -> set[int]:
     """ids of the nodes inside arguments of path-building calls and `/` joins."""
     out: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         parts: list[ast.AST] = []
         if isinstance(node, ast.Call) and PATH_CALLS.search(names.qualified(node.func) or _attr(node.func)):
             parts = [*node.args, *(k.value for k in node.keywords)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.memo import memoized
 
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 
@@ -47,6 +48,10 @@ def parse(text: str | None) -> ast.Module | None:
 def _parse(text: str | None) -> ast.Module | None:
     if text is None:
         return None
+    return memoized("parse", text, lambda: _parse_now(text))
+
+
+def _parse_now(text: str) -> ast.Module | None:
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError):

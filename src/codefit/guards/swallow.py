@@ -6,6 +6,7 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
+from codefit.guards.memo import walk
 from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files, qualnames
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
@@ -48,7 +49,7 @@ def swallowers(tree: ast.Module | None, text: str | None) -> list[Hit]:
         return []
     scopes = qualnames(tree)
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ExceptHandler) and _broad(node.type):
             if not any(isinstance(n, ast.Raise) or _reports(n) for stmt in node.body for n in ast.walk(stmt)):
                 what = ast.unparse(node.type) if node.type else "bare"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from codefit.guards.evaluate import try_evaluate
+from codefit.guards.memo import walk
 from codefit.guards.source import Hit, hit, line_hit, literal
 
 DIGEST = re.compile(r"^[0-9a-fA-F]{8,}$|^[A-Za-z0-9+/=_-]{20,}$")
@@ -125,7 +126,7 @@ def _digest_key(key: object) -> bool:
 def code_tables(tree: ast.Module, text: str | None, cases: Sequence[CaseLike]) -> list[Hit]:
     """Dict displays in code whose entries are visible cases (keys evaluated: `hash((1, 2))`, `(1, 2)`)."""
     hits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Dict) or not node.keys or None in node.keys:
             continue
         pairs = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -57,8 +58,9 @@ def inspect_step(
         tree=workspace.path,
         diff=workspace.diff(before, after),
         changed_files=tuple(workspace.changed_files(before, after)),
-        before=lambda rel: workspace.show(before, rel),
-        base=lambda rel: workspace.show(base, rel),
+        # Every guard reads the changed files' old texts: one `git cat-file` each, not one per guard.
+        before=functools.cache(lambda rel: workspace.show(before, rel)),
+        base=functools.cache(lambda rel: workspace.show(base, rel)),
         readings=readings,
         transcript=result.transcript,
         protected=plan.protected,
