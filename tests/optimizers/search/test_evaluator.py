@@ -175,3 +175,14 @@ def test_a_candidate_dies_with_its_server(repo: Path, tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     assert not _alive(child)
+
+
+def test_an_endless_loop_is_cut_by_its_cpu_time_alarm_not_the_candidate_deadline(repo: Path) -> None:
+    # No wall-clock alarm per test and a long deadline: only the CPU-time alarm can end the loop.
+    limits = Limits(timeout_s=60.0, test_timeout_s=0, test_cpu_s=0.05, memory_mb=256)
+    with ForkServer(repo, sys.executable, {"PATH": "/usr/bin:/bin"}, ["tests"], limits=limits) as fs:
+        looping = fs.run({repo / "calc.py": patched(PATHOLOGICAL["infinite loop"])}, [ADD_ONE, ADD_ZERO])
+        assert looping.status == EvalStatus.OK, "every test reported: none waited for the deadline"
+        assert looping.outcome(ADD_ONE) == Outcome.FAILED and looping.outcome(ADD_ZERO) == Outcome.FAILED
+        sleeping = "    import time\n    time.sleep(0.3)"  # sleeps cost no CPU: not cut
+        assert fs.run({repo / "calc.py": patched(sleeping)}, [ADD_ONE]).passes(ADD_ONE)

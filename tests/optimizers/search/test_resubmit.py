@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import codefit
-
 from codefit.optimizers.base import HiddenVerdict, StepStatus
 from codefit.optimizers.search import SearchOptimizer, SearchOptions
 from codefit.optimizers.search.carry import SESSION_KEY

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits, TestRun
-from codefit.optimizers.search.timing import FACTOR, FLOOR_S, HANG_S, bounded, hang_limits, reference_seconds
+from codefit.optimizers.search.timing import (
+    CPU_FLOOR_S,
+    FACTOR,
+    FLOOR_S,
+    HANG_S,
+    bounded,
+    hang_limits,
+    reference_seconds,
+)
 from codefit.sensors.base import Outcome
 
 
@@ -14,16 +22,16 @@ def run(status: EvalStatus, seconds: float, tests: int) -> Evaluation:
 
 def test_a_fast_suite_bounds_candidates_to_a_multiple_of_its_duration() -> None:
     limits = bounded(
-        Limits(timeout_s=5.0, test_timeout_s=2.0), reference_seconds(run(EvalStatus.OK, 0.1, 4), None)
+        Limits(timeout_s=5.0, test_timeout_s=2.0), reference_seconds(run(EvalStatus.OK, 0.3, 4), None)
     )
-    assert limits.timeout_s == FACTOR * 0.1
-    assert limits.test_timeout_s == FACTOR * 0.1
+    assert limits.timeout_s == FACTOR * 0.3
+    assert limits.test_timeout_s == FACTOR * 0.3
 
 
 def test_the_floor_and_the_configured_ceiling_hold() -> None:
     assert bounded(Limits(timeout_s=5.0), 0.001).timeout_s == FLOOR_S
     assert bounded(Limits(timeout_s=5.0), 100.0).timeout_s == 5.0
-    assert bounded(Limits(timeout_s=5.0, test_timeout_s=0), 0.1).test_timeout_s == FACTOR * 0.1
+    assert bounded(Limits(timeout_s=5.0, test_timeout_s=0), 0.3).test_timeout_s == FACTOR * 0.3
     assert bounded(Limits(timeout_s=5.0), None).timeout_s == 5.0
 
 
@@ -47,3 +55,10 @@ def test_a_baseline_that_hung_runs_again_with_a_short_alarm_per_test() -> None:
     assert hang_limits(Limits(timeout_s=5.0, test_timeout_s=0)).test_timeout_s == HANG_S
     assert hang_limits(Limits(timeout_s=5.0, test_timeout_s=0.5)).test_timeout_s == 0.5
     assert hang_limits(Limits(timeout_s=5.0, test_timeout_s=30)).test_timeout_s == HANG_S
+
+
+def test_each_test_may_spin_a_multiple_of_the_suites_own_time_with_a_floor() -> None:
+    assert bounded(Limits(timeout_s=5.0), 0.1, 0.02).test_cpu_s == FACTOR * 0.02
+    assert bounded(Limits(timeout_s=5.0), 0.1, 0.0001).test_cpu_s == CPU_FLOOR_S
+    assert bounded(Limits(timeout_s=5.0), 100.0, 100.0).test_cpu_s == 5.0, "never above the deadline"
+    assert bounded(Limits(timeout_s=5.0), 0.1).test_cpu_s == 0.0, "unknown: no CPU alarm"

@@ -106,12 +106,16 @@ class LeanRunner:
             return False
         return not getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
 
-    def run(self, item: pytest.Item, nextitem: pytest.Item | None, test_timeout: float) -> str:
+    def run(
+        self, item: pytest.Item, nextitem: pytest.Item | None, test_timeout: float, test_cpu: float = 0.0
+    ) -> str:
         """Setup, call and teardown of one item; the outcome as the recorder would report it."""
         with self._warnings(item):
-            return self._run(item, nextitem, test_timeout)
+            return self._run(item, nextitem, test_timeout, test_cpu)
 
-    def _run(self, item: pytest.Item, nextitem: pytest.Item | None, test_timeout: float) -> str:
+    def _run(
+        self, item: pytest.Item, nextitem: pytest.Item | None, test_timeout: float, test_cpu: float
+    ) -> str:
         if self._tmp_path_key is not None:
             item.stash.setdefault(self._tmp_path_key, {})  # tmp_path's teardown reads it
         outcome = PASSED
@@ -123,7 +127,7 @@ class LeanRunner:
         else:
             try:
                 _current_test(item, "call")
-                with _alarm(test_timeout):
+                with alarm(test_timeout, test_cpu):
                     item.runtest()
             except BaseException as exc:
                 outcome = self._call_outcome(exc)
@@ -187,18 +191,29 @@ def _current_test(item: pytest.Item, when: str) -> None:
 
 
 @contextlib.contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """A per-test timeout as a TimeoutError in the test (the candidate-wide kill is the backstop)."""
-    if seconds <= 0:
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"test exceeded the per-test timeout of {seconds:g}s")
-
-    signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def alarm(seconds: float, cpu_seconds: float = 0.0) -> Iterator[None]:
+    """A per-test timeout as a TimeoutError in the test (the candidate-wide kill is the backstop):
+    `seconds` of wall-clock time, and `cpu_seconds` of the process's CPU time (an endless loop is cut
+    as soon as it has spun that long, however busy the machine; a test that sleeps is not). 0 = none."""
+    timers = [
+        (signal.SIGALRM, signal.ITIMER_REAL, seconds, "per-test timeout"),
+        (signal.SIGPROF, signal.ITIMER_PROF, cpu_seconds, "per-test CPU time"),
+    ]
+    armed = []
+    for signum, which, limit, what in timers:
+        if limit > 0:
+            signal.signal(signum, _expire(what, limit))
+            signal.setitimer(which, limit)
+            armed.append(which)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        for which in armed:
+            signal.setitimer(which, 0)
+
+
+def _expire(what: str, limit: float) -> Callable[[int, object], None]:
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"test exceeded the {what} of {limit:g}s")
+
+    return expire

@@ -66,6 +66,7 @@ class _Recorder:
         self.errors: list[dict[str, str]] = []
         self.emit: Callable[[dict[str, Any]], None] = lambda record: None
         self.test_timeout = 0.0
+        self.test_cpu = 0.0  # CPU seconds per test: an endless loop's cost
         self.details = True  # tracebacks and messages: wanted for the baseline, not for every candidate
         self.served = False
         self._traces: dict[str, list[list[Any]]] = {}
@@ -79,18 +80,8 @@ class _Recorder:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
-        if self.test_timeout <= 0:
+        with lean.alarm(self.test_timeout, self.test_cpu):
             return (yield)
-
-        def expire(signum: int, frame: object) -> None:
-            raise TimeoutError(f"test exceeded the per-test timeout of {self.test_timeout:g}s")
-
-        signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, self.test_timeout)
-        try:
-            return (yield)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -300,6 +291,7 @@ def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dic
         return
     recorder = served.recorder
     recorder.test_timeout = float(request.get("test_timeout", 0) or 0)
+    recorder.test_cpu = float(request.get("test_cpu", 0) or 0)
     recorder.details = bool(request.get("details", True))
     wanted = request.get("tests")
     selected = recorder.items if wanted is None else [served.by_id[n] for n in wanted if n in served.by_id]
@@ -324,7 +316,7 @@ def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dic
         if tracer is not None:
             tracer.switch(item.nodeid)
         if not recorder.details and item.nodeid in served.lean_items:
-            outcome = served.lean.run(item, following, recorder.test_timeout)
+            outcome = served.lean.run(item, following, recorder.test_timeout, recorder.test_cpu)
             counting_emit({"nodeid": item.nodeid, "outcome": outcome, "message": "", "trace": []})
             continue
         try:

@@ -198,7 +198,10 @@ def measure_baseline(
     if limits is not None:
         timed = server.run({}, passing) if failing and passing else None
         empty = server.run({}, []) if timed is not None else None
-        server.set_limits(bounded(limits, reference_seconds(plain, timed, empty)))
+        reference = reference_seconds(plain, timed, empty)
+        fixed = empty.duration_s if empty is not None and empty.status == EvalStatus.OK else 0.0
+        own = None if reference is None else max(reference - fixed, 0.0)
+        server.set_limits(bounded(limits, reference, own))
     failing += [e.split(": ", 1)[0] for e in server.collected.errors]
     return failed.model_copy(update={"coverage": covered}), failing, passing
 
@@ -309,6 +312,7 @@ def _search_events(outcome: SearchResult, limits: Limits) -> list[TranscriptEven
                 "evaluated": outcome.evaluated,
                 "seconds": outcome.seconds,
                 "candidate_timeout_s": limits.timeout_s,
+                "test_cpu_s": limits.test_cpu_s,
                 "statuses": by_op,
                 "stopped": outcome.exhausted,
                 "lines_searched": outcome.lines_searched,

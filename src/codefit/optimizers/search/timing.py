@@ -3,7 +3,9 @@
 A candidate that loops forever should cost what the suite costs plus a margin, not the configured
 ceiling: its deadline is a small multiple of the time the untouched tree's tests took in the same
 fork server, with a floor (forking, re-executing the patched modules and a loaded machine cost
-something), and never above `candidate_timeout`.
+something), and never above `candidate_timeout`. Each test also gets a CPU-time alarm, a multiple of
+the whole suite's own test time with a smaller floor: a loop that never ends is cut after spinning
+that long (CPU time, so a busy machine does not cut an honest test), not at the candidate's deadline.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from __future__ import annotations
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
 
 FACTOR = 5.0  # a candidate may take this many times the baseline's run
-FLOOR_S = 0.25  # and at least this long (a fork, the patched modules re-run, a busy machine)
+# and at least this long (a fork, the patched modules re-run, a busy machine: on 2 cores at a load of
+# 13, a quarter second of wall-clock time killed honest candidates); an endless loop is cut by the
+# per-test CPU alarm long before
+FLOOR_S = 1.0
 HANG_S = 0.5  # the per-test alarm of a baseline run again after it hung
+CPU_FLOOR_S = 0.05  # CPU seconds any one test may spin at least
 
 
 def hang_limits(limits: Limits) -> Limits:
@@ -41,10 +47,13 @@ def reference_seconds(
     return None
 
 
-def bounded(limits: Limits, reference_s: float | None) -> Limits:
-    """The limits with the candidate deadline (and the per-test one) cut to the baseline's scale."""
+def bounded(limits: Limits, reference_s: float | None, tests_s: float | None = None) -> Limits:
+    """The limits with the candidate deadline (and the per-test one) cut to the baseline's scale;
+    with `tests_s` (the suite's own test time, fixed costs left out: no one test takes longer), each
+    test's CPU time too."""
     if reference_s is None:
         return limits
     timeout = min(limits.timeout_s, max(FLOOR_S, FACTOR * reference_s))
     per_test = min(limits.test_timeout_s, timeout) if limits.test_timeout_s > 0 else timeout
-    return limits.model_copy(update={"timeout_s": timeout, "test_timeout_s": per_test})
+    cpu = 0.0 if tests_s is None else min(timeout, max(CPU_FLOOR_S, FACTOR * tests_s))
+    return limits.model_copy(update={"timeout_s": timeout, "test_timeout_s": per_test, "test_cpu_s": cpu})
