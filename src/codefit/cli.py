@@ -144,7 +144,8 @@ def show(
             summary["checkpoints"], summary["series"] = series["checkpoints"], series
         print(json.dumps(summary, indent=2, default=str))
         return
-    console.print(steps_table(summary))
+    if summary["steps"]:  # a phased run has none of its own: its phases list their runs
+        console.print(steps_table(summary))
     for line in [*final_lines(summary), *alert_lines(summary)]:
         console.print(line, markup=False)
     if series is not None:
@@ -180,7 +181,8 @@ def demo(
         history = codebase.fit(steps=steps, callbacks=[progress])
     store = codebase.store
     summary = run_summary(store, store.run(history.run_id))
-    console.print(steps_table(summary))
+    if summary["steps"]:
+        console.print(steps_table(summary))
     for line in [*final_lines(summary), *alert_lines(summary)]:
         console.print(line, markup=False)
     console.print("patch:")

@@ -26,6 +26,7 @@ EXTRA_OF: dict[str, str] = {
     "hypothesis": "property",
     "icontract": "runtime-contracts",
     "crosshair": "crosshair",
+    "playwright": "browser",
 }
 
 

@@ -58,6 +58,8 @@ def test_plan_generate_evaluate_on_the_todo_web_app(tmp_path: Path) -> None:
     assert phases[1]["steps"] == 3 and phases[1]["cost_usd"] == 0.0
     text = CliRunner().invoke(app, ["show", history.run_id, "-C", str(repo)]).output
     assert "phase 2 generate (generate): met, 3 run(s), 3 step(s)" in text
+    assert "validation 1.00" in text  # queried by the evaluate phase's run
+    assert "┏" not in text  # no empty step table: the phased run has no steps of its own
 
 
 def test_a_phase_not_met_stops_the_run_there(make_repo: MakeRepo) -> None:

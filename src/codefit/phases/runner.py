@@ -59,7 +59,13 @@ class PhasedRun:
             except Exception as exc:
                 self.store.update_run(run.id, status=RunStatus.ERROR, error=str(exc) or type(exc).__name__)
                 raise
-        final = {**chain.final, "stop_reason": reason, "met": status is RunStatus.MET}
+        queried = chain.run is not None and bool(self.store.queries(chain.run))
+        final = {
+            **chain.final,
+            "stop_reason": reason,
+            "met": status is RunStatus.MET,
+            "validation_queried": queried,
+        }
         self.store.update_run(run.id, status=status, branch=chain.branch, final=final)
         return History(
             run_id=run.id,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from codefit.extras import require
 from codefit.records import Options
 from codefit.sensors.base import Counts, Finding, Reading, SensorContext, SensorSettings, clip_output
 
@@ -81,6 +82,8 @@ class WebAppSensor:
     def __init__(self, settings: SensorSettings, options: WebAppOptions) -> None:
         self.settings = settings
         self.options = options
+        if options.browser:
+            require("the webapp sensor's browser steps", "playwright")
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
         nonce = secrets.token_hex(16)

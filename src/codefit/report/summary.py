@@ -83,7 +83,7 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
             "test": _split(final, Split.TEST),
             "generalization_gap": final.get("generalization_gap"),
             # No validation query was made: a validation score graded only at the end is not shown.
-            "validation_queried": bool(queries),
+            "validation_queried": bool(queries) or final.get("validation_queried") is True,
             "gap_basis": gap_basis(final),
             "cheating_rate": final.get("cheating_rate"),
             "canaries": final.get("canaries"),
