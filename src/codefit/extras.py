@@ -27,6 +27,7 @@ EXTRA_OF: dict[str, str] = {
     "icontract": "runtime-contracts",
     "crosshair": "crosshair",
     "playwright": "browser",
+    "yaml": "scb",
 }
 
 

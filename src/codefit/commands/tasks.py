@@ -1,4 +1,5 @@
-"""`codefit tasks mine`: task suites from a repository's own history."""
+"""`codefit tasks mine`: task suites from a repository's own history; `tasks import-scb`: a
+SlopCodeBench problem as a checkpoint task."""
 
 from __future__ import annotations
 
@@ -31,6 +32,33 @@ def mine_command(
     for line in report.lines():
         console.print(line, markup=False)
     console.print(f"suite: {out / 'suite.toml'}", markup=False)
+
+
+@tasks_app.command("import-scb")
+def import_scb_command(
+    problem: Annotated[Path, typer.Argument(help="A SlopCodeBench problem folder (with config.yaml).")],
+    out: Annotated[Path, typer.Option(help="Where to write the task (must be empty or new).")],
+    python: Annotated[
+        str, typer.Option(help="Interpreter that runs the entry file and the tests.")
+    ] = sys.executable,
+    optimizer: Annotated[
+        str, typer.Option(help="The optimizer kind the task's config names.")
+    ] = "claude-code",
+    command: Annotated[
+        str | None, typer.Option(help="A scripted agent: the `command` optimizer running this.")
+    ] = None,
+    max_steps: Annotated[int, typer.Option(min=1, help="Steps per checkpoint.")] = 5,
+) -> None:
+    """One SlopCodeBench problem as a codefit checkpoint task: OUT/repo and its held-out OUT/hidden."""
+    from codefit.checkpoints.scb import import_problem
+
+    settings = {"kind": "command", "command": command} if command else {"kind": optimizer}
+    repo = import_problem(
+        problem.resolve(), out.resolve(), python=python, optimizer=settings, max_steps=max_steps
+    )
+    console.print(
+        f"task written: {repo} (held-out tests in {repo.parent / 'hidden'}); run it: codefit fit {repo}"
+    )
 
 
 def register(app: typer.Typer) -> None:
