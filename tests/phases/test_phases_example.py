@@ -92,3 +92,29 @@ kind = "generate"
     (plan,) = stored_phases(Store.for_repo(repo), history.run_id)
     assert plan.status.value == "not_met" and len(plan.sub_runs) == 1
     assert "not met" in plan.outcome
+
+
+def test_a_handoff_file_not_written_fails_its_phase(make_repo: MakeRepo) -> None:
+    repo = make_repo(
+        {
+            "codefit.toml": """task = "Plan it."
+max_steps = 1
+
+[[sensors]]
+name = "unit"
+kind = "command"
+command = "true"
+
+[[phases]]
+kind = "plan"
+artifact = "PLAN.md"
+handoff = ["NOTES.md"]
+optimizer = { kind = "command", command = "echo '- one' > PLAN.md" }
+""",
+        }
+    )
+    history = Codebase(repo).fit()
+    assert history.status == RunStatus.NOT_MET
+    (plan,) = stored_phases(Store.for_repo(repo), history.run_id)
+    assert plan.outcome == "handoff file(s) not written: NOTES.md"
+    assert list(plan.handoff) == ["PLAN.md"]
