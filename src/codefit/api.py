@@ -115,14 +115,19 @@ class Codebase:
         sensors = plan.spec.split(chosen)
         if not sensors:
             raise ConfigError(f"the spec has no {chosen.value} sensors", where=str(self.loaded.file))
-        preflight(plan)
         with tempfile.TemporaryDirectory(prefix="codefit-evaluate-") as tmp:
             workspace = Workspace.create(
                 self.repo, Path(tmp) / "ws", dirty=dirty, exclude=plan.heldout_paths()
             )
             if chosen == Split.TRAIN:
-                return [s.read(workspace.path, plan.context) for s in sensors]
-            return grade(workspace, workspace.head(), sensors, plan.context)
+                readings = [s.read(workspace.path, plan.context) for s in sensors]
+            else:
+                readings = grade(workspace, workspace.head(), sensors, plan.context)
+        if any(r.error for r in readings):
+            # Only now the environment check (a confined interpreter start, a second launch on every
+            # evaluation otherwise): a pytest the interpreter cannot import is named as the cause.
+            preflight(plan)
+        return readings
 
     def _fit_phases(self, callbacks: Sequence[Callback], *, dirty: bool, resume: str | None) -> History:
         """A run with `[[phases]]`: each phase as ordinary fits chained on one codebase."""

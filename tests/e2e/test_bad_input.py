@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from codefit import api
+from codefit.errors import CodefitError
+from codefit.harness.plan import RunPlan, preflight
+
 from .project import HONEST_FIX, codefit, make_project
 
 
@@ -152,3 +156,25 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path: Path) -> None:
     run_id = json.loads(codefit("show", "--json", cwd=repo).stdout)["run"]["id"]
     replayed = codefit("replay", run_id, "--from", "0", "--require-sandbox", cwd=repo, env=env)
     assert_clear_error(replayed, "--require-sandbox refuses")
+
+
+def test_evaluate_checks_the_environment_only_when_a_reading_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_project(tmp_path, HONEST_FIX)
+    checks: list[RunPlan] = []
+
+    def counted(plan: RunPlan) -> None:
+        checks.append(plan)
+        preflight(plan)
+
+    monkeypatch.setattr(api, "preflight", counted)
+    assert api.Codebase(repo).evaluate("train")[0].error is None
+    assert checks == []  # a healthy evaluation launches the sensors' runs only
+    venv = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    config = repo / "codefit.toml"
+    config.write_text(f'python = "{venv / "bin" / "python"}"\n' + config.read_text())
+    with pytest.raises(CodefitError, match=r"pytest is not (installed|importable)"):  # still named
+        api.Codebase(repo).evaluate("train")
+    assert_clear_error(codefit("evaluate", cwd=repo), "pytest is not", str(venv / "bin" / "python"))
