@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from codefit.quality.complexity import FunctionMetrics, erosion, functions_of, gini, summarise
+from codefit.quality.complexity import FunctionMetrics, Nesting, erosion, functions_of, gini, summarise
 from codefit.quality.sources import parse_source
 
 
@@ -72,6 +72,52 @@ def test_nested_functions_and_methods_are_their_own_units() -> None:
         ("Box.get", 3, 4),
         ("Box.Inner.run", 1, 2),
     }
+
+
+def test_a_function_ends_at_its_last_line_even_when_that_line_only_closes_a_bracket() -> None:
+    source = textwrap.dedent(
+        """
+        def fmt(a):
+            return "%s-%s" % (
+                a,
+                a,
+            )
+
+        def check(v):
+            assert v == 1
+        """
+    )
+    fmt, check = functions_of(parse_source("m.py", source))
+    assert (fmt.end_line, fmt.sloc) == (6, 5)
+    assert (check.end_line, check.sloc) == (9, 2)
+
+
+DECORATOR_FACTORY = textwrap.dedent(
+    """
+    def cached(key):
+        def decorator(fn):
+            if key is None:
+                def wrapper(x):
+                    if x:
+                        return fn(x)
+                    return None
+            else:
+                def wrapper(x):
+                    return fn(key(x)) if x else None
+            return wrapper
+        return decorator
+    """
+)
+
+
+def test_inclusive_nesting_counts_nested_branches_and_lines_in_the_enclosing_functions() -> None:
+    source = parse_source("m.py", DECORATOR_FACTORY)
+    separate = [(f.line, f.complexity, f.sloc) for f in functions_of(source)]
+    inclusive = [(f.line, f.complexity, f.sloc) for f in functions_of(source, Nesting.INCLUSIVE)]
+    assert separate == [(2, 1, 2), (3, 2, 4), (5, 2, 4), (10, 2, 2)]
+    # decorator: 1 + its own `if` + one wrapper's `if` + the other's conditional expression (a nested
+    # `def` adds its decision points, not the 1 every function starts from); cached: the same three
+    assert inclusive == [(2, 4, 12), (3, 4, 10), (5, 2, 4), (10, 2, 2)]
 
 
 def test_erosion_is_the_share_of_mass_above_the_threshold() -> None:

@@ -120,3 +120,16 @@ def test_drift_window_is_a_key_of_the_quality_sensor() -> None:
     assert drift_window([ruff, _sensor(drift_window=5)]) == 5
     assert drift_window([ruff, _sensor()]) == DRIFT_RISES == 3
     assert drift_window([ruff]) == DRIFT_RISES
+
+
+def test_inclusive_nesting_makes_a_decorator_factory_with_branchy_wrappers_erode(
+    tmp_path: Path, python: str
+) -> None:
+    wrapped = BRANCHY.replace("def classify(n):", "    def wrapper(n):").replace("\n    ", "\n        ")
+    factory = "def decorate(fn):\n" + wrapped + "    return wrapper\n"
+    tree = write_tree(tmp_path, {"pkg/deco.py": factory})
+    separate = _sensor().read(tree, SensorContext(python=python)).metrics
+    inclusive = _sensor(nesting="inclusive").read(tree, SensorContext(python=python)).metrics
+    # separate: only the wrapper is heavy; inclusive: the factory carries the wrapper's branches too
+    assert separate["erosion"] == pytest.approx(12 * math.sqrt(24) / (12 * math.sqrt(24) + math.sqrt(2)))
+    assert inclusive["erosion"] == 1.0

@@ -2,12 +2,18 @@
 
 Erosion (SlopCodeBench): the share of complexity mass CC x sqrt(SLOC) held by functions whose CC
 exceeds a threshold. Concentration: the Gini coefficient of that mass over all functions.
+
+A nested function is always its own entry. `Nesting` says whether its branches and lines also count
+in the functions around it: `separate` (codefit's default: they do not) or `inclusive` (they do, as
+in the scb-check tool, so a decorator factory carries its wrapper's complexity).
 """
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 
 from radon.visitors import ComplexityVisitor
 
@@ -15,6 +21,11 @@ from codefit.quality.sources import SourceFile
 from codefit.records import Record
 
 EROSION_THRESHOLD = 10
+
+
+class Nesting(StrEnum):
+    SEPARATE = "separate"
+    INCLUSIVE = "inclusive"
 
 
 class FunctionMetrics(Record):
@@ -40,36 +51,66 @@ class ComplexitySummary(Record):
     concentration: float
 
 
-def functions_of(source: SourceFile) -> list[FunctionMetrics]:
+def functions_of(source: SourceFile, nesting: Nesting = Nesting.SEPARATE) -> list[FunctionMetrics]:
     """Every function and method of a file, nested ones included, in line order."""
-    spans: list[tuple[str, int, int, int]] = []
+    spans: list[_Span] = []
     visitor = ComplexityVisitor.from_ast(source.tree)
+    ends = _end_lines(source.tree)
     for block in [*visitor.functions, *visitor.classes]:
-        _flatten(block, "", spans)
-    nested = sorted((first, last) for _, first, last, _ in spans)
+        _flatten(block, "", ends, spans)
+    nested = sorted((span.line, span.end_line) for span in spans)
     found = []
-    for name, first, last, cc in spans:
-        inner = [(a, b) for a, b in nested if first < a and b <= last]
-        sloc = source.sloc_between(first, last) - sum(source.sloc_between(a, b) for a, b in _outermost(inner))
+    for span in spans:
+        sloc = source.sloc_between(span.line, span.end_line)
+        complexity = span.complexity
+        if nesting is Nesting.SEPARATE:
+            inner = [(a, b) for a, b in nested if span.line < a and b <= span.end_line]
+            sloc -= sum(source.sloc_between(a, b) for a, b in _outermost(inner))
+        else:
+            complexity += span.nested_decisions
         found.append(
-            FunctionMetrics(path=source.path, name=name, line=first, end_line=last, complexity=cc, sloc=sloc)
+            FunctionMetrics(
+                path=source.path,
+                name=span.name,
+                line=span.line,
+                end_line=span.end_line,
+                complexity=complexity,
+                sloc=sloc,
+            )
         )
     return sorted(found, key=lambda f: (f.line, f.name))
 
 
-def _flatten(block: object, prefix: str, out: list[tuple[str, int, int, int]]) -> None:
+class _Span(Record):
+    name: str
+    line: int
+    end_line: int
+    complexity: int
+    nested_decisions: int  # the decision points of every function nested in it, at any depth
+
+
+def _end_lines(tree: ast.Module) -> dict[tuple[int, int], int]:
+    """(line, column) of each `def` -> its last line (radon's own end line misses closing brackets)."""
+    return {
+        (node.lineno, node.col_offset): node.end_lineno or node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _flatten(block: object, prefix: str, ends: dict[tuple[int, int], int], out: list[_Span]) -> int:
+    """Append the spans of `block` and what it nests; returns their decision points (CC - 1 each)."""
     name = f"{prefix}{getattr(block, 'name', '?')}"
     methods = getattr(block, "methods", None)
     if methods is not None:  # a class: its methods and inner classes, not itself
-        for method in methods:
-            _flatten(method, name + ".", out)
-        for inner in getattr(block, "inner_classes", []):
-            _flatten(inner, name + ".", out)
-        return
-    line, end, cc = (int(getattr(block, key)) for key in ("lineno", "endline", "complexity"))
-    out.append((name, line, end, cc))
-    for closure in getattr(block, "closures", []):
-        _flatten(closure, name + ".", out)
+        inner = [*methods, *getattr(block, "inner_classes", [])]
+        return sum(_flatten(member, name + ".", ends, out) for member in inner)
+    keys = ("lineno", "col_offset", "complexity", "endline")
+    line, column, cc, radon_end = (int(getattr(block, key)) for key in keys)
+    end = ends.get((line, column), radon_end)
+    below = sum(_flatten(closure, name + ".", ends, out) for closure in getattr(block, "closures", []))
+    out.append(_Span(name=name, line=line, end_line=end, complexity=cc, nested_decisions=below))
+    return cc - 1 + below
 
 
 def _outermost(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from codefit.quality.clones import CloneGroup, clone_lines, find_clones, maximal
-from codefit.quality.complexity import ComplexitySummary, FunctionMetrics, functions_of, summarise
+from codefit.quality.complexity import ComplexitySummary, FunctionMetrics, Nesting, functions_of, summarise
 from codefit.quality.deadcode import DeadCode, dead_code
 from codefit.quality.sources import SourceFile
 from codefit.quality.structure import StructuralFlag, flagged_lines, structural_flags
@@ -14,6 +14,7 @@ from codefit.records import Record
 
 class QualitySettings(Record):
     erosion_threshold: int = 10
+    nesting: Nesting = Nesting.SEPARATE
     clone_min_lines: int = 3
     helper_max_sloc: int = 3
     dead_code_confidence: int = 60
@@ -53,7 +54,7 @@ def measure(
 ) -> QualityReport:
     """The figures of `sources`; `usage` files (the tests) only count as uses of their code."""
     settings = settings or QualitySettings()
-    functions = [f for s in sources for f in functions_of(s)]
+    functions = [f for s in sources for f in functions_of(s, settings.nesting)]
     groups = find_clones(sources, settings.clone_min_lines)
     flags = structural_flags(sources, settings.helper_max_sloc)
     sloc = sum(s.sloc for s in sources)

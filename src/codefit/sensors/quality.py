@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -31,6 +31,10 @@ class QualityOptions(Options):
         description="Globs of files (the tests) not measured whose uses of the code count for dead code.",
     )
     erosion_threshold: int = Field(default=10, ge=1, description="CC above which a function erodes.")
+    nesting: Literal["separate", "inclusive"] = Field(
+        default="separate",
+        description="Whether nested functions also count in the enclosing one (scb-check: inclusive).",
+    )
     clone_min_lines: int = Field(default=3, ge=1, description="Smallest clone, in source lines.")
     helper_max_sloc: int = Field(default=3, ge=0, description="Largest body of a flagged single-use helper.")
     dead_code_confidence: int = Field(default=60, ge=0, le=100, description="vulture's minimum confidence.")
@@ -51,6 +55,7 @@ class QualitySensor:
         self.options = options
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
+        from codefit.quality.complexity import Nesting
         from codefit.quality.report import QualitySettings, measure
 
         start = time.monotonic()
@@ -60,6 +65,7 @@ class QualitySensor:
             sources,
             QualitySettings(
                 erosion_threshold=self.options.erosion_threshold,
+                nesting=Nesting(self.options.nesting),
                 clone_min_lines=self.options.clone_min_lines,
                 helper_max_sloc=self.options.helper_max_sloc,
                 dead_code_confidence=self.options.dead_code_confidence,
