@@ -88,7 +88,7 @@ class Codebase:
             from_run = resume if self._config_file is None else None
             self.compile(from_run=from_run)
         if self.loaded.config.phases:
-            return self._fit_phases(callbacks, dirty=dirty, resume=resume)
+            return self._fit_phases(callbacks, steps=steps, dirty=dirty, resume=resume)
         plan = self._require_plan()
         if steps is None and resume:
             steps = self.store.run(resume).max_steps  # a resumed run keeps its own limit
@@ -129,13 +129,17 @@ class Codebase:
             preflight(plan)
         return readings
 
-    def _fit_phases(self, callbacks: Sequence[Callback], *, dirty: bool, resume: str | None) -> History:
-        """A run with `[[phases]]`: each phase as ordinary fits chained on one codebase."""
+    def _fit_phases(
+        self, callbacks: Sequence[Callback], *, steps: int | None, dirty: bool, resume: str | None
+    ) -> History:
+        """A run with `[[phases]]`: each phase as ordinary fits chained on one codebase (`steps`:
+        the limit of every sub-run)."""
         if resume:
             raise ConfigError("a phased run cannot be resumed; start it again", where=str(self.loaded.file))
         from codefit.phases.runner import PhasedRun
 
-        return PhasedRun(self.loaded, self.store, [*self._config_callbacks(), *callbacks]).start(dirty=dirty)
+        callbacks = [*self._config_callbacks(), *callbacks]
+        return PhasedRun(self.loaded, self.store, callbacks, max_steps=steps).start(dirty=dirty)
 
     def _require_plan(self) -> RunPlan:
         assert self._plan is not None

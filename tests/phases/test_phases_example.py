@@ -86,11 +86,12 @@ kind = "generate"
 """,
         }
     )
-    history = Codebase(repo).fit()
+    history = Codebase(repo).fit(steps=2)  # --steps: every sub-run's limit (the config says 1)
     assert history.status == RunStatus.NOT_MET
     assert history.stop_reason == "phase 1 (plan) not_met"
     (plan,) = stored_phases(Store.for_repo(repo), history.run_id)
     assert plan.status.value == "not_met" and len(plan.sub_runs) == 1
+    assert plan.sub_runs[0].steps == 2
     assert "not met" in plan.outcome
 
 

@@ -39,10 +39,18 @@ class _Chain:
 
 
 class PhasedRun:
-    def __init__(self, loaded: LoadedConfig, store: Store, callbacks: Sequence[Callback] = ()) -> None:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        store: Store,
+        callbacks: Sequence[Callback] = (),
+        *,
+        max_steps: int | None = None,
+    ) -> None:
         self.loaded = loaded
         self.store = store
         self.callbacks = list(callbacks)
+        self.max_steps = max_steps  # overrides every sub-run's limit (`fit --steps`)
 
     def start(self, *, dirty: bool = False) -> History:
         run = self._create_run()
@@ -114,7 +122,7 @@ class PhasedRun:
         return self._end(record, PhaseStatus.MET, f"{len(sub_runs)} run(s) met")
 
     def _fit(self, loaded: LoadedConfig, chain: _Chain, *, dirty: bool) -> History:
-        plan = plan_from_config(loaded)
+        plan = plan_from_config(loaded, max_steps=self.max_steps)
         preflight(plan)
         trainer = Trainer(plan, self.store, self.callbacks)
         if chain.run is None:
