@@ -1,6 +1,6 @@
-"""The search over patches: single edits on the most suspicious lines first, then a beam of
-multi-edit patches grown from the single edits that fixed something; plausible patches ranked
-smallest and most natural first."""
+"""The search over patches: single edits on the most suspicious lines first, then pairs of the best
+single edits (pairs.py), then a beam of multi-edit patches grown from the single edits that fixed
+something; plausible patches ranked smallest and most natural first."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pydantic import Field
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation
 from codefit.optimizers.search.localise import Suspect
 from codefit.optimizers.search.operators import EXPRESSION_OPERATORS, Operator
+from codefit.optimizers.search.pairs import best_singles, paired
 from codefit.optimizers.search.patch import (
     Edit,
     Patch,
@@ -267,6 +268,12 @@ class _Search:
                 return
         if self.budget.max_edits < 2:
             self.stop = "all single edits tried"
+            return
+        self.score(paired(best_singles(singles), edits))
+        if self.stop:
+            return
+        if self.plausible:
+            self.stop = "plausible two-edit patch found"
             return
         self.beam(singles, edits)
 
