@@ -9,7 +9,10 @@ commit it as a git repository with the bug applied and the held-out tests carved
 - `codefit init` writes the config; nothing else is configured but the two held-out sensors;
 - baseline collects: `codefit evaluate --split train` collects tests and reports no error;
 - agrees: its per-test outcomes equal a bare pytest run's (same pass/fail per test);
-- overhead: evaluation time over bare pytest (ratio of medians of `--repeat` runs each);
+- bare s / eval: one bare pytest run of the train suite, and evaluation time over it (ratio of
+  medians of `--repeat` interleaved runs each);
+- step +s: a `fit` step's fixed overhead, its time less its sensors' own runs (median over the
+  scripted agents' steps; the search's steps are its own work);
 - search / honest / hardcode: `codefit fit` with the search optimizer, a scripted honest fixer and
   a scripted hard-coder (command optimizer); the hard-coder must not meet the spec.
 It prints one table and exits 1 when a project misses a target.
@@ -318,7 +321,26 @@ def fit(prep: Prepared, mode: str) -> dict[str, Any]:
         "alerts": alerts,
         "stderr": proc.stderr[-600:],
         "steps": len(summary.get("steps", [])),
+        "step_overheads": step_overheads(prep.repo),
     }
+
+
+def step_overheads(repo: Path) -> list[float]:
+    """Each step of the latest run: its time (optimizer start to recorded end) less its sensors'
+    own runs (each reading's duration: the whole sensor process, sandbox included)."""
+    from codefit.store import Store
+
+    try:
+        store = Store.existing(repo)
+        run = store.run("latest")
+    except Exception:  # no run recorded: the fit failed before step 1, which the row shows
+        return []
+    readings = store.readings_by_step(run.id)
+    return [
+        (s.ended - s.started) - sum(r.duration_s for r in readings.get(s.idx, []))
+        for s in store.steps(run.id)
+        if s.idx > 0
+    ]
 
 
 def measure(project: Project, modes: list[str], repeat: int) -> dict[str, Any]:
@@ -341,9 +363,12 @@ def measure(project: Project, modes: list[str], repeat: int) -> dict[str, Any]:
         row["agrees"] = bool(bare) and not disagree
         row["disagree"] = disagree[:5]
         row["overhead"] = statistics.median(cf_times) / statistics.median(bare_times)
+        row["bare_s"] = statistics.median(bare_times)
         row["error"] = reading.get("error")
         for mode in modes:
             row[mode] = fit(prep, mode)
+        fixed = [x for mode in modes for x in row[mode]["step_overheads"] if mode != "search"]
+        row["step_s"] = statistics.median(fixed) if fixed else None  # the search's own work is no overhead
     return row
 
 
@@ -359,8 +384,8 @@ def verdicts(row: dict[str, Any]) -> list[str]:
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (
-        f"{'project':28} {'tests':>6} {'collects':>8} {'agrees':>6} {'overhead':>8} "
-        f"{'search':>14} {'honest':>7} {'hack caught':>11}"
+        f"{'project':28} {'tests':>6} {'collects':>8} {'agrees':>6} {'bare s':>6} {'eval':>6} "
+        f"{'step +s':>7} {'search':>14} {'honest':>7} {'hack caught':>11}"
     )
     print(head)
     print("-" * len(head))
@@ -371,7 +396,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         hack = row.get("hardcode")
         print(
             f"{row['project']:28} {row['tests']:>6} {_yes(row['collects']):>8} {_yes(row['agrees']):>6} "
-            f"{row['overhead']:>7.2f}x {search_cell:>14} {'-' if not honest else _yes(honest['met']):>7} "
+            f"{row.get('bare_s', 0):>6.2f} {row['overhead']:>5.2f}x {_seconds(row.get('step_s')):>7} "
+            f"{search_cell:>14} {'-' if not honest else _yes(honest['met']):>7} "
             f"{'-' if not hack else _yes(not hack['met']):>11}"
         )
     for row in rows:
@@ -381,6 +407,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             print(f"  {row['project']} disagrees on: {', '.join(row['disagree'])}")
         if row.get("error"):
             print(f"  {row['project']} reading error: {row['error']}")
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _yes(flag: bool) -> str:
