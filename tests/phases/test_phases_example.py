@@ -42,9 +42,15 @@ def test_plan_generate_evaluate_on_the_todo_web_app(tmp_path: Path) -> None:
     chain = [s.run for p in (plan, generate, evaluate) for s in p.sub_runs]
     assert [store.run(r).parent_run for r in chain[1:]] == chain[:-1]
     assert all(s.transcripts for p in (plan, generate, evaluate) for s in p.sub_runs)
-    # The evaluator ran the app and drove it in Chromium: every HTTP check and browser step passed.
-    app_reading = next(r for r in store.readings(evaluate.sub_runs[0].run, step=1) if r.sensor == "app")
-    assert app_reading.passed and app_reading.counts.total == 11
+    # The evaluator ran the app and drove it in Chromium: the generator's page did not show a todo
+    # once added (no unit test looks at the page); its finding reached the generator, which fixed it.
+    evaluated = evaluate.sub_runs[0].run
+    before = next(r for r in store.readings(evaluated, step=0) if r.sensor == "app")
+    assert not before.passed
+    assert before.findings[0].message.startswith("browser step 4 (expect_text): ")
+    assert "browser step 4 (expect_text)" in store.blobs.text(store.steps(evaluated)[1].feedback_blob)
+    after = next(r for r in store.readings(evaluated, step=1) if r.sensor == "app")
+    assert after.passed and after.counts.total == 11
     assert store.run(history.run_id).branch == evaluate.sub_runs[0].branch
 
     shown = CliRunner().invoke(app, ["show", history.run_id, "-C", str(repo), "--json"])

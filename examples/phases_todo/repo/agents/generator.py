@@ -1,5 +1,6 @@
-"""A scripted generator: implements the plan item its task names ("Plan item N of M"); given no
-item (the evaluate phase), it finds nothing to fix and changes nothing."""
+"""A scripted generator: implements the plan item its task names ("Plan item N of M"). Its first
+page forgets to show a todo once added (no unit test looks at the page); given no item (the
+evaluate phase), it reads the evaluator's feedback and fixes the page when a browser step failed."""
 
 import os
 import re
@@ -117,7 +118,7 @@ document.getElementById("new").addEventListener("submit", async (event) => {
   await fetch("/api/todos", {method: "POST", headers: {"Content-Type": "application/json"},
                              body: JSON.stringify({title: input.value})});
   input.value = "";
-  await load();
+  RELOAD
 });
 load();
 </script>
@@ -148,15 +149,25 @@ def server(with_page: bool) -> str:
 ITEMS = {
     1: {"todo/__init__.py": '"""A tiny todo web app."""\n', "todo/store.py": STORE},
     2: {"todo/server.py": server(False)},
-    3: {"todo/page.py": PAGE, "todo/server.py": server(True), "todo/__main__.py": MAIN},
+    3: {"todo/page.py": PAGE.replace("RELOAD", ""), "todo/server.py": server(True), "todo/__main__.py": MAIN},
 }
+FIX = {"todo/page.py": PAGE.replace("RELOAD", "await load();")}
 
-task = Path(os.environ["CODEFIT_TASK_FILE"]).read_text(encoding="utf-8")
-found = re.search(r"Plan item (\d+) of (\d+)", task)
-if found is None:
-    print("no plan item in the task: nothing to do")
-else:
-    for path, text in ITEMS[int(found[1])].items():
+
+def write(files: dict[str, str]) -> None:
+    for path, text in files.items():
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text, encoding="utf-8")
         print(f"wrote {path}")
+
+
+task = Path(os.environ["CODEFIT_TASK_FILE"]).read_text(encoding="utf-8")
+feedback = Path(os.environ["CODEFIT_FEEDBACK_FILE"]).read_text(encoding="utf-8")
+found = re.search(r"Plan item (\d+) of (\d+)", task)
+if found is not None:
+    write(ITEMS[int(found[1])])
+elif "browser step" in feedback:
+    print("the evaluator's browser check failed: the page does not show a todo once added")
+    write(FIX)
+else:
+    print("no plan item and nothing the evaluators found: nothing to do")
