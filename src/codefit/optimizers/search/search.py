@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import Field
 
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation
+from codefit.optimizers.search.guards import GUARD_OPERATORS
 from codefit.optimizers.search.localise import Suspect
 from codefit.optimizers.search.operators import EXPRESSION_OPERATORS, Operator
 from codefit.optimizers.search.pairs import best_singles, paired
@@ -35,6 +36,7 @@ OPERATORS: list[tuple[Operator, int]] = [
     (statement_deletion, 4),
     (statement_insertion, 5),
     *RESHAPE_OPERATORS,
+    *GUARD_OPERATORS,
 ]
 
 # One candidate to evaluate: files (relative path -> text), tests (None for all), gate; see ForkServer.run
