@@ -11,21 +11,23 @@ configured feedback level.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from codefit.api import Codebase
 from codefit.errors import CodefitError
 from codefit.gate.result import CheckResult, verdict
+from codefit.guards.base import Alert, Policy
 from codefit.harness.guarding import inspect_step
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
-from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
-from codefit.workspace.trees import write_tree
+from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
 from codefit.workspace.workspace import Workspace
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
@@ -62,8 +64,6 @@ def run_check(
         workspace = _workspace(repo, base_sha, head_sha, plan, work)
         before, after = workspace.base, workspace.head()
         result = CheckResult(base=base_sha, head=head_sha, gates=plan.spec.gates())
-        if not guards_only:
-            result.train = [s.read(workspace.path, plan.context) for s in plan.spec.train]
         blind = [*plan.spec.validation, *plan.spec.test]
         try:
             heldout = heldout_texts(blind)
@@ -72,26 +72,40 @@ def run_check(
                 raise
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
-        result.alerts = inspect_step(
-            plan,
-            workspace,
-            before,
-            after,
-            result.train,
-            StepResult(status=StepStatus.EDITED, summary="a change made outside codefit"),
-            "",
-            heldout,
-        )
         if guards_only:
+            result.alerts = _alerts(plan, workspace, result.train, heldout)
             return result
-        readings = grade(workspace, after, blind, plan.context)
+        # The train split and the grader run at once (processes of their own, each confined); the
+        # quality figures and then the guards (which read the train readings) are computed meanwhile.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="codefit-check") as pool:
+            train = pool.submit(lambda: [s.read(workspace.path, plan.context) for s in plan.spec.train])
+            graded = pool.submit(grade, workspace, after, blind, plan.context)
+            result.quality, note = _quality(workspace, before, after, work, plan.context)
+            result.notes += [note] if note else []
+            result.train = train.result()
+            result.alerts = _alerts(plan, workspace, result.train, heldout)
+            readings = graded.result()
         result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
-        result.quality, note = _quality(workspace, before, after, work, plan.context)
-        result.notes += [note] if note else []
         if mutation:
             result.mutation_score, note = _mutation(workspace, before, after, plan)
             result.notes += [note] if note else []
         return result
+
+
+def _alerts(
+    plan: RunPlan, workspace: Workspace, train: Sequence[Reading], heldout: Mapping[str, str]
+) -> list[tuple[Alert, Policy]]:
+    """The guards on the whole change, base to head, as on a step a run made."""
+    return inspect_step(
+        plan,
+        workspace,
+        workspace.base,
+        workspace.head(),
+        train,
+        StepResult(status=StepStatus.EDITED, summary="a change made outside codefit"),
+        "",
+        heldout,
+    )
 
 
 def staged_tree(repo: Path) -> str:
@@ -161,6 +175,10 @@ def _remove(path: Path) -> None:
 def _quality(
     workspace: Workspace, before: str, after: str, work: Path, ctx: SensorContext
 ) -> tuple[dict[str, tuple[float, float]], str]:
+    """The quality figures of the Python files the change touches, their base and their head versions.
+
+    Only those files are written and measured (a file the change adds or deletes counts on one side
+    only): the drift is the change's own, not diluted by (nor paid for by measuring) the rest."""
     try:
         from codefit.sensors.quality import QualityOptions, QualitySensor
     except ImportError:
@@ -169,14 +187,32 @@ def _quality(
         sensor = QualitySensor(SensorSettings(name="quality", kind="quality"), QualityOptions())
     except CodefitError as exc:
         return {}, f"quality drift not measured: {exc}"
+    changed = [rel for rel in workspace.changed_files(before, after) if rel.endswith(".py")]
+    if not changed:
+        return {}, "quality drift not measured: the change touches no Python file"
     figures: dict[str, list[float]] = {}
     for label, commit in (("base", before), ("head", after)):
         tree = work / f"quality-{label}"
-        workspace.export_tree(commit, tree)
+        write_files(workspace, commit, changed, tree)
         metrics = sensor.read(tree, ctx).metrics
         for name in QUALITY_FIGURES:
             figures.setdefault(name, []).append(float(metrics.get(name, 0.0)))
     return {name: (values[0], values[1]) for name, values in figures.items()}, ""
+
+
+def write_files(workspace: Workspace, commit: str, paths: Sequence[str], dest: Path) -> None:
+    """The regular files among `paths` as `commit` has them (raw blobs) in a fresh folder; a path
+    `commit` lacks (or holds as a link) is left out."""
+    wanted = set(paths)
+    listed = [
+        e for e in entries(workspace.objects, commit) if e.path in wanted and e.mode in (BLOB, EXECUTABLE)
+    ]
+    content = blobs(workspace.objects, (e.sha for e in listed))
+    dest.mkdir()
+    for entry in listed:
+        target = dest / entry.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content[entry.sha])
 
 
 def _mutation(workspace: Workspace, before: str, after: str, plan: RunPlan) -> tuple[float | None, str]:
