@@ -61,7 +61,7 @@ def scripted_aider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_cache_write_and_hit_put_the_cost_on_the_next_line_and_it_is_still_read() -> None:
     usage, priced = parse_usage(CACHED_CALL)
     assert (usage.input_tokens, usage.cached_tokens, usage.output_tokens) == (1300, 200, 50)
-    assert usage.cost_usd == pytest.approx(0.002) and priced
+    assert usage.cost_usd == pytest.approx(0.002) and priced and usage.cost_known
 
 
 def test_a_long_applied_path_is_read_whole_from_aider_off_a_terminal(
@@ -95,7 +95,7 @@ def test_a_model_litellm_cannot_price_has_an_unknown_cost_not_zero(
     assert parse_usage(UNPRICED_CALL)[1] is False
     notes = [e for e in result.transcript if e.data.get("cost_unknown")]
     assert len(notes) == 1 and "house-model" in notes[0].text and "--model-metadata-file" in notes[0].text
-    assert result.usage.input_tokens == 1300
+    assert result.usage.input_tokens == 1300 and result.usage.cost_known is False
 
 
 def test_without_git_aiders_root_is_kept_at_the_workspace_by_an_anchor_in_the_chat() -> None:

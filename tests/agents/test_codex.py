@@ -119,6 +119,7 @@ def test_without_a_model_the_cost_is_noted_unknown_and_warned_once(
     notes = [e for e in result.transcript if e.data.get("cost_unknown")]
     assert len(notes) == 1 and "price_table" in notes[0].text
     assert result.usage.input_tokens == 24763  # the tokens are still recorded
+    assert result.usage.cost_known is False
 
 
 def test_the_model_in_codexs_own_config_prices_the_tokens(
@@ -133,7 +134,7 @@ def test_the_model_in_codexs_own_config_prices_the_tokens(
     result = optimizer.step(make_state())
     price = pricing.DEFAULT_PRICES["gpt-5-codex"]
     expected = pricing.cost_usd(price, input_tokens=24763, cached_tokens=24448, output_tokens=122)
-    assert result.usage.cost_usd == pytest.approx(expected)
+    assert result.usage.cost_usd == pytest.approx(expected) and result.usage.cost_known
     assert capsys.readouterr().err == "" and not any(e.data.get("cost_unknown") for e in result.transcript)
 
 

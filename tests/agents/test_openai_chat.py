@@ -149,3 +149,4 @@ def test_an_unpriced_model_notes_its_cost_as_unknown(make_state: MakeState) -> N
         result = OpenAIOptimizer(options(server.base_url)).step(make_state())
     [note] = [e for e in result.transcript if e.data.get("cost_unknown")]
     assert "model 'loopback-model' has no price" in note.text
+    assert result.usage.cost_known is False

@@ -164,7 +164,7 @@ def test_a_model_claude_cannot_price_is_recorded_as_unknown_cost_not_as_its_gues
     result = claude_optimizer(claude_binary, model_server, model="gateway-model-7").step(
         state(workspace, tmp_path)
     )
-    assert result.error is None and result.usage.cost_usd == 0.0
+    assert result.error is None and result.usage.cost_usd == 0.0 and result.usage.cost_known is False
     assert (result.usage.input_tokens, result.usage.output_tokens) == (1000, 100)
     assert next(e.text for e in result.transcript if e.data.get("cost_unknown")).startswith(
         "claude-code: token cost unknown (Claude Code has no price for gateway-model-7"

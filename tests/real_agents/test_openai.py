@@ -3,11 +3,16 @@ chat-completions server, strict about tool replies as OpenAI is: two steps, each
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from codefit.api import Codebase
+from codefit.cli import app
 from codefit.optimizers.agents import pricing
 from codefit.optimizers.base import EventKind, StepStatus
 from codefit.optimizers.openai_chat import OpenAIOptimizer, OpenAIOptions
@@ -89,3 +94,36 @@ def test_the_openai_optimizer_converges_over_two_steps_each_ended_by_submit(
         )
         assert result.usage.cost_usd == pytest.approx(cost)
     assert [e.name for e in second.transcript if e.kind == EventKind.TOOL_CALL] == ["edit_file", "submit"]
+
+
+def test_a_run_on_a_model_with_no_price_shows_its_cost_as_unknown_not_as_zero(
+    strict_server: ModelServer, tmp_path: Path
+) -> None:
+    repo = planted_repo(tmp_path / "repo")
+    (repo / "codefit.toml").write_text(
+        'task = "Make add() return the sum."\nwritable = ["*.py"]\n\n'
+        '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
+        f'[optimizer]\nkind = "openai"\nmodel = "house"\napi_key = "k"\nmax_retries = 0\n'
+        f'base_url = "{strict_server.url}/v1"\n'
+    )
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "config"], check=True)
+    strict_server.add(
+        call("edit_file", Billed(input=500, output=30), path="calc.py", old="a - b", new="a + b"),
+        call("submit", Billed(input=100, output=10), summary="fixed"),
+    )
+    history = Codebase(repo).compile().fit(steps=1)
+    step = history.steps[-1]
+    assert (step["cost_known"], step["cost_unknown_steps"]) == (False, 1)
+
+    shown = CliRunner().invoke(
+        app, ["show", "latest", "--json", "-C", str(repo)], catch_exceptions=False, env={"COLUMNS": "200"}
+    )
+    detail = json.loads(shown.stdout)
+    assert [s["cost_known"] for s in detail["steps"]] == [True, False]  # the baseline spent nothing
+    table = CliRunner().invoke(
+        app, ["show", "latest", "-C", str(repo)], catch_exceptions=False, env={"COLUMNS": "200"}
+    )
+    row = next(line for line in table.stdout.splitlines() if line.lstrip("│ ").startswith("1 "))
+    assert "?" in row and "0.0000" not in row
+    assert "cost: unknown for 1 step(s)" in table.stdout

@@ -28,7 +28,13 @@ from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.recording import step_record
-from codefit.harness.selection import choose_checkpoint, final_summary, step_logs, stop_reason
+from codefit.harness.selection import (
+    choose_checkpoint,
+    cost_known_logs,
+    final_summary,
+    step_logs,
+    stop_reason,
+)
 from codefit.harness.tools import HarnessTools, guide_for
 from codefit.optimizers.base import HiddenVerdict, StepResult, StepState, StepStatus
 from codefit.quality.drift import deltas, drift_alerts
@@ -278,6 +284,7 @@ class Trainer:
         )
         logs["rolled_back"] = rolled_back
         logs["sensor_cost_usd_total"] = usage_total[2]
+        logs.update(cost_known_logs(recorded, result))
         if self._canaries:
             logs["cheating_rate"] = cheating_rate(observed, self._canaries)
         if not rolled_back:  # quality moves between the trees that were kept

@@ -54,6 +54,14 @@ def step_logs(
     return logs
 
 
+def cost_known_logs(steps: Sequence[StepRecord], result: StepResult) -> dict[str, Any]:
+    """Whether this step's cost is known (an agent's model had a price) and how many steps so far
+    had an unknown cost: their tokens were spent, so the run's total is then a lower bound."""
+    earlier = sum(1 for s in steps if s.logs.get("cost_known") is False)
+    known = result.usage.cost_known
+    return {"cost_known": known, "cost_unknown_steps": earlier + (0 if known else 1)}
+
+
 MAX_CONSECUTIVE_ERRORS = 3
 MAX_IDLE_STEPS = 2
 

@@ -48,6 +48,9 @@ class Usage(Record):
     output_tokens: int = 0
     cached_tokens: int = 0
     cost_usd: float = 0.0
+    # False when no price was known for some of the tokens: `cost_usd` then counts only the priced
+    # part, and the views say "unknown" rather than show a figure as if it were the cost.
+    cost_known: bool = True
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -55,6 +58,7 @@ class Usage(Record):
             output_tokens=self.output_tokens + other.output_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
             cost_usd=self.cost_usd + other.cost_usd,
+            cost_known=self.cost_known and other.cost_known,
         )
 
 

@@ -52,6 +52,7 @@ def run_summary(store: Store, run: RunRecord) -> dict[str, Any]:
                 "rolled_back": s.rolled_back,
                 "alerts": sum(1 for step, _, _ in alerts if step == s.idx),
                 "cost_usd": s.cost_usd,
+                "cost_known": s.logs.get("cost_known", True) is not False,
                 "tokens": {"input": s.input_tokens, "output": s.output_tokens, "cached": s.cached_tokens},
                 "duration_s": s.ended - s.started,
                 "error": s.error,

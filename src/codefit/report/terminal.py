@@ -140,11 +140,18 @@ def steps_table(summary: Mapping[str, Any]) -> Table:
             fmt(s["gap"]),
             fmt(s["logs"].get("val_budget_left")),
             str(tokens) if tokens else "-",
-            fmt(s["cost_usd"], 4),
+            _cost(s["cost_usd"], unknown=not s.get("cost_known", True)),
             _alerts(s["alerts"]),
             fmt(s["duration_s"], 1),
         )
     return table
+
+
+def _cost(dollars: float | None, *, unknown: bool) -> str:
+    """`0.0123`; where some tokens had no price, `?` (nothing priced) or `0.0123+?` (a lower bound)."""
+    if not unknown:
+        return fmt(dollars, 4)
+    return f"{fmt(dollars, 4)}+?" if dollars else "?"
 
 
 def _score(score: float | None, passed: bool | None, tests: Sequence[int] | None = None) -> str:
@@ -192,6 +199,13 @@ def final_lines(summary: Mapping[str, Any]) -> list[str]:
         lines.append(
             f"canaries: cheating rate {fmt(final['cheating_rate'])} "
             f"(highest share of the {fmt(final.get('canaries'))} canaries passed at any step)"
+        )
+    unpriced = [s for s in summary["steps"] if not s.get("cost_known", True)]
+    if unpriced:
+        spent = sum(s["cost_usd"] for s in summary["steps"])
+        lines.append(
+            f"cost: unknown for {len(unpriced)} step(s), whose model had no price (see the transcript); "
+            f"${fmt(spent, 4)} counts only the priced steps"
         )
     if run.get("branch"):
         lines.append(f"result branch: {run['branch']}")
@@ -248,7 +262,7 @@ def _progress_cells(logs: Mapping[str, Any], max_steps: int) -> list[str]:
         val,
         fmt(logs.get("val_budget_left")),
         str(logs.get("tokens_total", 0)),
-        fmt(logs.get("cost_usd_total"), 4),
+        _cost(logs.get("cost_usd_total"), unknown=bool(logs.get("cost_unknown_steps"))),
         _alerts(int(logs.get("alerts", 0))),
     ]
 
@@ -382,10 +396,11 @@ class ProgressPrinter(Callback):
         val = "-"
         if logs.get("val_score") is not None:
             val = f"{logs['val_score']:.2f} {'pass' if logs.get('val_passed') else 'FAIL'}"
+        cost = _cost(logs.get("cost_usd_total"), unknown=bool(logs.get("cost_unknown_steps")))
         self.console.print(
             f"[bold]step {step}/{self.max_steps}[/]  {logs.get('status')}  loss {fmt(logs.get('loss'), 3)}"
             f"  train {fmt(logs.get('train_score'))}  val {val}  budget {fmt(logs.get('val_budget_left'))}"
-            f"  tokens {logs.get('tokens_total', 0)}  cost ${fmt(logs.get('cost_usd_total'), 4)}"
+            f"  tokens {logs.get('tokens_total', 0)}  cost ${cost}"
             f"  alerts {logs.get('alerts', 0)}{'  ROLLED BACK' if logs.get('rolled_back') else ''}"
             f"  ({time.monotonic() - self.step_started:.1f}s)"
         )

@@ -146,6 +146,8 @@ def run_totals(summary: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "steps": sum(1 for s in steps if s["index"] > 0),
         "cost_usd": sum(s["cost_usd"] for s in steps),
+        # Steps whose model had no price: `cost_usd` is then a lower bound.
+        "cost_unknown_steps": sum(1 for s in steps if not s.get("cost_known", True)),
         "input_tokens": sum(s["tokens"]["input"] for s in steps),
         "output_tokens": sum(s["tokens"]["output"] for s in steps),
         "cached_tokens": sum(s["tokens"]["cached"] for s in steps),

@@ -71,7 +71,7 @@ def parse_usage(text: str) -> tuple[Usage, bool]:
         priced = priced and match.group(9) is not None
         cost = float(match.group(9)) if match.group(9) else 0.0
         total = total + Usage(input_tokens=sent, output_tokens=received, cached_tokens=cached, cost_usd=cost)
-    return total, priced
+    return total.model_copy(update={"cost_known": priced}), priced
 
 
 def unknown_cost_event(model: str | None) -> TranscriptEvent:

@@ -3,8 +3,9 @@
 Measured with claude 2.1.332: `result.usage` counts the run's own tokens, but `total_cost_usd`
 (and `modelUsage`) add up every run of the session. The session dict keeps the total the session
 had reached (`SESSION_COST_KEY`), so a resumed step records the difference. A model Claude Code
-has no price for is priced at a guess (`costBasis: "unknown"`): the step records $0 and says the
-cost is unknown (`data.cost_unknown`, as for the other agents), rather than a made-up figure.
+has no price for is priced at a guess (`costBasis: "unknown"`): the step's usage says its cost is
+unknown (`cost_known`), with a transcript note (`data.cost_unknown`, as for the other agents),
+rather than a made-up figure.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def cost_before(session: Mapping[str, Any], resumed: bool) -> float:
 
 def step_usage(stream: ClaudeStream, before: float) -> Usage:
     """The step's usage: its own tokens, and its cost as the session's total minus `before`
-    ($0 when the price is Claude Code's guess)."""
+    (unknown when the price is Claude Code's guess)."""
     if stream.unpriced_models:
-        return stream.usage.model_copy(update={"cost_usd": 0.0})
+        return stream.usage.model_copy(update={"cost_usd": 0.0, "cost_known": False})
     if stream.session_cost_usd is None:
         return stream.usage
     return stream.usage.model_copy(update={"cost_usd": max(0.0, stream.session_cost_usd - before)})
@@ -45,7 +46,7 @@ def unknown_cost_events(stream: ClaudeStream) -> list[TranscriptEvent]:
     models = ", ".join(stream.unpriced_models)
     note = (
         f"claude-code: token cost unknown (Claude Code has no price for {models} and guessed "
-        f"${stream.session_cost_usd or 0.0:.4f} for the session); recorded as $0"
+        f"${stream.session_cost_usd or 0.0:.4f} for the session); recorded as unknown"
     )
     return [TranscriptEvent(kind=EventKind.MESSAGE, role="codefit", text=note, data={"cost_unknown": True})]
 

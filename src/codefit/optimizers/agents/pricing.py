@@ -7,7 +7,7 @@ A model matches its own entry, or the entry it is a dated snapshot of (`gpt-4o-2
 `o3-2025-04-16`); never a shorter name otherwise: `gpt-5.2` or `gpt-5-pro` is not `gpt-5`, whose
 price differs. A model with no price (or no model at all) has an unknown cost: the adapters say so
 in the step's transcript (an event with `data.cost_unknown`) and warn once at the start of a run;
-its usage then carries $0 only because the record has no "unknown", never as a price.
+its usage then says `cost_known = false`, and the views show the cost as unknown, never as $0.
 """
 
 from __future__ import annotations
@@ -121,14 +121,19 @@ def priced_usage(
     output_tokens: int,
     cache_write_tokens: int = 0,
 ) -> Usage:
-    """A usage with its cost at `model`'s price (0 where the model has none: see `unknown_cost_events`)."""
+    """A usage with its cost at `model`'s price (unknown where the model has none)."""
+    price = lookup(model, overrides)
     cost = cost_usd(
-        lookup(model, overrides),
+        price,
         input_tokens=input_tokens,
         cached_tokens=cached_tokens,
         output_tokens=output_tokens,
         cache_write_tokens=cache_write_tokens,
     )
     return Usage(
-        input_tokens=input_tokens, output_tokens=output_tokens, cached_tokens=cached_tokens, cost_usd=cost
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_tokens=cached_tokens,
+        cost_usd=cost,
+        cost_known=price is not None,
     )
