@@ -14,6 +14,7 @@ from rich.console import Console
 from codefit.store import Store
 
 console = Console(highlight=False, soft_wrap=True)
+notes = Console(highlight=False, soft_wrap=True, stderr=True)  # beside --json, whose stdout is JSON only
 
 
 def sweep_command(
@@ -56,7 +57,8 @@ def sweep_command(
             from codefit.experiments.results import latest_trials
             from codefit.report.sweep_page import write_sweep_page
 
-            console.print(f"wrote {write_sweep_page(summary, latest_trials(state), html)}", markup=False)
+            written = write_sweep_page(summary, latest_trials(state), html)
+            (notes if as_json else console).print(f"wrote {written}", markup=False)
         if as_json:
             print(json.dumps(summary, indent=2))
         else:
