@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from codefit.checkpoints.record import SeriesRecord
 from codefit.config import LoadedConfig, load_config
 from codefit.errors import ConfigError
 from codefit.harness.callbacks import Budget, Callback, EarlyStopping
@@ -84,6 +85,12 @@ class Codebase:
     ) -> History:
         """Run the loop; returns the run's History. `resume` continues a killed run, with the
         settings it recorded unless a config file was named or `compile` was called."""
+        if self.loaded.config.checkpoints and not resume:
+            raise ConfigError(
+                "the config declares [[checkpoints]]: train them with Codebase.fit_checkpoints() "
+                "(or `codefit fit`)",
+                where=str(self.loaded.file),
+            )
         if self._plan is None:
             from_run = resume if self._config_file is None else None
             self.compile(from_run=from_run)
@@ -104,6 +111,14 @@ class Codebase:
             stop_on_problems(collection_findings(plan, dirty=dirty), self.repo)
         trainer = Trainer(plan, self.store, [*self._config_callbacks(), *callbacks])
         return trainer.resume(resume) if resume else trainer.start(dirty=dirty)
+
+    def fit_checkpoints(
+        self, *, optimizer: str | None = None, steps: int | None = None, dirty: bool = False
+    ) -> SeriesRecord:
+        """Train the config's [[checkpoints]] in order, one run each (docs/checkpoints.md)."""
+        from codefit.checkpoints.series import fit_series
+
+        return fit_series(self.loaded, self.store, optimizer=optimizer, steps=steps, dirty=dirty)
 
     def evaluate(self, split: str | Split = Split.TRAIN, *, dirty: bool = True) -> list[Reading]:
         """Grade the current tree on one split, without an optimizer and without spending budget."""

@@ -47,7 +47,7 @@ def codefit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 @pytest.fixture(scope="module")
 def honest(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[subprocess.CompletedProcess[str], dict[str, Any], str]]:
+) -> Iterator[tuple[Any, ...]]:
     root = tmp_path_factory.mktemp("honest")
     home = root / "home"
     env = {
@@ -67,11 +67,11 @@ def honest(
     shown = codefit("show", "latest", "--json", cwd=repo, env=env)
     assert shown.returncode == 0, shown.stderr
     plain = codefit("show", "latest", cwd=repo, env=env)
-    yield fit, json.loads(shown.stdout), plain.stdout
+    yield fit, json.loads(shown.stdout), plain.stdout, repo, env
 
 
-def test_an_honest_agent_meets_all_three_checkpoints(honest: tuple[Any, dict[str, Any], str]) -> None:
-    fit, summary, _ = honest
+def test_an_honest_agent_meets_all_three_checkpoints(honest: tuple[Any, ...]) -> None:
+    fit, summary, *_ = honest
     assert fit.returncode == 0, fit.stdout + fit.stderr
     rows = summary["checkpoints"]
     assert [r["name"] for r in rows] == ["parse", "totals", "report"]
@@ -84,11 +84,25 @@ def test_an_honest_agent_meets_all_three_checkpoints(honest: tuple[Any, dict[str
     assert summary["run"]["id"] == rows[-1]["run_id"]  # `latest` is the last checkpoint's run
 
 
-def test_show_prints_the_checkpoints_table(honest: tuple[Any, dict[str, Any], str]) -> None:
-    _, summary, plain = honest
+def test_show_prints_the_checkpoints_table(honest: tuple[Any, ...]) -> None:
+    _, summary, plain, *_ = honest
     assert f"checkpoints of series {summary['series']['series']}" in plain
     for name in ("parse", "totals", "report"):
         assert name in plain
+
+
+def test_compare_and_the_report_carry_the_checkpoints(honest: tuple[Any, ...], tmp_path: Path) -> None:
+    _, summary, _, repo, env = honest
+    first, _, last = (row["run_id"] for row in summary["checkpoints"])
+    compared = codefit("compare", first, last, "--json", cwd=repo, env=env)
+    assert compared.returncode == 0, compared.stderr
+    (series,) = json.loads(compared.stdout)["checkpoints"]
+    assert [row["name"] for row in series["checkpoints"]] == ["parse", "totals", "report"]
+    report = codefit("report", last, "-o", str(tmp_path / "report.html"), cwd=repo, env=env)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report.html").read_text()
+    assert f"checkpoints of series {series['series']}" in page
+    assert "<td>totals</td>" in page
 
 
 def test_a_careless_agent_is_caught_forgetting_checkpoint_one(
@@ -108,3 +122,26 @@ def test_a_careless_agent_is_caught_forgetting_checkpoint_one(
         (Store.for_repo(repo).root / "checkpoints" / f"{series.id}.json").read_text()
     )
     assert stored.checkpoints[-1].forgotten == [BROKEN]
+
+
+def test_a_suite_task_may_carry_checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codefit.demo import examples_dir
+    from codefit.experiments.suite import Task, pack_task
+    from codefit.experiments.trial import Trial, TrialStatus, run_trial
+
+    monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "workdir"))
+    monkeypatch.delenv("INVENTORY_AGENT", raising=False)
+    task = Task(name=EXAMPLE, root=examples_dir(), repo=f"{EXAMPLE}/repo", hidden=f"{EXAMPLE}/hidden")
+    outcome = run_trial(Trial("sweep", "base", {}, task, 0), pack_task(task))
+    assert outcome.status == TrialStatus.MET, outcome.error
+    assert outcome.metrics["checkpoints_met"] == 3
+    assert outcome.metrics["steps"] == 3 and outcome.metrics["forgetting"] == 0
+
+
+def test_a_plain_fit_refuses_a_config_with_checkpoints(tmp_path: Path) -> None:
+    from codefit.api import Codebase
+    from codefit.errors import ConfigError
+
+    repo = prepare_example(EXAMPLE, tmp_path)
+    with pytest.raises(ConfigError, match="fit_checkpoints"):
+        Codebase(repo).fit()

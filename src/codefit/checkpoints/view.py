@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
 
 from codefit.checkpoints.boundary import QUALITY_KEYS
@@ -33,14 +34,21 @@ def series_summary(store: Store, run_id: str) -> dict[str, Any] | None:
     }
 
 
-def checkpoints_table(rows: Sequence[Mapping[str, Any]], title: str = "checkpoints") -> Table:
+def checkpoints_table(rows: Sequence[Mapping[str, Any]], title: str = "checkpoints") -> Group:
+    """The outcome of each checkpoint, then its quality at its end with the change since the previous one."""
     table = Table(title=title, title_justify="left")
     for column in ("#", "checkpoint", "run", "met", "steps", "cost $", "train", "val", "test", "forgot"):
         table.add_column(column, justify="left" if column in ("checkpoint", "run") else "right")
+    quality = Table(
+        title="quality at each checkpoint's end (Δ: since the previous end)", title_justify="left"
+    )
+    quality.add_column("#", justify="right")
+    quality.add_column("checkpoint")
     for key in QUALITY_KEYS:
-        table.add_column(f"{key} (Δ)", justify="right")
+        quality.add_column(key, justify="right")
+        quality.add_column("Δ", justify="right")
     for row in rows:
-        quality, drift = row.get("quality") or {}, row.get("drift") or {}
+        figures, drift = row.get("quality") or {}, row.get("drift") or {}
         table.add_row(
             str(row["index"]),
             str(row["name"]),
@@ -52,9 +60,10 @@ def checkpoints_table(rows: Sequence[Mapping[str, Any]], title: str = "checkpoin
             _score(row.get("val_score")),
             _score(row.get("test_score")),
             str(row["forgetting"]) if not row["forgetting"] else f"[bold red]{row['forgetting']}[/]",
-            *(_figure(quality.get(k), drift.get(k)) for k in QUALITY_KEYS),
         )
-    return table
+        cells = [(_value(figures.get(k)), _delta(drift.get(k))) for k in QUALITY_KEYS]
+        quality.add_row(str(row["index"]), str(row["name"]), *(c for pair in cells for c in pair))
+    return Group(table, quality)
 
 
 def forgetting_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -99,7 +108,53 @@ def _score(value: Any) -> str:
     return "-" if value is None else f"{float(value):.2f}"
 
 
+def _value(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _delta(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.3f}"
+
+
 def _figure(value: float | None, delta: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.3f}" if delta is None else f"{value:.3f} ({delta:+.3f})"
+
+
+def series_of_runs(store: Store, run_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The series (each once, in the runs' order) that any of `run_ids` is a checkpoint of."""
+    found: dict[str, dict[str, Any]] = {}
+    for run_id in run_ids:
+        summary = series_summary(store, run_id)
+        if summary is not None and summary["series"] not in found:
+            found[summary["series"]] = summary
+    return list(found.values())
+
+
+def report_section(series: Sequence[Mapping[str, Any]]) -> str:
+    """The report's checkpoints section: one table per series ("" when no run is a checkpoint)."""
+    from markupsafe import escape
+
+    return "".join(
+        f"<h2>checkpoints of series {escape(s['series'])}</h2>{checkpoints_html(s['checkpoints'])}"
+        for s in series
+    )
+
+
+def series_metrics(series: SeriesRecord) -> dict[str, Any]:
+    """A sweep trial's metrics for a task with checkpoints: the last checkpoint's scores, the
+    series' steps and cost, how many checkpoints were met and how many tests were forgotten."""
+    last = series.checkpoints[-1] if series.checkpoints else None
+    return {
+        "met": series.met,
+        "train_score": last.train_score if last else None,
+        "val_score": last.val_score if last else None,
+        "test_score": last.test_score if last else None,
+        "gap": None,
+        "cheating_rate": None,
+        "cost_usd": sum(c.cost_usd for c in series.checkpoints),
+        "steps": sum(c.steps for c in series.checkpoints),
+        "checkpoints_met": sum(1 for c in series.checkpoints if c.met),
+        "forgetting": sum(c.forgetting for c in series.checkpoints),
+    }

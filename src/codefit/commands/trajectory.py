@@ -93,10 +93,17 @@ def compare_command(
     summaries = distinct_runs([run_summary(store, store.run(ref)) for ref in runs])
     if len(summaries) < 2:
         raise typer.BadParameter(f"compare needs at least two different runs; {' '.join(runs)} name one")
+    from codefit.checkpoints.view import checkpoints_table, series_of_runs
+
+    series = series_of_runs(store, [s["run"]["id"] for s in summaries])
     if as_json:
-        typer.echo(json.dumps(comparison(summaries), indent=2, default=str))
+        typer.echo(
+            json.dumps({**(comparison(summaries) or {}), "checkpoints": series}, indent=2, default=str)
+        )
         return
     console.print(compare_view(summaries))
+    for one in series:  # runs that are checkpoints of a series: each series' per-checkpoint table
+        console.print(checkpoints_table(one["checkpoints"], title=f"checkpoints of series {one['series']}"))
 
 
 def replay_command(

@@ -84,13 +84,19 @@ def run_trial(trial: Trial, task_files: bytes, attempt: int = 1) -> TrialOutcome
 
 def _fit(trial: Trial, repo: Path, start: float, attempt: int) -> TrialOutcome:
     from codefit.api import Codebase
+    from codefit.checkpoints.view import series_metrics
     from codefit.errors import CodefitError, WorkspaceError
     from codefit.report.summary import run_summary
     from codefit.workspace.sandbox import SandboxError
 
     codebase = Codebase(repo)
     try:
-        history = codebase.compile().fit()
+        if codebase.loaded.config.checkpoints:  # a task with checkpoints: one run each, in order
+            series = codebase.fit_checkpoints()
+            run_id, met, metrics = series.checkpoints[-1].run_id, series.met, series_metrics(series)
+        else:
+            history = codebase.compile().fit()
+            run_id, met, metrics = history.run_id, history.met, None
     except (WorkspaceError, SandboxError) as exc:
         raise InfraError(str(exc)) from exc
     except CodefitError as exc:
@@ -98,13 +104,13 @@ def _fit(trial: Trial, repo: Path, start: float, attempt: int) -> TrialOutcome:
             trial.key, TrialStatus.ERROR, error=str(exc), seconds=time.monotonic() - start, attempt=attempt
         )
     store = codebase.store
-    summary = run_summary(store, store.run(history.run_id))
+    summary = run_summary(store, store.run(run_id))
     store.close()
     return TrialOutcome(
         key=trial.key,
-        status=TrialStatus.MET if history.met else TrialStatus.NOT_MET,
-        run_id=history.run_id,
-        metrics=trial_metrics(summary),
+        status=TrialStatus.MET if met else TrialStatus.NOT_MET,
+        run_id=run_id,
+        metrics=metrics or trial_metrics(summary),
         seconds=time.monotonic() - start,
         store=_pack(store.root),
         attempt=attempt,

@@ -50,10 +50,18 @@ def report_data(store: Store, run_refs: Sequence[str], *, limit: int = TEXT_LIMI
         raise StoreError("name at least one run; `codefit runs` lists them", where=str(store.root))
     runs = list({run.id: run for run in (store.run(ref) for ref in run_refs)}.values())  # each run once
     trajectories = [run_trajectory(store, run, limit=limit) for run in runs]
-    return {"live": False, "runs": trajectories, "comparison": comparison(trajectories)}
+    from codefit.checkpoints.view import series_of_runs
+
+    checkpoints = series_of_runs(store, [run.id for run in runs])
+    return {
+        "live": False,
+        "runs": trajectories,
+        "comparison": comparison(trajectories),
+        "checkpoints": checkpoints,
+    }
 
 
-def render_page(data: Mapping[str, Any], *, title: str, subtitle: str) -> str:
+def render_page(data: Mapping[str, Any], *, title: str, subtitle: str, checkpoints: str = "") -> str:
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_asset("templates/report.html.j2"))
     return template.render(
@@ -62,6 +70,7 @@ def render_page(data: Mapping[str, Any], *, title: str, subtitle: str) -> str:
         css=Markup(_asset("static/report.css")),
         js=Markup(_asset("static/report.js").replace("</script", "<\\/script")),
         data_json=embed_json(data),
+        checkpoints=Markup(checkpoints),  # built escaped by codefit.checkpoints.view
     )
 
 
@@ -69,7 +78,12 @@ def render_report(data: Mapping[str, Any]) -> str:
     ids = [t["run"]["id"] for t in data["runs"]]
     title = "codefit report: " + (ids[0] if len(ids) == 1 else f"{len(ids)} runs")
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    return render_page(data, title=title, subtitle=f"generated {stamp} from {', '.join(ids)}")
+    from codefit.checkpoints.view import report_section
+
+    section = report_section(data.get("checkpoints") or [])
+    return render_page(
+        data, title=title, subtitle=f"generated {stamp} from {', '.join(ids)}", checkpoints=section
+    )
 
 
 def write_report(store: Store, run_refs: Sequence[str], out: Path) -> Path:
