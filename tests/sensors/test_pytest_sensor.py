@@ -121,6 +121,20 @@ def test_heldout_sensor_defaults_to_its_destination(tmp_path: Path) -> None:
     assert PytestSensor(settings, PytestOptions()).args() == [".codefit-heldout/holdout"]
 
 
+def test_heldout_runs_report_python_tracebacks_with_the_same_messages(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"tests/test_x.py": "def total():\n    return 3\n\ndef test_x():\n    assert total() == 4\n"},
+    )
+    train = sensor(args=["tests"]).read(tmp_path, ctx())
+    settings = SensorSettings(name="holdout", kind="pytest", split=Split.VALIDATION, dest="tests")
+    heldout = PytestSensor(settings, PytestOptions()).read(tmp_path, ctx())
+    assert [t.message for t in heldout.tests] == [t.message for t in train.tests]
+    assert "assert 3 == 4" in heldout.tests[0].message
+    assert "Traceback (most recent call last)" in heldout.output
+    assert "Traceback (most recent call last)" not in train.output
+
+
 def test_missing_pytest_in_target_environment_is_a_clear_error(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)

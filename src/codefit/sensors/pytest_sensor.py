@@ -79,6 +79,12 @@ class PytestSensor:
                 args.append(dest)
         return args
 
+    def _style(self) -> list[str]:
+        """Python's own tracebacks in held-out runs: the failures of their impossible twins are
+        expected, and pytest's long tracebacks of them cost more than running the tests. A test's
+        message (the crash line) is the same in either style; `--tb` in the args still wins."""
+        return ["--tb=native"] if self.settings.heldout else []
+
     def test_timeout_s(self) -> float:
         """Seconds per test now (0 = none): the configured limit, else the one derived from the baseline."""
         if self.options.test_timeout is not None:
@@ -91,7 +97,7 @@ class PytestSensor:
         with tempfile.TemporaryDirectory(prefix="codefit-pytest-") as tmp:
             path = Path(tmp) / "report.jsonl"
             completed = ctx.run(
-                [ctx.python, "-m", BOOT_MODULE, "-p", "no:cacheprovider", *self.args()],
+                [ctx.python, "-m", BOOT_MODULE, "-p", "no:cacheprovider", *self._style(), *self.args()],
                 tree,
                 env=self._env(ctx, tree, path),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
