@@ -94,6 +94,17 @@ def test_the_starting_tree_is_the_carried_one_with_its_own_tests_and_no_later_on
     }
 
 
+def test_the_first_checkpoint_starts_from_the_repository_without_later_visible_tests(tmp_path: Path) -> None:
+    for rel in ("app.py", "tests/one.py", "tests/two.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    lay_tree(tmp_path, None, own_tests=["tests/one.py"], future_tests=["tests/two.py"])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py")) == [
+        "app.py",
+        "tests/one.py",
+    ]
+
+
 def test_forgetting_counts_tests_that_passed_then_and_do_not_now() -> None:
     then = {"a": True, "b": True, "c": False, "d": True}
     now = {"a": True, "b": False, "c": False}
