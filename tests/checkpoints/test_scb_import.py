@@ -89,3 +89,39 @@ def test_an_imported_problem_runs_end_to_end_with_a_scripted_agent(
     assert all(c.val_score == 1.0 and c.test_score == 1.0 for c in series.checkpoints)
     assert [c.tests_total for c in series.checkpoints] == [6, 6, 3]  # core (validation) + all (test)
     assert all(c.forgetting == 0 for c in series.checkpoints)
+
+
+def test_the_cli_imports_a_problem_with_a_scripted_agent(tmp_path: Path) -> None:
+    import subprocess
+
+    out = tmp_path / "task"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codefit.cli",
+            "tasks",
+            "import-scb",
+            str(PROBLEM),
+            "--out",
+            str(out),
+            "--command",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"task written: {out / 'repo'}" in done.stdout
+    assert tomllib.loads((out / "repo" / "codefit.toml").read_text())["optimizer"] == {
+        "kind": "command",
+        "command": "true",
+    }
+    again = subprocess.run(
+        [sys.executable, "-m", "codefit.cli", "tasks", "import-scb", str(PROBLEM), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode != 0 and "the output folder is not empty" in again.stderr
