@@ -11,19 +11,19 @@ import os
 import re
 from pathlib import Path
 
-PARSE = '''
+PARSE = """
 
 def parse_line(line):
     name, quantity = line.split(",")
     return name.strip(), int(quantity)
-'''
-CARELESS_PARSE = '''
+"""
+CARELESS_PARSE = """
 
 def parse_line(line):
     name, quantity = line.split(",")
     return name, int(quantity)
-'''
-TOTALS = '''
+"""
+TOTALS = """
 
 def totals(lines):
     summed = {}
@@ -33,12 +33,12 @@ def totals(lines):
         name, quantity = parse_line(line)
         summed[name] = summed.get(name, 0) + quantity
     return summed
-'''
-REPORT = '''
+"""
+REPORT = """
 
 def report(totals):
     return "\\n".join(f"{name}: {totals[name]}" for name in sorted(totals) if totals[name])
-'''
+"""
 HEADER = '"""Stock lines and their summaries."""\n'
 
 
