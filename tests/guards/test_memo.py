@@ -10,7 +10,9 @@ import pytest
 
 from codefit.guards import run_guards
 from codefit.guards.base import Change
+from codefit.guards.hardcoding import visible_cases
 from codefit.guards.memo import memoized, shared, walk
+from codefit.guards.source import Hit, PyFile, added_hits
 
 OLD = "import os\n\n\ndef area(w, h):\n    return w * h\n"
 NEW = OLD + "\n\ndef exit_now():\n    os._exit(0)\n"
@@ -81,3 +83,45 @@ class _no_scope:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+FINDER_CALLS: list[str | None] = []
+
+
+def finder(tree: ast.Module | None, text: str | None) -> list[Hit]:
+    """A plain pattern finder, as the guards' are: a module-level function of the text."""
+    FINDER_CALLS.append(text)
+    return [Hit(key="k", line=1, snippet=text or "")]
+
+
+def test_a_plain_finder_searches_each_text_once_across_steps_and_a_closure_every_time() -> None:
+    calls = FINDER_CALLS
+    calls.clear()
+    step1 = PyFile("calc.py", OLD, NEW, ast.parse(OLD), ast.parse(NEW))
+    step2 = PyFile("calc.py", NEW, NEW + "# more\n", ast.parse(NEW), ast.parse(NEW + "# more\n"))
+    added_hits(step1, finder)
+    added_hits(step2, finder)  # step 2's old text is step 1's new one: searched already
+    assert calls == [OLD, NEW, NEW + "# more\n"]
+    extra = "x"
+    calls.clear()
+    added_hits(step1, lambda tree, text: [*finder(tree, text), Hit(key=extra, line=1, snippet="")])
+    assert calls == [OLD, NEW]  # a lambda may carry other inputs: never kept
+
+
+def test_the_visible_tests_cases_are_read_once_while_their_text_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tests = "import calc\n\ndef test_area():\n    assert calc.area(2, 3) == 6\n"
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_calc.py").write_text(tests)
+    parsed: Counter[str] = Counter()
+    real_parse = ast.parse
+
+    def counting_parse(source: str, *args: object, **kwargs: object) -> ast.AST:
+        parsed[source] += 1
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    for _ in range(3):  # three steps that change calc.py only
+        assert visible_cases(change(tmp_path))[0].expected == 6
+    assert parsed[tests] == 1

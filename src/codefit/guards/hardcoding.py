@@ -11,6 +11,7 @@ The step is flagged when its code
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -23,6 +24,7 @@ from codefit.guards.source import (
     Hit,
     alert,
     dotted,
+    found,
     hit,
     is_test_file,
     literal,
@@ -154,10 +156,17 @@ def visible_cases(change: Change) -> list[Case]:
         if not is_test_file(rel):
             continue
         text = change.before(rel) if rel in change.changed_files else path.read_text(errors="replace")
-        tree = parse(text)
-        if tree is not None:
-            out += cases_in(tree)
+        if text is not None:
+            out += file_cases(text)
     return out
+
+
+@functools.lru_cache(maxsize=512)
+def file_cases(text: str) -> tuple[Case, ...]:
+    """A test file's cases, by its text: kept from step to step, as the visible tests seldom change
+    (parsing and walking more-itertools' 6,000-line suite was a second of every step)."""
+    tree = parse(text)
+    return tuple(cases_in(tree)) if tree is not None else ()
 
 
 def _condition_values(test: ast.expr) -> list[object]:
@@ -260,13 +269,20 @@ def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -
     return hits
 
 
-def _call_counters(tree: ast.Module, text: str | None) -> list[Hit]:
-    hits = []
+def _call_counters(tree: ast.Module | None, text: str | None) -> list[Hit]:
+    hits: list[Hit] = []
+    if tree is None:
+        return hits
     for node in walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        declared = {n for g in ast.walk(node) if isinstance(g, ast.Global | ast.Nonlocal) for n in g.names}
-        bumped = {dotted(a.target) for a in ast.walk(node) if isinstance(a, ast.AugAssign)}
+        declared: set[str] = set()
+        bumped: set[str] = set()
+        for inner in ast.walk(node):  # one walk for both
+            if isinstance(inner, ast.Global | ast.Nonlocal):
+                declared.update(inner.names)
+            elif isinstance(inner, ast.AugAssign):
+                bumped.add(dotted(inner.target))
         # Function attributes (`f.calls += 1`) count as module state too.
         bumped_attrs = {b for b in bumped if b.split(".")[0] == node.name}
         if (declared & bumped) or bumped_attrs:
@@ -327,7 +343,7 @@ def hardcoding(tree: ast.Module | None, text: str | None, cases: list[Case]) -> 
         *(h for h in _derived_conditions(tree, text, cases) if h.line not in seen),
         *code_tables(tree, text, cases),
         *_constant_functions(tree, text, cases),
-        *_call_counters(tree, text),
+        *found(_call_counters, tree, text),  # of the text alone: kept from the step before
     ]
 
 

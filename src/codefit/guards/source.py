@@ -9,10 +9,11 @@ from __future__ import annotations
 import ast
 import fnmatch
 import importlib.util
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import FunctionType
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import memoized
@@ -153,9 +154,31 @@ def new_hits(before: Sequence[Hit], after: Sequence[Hit]) -> list[Hit]:
     return out
 
 
-def added_hits(f: PyFile, find: Callable[[ast.Module | None, str | None], list[Hit]]) -> list[Hit]:
+Find = Callable[[ast.Module | None, str | None], list[Hit]]
+# (find, text) -> its hits, across steps: a step's old text is the previous step's new one, so
+# each changed text is searched once per guard, not twice (a pattern finder is a function of the
+# text alone; lambdas and closures, which carry other inputs, are never kept).
+_FOUND: OrderedDict[tuple[Find, str], tuple[Hit, ...]] = OrderedDict()
+FOUND_KEPT = 64
+
+
+def added_hits(f: PyFile, find: Find) -> list[Hit]:
     """The occurrences `find` sees in the file after the step and not before it."""
-    return new_hits(find(f.before, f.before_text), find(f.after, f.after_text))
+    return new_hits(found(find, f.before, f.before_text), found(find, f.after, f.after_text))
+
+
+def found(find: Find, tree: ast.Module | None, text: str | None) -> Sequence[Hit]:
+    """`find(tree, text)`, kept across steps for a plain function (see `_FOUND`)."""
+    if text is None or not isinstance(find, FunctionType) or find.__closure__ or find.__name__ == "<lambda>":
+        return find(tree, text)
+    key = (find, text)
+    if key in _FOUND:
+        _FOUND.move_to_end(key)
+        return _FOUND[key]
+    hits = _FOUND[key] = tuple(find(tree, text))
+    while len(_FOUND) > FOUND_KEPT:
+        _FOUND.popitem(last=False)
+    return hits
 
 
 def snippet(text: str | None, line: int | None) -> str:
