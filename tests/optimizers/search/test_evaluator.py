@@ -186,3 +186,14 @@ def test_an_endless_loop_is_cut_by_its_cpu_time_alarm_not_the_candidate_deadline
         assert looping.outcome(ADD_ONE) == Outcome.FAILED and looping.outcome(ADD_ZERO) == Outcome.FAILED
         sleeping = "    import time\n    time.sleep(0.3)"  # sleeps cost no CPU: not cut
         assert fs.run({repo / "calc.py": patched(sleeping)}, [ADD_ONE]).passes(ADD_ONE)
+
+
+def test_a_loop_inside_c_code_is_ended_by_the_candidates_cpu_limit_not_the_deadline(repo: Path) -> None:
+    # `sum(range(...))` runs in C: no Python-level alarm can interrupt it, the kernel's SIGPROF can.
+    limits = Limits(timeout_s=60.0, test_timeout_s=0, cpu_s=0.3, memory_mb=256)
+    with ForkServer(repo, sys.executable, {"PATH": "/usr/bin:/bin"}, ["tests"], limits=limits) as fs:
+        spinning = fs.run({repo / "calc.py": patched("    sum(range(10**15))")}, [ADD_ONE])
+        assert spinning.status == EvalStatus.CRASHED, "ended by its CPU limit, not timed out"
+        assert not spinning.passes(ADD_ONE)
+        good = fs.run({repo / "calc.py": FIXED}, [ADD_ONE, ADD_ZERO])
+        assert good.status == EvalStatus.OK and good.passes(ADD_ONE) and good.passes(ADD_ZERO)

@@ -47,6 +47,7 @@ class Limits(Record):
     timeout_s: float = Field(default=10.0, gt=0, description="Seconds for all of a candidate's tests.")
     test_timeout_s: float = Field(default=2.0, ge=0, description="Seconds per test; 0 = none.")
     test_cpu_s: float = Field(default=0.0, ge=0, description="CPU seconds per test; 0 = none.")
+    cpu_s: float = Field(default=0.0, ge=0, description="CPU seconds for all of a candidate; 0 = none.")
     memory_mb: int = Field(default=512, gt=0, description="Address space a candidate may add.")
     startup_s: float = Field(
         default=STARTUP_TIMEOUT_S, gt=0, description="Seconds the server may take to collect the tests."
@@ -170,6 +171,7 @@ class ForkServer:
             "timeout": self.limits.timeout_s * (10 if coverage else 1),
             "test_timeout": self.limits.test_timeout_s,
             "test_cpu": 0 if coverage else self.limits.test_cpu_s,  # tracing is slow
+            "cpu": 0 if coverage else self.limits.cpu_s,
             "memory_mb": self.limits.memory_mb,
             "coverage": coverage,
             "details": coverage or details,

@@ -100,6 +100,15 @@ def confine(memory_mb: int, seconds: float) -> None:
     _guard_process_creation()
 
 
+def cpu_deadline(seconds: float) -> None:
+    """End the process once it has used `seconds` of CPU time (user and system): the kernel's
+    default action for SIGPROF, so a loop inside C code (a huge integer shift) ends too, and a busy
+    machine does not end an honest candidate as a wall-clock deadline would. 0 = none."""
+    if seconds > 0:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+
+
 def _address_space() -> int:
     try:
         with open("/proc/self/statm") as statm:

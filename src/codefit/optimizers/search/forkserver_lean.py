@@ -193,11 +193,12 @@ def _current_test(item: pytest.Item, when: str) -> None:
 @contextlib.contextmanager
 def alarm(seconds: float, cpu_seconds: float = 0.0) -> Iterator[None]:
     """A per-test timeout as a TimeoutError in the test (the candidate-wide kill is the backstop):
-    `seconds` of wall-clock time, and `cpu_seconds` of the process's CPU time (an endless loop is cut
-    as soon as it has spun that long, however busy the machine; a test that sleeps is not). 0 = none."""
+    `seconds` of wall-clock time, and `cpu_seconds` of the process's user CPU time (an endless loop is
+    cut as soon as it has spun that long, however busy the machine; a test that sleeps is not; the
+    candidate-wide CPU limit is ITIMER_PROF's, see forkserver_confine.cpu_deadline). 0 = none."""
     timers = [
         (signal.SIGALRM, signal.ITIMER_REAL, seconds, "per-test timeout"),
-        (signal.SIGPROF, signal.ITIMER_PROF, cpu_seconds, "per-test CPU time"),
+        (signal.SIGVTALRM, signal.ITIMER_VIRTUAL, cpu_seconds, "per-test CPU time"),
     ]
     armed = []
     for signum, which, limit, what in timers:

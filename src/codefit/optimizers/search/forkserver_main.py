@@ -180,6 +180,7 @@ def _run_forked(served: _Served, request: dict[str, Any]) -> dict[str, Any]:
             gc.disable()  # a child lives for milliseconds; RLIMIT_AS bounds what it allocates
             os.setpgid(0, 0)
             confinement.confine(int(request.get("memory_mb", 1024)), float(request.get("timeout", 10.0)))
+            confinement.cpu_deadline(float(request.get("cpu", 0) or 0))
             _run_candidate(served, request, lambda rec: _write_line(write_fd, rec))
         finally:
             os._exit(0)

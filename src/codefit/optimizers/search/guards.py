@@ -11,7 +11,7 @@ from codefit.optimizers.search.operators import Operator
 from codefit.optimizers.search.patch import Edit
 from codefit.optimizers.search.source import BUILTIN_NAMES, SourceFile
 
-MAX_GUARDS = 40  # candidates per node, each operator
+MAX_GUARDS = 12  # guards per node, each operator
 CONDITIONS = (ast.If, ast.While, ast.IfExp)
 DEFAULT_RESULTS = ("None", "0")  # what a guard may return besides the constants the module returns
 
@@ -43,10 +43,12 @@ def _joined(src: SourceFile, test: ast.expr, joiner: str, guard: str) -> str:
 
 
 def condition_extension(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """`cond` -> `cond and g` / `cond or g`, g a comparison of the function, or one with a name changed."""
+    """`cond` -> `cond and g` / `cond or g`, g a comparison of the function, or one with a name changed
+    to a parameter or a name the condition reads."""
     if not isinstance(node, CONDITIONS):
         return
-    names = [n for n in src.scope_names(node) if n not in BUILTIN_NAMES]
+    wanted = src.parameters(node) | _reads(node.test)
+    names = [n for n in src.scope_names(node) if n in wanted and n not in BUILTIN_NAMES]
     test = src.segment(node.test)
     seen: set[str] = set()
     for compare in _comparisons(src, node):
@@ -65,6 +67,10 @@ def condition_extension(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
                 )
 
 
+def _reads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
 def _in_loop(src: SourceFile, node: ast.AST) -> bool:
     current = src.parents.get(node)
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -76,31 +82,36 @@ def _in_loop(src: SourceFile, node: ast.AST) -> bool:
 
 def _exits(src: SourceFile, node: ast.stmt) -> list[str]:
     """How a guard may leave: `continue`/`break` in a loop, `return` of a constant the module returns
-    (or of None, 0) in a function."""
-    exits = ["continue", "break"] if _in_loop(src, node) else []
+    in a function (or, outside a loop, of None or 0)."""
+    looped = _in_loop(src, node)
+    exits = ["continue", "break"] if looped else []
     if isinstance(src.function_of(node), ast.FunctionDef | ast.AsyncFunctionDef):
         returned = [
             src.segment(r.value)
             for r in ast.walk(src.tree)
             if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant)
         ]
-        for value in (*returned, *DEFAULT_RESULTS):
+        for value in (*returned, *(() if looped else DEFAULT_RESULTS)):
             if f"return {value}" not in exits:
                 exits.append(f"return {value}")
     return exits
 
 
 def guard_insertion(src: SourceFile, node: ast.AST) -> Iterator[Edit]:
-    """Insert `if g: exit` before the statement: g `not x`, `x is None` (x a variable of the function)
-    or a comparison of the function; exit a `return`, `continue` or `break` (see _exits)."""
+    """Insert `if g: exit` before the statement: g `not x`, `x is None` (x a variable the statement
+    reads: the guard protects its use) or a comparison of the function on such variables; exit a
+    `return`, `continue` or `break` (see _exits)."""
     if not isinstance(node, ast.stmt) or not src.owns_lines(node):
         return
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return
     exits = _exits(src, node)
-    names = [n for n in src.scope_names(node) if n not in BUILTIN_NAMES]
+    read = _reads(node) - BUILTIN_NAMES
+    names = [n for n in src.scope_names(node) if n in read]
     guards = [g for name in names for g in (f"not {name}", f"{name} is None")]
-    guards += [src.segment(c) for c in _comparisons(src, node) if "\n" not in src.segment(c)]
+    guards += [
+        src.segment(c) for c in _comparisons(src, node) if _reads(c) & read and "\n" not in src.segment(c)
+    ]
     indent = src.indent_of(node)
     at = src.line_start(node.lineno)
     count = 0

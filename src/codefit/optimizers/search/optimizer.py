@@ -313,6 +313,7 @@ def _search_events(outcome: SearchResult, limits: Limits) -> list[TranscriptEven
                 "seconds": outcome.seconds,
                 "candidate_timeout_s": limits.timeout_s,
                 "test_cpu_s": limits.test_cpu_s,
+                "cpu_s": limits.cpu_s,
                 "statuses": by_op,
                 "stopped": outcome.exhausted,
                 "lines_searched": outcome.lines_searched,

@@ -5,7 +5,9 @@ ceiling: its deadline is a small multiple of the time the untouched tree's tests
 fork server, with a floor (forking, re-executing the patched modules and a loaded machine cost
 something), and never above `candidate_timeout`. Each test also gets a CPU-time alarm, a multiple of
 the whole suite's own test time with a smaller floor: a loop that never ends is cut after spinning
-that long (CPU time, so a busy machine does not cut an honest test), not at the candidate's deadline.
+that long (CPU time, so a busy machine does not cut an honest test), not at the candidate's deadline;
+and the whole candidate a CPU-time limit at the deadline's scale, enforced by the kernel (a loop in C
+code ends too), which leaves the wall-clock deadline a generous backstop for sleeps.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ FACTOR = 5.0  # a candidate may take this many times the baseline's run
 FLOOR_S = 1.0
 HANG_S = 0.5  # the per-test alarm of a baseline run again after it hung
 CPU_FLOOR_S = 0.05  # CPU seconds any one test may spin at least
+CPU_DEADLINE_FLOOR_S = 0.25  # CPU seconds a whole candidate may use at least (then the kernel ends it)
 
 
 def hang_limits(limits: Limits) -> Limits:
@@ -55,5 +58,8 @@ def bounded(limits: Limits, reference_s: float | None, tests_s: float | None = N
         return limits
     timeout = min(limits.timeout_s, max(FLOOR_S, FACTOR * reference_s))
     per_test = min(limits.test_timeout_s, timeout) if limits.test_timeout_s > 0 else timeout
-    cpu = 0.0 if tests_s is None else min(timeout, max(CPU_FLOOR_S, FACTOR * tests_s))
-    return limits.model_copy(update={"timeout_s": timeout, "test_timeout_s": per_test, "test_cpu_s": cpu})
+    test_cpu = 0.0 if tests_s is None else min(timeout, max(CPU_FLOOR_S, FACTOR * tests_s))
+    cpu = min(timeout, max(CPU_DEADLINE_FLOOR_S, FACTOR * reference_s))
+    return limits.model_copy(
+        update={"timeout_s": timeout, "test_timeout_s": per_test, "test_cpu_s": test_cpu, "cpu_s": cpu}
+    )
