@@ -11,12 +11,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codefit.checkpoints.record import SeriesRecord
 from codefit.config import LoadedConfig, load_config
 from codefit.errors import ConfigError
 from codefit.harness.callbacks import Budget, Callback, EarlyStopping
-from codefit.harness.loop import History, Trainer
 from codefit.harness.plan import RunPlan, plan_from_config, preflight
 from codefit.harness.recorded import recorded_config
 from codefit.optimizers.base import Optimizer
@@ -26,6 +26,9 @@ from codefit.store import Store
 from codefit.workspace.git import repo_root
 from codefit.workspace.grading import grade
 from codefit.workspace.workspace import Workspace
+
+if TYPE_CHECKING:  # the loop is loaded by `fit` only: `evaluate` (and the CLI's other commands) never need it
+    from codefit.harness.loop import History
 
 
 class Codebase:
@@ -109,6 +112,8 @@ class Codebase:
             from codefit.doctor.project import collection_findings, stop_on_problems
 
             stop_on_problems(collection_findings(plan, dirty=dirty), self.repo)
+        from codefit.harness.loop import Trainer
+
         trainer = Trainer(plan, self.store, [*self._config_callbacks(), *callbacks])
         return trainer.resume(resume) if resume else trainer.start(dirty=dirty)
 
