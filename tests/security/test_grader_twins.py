@@ -116,8 +116,13 @@ def test_twins_go_only_into_each_sensors_own_files_when_splits_share_the_tree(
         split_sensor(tmp_path, Split.TEST, "test_calc_test.py"),
     ]
     rewritten: list[str] = []
-    plant_file = twins.plant_file
-    monkeypatch.setattr(twins, "plant_file", lambda path: rewritten.append(path.name) or plant_file(path))
+    plant_files = twins.plant_files
+
+    def recorded(paths: list[Path]) -> dict[Path, twins.TwinPlan]:
+        rewritten.extend(path.name for path in paths)
+        return plant_files(paths)
+
+    monkeypatch.setattr(twins, "plant_files", recorded)
 
     readings = grade(ws, commit, sensors, SensorContext(python=sys.executable))
     assert sorted(rewritten) == ["test_calc_test.py", "test_calc_validation.py"]  # not the visible tests
@@ -198,3 +203,27 @@ def test_a_twin_runs_before_or_after_its_test_at_random() -> None:
         assert text.count("@pytest.mark.parametrize") == 2
         orders.add(text.index(f"def {twin}") < text.index(f"def {real}"))
     assert orders == {True, False}
+
+
+def test_twins_are_one_per_subject_over_the_run_each_drawn_at_random(tmp_path: Path) -> None:
+    """A failing test costs pytest about four passing ones: twins sample the suite, not double it."""
+    add_tests = "".join(f"def test_add_{i}():\n    assert add({i}, 1) == {i + 1}\n\n" for i in range(10))
+    mul_tests = "def test_mul():\n    assert len(mul(2, [1])) == 2\n"
+    (tmp_path / "test_a.py").write_text("from calc import add, mul\n\n" + add_tests + mul_tests)
+    (tmp_path / "test_b.py").write_text("from calc import add\n\n" + add_tests)
+    drawn = set()
+    for _ in range(12):
+        for path, text in (("test_a.py", add_tests + mul_tests), ("test_b.py", add_tests)):
+            (tmp_path / path).write_text("from calc import add, mul\n\n" + text)
+        plan = twins.plant(tmp_path)
+        assert len(plan.names) == 21 + 2 and len(plan.twins) == 2  # one for add, one for mul
+        assert {plan.names[t] for t in plan.twins} >= {"test_mul"}
+        drawn |= {plan.names[t] for t in plan.twins}
+    assert len(drawn - {"test_mul"}) > 1  # add's twin is not always the same test's
+
+
+def test_a_run_checking_many_subjects_gets_twins_within_its_budget() -> None:
+    source = "".join(f"def test_{i}():\n    assert f{i}() == {i}\n\n" for i in range(300))
+    text, plan = rewrite(source)
+    compile(text, "t.py", "exec")
+    assert len(plan.twins) == twins.budget(300) == 6 and len(plan.names) == 306

@@ -54,11 +54,11 @@ def plant_twins(sensors: Sequence[Sensor], placed: Sequence[Sequence[Path]]) -> 
     planted: dict[Path, twins.TwinPlan] = {}
     plans = []
     for sensor, files in zip(sensors, placed, strict=True):
+        own = files if sensor.settings.kind == "pytest" else []
+        planted.update(twins.plant_files([path for path in own if path not in planted]))
         plan = twins.TwinPlan()
-        for path in files if sensor.settings.kind == "pytest" else ():
-            if path not in planted:
-                planted[path] = twins.plant_file(path)
-            plan.merge(planted[path])
+        for path in own:
+            plan.merge(planted.get(path, twins.TwinPlan()))
         plans.append(plan)
     return plans
 
