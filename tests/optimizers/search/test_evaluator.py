@@ -197,3 +197,9 @@ def test_a_loop_inside_c_code_is_ended_by_the_candidates_cpu_limit_not_the_deadl
         assert not spinning.passes(ADD_ONE)
         good = fs.run({repo / "calc.py": FIXED}, [ADD_ONE, ADD_ZERO])
         assert good.status == EvalStatus.OK and good.passes(ADD_ONE) and good.passes(ADD_ZERO)
+
+
+def test_a_finished_candidate_reports_its_cpu_time(server: ForkServer) -> None:
+    result = server.run({}, None)
+    assert result.status == EvalStatus.OK
+    assert result.cpu_s > 0

@@ -71,6 +71,7 @@ class Evaluation(Record):
     coverage: dict[str, dict[str, tuple[int, ...]]] = Field(default_factory=dict)
     error: str = ""
     duration_s: float = 0.0
+    cpu_s: float = 0.0  # the candidate's CPU time, when it finished
 
     def outcome(self, nodeid: str) -> Outcome:
         """A test that never reported (crash, hang, os._exit) counts as an error."""
@@ -318,6 +319,7 @@ def _evaluation(reply: dict[str, Any] | None) -> Evaluation:
         coverage=coverage,
         error=patch_error,
         duration_s=float(reply.get("duration", 0.0)),
+        cpu_s=float(reply.get("cpu", 0.0)),
     )
 
 

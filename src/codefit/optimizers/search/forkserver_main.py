@@ -205,8 +205,10 @@ def _reply(lines: list[dict[str, Any]], status: str, duration: float) -> dict[st
     results = [r for r in lines if "nodeid" in r]
     coverage: dict[str, Any] = {}
     patch_error = ""
+    cpu = 0.0
     for record in lines:
         coverage.update(record.get("coverage", {}))
+        cpu = float(record.get("cpu", cpu))
         patch_error = patch_error or record.get("patch_error", "")
     return {
         "status": status,
@@ -214,6 +216,7 @@ def _reply(lines: list[dict[str, Any]], status: str, duration: float) -> dict[st
         "coverage": coverage,
         "patch_error": patch_error,
         "duration": duration,
+        "cpu": cpu,
     }
 
 
@@ -284,6 +287,7 @@ def _write_line(fd: int, record: dict[str, Any]) -> None:
 
 
 def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+    started = time.process_time()  # CPU time, which a busy machine does not inflate
     try:
         served.patcher.apply(request.get("files", {}))
     except BaseException as exc:  # a candidate that does not even import
@@ -328,6 +332,7 @@ def _run_candidate(served: _Served, request: dict[str, Any], emit: Callable[[dic
             )
     if tracer is not None:
         emit({"coverage": tracer.finish()})
+    emit({"cpu": time.process_time() - started})
     emit({"done": True})
 
 

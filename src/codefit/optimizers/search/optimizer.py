@@ -198,12 +198,29 @@ def measure_baseline(
     if limits is not None:
         timed = server.run({}, passing) if failing and passing else None
         empty = server.run({}, []) if timed is not None else None
-        reference = reference_seconds(plain, timed, empty)
-        fixed = empty.duration_s if empty is not None and empty.status == EvalStatus.OK else 0.0
-        own = None if reference is None else max(reference - fixed, 0.0)
-        server.set_limits(bounded(limits, reference, own))
+        reference, own = _reference(plain, timed, empty)
+        cpu_reference, cpu_own = _reference(plain, timed, empty, cpu=True)
+        cpu = None if cpu_reference is None else (cpu_reference, cpu_own or 0.0)
+        server.set_limits(bounded(limits, reference, own, cpu))
     failing += [e.split(": ", 1)[0] for e in server.collected.errors]
     return failed.model_copy(update={"coverage": covered}), failing, passing
+
+
+def _reference(
+    plain: Evaluation, timed: Evaluation | None, empty: Evaluation | None, *, cpu: bool = False
+) -> tuple[float | None, float | None]:
+    """The untouched suite's time (timing.reference_seconds) and the tests' own part of it, in
+    wall-clock seconds or, with `cpu`, in CPU seconds."""
+    if cpu:
+        plain = _as_cpu(plain)
+        timed, empty = (None if e is None else _as_cpu(e) for e in (timed, empty))
+    reference = reference_seconds(plain, timed, empty)
+    fixed = empty.duration_s if empty is not None and empty.status == EvalStatus.OK else 0.0
+    return reference, None if reference is None else max(reference - fixed, 0.0)
+
+
+def _as_cpu(run: Evaluation) -> Evaluation:
+    return run.model_copy(update={"duration_s": run.cpu_s})
 
 
 def _test_files(root: Path) -> dict[str, str]:

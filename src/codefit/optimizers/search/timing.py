@@ -50,16 +50,23 @@ def reference_seconds(
     return None
 
 
-def bounded(limits: Limits, reference_s: float | None, tests_s: float | None = None) -> Limits:
+def bounded(
+    limits: Limits,
+    reference_s: float | None,
+    tests_s: float | None = None,
+    cpu: tuple[float, float] | None = None,
+) -> Limits:
     """The limits with the candidate deadline (and the per-test one) cut to the baseline's scale;
     with `tests_s` (the suite's own test time, fixed costs left out: no one test takes longer), each
-    test's CPU time too."""
+    test's CPU time too. `cpu` is the same pair (reference, tests) in CPU seconds, which a busy machine
+    does not inflate: when given, the CPU limits are cut to it rather than to the wall-clock times."""
     if reference_s is None:
         return limits
     timeout = min(limits.timeout_s, max(FLOOR_S, FACTOR * reference_s))
     per_test = min(limits.test_timeout_s, timeout) if limits.test_timeout_s > 0 else timeout
-    test_cpu = 0.0 if tests_s is None else min(timeout, max(CPU_FLOOR_S, FACTOR * tests_s))
-    cpu = min(timeout, max(CPU_DEADLINE_FLOOR_S, FACTOR * reference_s))
+    whole, own = cpu if cpu is not None and cpu[0] > 0 else (reference_s, tests_s)
+    test_cpu = 0.0 if own is None else min(timeout, max(CPU_FLOOR_S, FACTOR * own))
+    cpu_s = min(timeout, max(CPU_DEADLINE_FLOOR_S, FACTOR * whole))
     return limits.model_copy(
-        update={"timeout_s": timeout, "test_timeout_s": per_test, "test_cpu_s": test_cpu, "cpu_s": cpu}
+        update={"timeout_s": timeout, "test_timeout_s": per_test, "test_cpu_s": test_cpu, "cpu_s": cpu_s}
     )
