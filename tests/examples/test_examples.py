@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from codefit.checkpoints.plan import checkpoint_config
 from codefit.config import load_config
 from codefit.spec import Split
 
@@ -21,7 +22,10 @@ def test_there_are_at_least_twelve_examples_and_three_overfitting_ones() -> None
 def test_example_is_well_formed(name: str) -> None:
     repo = EXAMPLES / name / "repo"
     loaded = load_config(repo)
-    splits = {s.settings.split for s in loaded.build_spec().sensors}
+    sensors = list(loaded.build_spec().sensors)
+    for i in range(len(loaded.config.checkpoints)):  # a checkpoint's run has its own held-out splits
+        sensors += checkpoint_config(loaded, i).build_spec().sensors
+    splits = {s.settings.split for s in sensors}
     assert splits == {Split.TRAIN, Split.VALIDATION, Split.TEST}
     # Repair examples use the built-in search; the drift example scripts a reward-hacking agent.
     assert loaded.config.optimizer.kind in ("search", "command")
@@ -31,5 +35,7 @@ def test_example_is_well_formed(name: str) -> None:
     assert modules or loaded.config.phases, "a flat module at the repo root"
     for path in [*modules, *repo.glob("tests/test_*.py"), *(EXAMPLES / name / "hidden").rglob("*.py")]:
         ast.parse(path.read_text(), filename=str(path))
-    assert list((EXAMPLES / name / "hidden" / "validation").glob("test_*.py"))
-    assert list((EXAMPLES / name / "hidden" / "test").glob("test_*.py"))
+    assert list(
+        (EXAMPLES / name / "hidden").glob("**/validation/test_*.py")
+    )  # per checkpoint: hidden/NAME/...
+    assert list((EXAMPLES / name / "hidden").glob("**/test/test_*.py"))
