@@ -35,7 +35,6 @@ def test_example_is_well_formed(name: str) -> None:
     assert modules or loaded.config.phases, "a flat module at the repo root"
     for path in [*modules, *repo.glob("tests/test_*.py"), *(EXAMPLES / name / "hidden").rglob("*.py")]:
         ast.parse(path.read_text(), filename=str(path))
-    assert list(
-        (EXAMPLES / name / "hidden").glob("**/validation/test_*.py")
-    )  # per checkpoint: hidden/NAME/...
+    # A checkpoints example keeps each checkpoint's held-out tests in hidden/NAME/validation and /test.
+    assert list((EXAMPLES / name / "hidden").glob("**/validation/test_*.py"))
     assert list((EXAMPLES / name / "hidden").glob("**/test/test_*.py"))
