@@ -14,7 +14,7 @@ from typing import Any
 
 from codefit.errors import StoreError
 from codefit.guards import policy_for
-from codefit.guards.base import Policy
+from codefit.guards.base import Alert, Policy
 from codefit.guards.canaries import Canary, canary_alerts, cheating_rate, plant, without_canaries
 from codefit.guards.leakage import LeakageGuard
 from codefit.harness import blind
@@ -253,14 +253,7 @@ class Trainer:
         )
         verdicts += [(a, policy_for(a, self.plan.guards)) for a in canary_alerts(observed, self._canaries)]
         # A step a guard stops the run for is undone too: the hack must not be chosen or exported.
-        rolled_back = any(policy in (Policy.ROLLBACK, Policy.STOP) for _, policy in verdicts)
-        stop = next(
-            (f"guard {a.guard} stopped the run: {a.message}" for a, p in verdicts if p == Policy.STOP), ""
-        )
-        current = train  # the readings of the tree the optimizer goes on from
-        if rolled_back:
-            workspace.rollback(previous.checkpoint)
-            current = self._train_readings(run.id, previous.idx)
+        rolled_back = _undoes(verdicts)
         spec = self.plan.spec
         queries: list[blind.BlindQuery] = []
         validation: list[Reading] = []
@@ -268,6 +261,14 @@ class Trainer:
         if gates_pass(train, spec.gates()) and not rolled_back and spec.validation:
             queries, validation, repeat_note = self._query_blind(run, step, workspace, checkpoint, train)
             verdicts += [(a, policy_for(a, self.plan.guards)) for a in tampered_alerts(validation)]
+            rolled_back = _undoes(verdicts)  # a grading run it tampered with undoes the step too
+        stop = next(
+            (f"guard {a.guard} stopped the run: {a.message}" for a, p in verdicts if p == Policy.STOP), ""
+        )
+        current = train  # the readings of the tree the optimizer goes on from
+        if rolled_back:
+            workspace.rollback(previous.checkpoint)
+            current = self._train_readings(run.id, previous.idx)
         budget_left = blind.budget_left(self.store, run.id, spec.validation, [q.record for q in queries])
         self._blind = blind.shown(queries)
         usage_total = _usage_total(recorded, result, [*train, *validation])
@@ -443,6 +444,11 @@ class Trainer:
 
     def _train_readings(self, run_id: str, step: int) -> list[Reading]:
         return [r for r in self.store.readings_by_step(run_id).get(step, []) if r.split == "train"]
+
+
+def _undoes(verdicts: Sequence[tuple[Alert, Policy]]) -> bool:
+    """Whether an alert's policy undoes the step (rolls it back, or stops the run)."""
+    return any(policy in (Policy.ROLLBACK, Policy.STOP) for _, policy in verdicts)
 
 
 def _usage_total(
