@@ -75,16 +75,17 @@ def run_check(
         if guards_only:
             result.alerts = _alerts(plan, workspace, result.train, heldout)
             return result
-        # The train split and the grader run at once (processes of their own, each confined); the
-        # quality figures and then the guards (which read the train readings) are computed meanwhile.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="codefit-check") as pool:
+        # The train split and each held-out split run at once (processes of their own, each confined,
+        # each split graded in a pristine copy of its own); the quality figures and then the guards
+        # (which read the train readings) are computed meanwhile.
+        with ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool:
             train = pool.submit(lambda: [s.read(workspace.path, plan.context) for s in plan.spec.train])
-            graded = pool.submit(grade, workspace, after, blind, plan.context)
+            graded = [pool.submit(grade, workspace, after, [sensor], plan.context) for sensor in blind]
             result.quality, note = _quality(workspace, before, after, work, plan.context)
             result.notes += [note] if note else []
             result.train = train.result()
             result.alerts = _alerts(plan, workspace, result.train, heldout)
-            readings = graded.result()
+            readings = [reading for future in graded for reading in future.result()]
         result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
         if mutation:
             result.mutation_score, note = _mutation(workspace, before, after, plan)
