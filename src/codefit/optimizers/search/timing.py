@@ -15,12 +15,11 @@ from __future__ import annotations
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation, Limits
 
 FACTOR = 5.0  # a candidate may take this many times the baseline's run
-# and at least this long (a fork, the patched modules re-run, a busy machine: on 2 cores at a load of
-# 13, a quarter second of wall-clock time killed honest candidates); an endless loop is cut by the
-# per-test CPU alarm long before
+# and at least this long (a fork, the patched modules re-run, a busy machine stretching them: it was
+# 0.25 s); endless loops are cut by the CPU limits long before, whatever the load
 FLOOR_S = 1.0
 HANG_S = 0.5  # the per-test alarm of a baseline run again after it hung
-CPU_FLOOR_S = 0.05  # CPU seconds any one test may spin at least
+CPU_FLOOR_S = 0.02  # user CPU seconds any one test may spin at least (tests of tiny functions take <1 ms)
 CPU_DEADLINE_FLOOR_S = 0.25  # CPU seconds a whole candidate may use at least (then the kernel ends it)
 
 
