@@ -67,7 +67,7 @@ def test_each_test_may_spin_a_multiple_of_the_suites_own_time_with_a_floor() -> 
 
 def test_cpu_limits_follow_the_baselines_cpu_time_which_load_does_not_inflate() -> None:
     # On a loaded machine the wall-clock baseline is 10x its CPU time: the CPU limits stay tight.
-    limits = bounded(Limits(timeout_s=5.0), 0.5, 0.4, cpu=(0.05, 0.01))
+    limits = bounded(Limits(timeout_s=5.0), 0.5, 0.4, cpu=(0.05, 0.001))
     assert limits.timeout_s == FACTOR * 0.5
     assert limits.cpu_s == CPU_DEADLINE_FLOOR_S and limits.test_cpu_s == CPU_FLOOR_S
     assert bounded(Limits(timeout_s=5.0), 0.5, 0.4, cpu=(0.2, 0.1)).test_cpu_s == FACTOR * 0.1
