@@ -11,8 +11,8 @@ visible tests, fail a held-out one). Prints a table.
 
 With --corpus, each program runs the blind protocol of a fit with a validation split at
 `feedback = "verdict"`, `budget = 3`, `max_steps = 3`: a search step; its tree graded on the
-held-out cases; when they fail, the next step gets the verdict as its feedback (the default
-template's `Verdict: FAILED` lines) and the session, as the loop passes them. Afterwards the final
+held-out cases; when they fail, the next step gets the hidden check's answer (`StepState.blind`,
+passed=False) and the session, as the loop passes them. Afterwards the final
 tree is graded on every case. It prints per program and in total: repaired (every case passes),
 overfit (the visible cases pass, a held-out one fails), unrepaired, and the median and 90th
 percentile of the search's seconds per program.
