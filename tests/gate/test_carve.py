@@ -150,3 +150,27 @@ def test_a_helper_class_with_a_foreign_base_stays_in_both_halves(tmp_path: Path)
     assert "class _Multiset" in visible and "class _Multiset" in held
     assert run_ids(tmp_path, {"test_m.py": visible}) == ["CountTests::test_one"]
     assert run_ids(tmp_path, {"test_m.py": held}) == ["CountTests::test_two"]
+
+
+CALLING_MODULE = """def test_valid(check=lambda x: x > 0, strict=True):
+    assert check(1)
+    assert not check(-1) or not strict
+
+
+def test_loose():
+    test_valid(check=lambda x: x >= 0, strict=False)
+
+
+def test_alone():
+    assert 1 + 1 == 2
+"""
+
+
+def test_a_test_that_calls_another_moves_with_it(tmp_path: Path) -> None:
+    from codefit.gate.units import module_units
+
+    units = module_units(CALLING_MODULE)
+    assert [u.label for u in units] == ["test_valid|test_loose", "test_alone"]
+    visible, held = carve_tests(CALLING_MODULE, units[0].tests)
+    assert run_ids(tmp_path, {"test_m.py": held}) == ["test_loose", "test_valid"]  # and they pass
+    assert run_ids(tmp_path, {"test_m.py": visible}) == ["test_alone"]

@@ -11,9 +11,9 @@ from codefit.gate.carve import inherits_tests
 @dataclass(frozen=True)
 class Unit:
     """One movable piece: case `index` of `target` (a constant or a test's own list), or the whole
-    test(s) `target` when `index` is None (`test_fn`, `Class.test_method`, or classes joined by `|`
-    that inherit tests from one another and move together). `stratum` groups the units a split
-    spreads evenly."""
+    test(s) `target` when `index` is None (`test_fn`, `Class.test_method`, or tests joined by `|`
+    that move together: classes that inherit tests from one another, tests that call one another).
+    `stratum` groups the units a split spreads evenly."""
 
     target: str
     index: int | None
@@ -31,7 +31,8 @@ class Unit:
 def module_units(source: str, *, by: str = "case", where: str = "") -> list[Unit]:
     """The module's units in file order: with `by="case"`, each parametrize case of a literal list
     (inline, or a module constant) is a unit and other tests are one unit each; otherwise (`function`,
-    `file`) every test is one unit. Test classes tied by inheritance are one unit."""
+    `file`) every test is one unit. Test classes tied by inheritance, and tests tied by a call, are one
+    unit."""
     tree = ast.parse(source)
     constants = _literal_constants(tree)
     units: list[Unit] = []
@@ -58,11 +59,17 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.AST | None]]:
     """Tests by name; a class family that must move whole comes as ("A|B", None)."""
     classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
     family = _families(classes, tree)
+    callers = _called_together(tree)
     out: list[tuple[str, ast.AST | None]] = []
     emitted: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            out.append((node.name, node))
+            group = callers.get(node.name, [node.name])
+            if len(group) == 1:
+                out.append((node.name, node))
+            elif group[0] not in emitted:
+                emitted.add(group[0])
+                out.append(("|".join(group), None))
         elif isinstance(node, ast.ClassDef) and node.name in family:
             members = family[node.name]
             whole = len(members) > 1 or inherits_tests(node, tree)
@@ -77,6 +84,33 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.AST | None]]:
                 ):
                     out.append((f"{node.name}.{member.name}", member))
     return out
+
+
+def _called_together(tree: ast.Module) -> dict[str, list[str]]:
+    """Module-level tests tied by one calling another by name (toolz's `test_is_partial` runs
+    `test_is_valid`), each mapped to its group in file order: a group moves whole, or a held-out
+    half would call a test that stayed behind."""
+    tests = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")
+    ]
+    names = {t.name for t in tests}
+    parent = {name: name for name in names}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    for test in tests:
+        for node in ast.walk(test):
+            if isinstance(node, ast.Name) and node.id in names and node.id != test.name:
+                parent[root(node.id)] = root(test.name)
+    groups: dict[str, list[str]] = {}
+    for test in tests:
+        groups.setdefault(root(test.name), []).append(test.name)
+    return {name: groups[root(name)] for name in names}
 
 
 def _families(classes: list[ast.ClassDef], tree: ast.Module) -> dict[str, list[str]]:
