@@ -50,6 +50,16 @@ def train_args(repo: Path, tests: str, pytest: PytestConfig) -> tuple[list[str],
     return [*args, *paths], [n for n in notes if n]
 
 
+def protected_globs(tests: str, sources: list[str]) -> list[str]:
+    """The tests' folder; only the test files in it where the folder is the package under test too
+    (iso8601/test_iso8601.py beside iso8601/iso8601.py: protecting the folder made every fix an alert)."""
+    if tests == ".":
+        return ["test_*.py"]
+    if f"{tests}/**" not in sources:
+        return [f"{tests}/**"]
+    return [f"{tests}/**/test_*.py", f"{tests}/**/*_test.py", f"{tests}/**/conftest.py"]
+
+
 def args_text(args: list[str]) -> str:
     return ", ".join(f'"{a}"' for a in args)
 
@@ -57,9 +67,10 @@ def args_text(args: list[str]) -> str:
 def starter_config(repo: Path) -> str:
     tests = find_tests(repo)
     tests_arg = tests or "tests"
-    protected = f"{tests_arg}/**" if tests_arg != "." else "test_*.py"
+    sources = find_sources(repo)
+    protected = ", ".join(f'"{g}"' for g in protected_globs(tests_arg, sources))
     found = f"# Found your tests in {tests_arg}/." if tests else "# No tests folder found: set `args` below."
-    writable = ", ".join(f'"{w}"' for w in find_sources(repo))
+    writable = ", ".join(f'"{w}"' for w in sources)
     args, notes = train_args(repo, tests_arg, pytest_config(repo))
     found = "\n".join([found, *notes])
     prefix = args[:2] if args[:2] == ["-o", "pythonpath=src"] else []
@@ -73,7 +84,7 @@ task = "Make the failing tests pass without changing the tests."
 
 # What the optimizer may change, and what raises an alert when changed.
 writable = [{writable}]
-protected = ["{protected}"]
+protected = [{protected}]
 
 max_steps = 5
 

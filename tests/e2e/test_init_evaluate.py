@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from codefit.config import load_config
+from codefit.guards.source import matches
 
 from ..conftest import MakeRepo
 from .project import HONEST_FIX, codefit, make_project
@@ -24,6 +25,23 @@ def test_init_finds_the_tests_folder_and_writes_a_valid_config(make_repo: MakeRe
     assert [s.settings.name for s in loaded.build_spec().train] == ["unit"]
     again = codefit("init", cwd=repo)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_init_protects_only_the_test_files_of_a_package_that_holds_its_own_tests(make_repo: MakeRepo) -> None:
+    # iso8601's shape: iso8601/test_iso8601.py beside iso8601/iso8601.py (protecting the folder made
+    # every fix of the code a protected_changed alert).
+    repo = make_repo(
+        {
+            "pkg/__init__.py": "",
+            "pkg/core.py": "x = 1\n",
+            "pkg/test_core.py": "from pkg.core import x\n\ndef test_x(): assert x == 1\n",
+        }
+    )
+    assert codefit("init", cwd=repo).returncode == 0
+    cfg = load_config(repo).config
+    assert "pkg/**" in cfg.writable
+    assert matches("pkg/test_core.py", cfg.protected) and matches("pkg/conftest.py", cfg.protected)
+    assert not matches("pkg/core.py", cfg.protected)
 
 
 @pytest.mark.parametrize(
