@@ -346,7 +346,7 @@ def step_overheads(repo: Path) -> list[float]:
     return [
         (s.ended - s.started) - sum(r.duration_s for r in readings.get(s.idx, []))
         for s in store.steps(run.id)
-        if s.idx > 0
+        if s.idx > 0 and s.status == "edited"  # a step with no change reuses its readings, not reruns them
     ]
 
 
