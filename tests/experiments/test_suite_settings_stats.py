@@ -16,10 +16,15 @@ from codefit.workspace.git import git
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+# Examples that are not one fit each, so not tasks of a sweep (yet): a phased run (several fits and a
+# browser) and a run over checkpoints (sweeps record one run and its figures per trial).
+NOT_IN_SUITE = {"phases_todo", "checkpoints_inventory"}
+
+
 def test_the_bundled_examples_are_one_suite() -> None:
     suite = load_suite(EXAMPLES)
     names = {t.name for t in suite.tasks}
-    assert names == {p.name for p in EXAMPLES.iterdir() if (p / "repo").is_dir()}
+    assert names == {p.name for p in EXAMPLES.iterdir() if (p / "repo").is_dir()} - NOT_IN_SUITE
 
 
 def test_a_task_travels_as_bytes_and_is_prepared_without_history(tmp_path: Path) -> None:
