@@ -18,12 +18,13 @@ from pathlib import Path
 from codefit.api import Codebase
 from codefit.errors import CodefitError
 from codefit.gate.result import CheckResult, verdict
+from codefit.guards import policy_for
 from codefit.guards.base import Alert, Policy
-from codefit.harness.guarding import inspect_step
+from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
-from codefit.sensors.base import Reading, SensorContext, SensorSettings
+from codefit.sensors.base import SensorContext, SensorSettings
 from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
@@ -73,18 +74,22 @@ def run_check(
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
         if guards_only:
-            result.alerts = _alerts(plan, workspace, result.train, heldout)
+            result.alerts = _alerts(plan, workspace, heldout)
             return result
-        # The train split and each held-out split run at once (processes of their own, each confined,
-        # each split graded in a pristine copy of its own); the quality figures and then the guards
-        # (which read the train readings) are computed meanwhile.
+        # The train split (in a clean export of head, so that nothing its tests write reaches the
+        # tree the guards read) and each held-out split (graded in a pristine copy of its own) run at
+        # once, in confined processes of their own; the quality figures and the guards are computed
+        # meanwhile. The train readings add their tamper alerts once they are in.
+        train_tree = work / "train"
+        workspace.export_tree(after, train_tree)
         with ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool:
-            train = pool.submit(lambda: [s.read(workspace.path, plan.context) for s in plan.spec.train])
+            train = pool.submit(lambda: [s.read(train_tree, plan.context) for s in plan.spec.train])
             graded = [pool.submit(grade, workspace, after, [sensor], plan.context) for sensor in blind]
             result.quality, note = _quality(workspace, before, after, work, plan.context)
             result.notes += [note] if note else []
+            alerts = _alerts(plan, workspace, heldout)
             result.train = train.result()
-            result.alerts = _alerts(plan, workspace, result.train, heldout)
+            result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered_alerts(result.train)]
             readings = [reading for future in graded for reading in future.result()]
         result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
         if mutation:
@@ -93,16 +98,15 @@ def run_check(
         return result
 
 
-def _alerts(
-    plan: RunPlan, workspace: Workspace, train: Sequence[Reading], heldout: Mapping[str, str]
-) -> list[tuple[Alert, Policy]]:
-    """The guards on the whole change, base to head, as on a step a run made."""
+def _alerts(plan: RunPlan, workspace: Workspace, heldout: Mapping[str, str]) -> list[tuple[Alert, Policy]]:
+    """The guards on the whole change, base to head, as on a step a run made (no guard reads the
+    readings: the train split's tamper alerts are added from its readings)."""
     return inspect_step(
         plan,
         workspace,
         workspace.base,
         workspace.head(),
-        train,
+        (),
         StepResult(status=StepStatus.EDITED, summary="a change made outside codefit"),
         "",
         heldout,
