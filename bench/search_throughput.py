@@ -65,6 +65,9 @@ def pooled(server: EvaluatorPool, tree: Path, batch: list[Candidate]) -> tuple[f
     return time.monotonic() - start, results
 
 
+SUBPROCESS_TEST_TIMEOUT_S = 5.0  # the search's default candidate_timeout
+
+
 def subprocesses(
     tree: Path, batch: list[Candidate], ctx: SensorContext
 ) -> tuple[float, list[dict[str, Outcome]]]:
@@ -78,7 +81,9 @@ def subprocesses(
             originals = {p: (scratch / p).read_text() for p in files}
             for p, text in files.items():
                 (scratch / p).write_text(text)
-            sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions(args=list(tests)))
+            # A per-test timeout, as the fork server has: bit_count's endless candidates would hang it.
+            options = PytestOptions(args=list(tests), test_timeout=SUBPROCESS_TEST_TIMEOUT_S)
+            sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), options)
             reading = sensor.read(scratch, ctx)
             results.append({t.nodeid: t.outcome for t in reading.tests})
             for p, text in originals.items():
