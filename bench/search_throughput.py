@@ -23,7 +23,7 @@ from pathlib import Path
 
 from codefit.optimizers.search.evaluator import Evaluation
 from codefit.optimizers.search.localise import Formula
-from codefit.optimizers.search.optimizer import _problem, editable_sources
+from codefit.optimizers.search.optimizer import _problem, editable_sources, measure_baseline
 from codefit.optimizers.search.patch import Patch, apply
 from codefit.optimizers.search.pool import EvaluatorPool, Job, default_workers
 from codefit.optimizers.search.search import generate_edits, tests_for
@@ -35,11 +35,10 @@ Candidate = tuple[dict[str, str], list[str]]
 
 
 def candidates(tree: Path, server: EvaluatorPool, limit: int) -> list[Candidate]:
-    """The first `limit` single-edit candidates the search would evaluate, with their tests."""
+    """The first `limit` single-edit candidates the search would evaluate, with their tests; the pool
+    then runs them under the limits the search sets after its baseline (timing.py)."""
     sources = editable_sources(tree, ("*.py",), ("tests/**",))
-    baseline = server.run({}, None, coverage=True)
-    failing = [t for t in server.collected.items if not baseline.passes(t)]
-    passing = [t for t in server.collected.items if baseline.passes(t)]
+    baseline, failing, passing = measure_baseline(server, server.limits)
     problem = _problem(tree, sources, baseline, failing, passing, Formula.OCHIAI)
     out: list[Candidate] = []
     for edit in generate_edits(sources, problem.suspects, max_lines=15):
