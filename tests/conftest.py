@@ -16,6 +16,10 @@ from codefit.optimizers.base import StepState
 from codefit.sensors.base import SensorContext
 from codefit.workspace.sandbox import sandbox_available
 
+# Fixture trees (a SlopCodeBench problem, agent transcripts) carry test files of their own,
+# which only make sense run by the tests that use them.
+collect_ignore = ["fixtures"]
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "test",
     "GIT_AUTHOR_EMAIL": "test@localhost",
