@@ -219,7 +219,7 @@ def build_sensor(loaded: LoadedConfig, index: int) -> Sensor:
         # Thresholdout answers with the train score; naming the failing held-out tests would leak
         # the very answers it rations.
         raise ConfigError(
-            f"key '{where_key}.thresholdout': needs feedback = \"score\" or \"verdict\", "
+            f'key \'{where_key}.thresholdout\': needs feedback = "score" or "verdict", '
             f"not {settings.feedback.value!r}",
             where=str(loaded.file),
         )

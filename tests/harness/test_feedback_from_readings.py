@@ -41,9 +41,7 @@ def test_a_failing_test_is_listed_once_and_its_traceback_stays_within_the_limit(
 
 def test_the_budget_line_shows_steps_queries_cost_and_time_left(tmp_path: Path) -> None:
     text = render_feedback(
-        FeedbackInput(
-            step=2, train=[], steps_left=3, queries_left=1, cost_left_usd=0.5, time_left_s=600
-        )
+        FeedbackInput(step=2, train=[], steps_left=3, queries_left=1, cost_left_usd=0.5, time_left_s=600)
     )
     assert text.rstrip().endswith(
         "Steps left: 3; hidden-check queries left: 1; cost left: $0.50; time left: 10 min"

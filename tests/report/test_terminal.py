@@ -123,8 +123,7 @@ def test_a_running_run_shows_its_steps_so_far_and_how_to_resume_not_a_verdict(
     )
     summary = run_summary(scratch_store, scratch_store.run(run_id))
     assert final_lines(summary) == [
-        "run r-running: interrupted after 2 of 4 steps; "
-        "resume it with codefit fit --resume r-running"
+        "run r-running: interrupted after 2 of 4 steps; resume it with codefit fit --resume r-running"
     ]
     table = render(runs_view(scratch_store, [scratch_store.run(run_id)]))
     row = next(line for line in table.splitlines() if "r-running" in line)

@@ -56,9 +56,13 @@ def _become(uid: int, gid: int, argv: list[str]) -> None:
         print(f"codefit sandbox: cannot leave root: {exc.strerror or exc}", file=sys.stderr)
         os._exit(126)
     # Searched here: os.execvp imports modules, which might not be readable by the new user.
-    paths = [argv[0]] if "/" in argv[0] else [
-        os.path.join(folder or ".", argv[0]) for folder in os.environ.get("PATH", os.defpath).split(":")
-    ]
+    paths = (
+        [argv[0]]
+        if "/" in argv[0]
+        else [
+            os.path.join(folder or ".", argv[0]) for folder in os.environ.get("PATH", os.defpath).split(":")
+        ]
+    )
     error: OSError = FileNotFoundError(2, "not found")
     for path in paths:
         try:

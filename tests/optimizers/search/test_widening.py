@@ -12,9 +12,7 @@ from codefit.sensors.base import Outcome
 
 LINES = 20
 BUG_LINE = 16  # ranked 16th: one past the first window of 15
-SOURCE = "".join(
-    "bug = 1 + 1\n" if i == BUG_LINE else f"x{i} = {i}\n" for i in range(1, LINES + 1)
-)
+SOURCE = "".join("bug = 1 + 1\n" if i == BUG_LINE else f"x{i} = {i}\n" for i in range(1, LINES + 1))
 FIXED = "bug = 1 - 1"
 
 
