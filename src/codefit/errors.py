@@ -38,3 +38,12 @@ class OptimizerError(CodefitError):
 
 class StoreError(CodefitError):
     """The trajectory store cannot be read or does not hold what was asked for."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C inside a run made of runs (a checkpoint series, a phased run); `hint` names what to
+    resume, which is not the inner run the interrupt landed in."""
+
+    def __init__(self, hint: str) -> None:
+        super().__init__(hint)
+        self.hint = hint
