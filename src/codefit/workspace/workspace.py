@@ -67,12 +67,13 @@ class Workspace:
         dirty: bool = False,
         exclude: Sequence[Path] = (),
         prepare: Callable[[Path], None] | None = None,
+        commit: str | None = None,
     ) -> Workspace:
-        """Build the workspace at `dest` from the user's repository `repo`.
+        """Build the workspace at `dest` from the user's repository `repo`, at `commit` (default: HEAD).
 
         `prepare` may change the tree before the base commit (canaries are planted there).
         """
-        head = head_commit(repo)
+        head = commit or head_commit(repo)
         if dest.exists() and any(dest.iterdir()):
             raise WorkspaceError("workspace directory is not empty", where=str(dest))
         dest.mkdir(parents=True, exist_ok=True)
