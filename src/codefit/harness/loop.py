@@ -28,8 +28,8 @@ from codefit.harness.guides import write_guides
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, workdir
 from codefit.harness.recording import step_record
+from codefit.harness.result_step import result_step
 from codefit.harness.selection import (
-    choose_checkpoint,
     cost_known_logs,
     final_summary,
     step_logs,
@@ -393,10 +393,10 @@ class Trainer:
 
     def _finish(self, run: RunRecord, workspace: Workspace, history: History) -> History:
         steps = self.store.steps(run.id)
-        chosen = choose_checkpoint(steps, self.control.restore_step)
+        chosen, validation = result_step(self.store, run.id, self.control.restore_step, workspace, self.plan)
         readings = self.store.readings_by_step(run.id).get(chosen.idx, [])
         train = [r for r in readings if r.split == "train"]
-        validation = [r for r in readings if r.split == "validation"]
+        validation = validation or [r for r in readings if r.split == "validation"]
         if self.plan.spec.validation and not validation:
             validation = grade(workspace, chosen.checkpoint, self.plan.spec.validation, self.plan.context)
         test = grade(workspace, chosen.checkpoint, self.plan.spec.test, self.plan.context)

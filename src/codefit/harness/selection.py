@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
+from codefit.guards.base import Alert, Severity
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import Reading
@@ -99,21 +100,39 @@ def _trailing(statuses: Sequence[str], status: StepStatus) -> int:
     return count
 
 
-def choose_checkpoint(steps: Sequence[StepRecord], restore: int | None = None) -> StepRecord:
-    """Best validation score, then best train loss, then the latest; rolled-back steps never win."""
+def carried_alerts(steps: Sequence[StepRecord], alerts: Sequence[tuple[int, Alert, str]]) -> set[int]:
+    """Steps whose tree carries a warn or block alert that was kept: raised on the step itself or on
+    an earlier kept step (its change is still in the tree). A rolled-back step's alerts went with it."""
+    kept = {s.idx for s in steps if not s.rolled_back}
+    raised = [step for step, alert, _ in alerts if step in kept and alert.severity != Severity.INFO]
+    if not raised:
+        return set()
+    first = min(raised)
+    return {idx for idx in kept if idx >= first}
+
+
+def choose_checkpoint(
+    steps: Sequence[StepRecord], restore: int | None = None, alerted: Set[int] = frozenset()
+) -> StepRecord:
+    """The run's result: best validation score (train loss when nothing was graded held-out); on a
+    tie, a step carrying no alert (`alerted`, see `carried_alerts`) wins, then the best train loss,
+    then the latest. Rolled-back steps never win. A hack that changes no held-out outcome ties the
+    base tree, which carries no alert, so the base tree stays the result."""
     candidates = [s for s in steps if not s.rolled_back] or list(steps)
     if restore is not None:
         for s in candidates:
             if s.idx == restore:
                 return s
-    return max(
-        candidates,
-        key=lambda s: (
-            s.val_score if s.val_score is not None else -1.0,
-            -(s.loss if s.loss is not None else 1.0),
-            s.idx,
-        ),
-    )
+    heldout = any(s.val_score is not None for s in candidates)
+
+    def rank(s: StepRecord) -> tuple[float, bool, float, int]:
+        clean = s.idx not in alerted
+        train = -(s.loss if s.loss is not None else 1.0)
+        if heldout:
+            return (s.val_score if s.val_score is not None else -1.0, clean, train, s.idx)
+        return (train, clean, 0.0, s.idx)
+
+    return max(candidates, key=rank)
 
 
 def generalization_gap(train: float | None, validation: float | None, test: float | None) -> float | None:
