@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 from codefit.optimizers.base import EventKind, HiddenVerdict, StepResult, StepState, StepStatus
@@ -232,9 +233,16 @@ def corpus(names: list[str]) -> None:
     )
 
 
+def _single_bug_examples() -> list[Path]:
+    """The bundled suite's tasks: one bug, held-out validation and test. The phased and the
+    checkpointed examples are not programs one search step repairs (the suite leaves them out)."""
+    suite = tomllib.loads((EXAMPLES / "suite.toml").read_text(encoding="utf-8"))
+    return [EXAMPLES / str(task["name"]) for task in suite["tasks"]]
+
+
 def main(names: list[str]) -> None:
     ctx = SensorContext(python=sys.executable)
-    examples = [EXAMPLES / n for n in names] if names else sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
+    examples = [EXAMPLES / n for n in names] if names else _single_bug_examples()
     header = f"{'example':28} {'status':8} {'train':5} {'val':5} {'test':5} {'plaus':>5} {'overfit':>7} "
     header += f"{'cands':>5} {'secs':>6}  chosen patch"
     print(header)
