@@ -154,12 +154,11 @@ class Codebase:
     ) -> History:
         """A run with `[[phases]]`: each phase as ordinary fits chained on one codebase (`steps`:
         the limit of every sub-run)."""
-        if resume:
-            raise ConfigError("a phased run cannot be resumed; start it again", where=str(self.loaded.file))
         from codefit.phases.runner import PhasedRun
 
         callbacks = [*self._config_callbacks(), *callbacks]
-        return PhasedRun(self.loaded, self.store, callbacks, max_steps=steps).start(dirty=dirty)
+        phased = PhasedRun(self.loaded, self.store, callbacks, max_steps=steps)
+        return phased.resume(resume) if resume else phased.start(dirty=dirty)
 
     def _require_plan(self) -> RunPlan:
         assert self._plan is not None

@@ -58,6 +58,10 @@ def fit(
 ) -> None:
     """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
     check_sandbox(require_sandbox)
+    if resume:  # a checkpoint series is resumed (and ends) here; a phase's run names its phased run
+        from codefit.commands.resume import resume_long_run
+
+        resume = resume_long_run(console, path, config, resume, steps=steps)
     # A resumed run keeps the harness it recorded, unless --config names a file to take instead.
     recorded = resume if config is None else None
     codebase = Codebase(path, config).compile(optimizer=optimizer, from_run=recorded)
@@ -132,9 +136,17 @@ def show(
     run: Annotated[str, typer.Argument(help="Run id, unique prefix, or 'latest'.")] = "latest",
     repo: RepoOption = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    phase: Annotated[
+        int | None, typer.Option(help="A phased run's phase N in full: its runs' steps and transcripts.")
+    ] = None,
 ) -> None:
     """A run's step table: losses, scores, gap, alerts, cost, status."""
     store = _store(repo)
+    if phase is not None:
+        from codefit.commands.phase import show_phase
+
+        show_phase(console, store, run, phase, as_json=as_json)
+        return
     summary = run_summary(store, store.run(run))
     from codefit.checkpoints.view import checkpoints_table, forgetting_lines, series_summary
 
@@ -263,8 +275,11 @@ def main() -> None:
     except CodefitError as exc:
         print(f"codefit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("codefit: interrupted; `codefit fit --resume RUN` continues a run", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        from codefit.errors import Interrupted
+
+        hint = exc.hint if isinstance(exc, Interrupted) else "`codefit fit --resume RUN` continues a run"
+        print(f"codefit: interrupted; {hint}", file=sys.stderr)
         sys.exit(130)
 
 

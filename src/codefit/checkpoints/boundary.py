@@ -38,7 +38,7 @@ def measure_boundary(
 ) -> Boundary:
     """Grade each (checkpoint, its sensors) on the run's chosen tree; write that tree to `carry_to`."""
     commit = str((run.final or {}).get("checkpoint") or "")
-    bundle = store.root / "runs" / f"{run.id}.bundle"
+    bundle = _bundle(store, run)
     canaries = [Canary.model_validate(c) for c in run.canaries]
     outcomes: dict[str, dict[str, bool]] = {}
     with tempfile.TemporaryDirectory(prefix="codefit-boundary-") as tmp:
@@ -50,6 +50,17 @@ def measure_boundary(
             outcomes[name] = test_outcomes([*readings, *grade(workspace, commit, heldout, ctx)])
         workspace.export_tree(commit, carry_to)
     return Boundary(outcomes=outcomes, quality=quality(carry_to))
+
+
+def export_chosen(store: Store, run: RunRecord, dest: Path) -> None:
+    """Write the tree `run` chose to `dest` (where a resumed series continues from)."""
+    commit = str((run.final or {}).get("checkpoint") or "")
+    with tempfile.TemporaryDirectory(prefix="codefit-boundary-") as tmp:
+        Workspace.from_bundle(_bundle(store, run), Path(tmp) / "ws", commit).export_tree(commit, dest)
+
+
+def _bundle(store: Store, run: RunRecord) -> Path:
+    return store.root / "runs" / f"{run.id}.bundle"
 
 
 def test_outcomes(readings: Sequence[Reading]) -> dict[str, bool]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -49,6 +50,14 @@ class SeriesRecord(BaseModel):
     count: int = Field(description="Checkpoints declared.")
     start_quality: dict[str, float] = Field(default_factory=dict)
     checkpoints: list[CheckpointOutcome] = Field(default_factory=list)
+    running: str | None = Field(
+        default=None, description="The run of the checkpoint in flight, once its baseline is recorded."
+    )
+    config: dict[str, Any] = Field(
+        default_factory=dict, description="The config trained, checkpoints and all: what a resume takes."
+    )
+    optimizer: str | None = Field(default=None, description="`fit --optimizer`, kept for a resume.")
+    max_steps: int | None = Field(default=None, description="`fit --steps`, kept for a resume.")
 
     @property
     def met(self) -> bool:
@@ -75,13 +84,46 @@ def read_series(path: Path) -> SeriesRecord:
         raise StoreError(f"cannot read the checkpoint series record: {exc}", where=str(path)) from None
 
 
-def series_of_run(store: Store, run_id: str) -> SeriesRecord | None:
-    """The series one of whose checkpoints `run_id` is, or None for an ordinary run."""
+def all_series(store: Store) -> list[SeriesRecord]:
+    """Every series recorded, newest first."""
     folder = store.root / SERIES_DIR
     if not folder.is_dir():
-        return None
-    for path in sorted(folder.glob("*.json"), reverse=True):
-        series = read_series(path)
-        if any(c.run_id == run_id for c in series.checkpoints):
+        return []
+    return [read_series(path) for path in sorted(folder.glob("*.json"), reverse=True)]
+
+
+def series_of_run(store: Store, run_id: str) -> SeriesRecord | None:
+    """The series one of whose checkpoints `run_id` is (finished or in flight), or None for an
+    ordinary run."""
+    for series in all_series(store):
+        if series.running == run_id or any(c.run_id == run_id for c in series.checkpoints):
             return series
     return None
+
+
+def find_series(store: Store, ref: str) -> SeriesRecord | None:
+    """The series `ref` names: its id, a unique prefix of it, or one of its checkpoints' runs."""
+    everything = all_series(store)
+    exact = [s for s in everything if s.id == ref]
+    named = exact or [s for s in everything if s.id.startswith(ref)]
+    if len(named) > 1:
+        ids = ", ".join(s.id for s in named[:5])
+        raise StoreError(f"series {ref!r} is ambiguous: {ids}", where=str(store.root))
+    if named:
+        return named[0]
+    try:
+        run_id = store.run(ref).id
+    except StoreError:
+        return None
+    return series_of_run(store, run_id)
+
+
+def run_or_series(store: Store, ref: str) -> str:
+    """The run `ref` names; for a series' id, its last finished checkpoint's run."""
+    try:
+        return store.run(ref).id
+    except StoreError:
+        series = find_series(store, ref)
+        if series is None or not series.checkpoints:
+            raise
+        return series.checkpoints[-1].run_id

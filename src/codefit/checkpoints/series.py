@@ -12,16 +12,25 @@ import dataclasses
 import functools
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from codefit.checkpoints.boundary import Boundary, drift, forgotten, measure_boundary, tree_quality
+from codefit.checkpoints.boundary import (
+    Boundary,
+    drift,
+    export_chosen,
+    forgotten,
+    measure_boundary,
+    tree_quality,
+)
 from codefit.checkpoints.plan import checkpoint_config, future_tests
 from codefit.checkpoints.record import CheckpointOutcome, SeriesRecord, write_series
 from codefit.checkpoints.trainer import CheckpointTrainer, lay_tree
 from codefit.config import LoadedConfig
+from codefit.errors import Interrupted
 from codefit.harness.callbacks import Budget, Callback, EarlyStopping
+from codefit.harness.continued import continue_run
 from codefit.harness.loop import History
 from codefit.harness.plan import RunPlan, plan_from_config, preflight
 from codefit.sensors.base import Sensor
@@ -41,42 +50,99 @@ def fit_series(
     callbacks_for: CallbacksFor = lambda _index, _plan: (),
 ) -> SeriesRecord:
     """Run every checkpoint of `loaded` in order; returns the series record (also written to the store)."""
-    from codefit.doctor.agents import require_agent_cli
-
-    checkpoints = loaded.config.checkpoints
-    plans = [
-        plan_from_config(checkpoint_config(loaded, i), optimizer_kind=optimizer, max_steps=steps)
-        for i in range(len(checkpoints))
-    ]
-    preflight(plans[0])
+    plans = series_plans(loaded, optimizer, steps)
     quality = quality_measure(plans[0])
-    require_agent_cli(plans[0].optimizer, plans[0].repo)
     series = SeriesRecord(
         id=new_run_id(),
         repo=str(loaded.root),
         created=time.time(),
-        count=len(checkpoints),
+        count=len(plans),
         start_quality=quality(loaded.root),
+        config=loaded.raw,
+        optimizer=optimizer,
+        max_steps=steps,
     )
     write_series(store, series)
+    return train_series(loaded, store, series, plans, dirty=dirty, callbacks_for=callbacks_for)
+
+
+def series_plans(loaded: LoadedConfig, optimizer: str | None, steps: int | None) -> list[RunPlan]:
+    """One run plan per checkpoint, checked before any is trained."""
+    from codefit.doctor.agents import require_agent_cli
+
+    plans = [
+        plan_from_config(checkpoint_config(loaded, i), optimizer_kind=optimizer, max_steps=steps)
+        for i in range(len(loaded.config.checkpoints))
+    ]
+    preflight(plans[0])
+    require_agent_cli(plans[0].optimizer, plans[0].repo)
+    return plans
+
+
+def train_series(
+    loaded: LoadedConfig,
+    store: Store,
+    series: SeriesRecord,
+    plans: Sequence[RunPlan],
+    *,
+    dirty: bool = False,
+    callbacks_for: CallbacksFor = lambda _index, _plan: (),
+) -> SeriesRecord:
+    """Train the checkpoints `series` has not finished: the one in flight resumed, the rest started.
+    Ctrl-C raises `Interrupted` naming the series, which `codefit fit --resume` continues."""
+    checkpoints = loaded.config.checkpoints
+    quality = quality_measure(plans[0])
     context = _boundary_context(plans)
-    carried: Path | None = None
-    with tempfile.TemporaryDirectory(prefix="codefit-checkpoints-") as tmp:
-        for i, plan in enumerate(plans):
+    first = len(series.checkpoints)
+    # The lock refuses a second process training (or resuming) the same series.
+    with store.stepping(series.id), tempfile.TemporaryDirectory(prefix="codefit-checkpoints-") as tmp:
+        carried: Path | None = None
+        if first:
+            carried = Path(tmp) / f"tree-{first}"
+            export_chosen(store, store.run(series.checkpoints[-1].run_id), carried)
+        for i in range(first, len(plans)):
             own = list(checkpoints[i].tests)
             lay = functools.partial(lay_tree, carried=carried, own_tests=own, future_tests=_future(loaded, i))
-            callbacks = [*config_callbacks(loaded), *callbacks_for(i, plan)]
-            history = CheckpointTrainer(plan, store, callbacks, lay).start(dirty=dirty and i == 0)
+            callbacks = [*config_callbacks(loaded), *callbacks_for(i, plans[i]), _InFlight(store, series)]
+            trainer = CheckpointTrainer(plans[i], store, callbacks, lay)
+            try:
+                history = (
+                    continue_run(trainer, store, series.running)
+                    if series.running
+                    else trainer.start(dirty=dirty and i == 0)
+                )
+            except KeyboardInterrupt:
+                raise Interrupted(_hint(series, i, checkpoints[i].name)) from None
             carried = Path(tmp) / f"tree-{i + 1}"
             sensors = [
                 (c.name, _own_sensors(plans[j], c.sensor_names())) for j, c in enumerate(checkpoints[: i + 1])
             ]
             boundary = measure_boundary(store, store.run(history.run_id), sensors, context, carried, quality)
             series.checkpoints.append(_outcome(series, i, checkpoints[i].name, history, boundary))
+            series.running = None
             write_series(store, series)
     series.status = "met" if series.met else "not_met"
     write_series(store, series)
     return series
+
+
+class _InFlight(Callback):
+    """Notes the checkpoint's run in the series record once its baseline is recorded (the point
+    from which `Trainer.resume` can continue it)."""
+
+    def __init__(self, store: Store, series: SeriesRecord) -> None:
+        self.store, self.series = store, series
+
+    def on_run_begin(self, logs: Mapping[str, Any]) -> None:
+        self.series.running = str(logs["run_id"])
+        write_series(self.store, self.series)
+
+
+def _hint(series: SeriesRecord, index: int, name: str) -> str:
+    return (
+        f"checkpoint {index + 1} of {series.count} ({name}) of series {series.id} stopped; the "
+        f"checkpoints before it are recorded; continue with: codefit fit --resume {series.id}"
+    )
 
 
 def config_callbacks(loaded: LoadedConfig) -> list[Callback]:

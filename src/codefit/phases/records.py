@@ -12,6 +12,8 @@ from pydantic import Field
 from codefit.records import Record
 from codefit.store import Store
 
+PHASED = "phases"  # the optimizer kind a phased run's own row records
+
 TABLE = """
 CREATE TABLE IF NOT EXISTS phases (
     run_id TEXT NOT NULL REFERENCES runs(id),
@@ -82,11 +84,22 @@ def stored_phases(store: Store, run_id: str) -> list[PhaseRecord]:
     return [PhaseRecord.model_validate_json(r[0]) for r in rows]
 
 
+def phased_run_of(store: Store, run_id: str) -> str | None:
+    """The phased run that `run_id` is a sub-run of (finished or in flight), or None."""
+    with store.transaction() as db:
+        db.execute(TABLE)
+        rows = db.execute("SELECT run_id, data FROM phases").fetchall()
+    for parent, data in rows:
+        if any(sub.run == run_id for sub in PhaseRecord.model_validate_json(data).sub_runs):
+            return str(parent)
+    return None
+
+
 def phase_summaries(store: Store, run_id: str) -> list[dict[str, Any]]:
     """The `phases` list of `codefit show --json` (empty for a run without phases)."""
     return [
         {
-            **p.model_dump(mode="json", exclude={"run_id"}),
+            **p.model_dump(mode="json"),
             "steps": p.steps,
             "cost_usd": p.cost_usd,
         }

@@ -1,26 +1,77 @@
-"""A phased run's phases as terminal lines (under `codefit show`, `fit` and `demo`)."""
+"""A phased run's phases shown: one line each under `codefit show` (and `fit`, `demo`), and one
+phase in full with `codefit show RUN --phase N`: its outcome, cost, handed-over files, and each of
+its runs' steps (the feedback received, the transcript, the feedback produced)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from codefit.errors import StoreError
+from codefit.phases.records import phase_summaries
+from codefit.store import Store
+
 
 def phase_lines(phases: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = []
     for p in phases:
-        runs = p["sub_runs"]
-        head = (
-            f"phase {p['idx']} {p['name']} ({p['kind']}): {p['status']}, {len(runs)} run(s), "
-            f"{p['steps']} step(s), ${p['cost_usd']:.4f}"
-        )
-        if p.get("outcome"):
-            head += f" - {p['outcome']}"
-        lines.append(head)
-        for sub in runs:
-            what = f"{sub['item']}: " if sub.get("item") else ""
-            why = sub["stop_reason"] or "-"
-            lines.append(f"  {what}run {sub['run']} {sub['status']} in {sub['steps']} step(s) ({why})")
+        lines.append(_head(p))
+        for sub in p["sub_runs"]:
+            lines.append(f"  {_sub_line(sub)}")
         if p.get("handoff"):
             lines.append(f"  handed over: {', '.join(p['handoff'])}")
+    if phases:
+        run = phases[0].get("run_id", "RUN")
+        lines.append(f"each phase's transcripts: codefit show {run} --phase N")
     return lines
+
+
+def phase_detail(store: Store, run_id: str, index: int) -> dict[str, Any]:
+    """Phase `index` (1-based) of the run with its handed-over files' text and, per sub-run, each
+    step's feedback, transcript and outcome under `trajectory` (the JSON of `show --phase`)."""
+    from codefit.report.trajectory import run_trajectory
+
+    phases = phase_summaries(store, run_id)
+    if not 1 <= index <= len(phases):
+        count = f"phases 1 to {len(phases)}" if phases else "no phases"
+        raise StoreError(f"run {run_id} has no phase {index} ({count})")
+    phase = dict(phases[index - 1])
+    phase["handed_over"] = {path: store.blobs.text(blob) for path, blob in phase["handoff"].items()}
+    runs = []
+    for sub in phase["sub_runs"]:
+        trajectory = run_trajectory(store, store.run(sub["run"]))
+        runs.append({**sub, "trajectory": [s for s in trajectory["steps"] if s["index"] > 0]})
+    phase["sub_runs"] = runs
+    return phase
+
+
+def phase_view(phase: Mapping[str, Any]) -> RenderableType:
+    """`phase_detail` for the terminal."""
+    from codefit.report.log_view import log_view
+
+    parts: list[RenderableType] = [Text(_head(phase), style="bold")]
+    for path, text in phase["handed_over"].items():
+        parts.append(Panel(Text(text), title=f"handed over: {path}", title_align="left"))
+    for sub in phase["sub_runs"]:
+        parts.append(Text(_sub_line(sub), style="bold"))
+        parts.extend(log_view(sub["run"], step) for step in sub["trajectory"])
+    return Group(*parts)
+
+
+def _head(p: Mapping[str, Any]) -> str:
+    took = f" in {p['ended'] - p['started']:.1f} s" if p.get("ended") else ""
+    head = (
+        f"phase {p['idx']} {p['name']} ({p['kind']}): {p['status']}{took}, {len(p['sub_runs'])} run(s), "
+        f"{p['steps']} step(s), ${p['cost_usd']:.4f}"
+    )
+    return f"{head} - {p['outcome']}" if p.get("outcome") else head
+
+
+def _sub_line(sub: Mapping[str, Any]) -> str:
+    what = f"{sub['item']}: " if sub.get("item") else ""
+    why = sub["stop_reason"] or "-"
+    return f"{what}run {sub['run']} {sub['status']} in {sub['steps']} step(s), ${sub['cost_usd']:.4f} ({why})"
