@@ -66,6 +66,32 @@ def checkpoints_table(rows: Sequence[Mapping[str, Any]], title: str = "checkpoin
     return Group(table, quality)
 
 
+def series_side_by_side(series: Sequence[Mapping[str, Any]]) -> Table:
+    """Several series compared: each checkpoint (by position) with, per series, whether it was met,
+    its steps, validation and test scores, and the earlier tests it forgot."""
+    table = Table(title="checkpoints side by side", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("checkpoint")
+    for one in series:
+        table.add_column(f"series {one['series']}")
+    depth = max((len(one["checkpoints"]) for one in series), default=0)
+    for i in range(depth):
+        rows = [one["checkpoints"][i] if len(one["checkpoints"]) > i else None for one in series]
+        names = " / ".join(dict.fromkeys(str(r["name"]) for r in rows if r is not None))
+        table.add_row(str(i + 1), names, *(_side_cell(r) for r in rows))
+    return table
+
+
+def _side_cell(row: Mapping[str, Any] | None) -> str:
+    if row is None:
+        return "-"
+    met = "met" if row["met"] else "NOT met"
+    return (
+        f"{met}, {row['steps']} step(s), val {_score(row.get('val_score'))}, "
+        f"test {_score(row.get('test_score'))}, forgot {row['forgetting']}"
+    )
+
+
 def forgetting_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """Which earlier tests each checkpoint broke."""
     lines = []
@@ -156,5 +182,6 @@ def series_metrics(series: SeriesRecord) -> dict[str, Any]:
         "cost_usd": sum(c.cost_usd for c in series.checkpoints),
         "steps": sum(c.steps for c in series.checkpoints),
         "checkpoints_met": sum(1 for c in series.checkpoints if c.met),
+        "checkpoints": series.count,
         "forgetting": sum(c.forgetting for c in series.checkpoints),
     }

@@ -59,10 +59,14 @@ def sweep_command(
 
             written = write_sweep_page(summary, latest_trials(state), html)
             (notes if as_json else console).print(f"wrote {written}", markup=False)
+        from codefit.checkpoints.sweep_view import sweep_checkpoint_lines, sweep_checkpoints
+        from codefit.experiments.results import latest_trials
+
+        checkpoints = sweep_checkpoints(latest_trials(state))  # tasks with checkpoints: met per setting
         if as_json:
-            print(json.dumps(summary, indent=2))
+            print(json.dumps({**summary, "checkpoints": checkpoints} if checkpoints else summary, indent=2))
         else:
-            for line in table_lines(summary):
+            for line in [*table_lines(summary), *sweep_checkpoint_lines(checkpoints)]:
                 console.print(line, markup=False)
         return
     spec = load_sweep(Path(target))

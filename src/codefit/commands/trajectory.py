@@ -49,12 +49,16 @@ def diff_command(
     ] = False,
 ) -> None:
     """The change one step made, or the whole run's change (base to chosen step), as a patch."""
+    from codefit.phases.patch import phased_patch
+    from codefit.phases.records import PHASED
     from codefit.report.log_view import diff_view
     from codefit.report.run_patch import run_patch
 
     store = _store(repo)
     record = store.run(run)
-    if step is None:
+    if step is None and record.optimizer == PHASED:  # no steps of its own: base to its last sub-run's result
+        text = phased_patch(store, record, repo_root(repo))
+    elif step is None:
         text = run_patch(store, record, repo_root(repo))
     else:
         text = store.blobs.text(find_step(store, record, step).diff_blob)
@@ -84,25 +88,32 @@ def compare_command(
     """Runs side by side, grouped by harness fingerprint with bootstrap confidence intervals.
 
     Settings diff, outcome, convergence, curves, cost, alerts and quality at the end."""
+    from codefit.checkpoints.record import run_or_series
     from codefit.report.compare import distinct_runs
     from codefit.report.compare_view import compare_view
     from codefit.report.html import comparison
     from codefit.report.summary import run_summary
 
     store = _store(repo)
-    summaries = distinct_runs([run_summary(store, store.run(ref)) for ref in runs])
+    # A series' id stands for its last checkpoint's run.
+    summaries = distinct_runs([run_summary(store, store.run(run_or_series(store, ref))) for ref in runs])
     if len(summaries) < 2:
         raise typer.BadParameter(f"compare needs at least two different runs; {' '.join(runs)} name one")
-    from codefit.checkpoints.view import checkpoints_table, series_of_runs
+    from codefit.checkpoints.view import checkpoints_table, series_of_runs, series_side_by_side
+    from codefit.phases.compare import phases_by_run, phases_table
 
     series = series_of_runs(store, [s["run"]["id"] for s in summaries])
+    phased = phases_by_run(summaries)
     if as_json:
-        typer.echo(
-            json.dumps({**(comparison(summaries) or {}), "checkpoints": series}, indent=2, default=str)
-        )
+        compared = {**(comparison(summaries) or {}), "checkpoints": series, "phases": phased}
+        typer.echo(json.dumps(compared, indent=2, default=str))
         return
     console.print(compare_view(summaries))
-    for one in series:  # runs that are checkpoints of a series: each series' per-checkpoint table
+    if phased:  # phased runs: one row per phase
+        console.print(phases_table(phased))
+    if len(series) > 1:  # checkpoints of several series: one row per checkpoint
+        console.print(series_side_by_side(series))
+    for one in series:  # each series' own per-checkpoint table
         console.print(checkpoints_table(one["checkpoints"], title=f"checkpoints of series {one['series']}"))
 
 
