@@ -135,6 +135,9 @@ class SensorContext:
     # The names of the files and folders of the project's base tree (None: those of the tree read). A
     # module the candidate adds under a new name that shadows an installed one marks a reading tampered.
     own_modules: frozenset[str] | None = None
+    # {path: git blob id} of the files the tree read holds as the base tree does (None: none): their
+    # own code is the user's, so its frame introspection is no tampering (pytest's audit hook).
+    unchanged_blobs: Mapping[str, str] | None = None
 
     def sandbox(self, tree: Path, *, writable: Sequence[Path] = ()) -> SandboxSpec:
         """How code under test runs at `tree`: see `run` (also for long-lived servers)."""

@@ -13,6 +13,7 @@ never under a floor, so a test that passes in the user's own run is never failed
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -102,7 +103,7 @@ class PytestSensor:
                 env=self._env(ctx, tree, path),
                 timeout_s=min(self.options.timeout, ctx.timeout_s),
                 writable=[path.parent],
-                stdin_text=key.hex() + "\n",
+                stdin_text=key.hex() + "\n" + json.dumps(dict(ctx.unchanged_blobs or {})) + "\n",
             )
             report = read_report(path, key)
         if not report.events and report.forged is None and _pytest_missing(completed):

@@ -21,6 +21,7 @@ from codefit.progress import measured
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
+from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import Workspace
 
 
@@ -38,7 +39,11 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
             reset_destination(copy, sensor.settings.heldout_dest(), base_text)
             placed.append(materialize_heldout(sensor.settings, copy))
         plans = plant_twins(sensors, placed)
-        graded = dataclasses.replace(ctx, own_modules=base_names(workspace.files(workspace.base)))
+        graded = dataclasses.replace(
+            ctx,
+            own_modules=base_names(workspace.files(workspace.base)),
+            unchanged_blobs=unchanged_blobs(workspace, commit),
+        )
         return [
             twins.resolve(measured(sensor, copy, graded), plan)
             for sensor, plan in zip(sensors, plans, strict=True)

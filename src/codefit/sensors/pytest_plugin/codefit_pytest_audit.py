@@ -11,8 +11,12 @@ Installed by the boot module before pytest or any code of the tree is imported. 
 
 "The code under test" is a frame whose file lies in the tree and is not a test file; stdlib
 frames, installed packages and pytest are not. Frames of code compiled from a string (`<string>`)
-count as whoever ran them. Findings are kept in a list the reporter drains after each test; the
-hook keeps its state in a closure, not in module globals that the code under test could rebind.
+count as whoever ran them. Of the code under test, what the base tree holds unchanged is the
+user's own (`codefit_pytest_trust`): its introspection counts only when code the candidate changed
+or added is further out on the same stack (it called the project's helper). Code compiled from a
+string while the candidate's code ran is the candidate's, whoever runs it later. Findings are
+kept in a list the reporter drains after each test; the hook keeps its state in a closure, not in
+module globals that the code under test could rebind.
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ import os
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
-from types import FrameType
+from types import CodeType, FrameType
+
+from codefit_pytest_trust import Trust, nested
 
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"})
 ALWAYS_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook"})
-WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | {"object.__getattr__", "open"}
+# Where code objects start to run: code made from a string by the candidate's code is the candidate's.
+CODE_EVENTS = frozenset({"exec", "function.__new__", "object.__setattr__"})
+WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | CODE_EVENTS | {"object.__getattr__", "open"}
 # Stdlib modules whose whole job is to hand frames or source over to their caller.
 INTROSPECTION = ("inspect.py", "traceback.py")
 
@@ -46,11 +54,14 @@ class Audit:
         return found
 
 
-def install(root: str, is_test_file: Callable[[str], bool]) -> Audit:
-    """Add the hook for the tree at `root` (a real path); returns the object it reports into."""
+def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None = None) -> Audit:
+    """Add the hook for the tree at `root` (a real path); returns the object it reports into.
+    `trust`: the base tree's own code (none trusted without it)."""
     classify = _classifier(root, is_test_file)
+    genuine = trust.genuine if trust is not None else (lambda frame: False)
     audit = Audit(classify)
     busy = [False]
+    tainted: set[CodeType] = set()  # code compiled from strings while the candidate's code ran
     getframe, fspath, realpath = sys._getframe, os.fspath, os.path.realpath
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
@@ -58,6 +69,8 @@ def install(root: str, is_test_file: Callable[[str], bool]) -> Audit:
         """The first frame, outward from `frame`, that is not a helper run on someone's behalf."""
         while frame is not None:
             kind = classify(frame.f_code.co_filename)
+            if frame.f_code in tainted:
+                return frame
             helper = kind == SYNTHETIC or (
                 kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION))
             )
@@ -66,13 +79,51 @@ def install(root: str, is_test_file: Callable[[str], bool]) -> Audit:
             frame = frame.f_back
         return None
 
-    def record(what: str, frame: FrameType) -> None:
-        where = f"{_relative(frame.f_code.co_filename, root)}:{frame.f_lineno}"
-        message = f"{what} by the code under test at {where}"
+    def under_test(frame: FrameType | None) -> bool:
+        return frame is not None and (
+            classify(frame.f_code.co_filename) == UNDER_TEST or frame.f_code in tainted
+        )
+
+    def changed(frame: FrameType) -> bool:
+        """Code the candidate changed or added: not the base tree's own, nor from a library."""
+        if frame.f_code in tainted:
+            return True
+        return classify(frame.f_code.co_filename) == UNDER_TEST and not genuine(frame)
+
+    def first_changed(frame: FrameType | None) -> FrameType | None:
+        while frame is not None and not changed(frame):
+            frame = frame.f_back
+        return frame
+
+    def taint(code: object) -> None:
+        """Code made from a string (`exec`, `eval`, `FunctionType`, a `__code__` assignment) while
+        the candidate's code is on the stack is the candidate's, whoever runs it later."""
+        if not isinstance(code, CodeType) or code in tainted:
+            return
+        synthetic = code.co_filename.startswith("<") and not code.co_filename.startswith("<frozen")
+        if synthetic and first_changed(getframe(3)) is not None:
+            tainted.update(nested(code))
+
+    def record(what: str, origin: FrameType | None, caller: FrameType) -> None:
+        """Record `what`, done by `caller` (code under test) from the innermost frame `origin`, when
+        code the candidate changed or added is on that stack (`caller` itself, a helper it ran, or
+        further out: the project's own code called by the candidate's)."""
+        culprit = first_changed(origin)
+        if culprit is None:
+            return  # the project's own code, run by its tests or by other code of the base tree
+        message = f"{what} by the code under test at {_where(culprit, root)}"
+        if culprit is not caller:
+            message += f" through the project's own code at {_where(caller, root)}"
         if message not in audit.findings:
             audit.findings.append(message)
 
     def handle(event: str, args: Sequence[object]) -> None:
+        if event in CODE_EVENTS:
+            if event != "object.__setattr__":
+                taint(args[0] if args else None)
+            elif len(args) >= 3 and args[1] == "__code__":
+                taint(args[2])
+            return
         if event == "open":
             path = args[0] if args else None
             if isinstance(path, int) or path is None:
@@ -82,20 +133,22 @@ def install(root: str, is_test_file: Callable[[str], bool]) -> Audit:
                 text = text.decode(errors="replace")
             if not text.endswith(".py") or classify(realpath(text)) != TEST:
                 return
-            caller = responsible(getframe(2), skip_stdlib=True)
-            if caller is not None and classify(caller.f_code.co_filename) == UNDER_TEST:
-                record(f"read of the test file {_relative(realpath(text), root)}", caller)
+            origin = getframe(2)
+            caller = responsible(origin, skip_stdlib=True)
+            if caller is not None and under_test(caller):
+                record(f"read of the test file {_relative(realpath(text), root)}", origin, caller)
             return
         if event == "object.__getattr__":
             if len(args) < 2 or args[1] not in attributes or not audit.in_test:
                 return
         elif event in frame_events and not audit.in_test:
             return
-        caller = responsible(getframe(2), skip_stdlib=False)
-        if caller is not None and classify(caller.f_code.co_filename) == UNDER_TEST:
+        origin = getframe(2)
+        caller = responsible(origin, skip_stdlib=False)
+        if caller is not None and under_test(caller):
             name = f"{event} {args[1]}" if event == "object.__getattr__" else event
             kind = "frame introspection" if event not in always else "reaching into the test process"
-            record(f"{kind} ({name})", caller)
+            record(f"{kind} ({name})", origin, caller)
 
     def hook(event: str, args: tuple[object, ...]) -> None:
         if event not in WATCHED or busy[0]:
@@ -149,6 +202,10 @@ def in_tree(path: str, prefix: str) -> bool:
     if not (path + os.sep).startswith(prefix):
         return False
     return not any(part in path[len(prefix) - 1 :] for part in INSTALLED)
+
+
+def _where(frame: FrameType, root: str) -> str:
+    return f"{_relative(frame.f_code.co_filename, root)}:{frame.f_lineno}"
 
 
 def _relative(path: str, root: str) -> str:

@@ -2,9 +2,11 @@
 
 Before pytest or any file of the tree is imported, it
 1. reads the report key from stdin and opens the report file ($CODEFIT_PYTEST_REPORT, then removed
-   from the environment): records go to that descriptor, signed (`codefit_pytest_channel`);
+   from the environment): records go to that descriptor, signed (`codefit_pytest_channel`); then,
+   on the next line of stdin, the git blob ids of the files left unchanged since the base tree
+   (JSON, {path: id}; `codefit_pytest_trust`);
 2. takes the tree out of `sys.path` (with PYTHONSAFEPATH the interpreter never put it first);
-3. installs the audit hook (`codefit_pytest_audit`);
+3. installs the audit hook (`codefit_pytest_audit`), which trusts those files' own code;
 4. loads the pytest plugins of the interpreter's installed distributions (`pytest11` entry points
    of distributions outside the tree) itself, with PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 set by the
    sensor, so that no `*.egg-info` or module in the tree can add or replace a plugin;
@@ -15,6 +17,7 @@ flat-layout projects import their modules while nothing installed can be shadowe
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import signal
 import sys
@@ -26,6 +29,7 @@ def main(argv: list[str]) -> int:
     if "PYTHONSAFEPATH" in added:
         del os.environ["PYTHONSAFEPATH"]  # this process has it (sys.flags.safe_path); children need not
     key = bytes.fromhex(sys.stdin.readline().strip() or "00")
+    unchanged = json.loads(sys.stdin.readline().strip() or "{}")
     fd = os.open(
         os.environ.pop("CODEFIT_PYTEST_REPORT"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
     )
@@ -40,8 +44,9 @@ def main(argv: list[str]) -> int:
 
     from codefit_pytest_audit import install
     from codefit_pytest_channel import open_channel
+    from codefit_pytest_trust import Trust
 
-    audit = install(root, lambda path: is_test_file(path, heldout))
+    audit = install(root, lambda path: is_test_file(path, heldout), Trust(root, unchanged))
     send = open_channel(fd, key)
     plugins = installed_plugins(root)
     audit.findings += planted_runner_files(root, own)
