@@ -25,6 +25,7 @@ from codefit.spec import Spec, Split
 from codefit.store import Store
 from codefit.workspace.git import repo_root
 from codefit.workspace.grading import grade
+from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import Workspace
 
 if TYPE_CHECKING:  # the loop is loaded by `fit` only: `evaluate` (and the CLI's other commands) never need it
@@ -140,7 +141,9 @@ class Codebase:
                 self.repo, Path(tmp) / "ws", dirty=dirty, exclude=plan.heldout_paths()
             )
             if chosen == Split.TRAIN:
-                readings = [s.read(workspace.path, plan.context) for s in sensors]
+                # The tree is the user's own: its code's introspection is no tampering.
+                own = replace(plan.context, unchanged_blobs=unchanged_blobs(workspace, workspace.head()))
+                readings = [s.read(workspace.path, own) for s in sensors]
             else:
                 readings = grade(workspace, workspace.head(), sensors, plan.context)
         if any(r.error for r in readings):
