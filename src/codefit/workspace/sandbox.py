@@ -134,6 +134,8 @@ class SandboxSpec:
     secret_env: tuple[str, ...] = ()
     # Where the workspace is shown too (the user's repository): an editable install finds it there.
     also_at: tuple[Path, ...] = ()
+    # (copy, path): writable, shown at `path` (a root run lends the user's own state so: `sandbox_lend`).
+    rw_at: tuple[tuple[Path, Path], ...] = ()
 
 
 def sandbox_available() -> bool:
@@ -214,6 +216,7 @@ def wrap_command(argv: Sequence[str], spec: SandboxSpec, egress: EgressProxy | N
             # Never the user's own files: nothing inside a hidden path (the repository) changes owner.
             hidden = [h.resolve() for h in spec.hidden]
             mine = [p for p in (spec.workspace, *spec.extra_rw) if not _inside(p.resolve(), hidden)]
+            mine += [copy for copy, _ in spec.rw_at]
             sandbox_user.grant([*mine, *egress_dirs], identity)
             sandbox_user.open_to_read(spec.extra_ro, identity)
             inner = [*sandbox_user.drop_argv(identity), *inner]
@@ -336,6 +339,7 @@ def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
         writable=spec.extra_rw,
         hidden=(*spec.hidden, _keys_home()),
         also_at=spec.also_at,
+        writable_at=spec.rw_at,
     )
     args += sandbox_mounts.system_args()
     args += sandbox_mounts.mount_args(sandbox_mounts.plan(view))

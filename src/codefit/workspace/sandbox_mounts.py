@@ -6,7 +6,8 @@ Nothing of the host is visible unless named here (hide by default, show by need)
   /etc covered (`ETC_SECRETS`); where /bin or /lib are symlinks (merged /usr) they stay symlinks;
 - fresh /dev, /proc, and empty writable /tmp and /var/tmp;
 - the paths the caller shows read-only (codefit's toolchain, the interpreter prefix of the code
-  under test, an agent's program folder) and writable (the tree, an agent's state folder);
+  under test, an agent's program folder) and writable (the tree; an agent's state folder, or
+  under a root codefit a per-run copy of it shown at its path, `writable_at`);
 - the tree again at each `also_at` path (the user's repository): a symlink to the tree, so that an
   editable install whose finder points into the repository imports the tree, and `realpath`
   (coverage.py, the search's patching) names the tree's files; a shown path inside the repository
@@ -63,6 +64,9 @@ class View:
     writable: tuple[Path, ...] = ()
     hidden: tuple[Path, ...] = ()
     also_at: tuple[Path, ...] = ()
+    # (source, dest): a writable folder or file shown at another path (a per-run copy of the
+    # user's own, shown where the user keeps it: `sandbox_lend`).
+    writable_at: tuple[tuple[Path, Path], ...] = ()
 
 
 def system_args() -> list[str]:
@@ -96,6 +100,7 @@ def plan(view: View) -> list[Mount]:
     aliases = [a.absolute() for a in view.also_at if a.absolute() != tree]
     writable = [tree, *(p.resolve() for p in view.writable)]
     shown = [Mount("rw", p, p) for p in writable]
+    shown += [Mount("rw", dest.absolute(), source.resolve()) for source, dest in view.writable_at]
     for path in (*view.essential, *view.readable):
         dest = _into_tree(path.absolute(), aliases, tree)
         if dest is not None:
@@ -103,7 +108,7 @@ def plan(view: View) -> list[Mount]:
     roots = [*system_roots(), *(m.dest for m in shown)]
     # A symlink where nothing is mounted; inside a shown folder (a repository under /opt), a bind.
     links = [Mount("rw" if _under_any(a, roots) else "link", a, tree) for a in aliases]
-    own = [*writable, *aliases]
+    own = [*writable, *aliases, *(dest.absolute() for _, dest in view.writable_at)]
     essential = {p.absolute() for p in view.essential}
     hides = [
         Mount("hide", h)

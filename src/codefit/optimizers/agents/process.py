@@ -12,6 +12,7 @@ from codefit.optimizers.base import EventKind, TranscriptEvent
 from codefit.progress import OutputNotes
 from codefit.sensors.process import run_bounded
 from codefit.workspace.sandbox import ResourceLimits, SandboxSpec, egress_for, wrap_command
+from codefit.workspace.sandbox_lend import lent
 from codefit.workspace.sandbox_mounts import program_paths
 
 
@@ -68,8 +69,8 @@ def run_agent(
         also_at=(repo,) if repo else (),
     )
     try:
-        with egress_for(spec) as egress:
-            wrapped = wrap_command([binary, *argv[1:]], spec, egress)
+        with egress_for(spec) as egress, lent(spec) as confined:  # the user's state: lent as a copy
+            wrapped = wrap_command([binary, *argv[1:]], confined, egress)
             done = run_bounded(
                 wrapped,
                 cwd=workspace,
