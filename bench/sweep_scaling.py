@@ -13,6 +13,7 @@ its workers) is in the local rates.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -50,13 +51,24 @@ def start_ray(cpus: int) -> float:
     return time.perf_counter() - start
 
 
-def timed(spec: SweepSpec, executor: str, workers: int) -> tuple[float, list[dict[str, object]]]:
+def busy_cpu_seconds() -> float:
+    """CPU seconds every process on this machine has used since boot (Linux `/proc/stat`; else 0)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(spec: SweepSpec, executor: str, workers: int) -> tuple[float, float, list[dict[str, object]]]:
+    """The sweep's seconds, the machine's busy CPU seconds meanwhile (every process's), its trials."""
     with tempfile.TemporaryDirectory(prefix="codefit-bench-sweep-") as tmp:
         store = Store(Path(tmp) / ".codefit")
-        start = time.perf_counter()
+        start, busy = time.perf_counter(), busy_cpu_seconds()
         sweep_id = run_sweep(spec, store, executor=executor, workers=workers)
-        elapsed = time.perf_counter() - start
-        return elapsed, read_state(store, sweep_id).trials
+        elapsed, busy = time.perf_counter() - start, busy_cpu_seconds() - busy
+        return elapsed, busy, read_state(store, sweep_id).trials
 
 
 def main() -> int:
@@ -82,7 +94,7 @@ def main() -> int:
         ):
             if executor == "ray":
                 print(f"ray.init on 2 CPUs: {start_ray(2):.1f} s (not in the rate)", flush=True)
-            seconds, trials = timed(spec, executor, workers)
+            seconds, busy, trials = timed(spec, executor, workers)
             rows[label] = len(trials) / seconds * 60
             outcomes[label] = sorted((str(t["key"]), str(t["status"])) for t in trials)
             bad = sum(t["status"] in ("error", "infra_error") for t in trials)
@@ -90,9 +102,14 @@ def main() -> int:
             # machinery (start-up, moving tasks and stores, imports into the driver's store, idle slots).
             mean = sum(float(str(t["seconds"])) for t in trials) / len(trials)
             idle = seconds - mean * len(trials) / workers
+            # CPU: the runs' own (worker and the processes it waited for) against the wall clock, and
+            # the machine's: what the runs did not use went to other jobs (or idle cores).
+            cpu = sum(float(str(t.get("cpu_seconds") or 0.0)) for t in trials)
             print(
                 f"{label:9} {len(trials):3d} runs in {seconds:7.1f} s: {rows[label]:6.2f} runs/min "
-                f"(a run {mean:5.1f} s in its worker; {idle:5.1f} s not in any run)"
+                f"(a run {mean:5.1f} s in its worker, {cpu / len(trials):4.1f} s CPU; "
+                f"{idle:5.1f} s not in any run; runs used {cpu / seconds:4.2f} cores, "
+                f"the machine {busy / seconds:4.2f} of {os.cpu_count()})"
                 + (f" ({bad} errors)" if bad else ""),
                 flush=True,
             )

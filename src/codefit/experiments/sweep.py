@@ -164,7 +164,9 @@ def run_sweep(
     status = "finished"
     try:
         queue = list(todo)
-        limit = workers or getattr(pool, "workers", None) or 2
+        # One trial queued beyond the busy workers: a worker that finishes starts the next at once,
+        # while the driver imports the finished run's records (serial work, off the workers' path).
+        limit = (workers or getattr(pool, "workers", None) or 2) + 1
         while queue or pending:
             while queue and len(pending) < limit and _within(spec, spent, started):
                 trial = queue.pop(0)
@@ -228,6 +230,7 @@ def _append(folder: Path, trial: Trial, outcome: TrialOutcome) -> None:
         "run_id": outcome.run_id,
         "metrics": outcome.metrics,
         "seconds": outcome.seconds,
+        "cpu_seconds": outcome.cpu_seconds,
         "attempts": outcome.attempt,
         "error": outcome.error,
     }

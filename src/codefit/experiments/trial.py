@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import tarfile
 import tempfile
 import time
@@ -61,10 +62,23 @@ class TrialOutcome:
     error: str | None = None
     store: bytes | None = None  # the task repository's .codefit folder, as a tar
     attempt: int = 1
+    cpu_seconds: float = 0.0  # user + system time of the worker and the processes it waited for
+
+
+def cpu_seconds() -> float:
+    """CPU time so far of this process and of its children that were waited for (sandboxes, pytest)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run_trial(trial: Trial, task_files: bytes, attempt: int = 1) -> TrialOutcome:
-    start = time.monotonic()
+    start, cpu = time.monotonic(), cpu_seconds()
+    outcome = _attempt(trial, task_files, attempt, start)
+    outcome.cpu_seconds = cpu_seconds() - cpu
+    return outcome
+
+
+def _attempt(trial: Trial, task_files: bytes, attempt: int, start: float) -> TrialOutcome:
     try:
         _inject_fault(trial.task.name, attempt)
         with tempfile.TemporaryDirectory(prefix="codefit-trial-") as tmp:
