@@ -78,10 +78,15 @@ class RayExecutor:
         slots = {SANDBOX_RESOURCE: 1} if ray.cluster_resources().get(SANDBOX_RESOURCE) else {}
         self._remote = ray.remote(num_cpus=1, resources=slots, max_retries=0)(run_trial)
         self._attempts: dict[Any, int] = {}
+        self._files: dict[str, Any] = {}  # task name -> its files in Ray's object store
         self._owns = not address
 
     def submit(self, trial: Trial, files: bytes, attempt: int) -> Any:
-        ref = self._remote.remote(trial, files, attempt)
+        # A task's files go into the object store once; its trials (settings, repeats, retries) pass
+        # the reference, so a node fetches them once instead of every task spec carrying a copy.
+        if trial.task.name not in self._files:
+            self._files[trial.task.name] = self.ray.put(files)
+        ref = self._remote.remote(trial, self._files[trial.task.name], attempt)
         self._attempts[ref] = attempt
         return ref
 
