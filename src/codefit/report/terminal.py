@@ -320,7 +320,9 @@ class ProgressPrinter(Callback):
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self.close()
         if kind is not None and issubclass(kind, KeyboardInterrupt):
-            self.console.print(self.interrupted(), markup=False, soft_wrap=True)
+            # A series or a phased run names itself to resume (errors.Interrupted), not its inner run.
+            hint = getattr(exc[0], "hint", None) if exc else None
+            self.console.print(hint or self.interrupted(), markup=False, soft_wrap=True)
 
     def interrupted(self) -> str:
         """What Ctrl-C ended, and how to go on."""
