@@ -275,11 +275,8 @@ def main() -> None:
     except CodefitError as exc:
         print(f"codefit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt as exc:
-        from codefit.errors import Interrupted
-
-        hint = exc.hint if isinstance(exc, Interrupted) else "`codefit fit --resume RUN` continues a run"
-        print(f"codefit: interrupted; {hint}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("codefit: interrupted; `codefit fit --resume RUN` continues a run", file=sys.stderr)
         sys.exit(130)
 
 

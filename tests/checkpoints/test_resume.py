@@ -22,8 +22,6 @@ from codefit.harness.callbacks import Callback
 from codefit.harness.plan import RunPlan
 from codefit.store import Store
 
-pytestmark = pytest.mark.slow
-
 
 class CtrlC(Callback):
     def on_step_begin(self, step: int, logs: Mapping[str, Any]) -> None:
@@ -34,6 +32,7 @@ def at_checkpoint_two(index: int, _plan: RunPlan) -> Sequence[Callback]:
     return [CtrlC()] if index == 1 else []
 
 
+@pytest.mark.slow
 def test_an_interrupted_series_resumes_at_its_checkpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,3 +64,17 @@ def test_an_interrupted_series_resumes_at_its_checkpoint(
     assert [c["met"] for c in json.loads(shown.output)["checkpoints"]] == [True, True, True]
     again = CliRunner().invoke(app, ["fit", str(repo), "--resume", in_flight])
     assert isinstance(again.exception, StoreError) and "already finished (met)" in again.exception.message
+
+
+def test_ctrl_c_prints_the_series_to_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codefit.checkpoints import command
+
+    def interrupted(*_args: Any, callbacks_for: Any, **_kwargs: Any) -> None:
+        raise Interrupted(
+            "checkpoint 2 of 3 (totals) of series S1 stopped; continue with: codefit fit --resume S1"
+        )
+
+    monkeypatch.setattr(command, "fit_series", interrupted)
+    result = CliRunner().invoke(app, ["fit", str(prepare_example("checkpoints_inventory", tmp_path))])
+    assert result.exit_code != 0
+    assert "continue with: codefit fit --resume S1" in result.output

@@ -71,16 +71,14 @@ def test_a_finished_phased_run_is_not_resumed(make_repo: MakeRepo) -> None:
         Codebase(repo).fit(resume=history.run_id)
 
 
-def test_ctrl_c_names_the_run_to_resume(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from codefit import cli
+def test_ctrl_c_prints_the_phased_run_to_resume(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codefit.phases.runner import PhasedRun
 
-    def interrupted() -> None:
-        raise Interrupted("interrupted in phase 2 of 3; continue with: codefit fit --resume RUN1")
+    def interrupted(self: PhasedRun, *, dirty: bool = False) -> None:
+        raise Interrupted("phase 2 of 2 (generate) of run P1 stopped; continue with: codefit fit --resume P1")
 
-    monkeypatch.setattr(cli, "app", interrupted)
-    with pytest.raises(SystemExit) as exited:
-        cli.main()
-    assert exited.value.code == 130
-    assert capsys.readouterr().err.strip().endswith("continue with: codefit fit --resume RUN1")
+    monkeypatch.setattr(PhasedRun, "start", interrupted)
+    result = CliRunner().invoke(app, ["fit", str(make_repo(FILES))])
+    assert result.exit_code != 0
+    assert "continue with: codefit fit --resume P1" in result.output
+    assert result.output.count("--resume") == 1  # not the inner run's hint besides it

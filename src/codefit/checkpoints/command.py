@@ -12,6 +12,7 @@ from codefit.checkpoints.resume import resume_series, series_config
 from codefit.checkpoints.series import fit_series
 from codefit.checkpoints.view import checkpoint_rows, checkpoints_table, forgetting_lines
 from codefit.config import LoadedConfig
+from codefit.errors import Interrupted
 from codefit.harness.callbacks import Callback
 from codefit.harness.plan import RunPlan
 from codefit.report.terminal import ProgressPrinter
@@ -78,11 +79,17 @@ def _progress(console: Console, loaded: LoadedConfig) -> Iterator[Progress]:
         printers.append(ProgressPrinter(console, plan.max_steps))
         return printers[-1:]
 
+    stopped: Interrupted | None = None
     try:
         yield progress
+    except Interrupted as exc:
+        stopped = exc
+        raise
     finally:
         if printers:
             printers[-1].close()
+        if stopped is not None:  # Ctrl-C: the series to resume (the printers only know their run)
+            console.print(stopped.hint, markup=False, soft_wrap=True)
 
 
 def print_series(console: Console, series: SeriesRecord) -> None:
