@@ -166,6 +166,10 @@ def show(
         )
         for line in forgetting_lines(series["checkpoints"]):
             console.print(line, markup=False)
+    from codefit.phases.view import parent_line
+
+    for line in parent_line(store, summary["run"]["id"]):  # a phase's sub-run names its phased run
+        console.print(line, markup=False)
 
 
 @app.command()

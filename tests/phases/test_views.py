@@ -25,6 +25,8 @@ def test_diff_show_and_compare_of_phased_runs(make_repo: MakeRepo) -> None:
 
     shown = cli.invoke(app, ["show", first.run_id, "-C", str(repo)]).output
     assert f"each phase's transcripts: codefit show {first.run_id} --phase N" in shown
+    last = cli.invoke(app, ["show", "latest", "-C", str(repo)]).output  # the second run's last sub-run
+    assert f"a run of phase 2 (generate) of phased run {second.run_id}: codefit show {second.run_id}" in last
     phase = cli.invoke(app, ["show", first.run_id, "-C", str(repo), "--phase", "2"])
     assert phase.exit_code == 0, phase.output
     assert phase.output.startswith("phase 2 generate (generate): met in ")

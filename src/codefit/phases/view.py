@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from codefit.errors import StoreError
-from codefit.phases.records import phase_summaries
+from codefit.phases.records import phase_summaries, phased_run_of, stored_phases
 from codefit.store import Store
 
 
@@ -28,6 +28,15 @@ def phase_lines(phases: Sequence[Mapping[str, Any]]) -> list[str]:
         run = phases[0].get("run_id", "RUN")
         lines.append(f"each phase's transcripts: codefit show {run} --phase N")
     return lines
+
+
+def parent_line(store: Store, run_id: str) -> list[str]:
+    """For a sub-run of a phased run: which phase of which run it is ([] for any other run)."""
+    parent = phased_run_of(store, run_id)
+    if parent is None:
+        return []
+    phase = next(p for p in stored_phases(store, parent) if any(s.run == run_id for s in p.sub_runs))
+    return [f"a run of phase {phase.idx} ({phase.name}) of phased run {parent}: codefit show {parent}"]
 
 
 def phase_detail(store: Store, run_id: str, index: int) -> dict[str, Any]:
