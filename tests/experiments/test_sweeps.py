@@ -135,7 +135,8 @@ def test_a_killed_sweep_resumes_running_only_the_rest(tmp_path: Path) -> None:
             break
         assert time.monotonic() < deadline
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C, as a person would
-    proc.wait(timeout=120)
+    rest, _ = proc.communicate(timeout=120)
+    assert f"`codefit sweep {sweep} --resume {sweep_id}` runs the rest" in rest  # the hint names the file
     store = Store(tmp_path / ".codefit")
     before = outcomes(store, sweep_id)
     assert 1 <= len(before) < 3

@@ -45,6 +45,7 @@ class SweepSpec:
     max_cost_usd: float | None = None
     max_minutes: float | None = None
     name: str = ""
+    source: Path | None = None  # the sweep file, as the command line named it (for the resume hint)
 
 
 @dataclass
@@ -84,6 +85,7 @@ def load_sweep(path: Path) -> SweepSpec:
         max_cost_usd=budget.get("max_cost_usd"),
         max_minutes=budget.get("max_minutes"),
         name=data.get("name", path.stem),
+        source=path,
     )
 
 
@@ -190,7 +192,8 @@ def run_sweep(
     except KeyboardInterrupt:
         status = "interrupted"
         progress(
-            f"sweep {sweep_id} interrupted; `codefit sweep SWEEP.toml --resume {sweep_id}` runs the rest"
+            f"sweep {sweep_id} interrupted; `codefit sweep {spec.source or 'SWEEP.toml'} --resume {sweep_id}`"
+            " runs the rest"
         )
         raise
     finally:
