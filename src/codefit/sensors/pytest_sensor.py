@@ -137,12 +137,25 @@ class PytestSensor:
         env["CODEFIT_ADDED_ENV"] = ",".join(added)
         env["CODEFIT_PYTEST_REPORT"] = str(report)
         env["CODEFIT_TEST_TIMEOUT"] = str(self.test_timeout_s())
-        env["CODEFIT_HELDOUT_DIRS"] = self.settings.heldout_dest() if self.settings.heldout else ""
+        env["CODEFIT_HELDOUT_DIRS"] = self._heldout_entries()
         own = ctx.own_modules if ctx.own_modules is not None else top_level_names(tree)
         env["CODEFIT_OWN_MODULES"] = ",".join(sorted(own))
         env.pop("PYTEST_ADDOPTS", None)
         env.pop("PYTEST_PLUGINS", None)
         return env
+
+    def _heldout_entries(self) -> str:
+        """What the audit hook takes for held-out test files: the files placed, where they are known
+        (a destination inside the package keeps the code under test beside them), else the folder."""
+        if not self.settings.heldout:
+            return ""
+        dest = self.settings.heldout_dest()
+        source = self.settings.path
+        if source is None or not source.exists():
+            return dest + "/"
+        files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file()]
+        rels = [p.name if source.is_file() else p.relative_to(source).as_posix() for p in files]
+        return os.pathsep.join(sorted((Path(dest) / rel).as_posix() for rel in rels))
 
 
 def top_level_names(tree: Path) -> frozenset[str]:

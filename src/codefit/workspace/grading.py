@@ -10,6 +10,7 @@ sensors then run the code under test confined to the copy (`SensorContext.run`).
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import functools
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
 from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import Workspace
+
+TEST_MODULES = ("test_*.py", "*_test.py")  # pytest's default `python_files`
 
 
 def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: SensorContext) -> list[Reading]:
@@ -78,7 +81,11 @@ def base_names(files: Sequence[str]) -> frozenset[str]:
 
 
 def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) -> None:
-    """Leave at `dest` only what the base tree has there, and no link on the way to it."""
+    """Leave at `dest` only what the base tree has there, and no link on the way to it.
+
+    Where the base tree keeps code under test at `dest` (tests inside the package: `iso8601/`), the
+    candidate's Python modules there are the code graded and stay; its test modules, links and
+    other files go back to the base tree's (an honest iso8601 fix was undone before grading)."""
     current = copy
     for part in Path(dest).parts:
         current = current / part
@@ -87,11 +94,14 @@ def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) 
     root = copy / dest
     if root == copy or not root.is_dir():
         return
+    keep_code = holds_code(copy, root, base)
     for path in sorted(root.rglob("*"), reverse=True):  # files before their directories
         rel = path.relative_to(copy).as_posix()
         if path.is_dir() and not path.is_symlink():
             if not any(path.iterdir()):
                 path.rmdir()
+            continue
+        if keep_code and not path.is_symlink() and is_code_module(path.name):
             continue
         original = base(rel)
         if original is not None and not path.is_symlink() and path.read_bytes() == original.encode():
@@ -99,6 +109,19 @@ def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) 
         path.unlink()
         if original is not None:
             path.write_text(original, encoding="utf-8")
+
+
+def holds_code(copy: Path, root: Path, base: Callable[[str], str | None]) -> bool:
+    """Whether the base tree has a Python module at `root` that is not a test module."""
+    modules = [p for p in root.rglob("*.py") if is_code_module(p.name) and p.name != "__init__.py"]
+    return any(base(path.relative_to(copy).as_posix()) is not None for path in modules)
+
+
+def is_code_module(name: str) -> bool:
+    """A Python module pytest does not collect or load as tests by default."""
+    if not name.endswith(".py") or name == "conftest.py":
+        return False
+    return not any(fnmatch.fnmatchcase(name, pattern) for pattern in TEST_MODULES)
 
 
 def materialize_heldout(settings: SensorSettings, copy: Path) -> list[Path]:

@@ -35,11 +35,7 @@ def main(argv: list[str]) -> int:
     )
     root = os.path.realpath(os.getcwd())
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != root]
-    heldout = tuple(
-        os.path.join(root, d) + os.sep
-        for d in os.environ.pop("CODEFIT_HELDOUT_DIRS", "").split(os.pathsep)
-        if d
-    )
+    heldout = held_out_entries(root, os.environ.pop("CODEFIT_HELDOUT_DIRS", ""))
     own = [m for m in os.environ.pop("CODEFIT_OWN_MODULES", "").split(",") if m]
 
     from codefit_pytest_audit import install
@@ -66,10 +62,22 @@ def main(argv: list[str]) -> int:
 TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
 
 
+def held_out_entries(root: str, listed: str) -> tuple[str, ...]:
+    """The held-out test files: a folder ends in "/"; otherwise each file placed is named (the
+    folder may be the package under test, whose own modules are no test files). Never the root."""
+    entries = []
+    for entry in listed.split(os.pathsep):
+        path = os.path.normpath(os.path.join(root, entry)) if entry else root
+        if path != root:
+            entries.append(path + os.sep if entry.endswith("/") else path)
+    return tuple(entries)
+
+
 def is_test_file(path: str, heldout: tuple[str, ...]) -> bool:
-    """A test module, a conftest, or any file in a held-out folder."""
-    if heldout and path.startswith(heldout):
-        return True
+    """A test module, a conftest, a held-out file or any file in a held-out folder."""
+    for entry in heldout:
+        if path == entry or (entry.endswith(os.sep) and path.startswith(entry)):
+            return True
     return any(fnmatch.fnmatchcase(os.path.basename(path), p) for p in TEST_PATTERNS)
 
 
