@@ -63,7 +63,15 @@ def test_plan_generate_evaluate_on_the_todo_web_app(tmp_path: Path) -> None:
     ]
     assert phases[1]["steps"] == 3 and phases[1]["cost_usd"] == 0.0
     text = CliRunner().invoke(app, ["show", history.run_id, "-C", str(repo)]).output
-    assert "phase 2 generate (generate): met, 3 run(s), 3 step(s)" in text
+    assert "phase 2 generate (generate): met in " in text and ", 3 run(s), 3 step(s), $0.0000" in text
+    # The whole run's patch (the phased run has no steps of its own), and one phase in full: the
+    # evaluator's browser finding is the feedback its run received.
+    patch = CliRunner().invoke(app, ["diff", history.run_id, "-C", str(repo)]).output
+    assert all(f"+++ b/{path}" in patch for path in ("PLAN.md", "todo/store.py", "todo/server.py"))
+    evaluated_phase = (
+        CliRunner().invoke(app, ["show", history.run_id, "-C", str(repo), "--phase", "3"]).output
+    )
+    assert "browser step 4 (expect_text)" in evaluated_phase and "transcript (" in evaluated_phase
     assert "validation 1.00" in text  # queried by the evaluate phase's run
     assert "┏" not in text  # no empty step table: the phased run has no steps of its own
 
