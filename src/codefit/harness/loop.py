@@ -18,6 +18,7 @@ from codefit.guards.base import Alert, Policy
 from codefit.guards.canaries import Canary, canary_alerts, cheating_rate, plant, without_canaries
 from codefit.guards.leakage import LeakageGuard
 from codefit.harness import blind
+from codefit.harness.beside import beside
 from codefit.harness.bridge import serve_bridge
 from codefit.harness.callbacks import Callback, CallbackList, RunControl
 from codefit.harness.context import FLAG_FILE, consume_flag
@@ -246,11 +247,15 @@ class Trainer:
         previous = next(s for s in reversed(recorded) if not s.rolled_back)
         checkpoint = workspace.snapshot(f"step {step}: {result.status}")
         diff = workspace.diff(previous.checkpoint, checkpoint)
-        observed = self._read(self.plan.spec.train, workspace, checkpoint)
-        train = without_canaries(observed, self._canaries)
-        verdicts = inspect_step(
-            self.plan, workspace, previous.checkpoint, checkpoint, train, result, feedback, self._heldout()
+        heldout = self._heldout()
+        observed, verdicts = beside(
+            lambda: self._read(self.plan.spec.train, workspace, checkpoint),
+            lambda: inspect_step(
+                self.plan, workspace, previous.checkpoint, checkpoint, (), result, feedback, heldout
+            ),
         )
+        train = without_canaries(observed, self._canaries)
+        verdicts += [(a, policy_for(a, self.plan.guards)) for a in tampered_alerts(train)]
         verdicts += [(a, policy_for(a, self.plan.guards)) for a in canary_alerts(observed, self._canaries)]
         # A step a guard stops the run for is undone too: the hack must not be chosen or exported.
         rolled_back = _undoes(verdicts)
