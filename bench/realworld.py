@@ -295,12 +295,19 @@ def codefit_outcomes(prep: Prepared) -> tuple[dict[str, str], dict[str, Any], fl
         nodeid = test["nodeid"]
         path, _, rest = nodeid.partition("::")
         module = path.removesuffix(".py").replace("/", ".")
-        outcomes[f"{module}.{rest.replace('::', '.')}"] = (
+        outcomes[f"{module}.{junit_name(rest)}"] = (
             "failed"
             if test["outcome"] in ("failed", "error")
             else ("skipped" if test["outcome"] in ("skipped", "xfailed") else "passed")
         )
     return outcomes, reading, elapsed
+
+
+def junit_name(rest: str) -> str:
+    """A node id's part after the module as JUnit names it: `Class::test[id]` is `Class.test[id]`,
+    a parameter id left as it is (boltons' `[::101.45.75.219]` is an IPv6 address, not a separator)."""
+    name, bracket, params = rest.partition("[")
+    return name.replace("::", ".") + bracket + params
 
 
 def train_args(prep: Prepared) -> list[str]:
