@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import copy
+import hashlib
 import textwrap
 
-from codefit.quality.clones import clone_lines, find_clones, fingerprint, maximal
-from codefit.quality.sources import parse_source
+from codefit.quality.clones import CANDIDATES, clone_lines, find_clones, fingerprint, maximal
+from codefit.quality.sources import is_docstring, parse_source
 
 TWINS = textwrap.dedent(
     '''
@@ -81,3 +84,74 @@ def test_renaming_is_consistent_within_a_subtree() -> None:
     assert fingerprint(parse_source("x.py", same_shape).tree) != fingerprint(
         parse_source("y.py", swapped_use).tree
     )
+
+
+FEATURES = textwrap.dedent(
+    '''
+    def outer(a, *rest, key=None, **kw):
+        """Docstring, dropped."""
+        import os.path as osp
+        from math import pi as PI
+        counter = 0
+
+        def inner(b: int = 2) -> float:
+            nonlocal counter
+            global STATE
+            counter += b
+            return a.attr * PI + 1.5 + len(f"{b!r:>4}") + (b"x" and None) + (True or ...)
+
+        class Box:
+            """Class docstring, dropped."""
+            size = 3
+
+        for item in rest:
+            try:
+                match item:
+                    case {"k": [1, *others]} if others:
+                        osp.join("a", item)
+                    case Box(size=s) | None:
+                        print(s)
+            except (ValueError, KeyError) as err:
+                raise RuntimeError(str(err)) from err
+        with open(key) as fh, lock:
+            while counter < 10:
+                counter = inner(counter)
+        return {k: v for k, v in kw.items() if k != "x"}
+    '''
+)
+
+
+class _Reference(ast.NodeTransformer):
+    """The normalisation as first written: in place, on a deep copy of each candidate."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and len(node.body) > 1
+            and is_docstring(node.body[0])
+        ):
+            node.body = node.body[1:]
+        for field in ("id", "arg", "attr", "name", "asname"):
+            if isinstance(value := getattr(node, field, None), str):
+                setattr(node, field, self.names.setdefault(value, f"$VAR{len(self.names)}"))
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            node.names = [self.names.setdefault(n, f"$VAR{len(self.names)}") for n in node.names]
+        return super().generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        return ast.Name(id=f"${type(node.value).__name__.upper()}", ctx=ast.Load())
+
+
+def test_fingerprints_are_those_of_the_in_place_normalisation_and_leave_the_tree_as_parsed() -> None:
+    tree = parse_source("f.py", FEATURES).tree
+    parsed = ast.dump(tree, include_attributes=True)
+    candidates = [n for n in ast.walk(tree) if isinstance(n, CANDIDATES)]
+    assert len(candidates) == 7
+    for node in candidates:
+        normal = _Reference().visit(copy.deepcopy(node))
+        dumped = ast.dump(normal, annotate_fields=False, include_attributes=False)
+        assert fingerprint(node) == hashlib.blake2b(dumped.encode(), digest_size=12).hexdigest()
+    assert ast.dump(tree, include_attributes=True) == parsed

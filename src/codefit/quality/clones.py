@@ -10,7 +10,6 @@ form a clone group.
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -48,37 +47,47 @@ class CloneGroup(Record):
     instances: tuple[CloneInstance, ...]
 
 
-class _Normaliser(ast.NodeTransformer):
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-
-    def rename(self, name: str) -> str:
-        return self.names.setdefault(name, f"$VAR{len(self.names)}")
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        if (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and len(node.body) > 1
-            and is_docstring(node.body[0])
-        ):
-            node.body = node.body[1:]
-        for field in _IDENTIFIER_FIELDS:
-            value = getattr(node, field, None)
-            if isinstance(value, str):
-                setattr(node, field, self.rename(value))
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            node.names = [self.rename(n) for n in node.names]
-        return super().generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        return ast.Name(id=f"${type(node.value).__name__.upper()}", ctx=ast.Load())
-
-
 def fingerprint(node: ast.AST) -> str:
     """The hash of a subtree with identifiers and literals abstracted."""
-    normal = _Normaliser().visit(copy.deepcopy(node))
-    dumped = ast.dump(normal, annotate_fields=False, include_attributes=False)
+    dumped = ast.dump(_normalised(node, {}), annotate_fields=False, include_attributes=False)
     return hashlib.blake2b(dumped.encode(), digest_size=12).hexdigest()
+
+
+def _normalised(node: ast.AST, names: dict[str, str]) -> ast.AST:
+    """A copy of the subtree's fields (all `ast.dump` prints) with docstrings dropped, every
+    identifier renamed to `$VARn` in order of first appearance (a node's own before its children's)
+    and every literal replaced by its type. Built fresh in one pass: the parsed tree is left as it is,
+    with no `copy.deepcopy` of each candidate to pay."""
+    if isinstance(node, ast.Constant):
+        return ast.Name(id=f"${type(node.value).__name__.upper()}", ctx=ast.Load())
+    fresh = node.__class__()
+    done: set[str] = set()
+    for field in _IDENTIFIER_FIELDS:
+        value = getattr(node, field, None)
+        if isinstance(value, str):
+            setattr(fresh, field, names.setdefault(value, f"$VAR{len(names)}"))
+            done.add(field)
+    for field, value in ast.iter_fields(node):
+        if field in done:
+            continue
+        if isinstance(value, ast.AST):
+            value = _normalised(value, names)
+        elif isinstance(node, ast.Global | ast.Nonlocal):  # `names`, a list of identifiers
+            value = [names.setdefault(n, f"$VAR{len(names)}") for n in value]
+        elif isinstance(value, list):
+            if field == "body" and _has_docstring(node):
+                value = value[1:]
+            value = [_normalised(item, names) if isinstance(item, ast.AST) else item for item in value]
+        setattr(fresh, field, value)
+    return fresh
+
+
+def _has_docstring(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and len(node.body) > 1
+        and is_docstring(node.body[0])
+    )
 
 
 def find_clones(sources: Sequence[SourceFile], min_lines: int = MIN_LINES) -> list[CloneGroup]:
