@@ -17,6 +17,7 @@ from pathlib import Path
 
 from codefit.api import Codebase
 from codefit.errors import CodefitError
+from codefit.gate.forked import Forked
 from codefit.gate.result import CheckResult, verdict
 from codefit.guards import policy_for
 from codefit.guards.base import Alert, Policy
@@ -29,7 +30,7 @@ from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
-from codefit.workspace.workspace import Workspace
+from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
 
@@ -79,15 +80,21 @@ def run_check(
         # The train split (in a clean export of head, so that nothing its tests write reaches the
         # tree the guards read) and each held-out split (graded in a pristine copy of its own) run at
         # once, in confined processes of their own; the quality figures and the guards are computed
-        # meanwhile. The train readings add their tamper alerts once they are in.
+        # meanwhile, each in a forked child (started before any thread): pure Python, they would
+        # otherwise take turns on this interpreter's lock with each other and with the graders'
+        # preparation. The train readings add their tamper alerts once they are in.
         train_tree = work / "train"
         workspace.export_tree(after, train_tree)
-        with ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool:
+        with (
+            Forked(lambda: _quality(workspace, before, after, work, plan.context)) as quality,
+            Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
+            ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool,
+        ):
             train = pool.submit(lambda: [s.read(train_tree, plan.context) for s in plan.spec.train])
             graded = [pool.submit(grade, workspace, after, [sensor], plan.context) for sensor in blind]
-            result.quality, note = _quality(workspace, before, after, work, plan.context)
+            alerts = guards.result()
+            result.quality, note = quality.result()
             result.notes += [note] if note else []
-            alerts = _alerts(plan, workspace, heldout)
             result.train = train.result()
             result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered_alerts(result.train)]
             readings = [reading for future in graded for reading in future.result()]
@@ -133,27 +140,16 @@ def _commit(repo: Path, ref: str) -> str:
 
 
 def _workspace(repo: Path, base: str, head: str, plan: RunPlan, work: Path) -> Workspace:
-    """A workspace whose base commit is `base`'s tree and whose head is `head`'s, held-out paths out."""
-    source = work / "source"
-    source.mkdir()
-    user_git = _user_git(repo)
-    write_tree(user_git, base, source)  # raw blobs: no attribute of either tree filters what is judged
-    git(source, "init", "-q", "-b", "main")
-    git(source, "add", "-A", "-f")
-    git(source, "commit", "-q", "--allow-empty", "-m", f"base {base[:12]}")
-    excluded = [source / p.relative_to(repo) for p in plan.heldout_paths() if _inside(p, repo)]
-    workspace = Workspace.create(source, work / "ws", exclude=excluded)
-    for child in workspace.path.iterdir():  # lay head's tree over base's
-        if child.name != ".git":
-            _remove(child)
-    head_tree = work / "head"
-    head_tree.mkdir()
-    write_tree(user_git, head, head_tree)
-    skipped = {".codefit", ".codefit-sealed", "codefit.toml"}
-    skipped |= {str(p.relative_to(repo)) for p in plan.heldout_paths() if _inside(p, repo)}
-    for child in head_tree.iterdir():
-        if child.name not in skipped:
-            child.rename(workspace.path / child.name)
+    """A workspace whose base commit is `base`'s tree and whose head is `head`'s, held-out paths out.
+
+    Both are written from the user's own objects (raw blobs: no attribute of either tree filters
+    what is judged); head is laid over base, so only the files the change touches are rewritten."""
+    inside = [p for p in plan.heldout_paths() if _inside(p, repo)]
+    workspace = Workspace.create(repo, work / "ws", exclude=inside, commit=base)
+    write_tree(_user_git(repo), head, workspace.path)
+    skipped = {*ALWAYS_EXCLUDED, *(str(p.resolve().relative_to(repo)) for p in inside)}
+    for name in skipped & {child.name for child in workspace.path.iterdir()}:
+        _remove(workspace.path / name)  # as the base has it: out of the workspace
     workspace.snapshot(f"head {head[:12]}")
     return workspace
 

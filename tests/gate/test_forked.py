@@ -1,0 +1,64 @@
+"""Python work in a forked child: its value comes back, its failure is told, it never outlives the block."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codefit.gate.forked import Forked, ForkedError
+
+
+def test_the_value_is_computed_in_another_process() -> None:
+    assert threading.active_count() == 1
+    with Forked(lambda: (os.getpid(), {"erosion": (0.5, 0.25)})) as child:
+        pid, figures = child.result()
+    assert pid != os.getpid()
+    assert figures == {"erosion": (0.5, 0.25)}
+
+
+def test_with_another_thread_running_it_runs_in_the_caller() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Forked(os.getpid) as child:
+            assert child.result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+def fails() -> None:
+    raise ValueError("no figures")
+
+
+def test_a_failure_in_the_child_is_raised_with_its_message() -> None:
+    with Forked(fails) as child, pytest.raises(ForkedError, match="ValueError: no figures"):
+        child.result()
+
+
+def test_a_child_that_dies_without_answering_is_an_error() -> None:
+    assert threading.active_count() == 1  # else the caller itself would run it, and exit
+    with Forked(lambda: os._exit(3)) as child, pytest.raises(ForkedError, match="answered nothing"):
+        child.result()
+
+
+def test_a_child_whose_result_is_not_taken_is_ended_with_the_block(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+
+    def linger() -> None:
+        marker.write_text(str(os.getpid()))
+        time.sleep(600)
+
+    with Forked(linger):
+        for _ in range(1000):  # until the child is surely running
+            if marker.exists() and marker.read_text():
+                break
+            time.sleep(0.01)
+    pid = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # gone, and reaped: not even a zombie is left
