@@ -63,12 +63,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--project", default="more-itertools")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="build the repository here and keep it (for profiling)")
     opts = parser.parse_args()
     rw = load_realworld()
     project = next(p for p in rw.load_corpus() if p.name == opts.project)
     env = {"CODEFIT_SEAL_KEY": KEY, **rw.IDENTITY}
-    with tempfile.TemporaryDirectory(prefix="codefit-bench-check-") as tmp:
-        prep = rw.prepare(project, Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="codefit-bench-check-") as scratch:
+        tmp = opts.keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        prep = rw.prepare(project, tmp)
         repo = prep.repo
         codefit = [sys.executable, "-m", "codefit"]
         sh([*codefit, "init", str(repo), "--force"], repo, env)
@@ -81,7 +84,7 @@ def main() -> int:
         target.write_text(target.read_text().replace(project.new, project.old))
         sh(["git", "commit", "-qam", "fix the bug"], repo, env)
         args = rw.train_args(prep)
-        whole = Path(tmp) / "whole-suite"  # the suite before the split, on the pull request's code
+        whole = tmp / "whole-suite"  # the suite before the split, on the pull request's code
         whole.mkdir()
         archive = subprocess.run(["git", "archive", "main~1"], cwd=repo, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(whole)], input=archive.stdout, check=True)
