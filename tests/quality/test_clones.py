@@ -155,3 +155,12 @@ def test_fingerprints_are_those_of_the_in_place_normalisation_and_leave_the_tree
         dumped = ast.dump(normal, annotate_fields=False, include_attributes=False)
         assert fingerprint(node) == hashlib.blake2b(dumped.encode(), digest_size=12).hexdigest()
     assert ast.dump(tree, include_attributes=True) == parsed
+
+
+def test_sloc_between_counts_the_code_lines_of_every_span() -> None:
+    source = parse_source("f.py", FEATURES)
+    last = len(FEATURES.splitlines()) + 1
+    for first in range(0, last + 1):
+        for end in range(first - 1, last + 2):
+            expected = len([n for n in source.code_lines if first <= n <= end])
+            assert source.sloc_between(first, end) == expected
