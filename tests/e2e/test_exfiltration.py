@@ -124,12 +124,16 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     data = json.loads(codefit("show", "--json", cwd=repo, env=env).stdout)
     assert data["final"]["validation"]["passed"] is False
     branch = data["run"]["branch"]
-    result = _committed_texts(repo, branch)
+    # The payload's steps tie the base tree held-out and carry alerts: the result branch is the
+    # base tree, and what the optimizer committed last is read from the run's bundle.
+    bundle = next((repo / ".codefit" / "runs").glob("*.bundle"))
+    run_git(repo, "fetch", "-q", str(bundle), "refs/heads/main")
+    result = _committed_texts(repo, "FETCH_HEAD")
     assert "loot_copied.py" in result, "the optimizer did look for loot"
-    assert not [name for name, text in result.items() if any(s in text for s in secrets)]
+    for tree in (result, _committed_texts(repo, branch)):
+        assert not [name for name, text in tree.items() if any(s in text for s in secrets)]
     assert not (drop / "loot").exists()
     # Every checkpoint of the run, not only the chosen one.
-    bundle = next((repo / ".codefit" / "runs").glob("*.bundle"))
     clone = outside_tmp / "bundle-clone"
     subprocess.run(["git", "clone", "-q", str(bundle), str(clone)], check=True, capture_output=True)
     assert "stolen_by_tests.py" not in run_git(clone, "log", "--all", "--name-only", "--format=").split()

@@ -60,10 +60,12 @@ def test_hardcoding_passes_train_fails_validation_with_positive_gap(tmp_path: Pa
     assert done.returncode == 1, done.stdout + done.stderr
     data = show(repo)
     assert data["run"]["status"] == "not_met"
-    assert data["final"]["train"]["score"] == 1.0
+    hack = data["steps"][1]
+    assert hack["train"]["score"] == 1.0 and hack["logs"]["gap"] == 1.0
+    # It ties the base tree held-out and carries alerts: the base tree stays the run's result.
+    assert data["final"]["step"] == 0
     assert data["final"]["validation"]["score"] == 0.0
     assert data["final"]["test"]["score"] == 0.0
-    assert data["final"]["generalization_gap"] == 1.0
     # Step 2 left the tree as it was: the blind answer stands and no budget is spent on it again.
     assert [q["passed"] for q in data["queries"]] == [False]
     assert [q["budget_left"] for q in data["queries"]] == [2]
@@ -93,7 +95,12 @@ def test_optimizer_cannot_find_heldout_tests_in_or_under_its_workspace(tmp_path:
     repo = make_project(tmp_path, probe, max_steps=1, extra=KEEP_BLOCKS)  # `..` is a block: keep the step
     codefit("fit", cwd=repo)
     data = show(repo)
-    probe_out = codefit_git(repo, "show", f"{data['run']['branch']}:probe.txt")
+    # The probe ties the base tree held-out and carries alerts, so the result branch is the base
+    # tree: the probe's output is read from the step's checkpoint, in the run's bundle.
+    assert codefit_git(repo, "diff", "--name-only", "main", data["run"]["branch"]) == ""
+    bundle = next((repo / ".codefit" / "runs").glob("*.bundle"))
+    codefit_git(repo, "fetch", "-q", str(bundle), "refs/heads/main")
+    probe_out = codefit_git(repo, "show", "FETCH_HEAD:probe.txt")
     assert "hidden" not in probe_out
     assert "not a git repository" in probe_out, "the workspace's git directory is out of its sight"
     assert probe_out.split()[-1] == "0", "no history at all, nothing found"
