@@ -27,6 +27,7 @@ class ProgressKind(StrEnum):
     SENSOR = "sensor"  # a sensor starts or ends
     SEARCH = "search"  # the search's candidates so far and their rate
     OUTPUT = "output"  # a line an optimizer's process printed (agent output)
+    STAGE = "stage"  # a run made of runs enters its next part (a phase and its plan item)
 
 
 def note(kind: ProgressKind, text: str) -> None:

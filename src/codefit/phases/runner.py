@@ -22,6 +22,7 @@ from codefit.harness.plan import plan_from_config, preflight, workdir
 from codefit.phases.kinds import GeneratePhase, PhaseKind, phase_kinds, plan_artifact
 from codefit.phases.records import PHASED, PhaseRecord, PhaseStatus, SubRun, record_phase, stored_phases
 from codefit.phases.settings import PhaseSettings
+from codefit.progress import ProgressKind, note
 from codefit.store import RunRecord, RunStatus, Store, new_run_id
 from codefit.workspace.git import git, head_commit
 
@@ -146,6 +147,12 @@ class PhasedRun:
                 history = recorded_history(self.store, finished[n].run)
                 self._advance(chain, history)
             else:
+                resumed = " (resumed)" if in_flight and n == len(finished) else ""
+                what = f": {sub.item}" if sub.item else ""
+                note(
+                    ProgressKind.STAGE,
+                    f"phase {index + 1} of {len(self.loaded.config.phases)}, {phase.label}{what}{resumed}",
+                )
                 history = self._fit(
                     sub.loaded,
                     chain,

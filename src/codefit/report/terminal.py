@@ -347,7 +347,11 @@ class ProgressPrinter(Callback):
 
     def _progress(self, kind: ProgressKind, text: str) -> None:
         """A progress note: shown under the live view; in a log, a sensor's gets a line, the search's
-        rate and an agent's output only the heartbeat's mention (a log is no place for a stream)."""
+        rate and an agent's output only the heartbeat's mention (a log is no place for a stream);
+        a stage (a phased run's next phase) gets a line everywhere."""
+        if kind == ProgressKind.STAGE:
+            self.console.print(text, markup=False, style="bold", soft_wrap=True)
+            return
         self.activity = text
         if self.live is None and kind == ProgressKind.SENSOR:
             self.console.print(text, markup=False, style="dim", soft_wrap=True)
@@ -355,6 +359,9 @@ class ProgressPrinter(Callback):
     def close(self) -> None:
         self._listener.detach()
         self.heartbeat.stop()
+        self._stop_live()
+
+    def _stop_live(self) -> None:
         if self.live is not None:
             self.running = None
             self.live.update(self._view(), refresh=True)
@@ -410,7 +417,9 @@ class ProgressPrinter(Callback):
             self.console.print(line, markup=False, highlight=False)
 
     def on_run_end(self, logs: Mapping[str, Any]) -> None:
-        self.close()
+        # Only the live table ends: a phased run's next sub-run reuses this printer, and its notes
+        # (the next phase, its sensors) still need the listener the context manager attached.
+        self._stop_live()
 
 
 def alert_lines(summary: Mapping[str, Any], limit: int = 20) -> list[str]:
