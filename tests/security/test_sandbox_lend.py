@@ -16,6 +16,7 @@ import pytest
 
 from codefit.optimizers.agents.process import run_agent
 from codefit.workspace import sandbox_lend
+from codefit.workspace.sandbox import SandboxSpec
 from codefit.workspace.sandbox_user import sandbox_identity
 from tests.conftest import needs_bwrap
 
@@ -106,3 +107,18 @@ def test_write_back_carries_new_changed_removed_and_retyped_entries(tmp_path: Pa
     ]
     assert (user / "config").read_text() == "22" and (user / "cache").read_text() == "now a file"
     assert os.readlink(user / "current") == "config" and (user / "new" / "deep" / "b").read_text() == "b"
+
+
+@needs_bwrap
+@as_root
+def test_nothing_inside_the_tree_or_a_hidden_path_is_lent(tmp_path: Path) -> None:
+    # The write-back would let the sandbox write into the user's repository through a copy.
+    tree, repo, home = tmp_path / "ws", tmp_path / "repo", tmp_path / "home"
+    for folder in (tree / "cache", repo / "state", home / ".agent"):
+        folder.mkdir(parents=True)
+    spec = SandboxSpec(
+        workspace=tree, hidden=(repo,), extra_rw=(tree / "cache", repo / "state", home / ".agent")
+    )
+    with sandbox_lend.lent(spec) as confined:
+        assert confined.extra_rw == (tree / "cache", repo / "state")
+        assert [dest for _, dest in confined.rw_at] == [home / ".agent"]

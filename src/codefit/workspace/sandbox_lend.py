@@ -39,7 +39,7 @@ def lent(spec: SandboxSpec) -> Iterator[SandboxSpec]:
     if identity is None:
         yield spec
         return
-    lend = [p for p in spec.extra_rw if _lendable(p, spec.workspace, identity.uid)]
+    lend = [p for p in spec.extra_rw if _lendable(p, spec, identity.uid)]
     if not lend:
         yield spec
         return
@@ -60,13 +60,15 @@ def lent(spec: SandboxSpec) -> Iterator[SandboxSpec]:
                 write_back(copy, path, before)
 
 
-def _lendable(path: Path, workspace: Path, uid: int) -> bool:
+def _lendable(path: Path, spec: SandboxSpec, uid: int) -> bool:
+    """Not the tree, nor anything inside it or inside a hidden path (the user's repository: the
+    sandbox must never write there, and the write-back would)."""
     try:
         resolved, info = path.resolve(), path.lstat()
     except OSError:
         return False
-    tree = workspace.resolve()
-    return info.st_uid != uid and resolved != tree and tree not in resolved.parents
+    fenced = [spec.workspace.resolve(), *(h.resolve() for h in spec.hidden)]
+    return info.st_uid != uid and not any(f == resolved or f in resolved.parents for f in fenced)
 
 
 def _copy(path: Path, copy: Path) -> None:
