@@ -11,16 +11,21 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from codefit.checkpoints.record import SeriesRecord
+from codefit.checkpoints.record import SeriesRecord, all_series
 from codefit.checkpoints.series import fit_series
+from codefit.cli import app
 from codefit.config import load_config
 from codefit.demo import prepare_example
+from codefit.errors import Interrupted, StoreError
+from codefit.harness.callbacks import Callback
+from codefit.harness.plan import RunPlan
 from codefit.store import Store
 
 from ..conftest import GIT_ENV
@@ -105,23 +110,54 @@ def test_compare_and_the_report_carry_the_checkpoints(honest: tuple[Any, ...], t
     assert "<td>totals</td>" in page
 
 
+class CtrlC(Callback):
+    def on_step_begin(self, step: int, logs: Mapping[str, Any]) -> None:
+        raise KeyboardInterrupt
+
+
+def at_checkpoint_three(index: int, _plan: RunPlan) -> Sequence[Callback]:
+    return [CtrlC()] if index == 2 else []
+
+
 def test_a_careless_agent_is_caught_forgetting_checkpoint_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also `fit --resume SERIES`: the series is interrupted as checkpoint 3 takes its first step and
+    resumed there (checkpoints 1 and 2 kept as recorded, checkpoint 3's run resumed, not restarted);
+    forgetting is still judged against what checkpoint 1 passed at its own end."""
     monkeypatch.setenv("CODEFIT_WORKDIR", str(tmp_path / "workdir"))
     monkeypatch.setenv("INVENTORY_AGENT", "careless")
     repo = prepare_example(EXAMPLE, tmp_path)
-    series = fit_series(load_config(repo), Store.for_repo(repo))
+    store = Store.for_repo(repo)
+    with pytest.raises(Interrupted) as stopped:
+        fit_series(load_config(repo), store, callbacks_for=at_checkpoint_three)
+    (interrupted,) = all_series(store)
+    assert stopped.value.hint.startswith(f"checkpoint 3 of 3 (report) of series {interrupted.id} stopped")
+    assert stopped.value.hint.endswith(f"continue with: codefit fit --resume {interrupted.id}")
+    assert interrupted.status == "running" and [c.name for c in interrupted.checkpoints] == [
+        "parse",
+        "totals",
+    ]
+    in_flight = interrupted.running
+    assert in_flight is not None
+
+    resumed = CliRunner().invoke(app, ["fit", str(repo), "--resume", interrupted.id])
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 of 3 checkpoints finished; continuing at checkpoint 3" in resumed.output
+    (series,) = all_series(store)
+    assert series.checkpoints[:2] == interrupted.checkpoints  # kept as recorded
+    assert series.checkpoints[2].run_id == in_flight and series.running is None  # resumed, not restarted
+    assert [s.idx for s in store.steps(in_flight)] == [0, 1] and len(store.runs()) == 3
     parse, totals, report = series.checkpoints
     assert parse.met and totals.met and report.met  # checkpoint 3 passes its own tests...
     assert (parse.forgetting, totals.forgetting) == (0, 0)
     assert report.forgetting == 1  # ...while checkpoint 1's whitespace test, passing at its end, fails
     assert report.forgotten == [BROKEN]
     assert report.outcomes["parse"][BROKEN] is False and parse.outcomes["parse"][BROKEN] is True
-    stored = SeriesRecord.model_validate_json(
-        (Store.for_repo(repo).root / "checkpoints" / f"{series.id}.json").read_text()
-    )
-    assert stored.checkpoints[-1].forgotten == [BROKEN]
+    stored = SeriesRecord.model_validate_json((store.root / "checkpoints" / f"{series.id}.json").read_text())
+    assert stored.checkpoints[-1].forgotten == [BROKEN] and stored.status == "met"
+    again = CliRunner().invoke(app, ["fit", str(repo), "--resume", in_flight])  # a run of the series
+    assert isinstance(again.exception, StoreError) and "already finished (met)" in again.exception.message
 
 
 def test_a_suite_task_may_carry_checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
