@@ -99,8 +99,10 @@ def test_show_prints_the_checkpoints_table(honest: tuple[Any, ...]) -> None:
 def test_compare_and_the_report_carry_the_checkpoints(honest: tuple[Any, ...], tmp_path: Path) -> None:
     _, summary, _, repo, env = honest
     first, _, last = (row["run_id"] for row in summary["checkpoints"])
-    compared = codefit("compare", first, last, "--json", cwd=repo, env=env)
+    # The series' id stands for its last checkpoint's run.
+    compared = codefit("compare", first, summary["series"]["series"], "--json", cwd=repo, env=env)
     assert compared.returncode == 0, compared.stderr
+    assert [o["run_id"] for o in json.loads(compared.stdout)["outcomes"]] == [first, last]
     (series,) = json.loads(compared.stdout)["checkpoints"]
     assert [row["name"] for row in series["checkpoints"]] == ["parse", "totals", "report"]
     report = codefit("report", last, "-o", str(tmp_path / "report.html"), cwd=repo, env=env)
