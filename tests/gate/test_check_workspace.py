@@ -1,0 +1,88 @@
+"""The workspace `codefit check` judges: base's tree, head's laid over it, the spec and sealed files out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from codefit.api import Codebase
+from codefit.gate.check import _workspace
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
+CONFIG = (
+    'task = "t"\nwritable = ["pkg/**"]\nprotected = ["tests/**"]\n\n'
+    '[[sensors]]\nname = "unit"\nkind = "pytest"\nargs = ["tests"]\n\n'
+    '[[sensors]]\nname = "blind"\nkind = "pytest"\nsealed = ".codefit-sealed/x.sealed"\n'
+    'split = "validation"\n'
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True, env={**os.environ, **IDENTITY}
+    )
+    return done.stdout
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_base_and_head_hold_the_code_and_tests_only_and_differ_by_the_change(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            "codefit.toml": CONFIG,
+            ".codefit-sealed/x.sealed": "ciphertext",
+            "pkg/__init__.py": "",
+            "pkg/area.py": "def area(x):\n    return 0\n",
+            "pkg/same.py": "KEEP = 1\n",
+            "tests/test_area.py": "def test_area():\n    pass\n",
+        },
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    write(
+        repo,
+        {
+            "codefit.toml": CONFIG.replace('protected = ["tests/**"]', "protected = []"),
+            ".codefit-sealed/x.sealed": "forged",
+            "pkg/area.py": "def area(x):\n    return x * x\n",
+            "pkg/new.py": "NEW = 2\n",
+        },
+    )
+    (repo / "pkg" / "same.py").chmod(0o755)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    base, head = git(repo, "rev-parse", "main").strip(), git(repo, "rev-parse", "pr^{tree}").strip()
+    config = tmp_path / "codefit.toml"
+    config.write_text(CONFIG)
+    plan = Codebase(repo, config).compile().plan
+    work = tmp_path / "work"
+    work.mkdir()
+
+    workspace = _workspace(repo.resolve(), base, head, plan, work)
+
+    code = ["pkg/__init__.py", "pkg/area.py", "pkg/same.py", "tests/test_area.py"]
+    assert sorted(workspace.files(workspace.base)) == code
+    assert sorted(workspace.files(workspace.head())) == sorted([*code, "pkg/new.py"])
+    assert sorted(workspace.changed_files(workspace.base, workspace.head())) == [
+        "pkg/area.py",
+        "pkg/new.py",
+        "pkg/same.py",
+    ]
+    assert workspace.show(workspace.head(), "pkg/area.py") == "def area(x):\n    return x * x\n"
+    assert sorted(p.name for p in workspace.path.iterdir()) == ["pkg", "tests"]
+    assert (workspace.path / "pkg" / "area.py").read_text() == "def area(x):\n    return x * x\n"
+    assert os.access(workspace.path / "pkg" / "same.py", os.X_OK)  # the mode change is head's
