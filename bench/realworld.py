@@ -379,9 +379,12 @@ def measure(project: Project, modes: list[str], repeat: int) -> dict[str, Any]:
         row["overhead"] = statistics.median(cf_times) / statistics.median(bare_times)
         row["bare_s"] = statistics.median(bare_times)
         row["error"] = reading.get("error")
-        for mode in modes:
+        # A project with no recorded hard-coded variant has no hack to catch (its scripted agent would
+        # make no change, and "caught" would mean nothing): the column shows "-".
+        ran = [m for m in modes if m != "hardcode" or project.hardcode]
+        for mode in ran:
             row[mode] = fit(prep, mode)
-        fixed = [x for mode in modes for x in row[mode]["step_overheads"] if mode != "search"]
+        fixed = [x for mode in ran for x in row[mode]["step_overheads"] if mode != "search"]
         row["step_s"] = statistics.median(fixed) if fixed else None  # the search's own work is no overhead
     return row
 
