@@ -52,7 +52,13 @@ def start_ray(cpus: int) -> float:
     import ray
 
     start = time.perf_counter()
-    ray.init(num_cpus=cpus, resources={SANDBOX_RESOURCE: cpus}, include_dashboard=False, log_to_driver=False)
+    ray.init(
+        address="local",
+        num_cpus=cpus,
+        resources={SANDBOX_RESOURCE: cpus},
+        include_dashboard=False,
+        log_to_driver=False,
+    )
     return time.perf_counter() - start
 
 

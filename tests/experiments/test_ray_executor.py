@@ -14,12 +14,17 @@ from codefit.experiments.trial import Trial
 
 
 class FakeRay:
-    def __init__(self) -> None:
+    def __init__(self, initialized: bool = True) -> None:
         self.puts: list[bytes] = []
         self.sent: list[tuple[Any, ...]] = []
+        self.inits: list[dict[str, Any]] = []
+        self.initialized = initialized
 
     def is_initialized(self) -> bool:
-        return True
+        return self.initialized
+
+    def init(self, **options: Any) -> None:
+        self.inits.append(options)
 
     def cluster_resources(self) -> dict[str, float]:
         return {"CPU": 2.0}
@@ -42,12 +47,16 @@ class FakeRay:
         return Remote
 
 
+def use(fake: FakeRay, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.import_module
+    monkeypatch.setattr(importlib, "import_module", lambda name: fake if name == "ray" else real(name))
+
+
 def test_a_task_s_files_enter_the_object_store_once_for_all_its_trials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeRay()
-    real = importlib.import_module
-    monkeypatch.setattr(importlib, "import_module", lambda name: fake if name == "ray" else real(name))
+    use(fake, monkeypatch)
     executor = RayExecutor(workers=2)
     tasks = {name: Task(name, tmp_path) for name in ("a", "b")}
     files = {"a": b"files of a" * 10_000, "b": b"files of b" * 10_000}
@@ -57,3 +66,14 @@ def test_a_task_s_files_enter_the_object_store_once_for_all_its_trials(
     executor.submit(Trial("sweep", "s1", {}, tasks["a"], 0), files["a"], 2)  # a retry
     assert sorted(fake.puts) == sorted(files.values())
     assert len(fake.sent) == 7 and not any(isinstance(arg, bytes) for args in fake.sent for arg in args)
+
+
+def test_without_an_address_the_sweep_starts_a_ray_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plain ray.init() joins a Ray already running on the machine (another user's sweep, another
+    # test's cluster), and then refuses num_cpus: the sweep failed whenever one was up.
+    fake = FakeRay(initialized=False)
+    use(fake, monkeypatch)
+    RayExecutor(workers=2)
+    assert fake.inits[0]["address"] == "local" and fake.inits[0]["num_cpus"] == 2
+    RayExecutor(workers=2, address="ray://head:10001")
+    assert fake.inits[1]["address"] == "ray://head:10001"

@@ -69,7 +69,10 @@ class RayExecutor:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False)
             else:
                 cpus = workers or os.cpu_count() or 1
+                # "local": a Ray of its own. Without it, ray.init joins any Ray already running on
+                # this machine (another user's, another test's) and refuses num_cpus for it.
                 ray.init(
+                    address="local",
                     num_cpus=cpus,
                     resources={SANDBOX_RESOURCE: cpus},
                     include_dashboard=False,
