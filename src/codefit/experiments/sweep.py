@@ -27,6 +27,7 @@ from typing import Any
 
 from codefit.errors import ConfigError
 from codefit.experiments.executors import make_executor
+from codefit.experiments.order import longest_first
 from codefit.experiments.settings import Setting, expand, setting_id
 from codefit.experiments.suite import Suite, load_suite, pack_task
 from codefit.experiments.transfer import import_store
@@ -157,7 +158,8 @@ def run_sweep(
         for task in suite.tasks
         for r in range(spec.repeats)
     ]
-    todo = [t for t in trials if t.key not in done]
+    history = (t for past in list_sweeps(store) for t in read_state(store, past).trials)
+    todo = longest_first([t for t in trials if t.key not in done], history)
     progress(f"sweep {sweep_id}: {len(trials)} trials ({len(done)} done before), {executor} executor")
     files = {task.name: pack_task(task) for task in suite.tasks}
     pool = make_executor(executor, workers, address)
