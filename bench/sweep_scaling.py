@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from codefit.experiments.executors import SANDBOX_RESOURCE  # noqa: E402
+from codefit.experiments.executors import start_local_ray  # noqa: E402
 from codefit.experiments.settings import expand  # noqa: E402
 from codefit.experiments.suite import load_suite  # noqa: E402
 from codefit.experiments.sweep import SweepSpec, read_state, run_sweep  # noqa: E402
@@ -52,13 +52,7 @@ def start_ray(cpus: int) -> float:
     import ray
 
     start = time.perf_counter()
-    ray.init(
-        address="local",
-        num_cpus=cpus,
-        resources={SANDBOX_RESOURCE: cpus},
-        include_dashboard=False,
-        log_to_driver=False,
-    )
+    start_local_ray(ray, cpus)
     return time.perf_counter() - start
 
 

@@ -57,6 +57,19 @@ class LocalExecutor:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+def start_local_ray(ray: Any, cpus: int) -> None:
+    """A Ray of this process's own with `cpus` CPUs and as many sandbox slots."""
+    # "local": without it, ray.init joins any Ray already running on this machine (another
+    # user's, another test's) and refuses num_cpus for it.
+    ray.init(
+        address="local",
+        num_cpus=cpus,
+        resources={SANDBOX_RESOURCE: cpus},
+        include_dashboard=False,
+        log_to_driver=False,
+    )
+
+
 class RayExecutor:
     def __init__(self, workers: int | None = None, address: str | None = None) -> None:
         try:
@@ -68,16 +81,7 @@ class RayExecutor:
             if address:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False)
             else:
-                cpus = workers or os.cpu_count() or 1
-                # "local": a Ray of its own. Without it, ray.init joins any Ray already running on
-                # this machine (another user's, another test's) and refuses num_cpus for it.
-                ray.init(
-                    address="local",
-                    num_cpus=cpus,
-                    resources={SANDBOX_RESOURCE: cpus},
-                    include_dashboard=False,
-                    log_to_driver=False,
-                )
+                start_local_ray(ray, workers or os.cpu_count() or 1)
         slots = {SANDBOX_RESOURCE: 1} if ray.cluster_resources().get(SANDBOX_RESOURCE) else {}
         self._remote = ray.remote(num_cpus=1, resources=slots, max_retries=0)(run_trial)
         self._attempts: dict[Any, int] = {}
