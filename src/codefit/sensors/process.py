@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -145,7 +146,7 @@ def _complete(
     deadline = start + timeout_s
     timed_out = False
     try:
-        proc.wait(timeout=timeout_s)
+        wait_exit(proc, timeout_s)
         # A child that outlives the process may hold the pipes open: it gets what is left of the limit.
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -167,6 +168,25 @@ def _complete(
         timed_out=timed_out,
         cut_bytes=cut_out + cut_err,
     )
+
+
+def wait_exit(proc: subprocess.Popen[bytes], timeout_s: float) -> int:
+    """`proc.wait(timeout=timeout_s)` woken by the exit itself (a pidfd) rather than by the polling
+    that `Popen.wait` does with a timeout, which notices an exit up to 50 ms late."""
+    if proc.returncode is not None:  # reaped: its pid may be another process's by now
+        return proc.returncode
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+
+        return proc.wait(timeout=timeout_s)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(max(0, int(timeout_s * 1000))):
+            raise subprocess.TimeoutExpired(proc.args, timeout_s)
+    finally:
+        os.close(fd)
+    return proc.wait()
 
 
 def _thread(target: Callable[..., None], *args: object) -> threading.Thread:
