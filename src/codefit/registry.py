@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from codefit.errors import ConfigError
@@ -38,8 +37,10 @@ class Registry(Generic[T]):
         return sorted(self._targets)
 
     def get(self, name: str, *, where: str | None = None) -> T:
-        self._load_entry_points()
         target = self._targets.get(name)
+        if target is None:  # built-ins win anyway: installed distributions are scanned only now
+            self._load_entry_points()
+            target = self._targets.get(name)
         if target is None:
             known = ", ".join(self.names())
             raise ConfigError(f"unknown {self.group} kind {name!r}; expected one of: {known}", where=where)
@@ -61,6 +62,8 @@ class Registry(Generic[T]):
         if self._entry_points_loaded:
             return
         self._entry_points_loaded = True
+        from importlib.metadata import entry_points
+
         for ep in entry_points(group=f"codefit.{self.group}s"):
             self._targets.setdefault(ep.name, ep.value)
 
