@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codefit.checkpoints.record import SeriesRecord
 from codefit.config import LoadedConfig, load_config
 from codefit.errors import ConfigError
 from codefit.harness.callbacks import Budget, Callback, EarlyStopping
@@ -22,14 +21,15 @@ from codefit.harness.recorded import recorded_config
 from codefit.optimizers.base import Optimizer
 from codefit.sensors.base import Reading
 from codefit.spec import Spec, Split
-from codefit.store import Store
 from codefit.workspace.git import repo_root
 from codefit.workspace.grading import grade
 from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import Workspace
 
-if TYPE_CHECKING:  # the loop is loaded by `fit` only: `evaluate` (and the CLI's other commands) never need it
+if TYPE_CHECKING:  # loaded where used: `evaluate` (and the CLI's other commands) never need them
+    from codefit.checkpoints.record import SeriesRecord
     from codefit.harness.loop import History
+    from codefit.store import Store
 
 
 class Codebase:
@@ -49,6 +49,8 @@ class Codebase:
 
     @property
     def store(self) -> Store:
+        from codefit.store import Store
+
         return Store.for_repo(self.repo)
 
     @property

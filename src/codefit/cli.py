@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from codefit.api import Codebase
 from codefit.errors import CodefitError
-from codefit.report.summary import run_summary
-from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, runs_view, steps_table
-from codefit.store import Store
 from codefit.workspace.git import repo_root
+
+if TYPE_CHECKING:  # the store and the views load in the commands that use them: not `evaluate`'s start
+    from codefit.store import Store
 
 app = typer.Typer(
     name="codefit",
@@ -57,6 +57,9 @@ def fit(
     ] = False,
 ) -> None:
     """Run the optimizer step by step against the spec. Exit 0 when the spec is met, 1 when not."""
+    from codefit.report.summary import run_summary
+    from codefit.report.terminal import ProgressPrinter, final_lines
+
     check_sandbox(require_sandbox)
     if resume:  # a checkpoint series is resumed (and ends) here; a phase's run names its phased run
         from codefit.commands.resume import resume_long_run
@@ -116,6 +119,7 @@ def runs(
 ) -> None:
     """List the runs recorded in this repository, newest first."""
     from codefit.report.runs_list import check_status, run_rows, select_runs
+    from codefit.report.terminal import runs_view
 
     try:
         check_status(status)
@@ -141,6 +145,9 @@ def show(
     ] = None,
 ) -> None:
     """A run's step table: losses, scores, gap, alerts, cost, status."""
+    from codefit.report.summary import run_summary
+    from codefit.report.terminal import alert_lines, final_lines, steps_table
+
     store = _store(repo)
     if phase is not None:
         from codefit.commands.phase import show_phase
@@ -181,6 +188,8 @@ def demo(
 ) -> None:
     """Run a bundled example offline (most use the built-in search optimizer) and print the outcome."""
     from codefit.demo import example_names, prepare_example
+    from codefit.report.summary import run_summary
+    from codefit.report.terminal import ProgressPrinter, alert_lines, final_lines, steps_table
 
     if list_examples:
         for example in example_names():
@@ -270,6 +279,8 @@ def _fit_checkpoints(
 
 
 def _store(repo: Path) -> Store:
+    from codefit.store import Store
+
     return Store.existing(repo_root(repo))
 
 

@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from pydantic import Field, ValidationError
 
 from codefit.ansi import strip_ansi
@@ -25,6 +24,9 @@ from codefit.guards.base import Alert
 from codefit.records import Options
 from codefit.sensors.base import Reading, TestResult
 from codefit.spec import FeedbackLevel
+
+if TYPE_CHECKING:
+    import jinja2
 
 MESSAGE_LIMIT = 1500
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "feedback.md.j2"
@@ -82,6 +84,8 @@ def feedback_settings(raw: Mapping[str, Any], *, where: str | None = None) -> Fe
 def render_feedback(data: FeedbackInput) -> str:
     settings = data.settings
     template_path = settings.template or DEFAULT_TEMPLATE
+    import jinja2  # here, not at the top: every command that loads a config imports this module
+
     try:
         text = _template(str(template_path)).render(**feedback_view(data))
     except jinja2.TemplateError as exc:  # StrictUndefined: a misspelt variable lands here
@@ -212,6 +216,8 @@ def clip_middle(text: str, limit: int) -> str:
 
 @lru_cache(maxsize=8)
 def _template(path: str) -> jinja2.Template:
+    import jinja2
+
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
