@@ -226,3 +226,25 @@ def test_an_honest_suite_with_plugins_and_fixtures_is_not_taken_for_tampering(tm
     reading = sensor().read(tmp_path, ctx())
     assert reading.passed and reading.error is None, reading.output
     assert not [f for f in reading.findings if f.rule == "tampered"]
+
+
+def test_tests_run_with_rarer_young_collections_and_the_whole_heap_in_sight(tmp_path: Path) -> None:
+    """The collector's first threshold is raised once collection is done; the heap that collection
+    built stays visible to `gc.get_objects` (as a project's own gc helpers expect: boltons' gcutils)."""
+    write(
+        tmp_path,
+        {
+            "tests/test_gc.py": (
+                "import gc\n"
+                "class Made_At_Import:\n"
+                "    pass\n"
+                "KEPT = Made_At_Import()\n"
+                "def test_threshold():\n"
+                "    assert gc.get_threshold()[0] >= 7000\n"
+                "def test_heap_in_sight():\n"
+                "    assert any(type(o) is Made_At_Import for o in gc.get_objects())\n"
+            )
+        },
+    )
+    reading = sensor(args=["tests"]).read(tmp_path, ctx())
+    assert outcomes(reading) == {"test_threshold": Outcome.PASSED, "test_heap_in_sight": Outcome.PASSED}
