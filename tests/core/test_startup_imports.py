@@ -9,10 +9,21 @@ import sys
 import codefit
 
 
-def test_the_cli_starts_without_loading_the_loop() -> None:
-    probe = "import sys, codefit.cli; print('codefit.harness.loop' in sys.modules)"
+def loaded_at_start(statement: str, modules: list[str]) -> list[str]:
+    probe = f"import sys; {statement}; print(' '.join(m for m in {modules!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    return done.stdout.split()
+
+
+def test_the_cli_starts_without_loading_the_loop() -> None:
+    assert loaded_at_start("import codefit.cli", ["codefit.harness.loop"]) == []
+
+
+def test_evaluate_loads_no_store_view_or_template_engine() -> None:
+    """What `codefit evaluate` imports before the first test runs: its overhead is timed."""
+    heavy = ["codefit.harness.loop", "codefit.report.terminal", "codefit.checkpoints.record", "jinja2"]
+    statement = "import codefit.cli; from codefit.api import Codebase"
+    assert loaded_at_start(statement, heavy) == []
 
 
 def test_history_is_still_codefit_history() -> None:
