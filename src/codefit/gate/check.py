@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from codefit.api import Codebase
@@ -30,6 +31,7 @@ from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
+from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
@@ -85,12 +87,15 @@ def run_check(
         # preparation. The train readings add their tamper alerts once they are in.
         train_tree = work / "train"
         workspace.export_tree(after, train_tree)
+        # What the change leaves as the base has it is the project's own code: its introspection is
+        # no tampering (the held-out gradings are told the same by `grade`).
+        own = replace(plan.context, unchanged_blobs=unchanged_blobs(workspace, after))
         with (
             Forked(lambda: _quality(workspace, before, after, work, plan.context)) as quality,
             Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
             ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool,
         ):
-            train = pool.submit(lambda: [s.read(train_tree, plan.context) for s in plan.spec.train])
+            train = pool.submit(lambda: [s.read(train_tree, own) for s in plan.spec.train])
             graded = [pool.submit(grade, workspace, after, [sensor], plan.context) for sensor in blind]
             alerts = guards.result()
             result.quality, note = quality.result()
