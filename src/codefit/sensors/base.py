@@ -139,7 +139,7 @@ class SensorContext:
     # own code is the user's, so its frame introspection is no tampering (pytest's audit hook).
     unchanged_blobs: Mapping[str, str] | None = None
 
-    def sandbox(self, tree: Path, *, writable: Sequence[Path] = ()) -> SandboxSpec:
+    def sandbox(self, tree: Path, *, writable: Sequence[Path] = (), at_repo: bool = False) -> SandboxSpec:
         """How code under test runs at `tree`: see `run` (also for long-lived servers)."""
         return confined_spec(
             tree,
@@ -148,6 +148,7 @@ class SensorContext:
             limits=self.limits,
             writable=writable,
             also_at=(self.repo,) if self.repo else (),
+            run_at=self.repo if at_repo else None,
         )
 
     def run(
@@ -159,10 +160,13 @@ class SensorContext:
         env: Mapping[str, str] | None = None,
         writable: Sequence[Path] = (),
         stdin_text: str | None = None,
+        at_repo: bool = False,
     ) -> Completed:
         """Run code under test at `tree`'s root, confined: only `tree` and `writable` writable,
-        `hidden` and codefit's keys invisible, a private /tmp, no network, the limits applied."""
-        spec = self.sandbox(tree, writable=writable)
+        `hidden` and codefit's keys invisible, a private /tmp, no network, the limits applied.
+        `at_repo`: under bubblewrap, `tree` is seen (and run) at the user's repository path alone,
+        so the paths the code sees are those of a plain run there."""
+        spec = self.sandbox(tree, writable=writable, at_repo=at_repo)
         return run_bounded(
             wrap_command(argv, spec),
             cwd=tree,

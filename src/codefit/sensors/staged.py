@@ -25,8 +25,8 @@ class StagedContext(SensorContext):
     readonly: tuple[Path, ...] = ()
     scratch: tuple[Path, ...] = ()
 
-    def sandbox(self, tree: Path, *, writable: Sequence[Path] = ()) -> SandboxSpec:
-        spec = super().sandbox(tree, writable=(*writable, *self.scratch))
+    def sandbox(self, tree: Path, *, writable: Sequence[Path] = (), at_repo: bool = False) -> SandboxSpec:
+        spec = super().sandbox(tree, writable=(*writable, *self.scratch), at_repo=at_repo)
         return replace(spec, extra_ro=(*spec.extra_ro, *self.readonly))
 
 

@@ -136,6 +136,9 @@ class SandboxSpec:
     also_at: tuple[Path, ...] = ()
     # (copy, path): writable, shown at `path` (a root run lends the user's own state so: `sandbox_lend`).
     rw_at: tuple[tuple[Path, Path], ...] = ()
+    # One of `also_at` where the workspace is seen alone and the command runs (the user's
+    # repository, for a test run: the paths its tests see are the ones a plain run there sees).
+    run_at: Path | None = None
 
 
 def sandbox_available() -> bool:
@@ -295,11 +298,12 @@ def confined_spec(
     limits: ResourceLimits = ResourceLimits(),
     writable: Sequence[Path] = (),
     also_at: Sequence[Path] = (),
+    run_at: Path | None = None,
 ) -> SandboxSpec:
     """How a sensor runs the code under test in `tree`: only `tree` (and `writable`) writable,
-    `hidden` and codefit's keys invisible, `tree` shown at `also_at` too, a private /tmp, no
-    network. The interpreter's prefix is shown, and what it imports from other checkouts
-    (editable installs) without their `.git`."""
+    `hidden` and codefit's keys invisible, `tree` shown at `also_at` too (at `run_at`, one of
+    them, alone, and run there), a private /tmp, no network. The interpreter's prefix is shown,
+    and what it imports from other checkouts (editable installs) without their `.git`."""
     prefixes = interpreter_paths(python)
     covered = [h.resolve() for h in hidden if h.exists()]
     imports = [p for p in import_paths(prefixes) if not any(h == p or h in p.parents for h in covered)]
@@ -311,6 +315,7 @@ def confined_spec(
         extra_rw=tuple(writable),
         limits=limits,
         also_at=tuple(also_at),
+        run_at=run_at,
     )
 
 
@@ -340,10 +345,11 @@ def bwrap_args(spec: SandboxSpec, egress_dir: Path | None = None) -> list[str]:
         hidden=(*spec.hidden, _keys_home()),
         also_at=spec.also_at,
         writable_at=spec.rw_at,
+        run_at=spec.run_at,
     )
     args += sandbox_mounts.system_args()
     args += sandbox_mounts.mount_args(sandbox_mounts.plan(view))
-    return [*args, "--chdir", str(spec.workspace.resolve())]
+    return [*args, "--chdir", str(sandbox_mounts.running_dir(view))]
 
 
 def _inside(path: Path, folders: Sequence[Path]) -> bool:

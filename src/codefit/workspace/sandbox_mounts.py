@@ -67,6 +67,23 @@ class View:
     # (source, dest): a writable folder or file shown at another path (a per-run copy of the
     # user's own, shown where the user keeps it: `sandbox_lend`).
     writable_at: tuple[tuple[Path, Path], ...] = ()
+    # One of `also_at`: the tree is bound there and seen there alone (its own path covered), and
+    # the command runs there.
+    run_at: Path | None = None
+
+
+def running_dir(view: View) -> Path:
+    """Where the command starts: `run_at` where the plan shows the tree there alone, else the tree."""
+    moved = _moved_to(view)
+    return moved if moved is not None else view.tree.resolve()
+
+
+def _moved_to(view: View) -> Path | None:
+    if view.run_at is None:
+        return None
+    tree, at = view.tree.resolve(), view.run_at.absolute()
+    apart = at != tree and tree not in at.parents and at not in tree.parents
+    return at if apart and at in {a.absolute() for a in view.also_at} else None
 
 
 def system_args() -> list[str]:
@@ -106,8 +123,10 @@ def plan(view: View) -> list[Mount]:
         if dest is not None:
             shown.append(Mount("ro", dest, path))
     roots = [*system_roots(), *(m.dest for m in shown)]
-    # A symlink where nothing is mounted; inside a shown folder (a repository under /opt), a bind.
-    links = [Mount("rw" if _under_any(a, roots) else "link", a, tree) for a in aliases]
+    # A symlink where nothing is mounted; inside a shown folder (a repository under /opt), or where
+    # the command runs, a bind.
+    moved = _moved_to(view)
+    links = [Mount("rw" if a == moved or _under_any(a, roots) else "link", a, tree) for a in aliases]
     own = [*writable, *aliases, *(dest.absolute() for _, dest in view.writable_at)]
     essential = {p.absolute() for p in view.essential}
     hides = [
@@ -124,7 +143,9 @@ def plan(view: View) -> list[Mount]:
     ]
     ordered = sorted([*shown, *hides], key=lambda m: (len(m.dest.parts), m.kind == "hide"))
     # Last: a bind of the tree takes what is mounted inside it along (a symlink needs nothing).
-    return [*ordered, *links]
+    # Where it runs elsewhere, its own path is covered after: one path to each file of the tree,
+    # the one a plain run in the user's repository would see.
+    return [*ordered, *links, *([Mount("hide", tree)] if moved is not None else [])]
 
 
 def mount_args(mounts: Sequence[Mount]) -> list[str]:
