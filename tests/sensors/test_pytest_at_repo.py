@@ -11,7 +11,7 @@ from codefit.sensors.base import Outcome, SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from tests.conftest import needs_bwrap
 
-PROBE = '''import os, pathlib
+PROBE = """import os, pathlib
 
 REPO, TREE = {repo!r}, {tree!r}
 
@@ -30,7 +30,7 @@ def test_the_copys_own_path_shows_nothing():
 
 def test_what_it_writes_lands_in_the_copy():
     pathlib.Path("written.txt").write_text("x")
-'''
+"""
 
 
 @needs_bwrap
@@ -56,8 +56,9 @@ def test_the_tree_is_seen_at_the_repository_path_alone(tmp_path: Path) -> None:
 
 
 def test_without_a_repository_the_tree_runs_where_it_is(tmp_path: Path) -> None:
+    here = str(tmp_path.resolve())
     (tmp_path / "test_here.py").write_text(
-        f"import os\n\ndef test_here():\n    assert os.path.realpath(os.getcwd()) == {str(tmp_path.resolve())!r}\n"
+        f"import os\n\ndef test_here():\n    assert os.path.realpath(os.getcwd()) == {here!r}\n"
     )
     sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
     reading = sensor.read(tmp_path, SensorContext(python=sys.executable))
