@@ -11,7 +11,8 @@ Nothing of the host is visible unless named here (hide by default, show by need)
 - the tree again at each `also_at` path (the user's repository): a symlink to the tree, so that an
   editable install whose finder points into the repository imports the tree, and `realpath`
   (coverage.py, the search's patching) names the tree's files; a shown path inside the repository
-  (its `.venv`) is mounted at the same place inside the tree.
+  (its `.venv`) is mounted at the same place inside the tree. At `run_at` (one of them, for test
+  runs) a bind instead, with the tree's own path covered: the tree is seen there alone.
 
 Hidden paths (the user's repository, held-out paths and the git repositories that hold them,
 codefit's keys and workdir) are covered wherever a shown path would bring them back. Among
