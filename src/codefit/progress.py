@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,21 +39,38 @@ def note(kind: ProgressKind, text: str) -> None:
 
 def measured(sensor: Sensor, tree: Path, ctx: SensorContext) -> Reading:
     """`sensor.read(tree, ctx)`, with a note when it starts and one with its outcome when it ends."""
-    name = f"{sensor.settings.name} ({sensor.settings.split})"
-    note(ProgressKind.SENSOR, f"sensor {name}: running...")
+    note(ProgressKind.SENSOR, f"sensor {_name(sensor)}: running...")
     started = time.monotonic()
     reading = sensor.read(tree, ctx)
+    _ended(sensor, reading, started)
+    return reading
+
+
+def measured_together(sensors: Sequence[Sensor], read: Callable[[], list[Reading]]) -> list[Reading]:
+    """`read()`, the readings of `sensors` made together, noted as `measured` notes one sensor's."""
+    note(ProgressKind.SENSOR, f"sensors {', '.join(_name(s) for s in sensors)}: running in one process...")
+    started = time.monotonic()
+    readings = read()
+    for sensor, reading in zip(sensors, readings, strict=True):
+        _ended(sensor, reading, started)
+    return readings
+
+
+def _name(sensor: Sensor) -> str:
+    return f"{sensor.settings.name} ({sensor.settings.split})"
+
+
+def _ended(sensor: Sensor, reading: Reading, started: float) -> None:
     c = reading.counts
     counts = f"{c.passed} passed, {c.failed} failed, {c.errors} errors" if c.total else ""
     outcome = "pass" if reading.passed else "FAIL"
     detail = "; ".join(part for part in (counts, reading.error or "") if part)
     note(
         ProgressKind.SENSOR,
-        f"sensor {name}: {outcome} {reading.score:.2f}"
+        f"sensor {_name(sensor)}: {outcome} {reading.score:.2f}"
         + (f" ({detail})" if detail else "")
         + f" in {time.monotonic() - started:.1f}s",
     )
-    return reading
 
 
 class RateNote:

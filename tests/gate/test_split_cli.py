@@ -104,3 +104,39 @@ def test_sealed_split_keeps_plaintext_out_of_the_repository(repo: Path, tmp_path
     assert sealed and b"add(" not in b"".join(p.read_bytes() for p in sealed)
     assert "sealed = " in (repo / "codefit.toml").read_text()
     assert list((tmp_path / "config" / "codefit" / "keys").glob("*.key"))  # the key lives outside the repo
+
+
+def test_check_grades_both_sealed_splits_in_one_process(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite split by `split --seal`, then `check` on a pull request: the train split and both
+    blind splits run in two pytest processes, each split with its own verdict."""
+    from codefit.gate.check import run_check
+    from codefit.sensors.pytest_sensor import PytestSensor
+
+    env = env_for(tmp_path)
+    assert codefit(repo, "split", "--validation", "0.3", "--test", "0.2", "--seal", env=env).returncode == 0
+    monkeypatch.setenv("XDG_CONFIG_HOME", env["XDG_CONFIG_HOME"])  # where split put the key
+    identity = {**env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    identity["GIT_COMMITTER_EMAIL"] = "t@t"
+    for cmd in (["git", "add", "-A"], ["git", "commit", "-qm", "split"], ["git", "checkout", "-qb", "pr"]):
+        subprocess.run(cmd, cwd=repo, check=True, env=identity)
+    (repo / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    subprocess.run(["git", "commit", "-qam", "break add"], cwd=repo, check=True, env=identity)
+    launches: list[list[str]] = []
+    launch = PytestSensor.launch
+
+    def counted(self: PytestSensor, *args: object) -> object:
+        launches.append(list(args[2]))  # type: ignore[call-overload]
+        return launch(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PytestSensor, "launch", counted)
+    result = run_check(repo, "master" if _has(repo, "master") else "main", "pr")
+    assert len(launches) == 2, launches
+    assert sorted(v.split for v in result.heldout) == ["test", "validation"]
+    assert not any(v.passed for v in result.heldout) and not result.passed
+
+
+def _has(repo: Path, branch: str) -> bool:
+    found = subprocess.run(["git", "rev-parse", "-q", "--verify", branch], cwd=repo, capture_output=True)
+    return found.returncode == 0

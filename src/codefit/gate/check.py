@@ -27,6 +27,7 @@ from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.sensors.pytest_shared import can_share
 from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
@@ -96,7 +97,12 @@ def run_check(
             ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool,
         ):
             train = pool.submit(lambda: [s.read(train_tree, own) for s in plan.spec.train])
-            graded = [pool.submit(grade, workspace, after, [sensor], plan.context) for sensor in blind]
+            # Blind splits that can share one pytest process do: one start and one import of the
+            # project instead of one per split (`pytest_shared`); a check shows verdicts, no output.
+            groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
+            graded = [
+                pool.submit(grade, workspace, after, group, plan.context, shared=True) for group in groups
+            ]
             alerts = guards.result()
             result.quality, note = quality.result()
             result.notes += [note] if note else []

@@ -93,15 +93,26 @@ class PytestSensor:
         return self._derived_timeout or 0.0
 
     def read(self, tree: Path, ctx: SensorContext) -> Reading:
-        declared = _skip_declarations(tree, self.settings) if self.settings.heldout else None
+        declared = skip_declarations(tree, self.settings) if self.settings.heldout else None
+        timeout_s = min(self.options.timeout, ctx.timeout_s)
+        events, completed = self.launch(tree, ctx, self.args(), self.heldout_entries(), timeout_s)
+        reading = build_reading(self.settings, events, completed, declared)
+        self._learn_timeout(reading)
+        return reading
+
+    def launch(
+        self, tree: Path, ctx: SensorContext, args: list[str], heldout_entries: str, timeout_s: float
+    ) -> tuple[list[dict[str, Any]], Completed]:
+        """One confined pytest process on `args` with this sensor's options: its verified events
+        (tamper evidence among them) and how it ended. `heldout_entries`: the audit hook's test files."""
         key = new_key()
         with tempfile.TemporaryDirectory(prefix="codefit-pytest-") as tmp:
             path = Path(tmp) / "report.jsonl"
             completed = ctx.run(
-                [ctx.python, "-m", BOOT_MODULE, "-p", "no:cacheprovider", *self._style(), *self.args()],
+                [ctx.python, "-m", BOOT_MODULE, "-p", "no:cacheprovider", *self._style(), *args],
                 tree,
-                env=self._env(ctx, tree, path),
-                timeout_s=min(self.options.timeout, ctx.timeout_s),
+                env=self._env(ctx, tree, path, heldout_entries),
+                timeout_s=timeout_s,
                 writable=[path.parent],
                 stdin_text=key.hex() + "\n" + json.dumps(dict(ctx.unchanged_blobs or {})) + "\n",
                 at_repo=True,  # tests that build paths (or strip them) see the user's own
@@ -116,9 +127,7 @@ class PytestSensor:
         events = report.events
         if report.forged is not None:
             events = [*events, {"event": "tampered", "internals": [report.forged]}]
-        reading = build_reading(self.settings, events, completed, declared)
-        self._learn_timeout(reading)
-        return reading
+        return events, completed
 
     def _learn_timeout(self, reading: Reading) -> None:
         if self.options.test_timeout is not None or self._derived_timeout is not None:
@@ -127,7 +136,7 @@ class PytestSensor:
             longest = max(t.duration_s for t in reading.tests)
             self._derived_timeout = max(TIMEOUT_FLOOR_S, TIMEOUT_MULTIPLE * longest)
 
-    def _env(self, ctx: SensorContext, tree: Path, report: Path) -> dict[str, str]:
+    def _env(self, ctx: SensorContext, tree: Path, report: Path, heldout_entries: str) -> dict[str, str]:
         env = dict(ctx.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PLUGIN_DIR), env.get("PYTHONPATH", "")) if p)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -138,14 +147,14 @@ class PytestSensor:
         env["CODEFIT_ADDED_ENV"] = ",".join(added)
         env["CODEFIT_PYTEST_REPORT"] = str(report)
         env["CODEFIT_TEST_TIMEOUT"] = str(self.test_timeout_s())
-        env["CODEFIT_HELDOUT_DIRS"] = self._heldout_entries()
+        env["CODEFIT_HELDOUT_DIRS"] = heldout_entries
         own = ctx.own_modules if ctx.own_modules is not None else top_level_names(tree)
         env["CODEFIT_OWN_MODULES"] = ",".join(sorted(own))
         env.pop("PYTEST_ADDOPTS", None)
         env.pop("PYTEST_PLUGINS", None)
         return env
 
-    def _heldout_entries(self) -> str:
+    def heldout_entries(self) -> str:
         """What the audit hook takes for held-out test files: the files placed, where they are known
         (a destination inside the package keeps the code under test beside them), else the folder."""
         if not self.settings.heldout:
@@ -170,7 +179,7 @@ def top_level_names(tree: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def _skip_declarations(tree: Path, settings: SensorSettings) -> dict[str, bool]:
+def skip_declarations(tree: Path, settings: SensorSettings) -> dict[str, bool]:
     """{held-out test file (relative to the tree): whether its source declares any skip}, read
     before the code under test runs (it may rewrite files in the tree)."""
     root = tree / settings.heldout_dest()

@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codefit.errors import SensorError
-from codefit.progress import measured
+from codefit.progress import measured, measured_together
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
+from codefit.sensors.pytest_sensor import PytestSensor
+from codefit.sensors.pytest_shared import can_share, read_together
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
 from codefit.workspace.unchanged import unchanged_blobs
@@ -28,8 +30,13 @@ from codefit.workspace.workspace import Workspace
 TEST_MODULES = ("test_*.py", "*_test.py")  # pytest's default `python_files`
 
 
-def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: SensorContext) -> list[Reading]:
-    """Readings of `sensors` on `commit`, each graded with its held-out files added."""
+def grade(
+    workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: SensorContext, *, shared: bool = False
+) -> list[Reading]:
+    """Readings of `sensors` on `commit`, each graded with its held-out files added.
+
+    `shared`: read them in one pytest process where they can share one (`pytest_shared`) and their
+    held-out files are disjoint; only for a caller that shows no reading's output."""
     if not sensors:
         return []
     with tempfile.TemporaryDirectory(prefix="codefit-grade-") as tmp:
@@ -47,10 +54,18 @@ def grade(workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: Sen
             own_modules=base_names(workspace.files(workspace.base)),
             unchanged_blobs=unchanged_blobs(workspace, commit),
         )
-        return [
-            twins.resolve(measured(sensor, copy, graded), plan)
-            for sensor, plan in zip(sensors, plans, strict=True)
-        ]
+        pytest_sensors = [s for s in sensors if isinstance(s, PytestSensor)]
+        if shared and can_share(sensors) and len(pytest_sensors) == len(sensors) and disjoint(placed):
+            readings = measured_together(sensors, lambda: read_together(pytest_sensors, copy, graded))
+        else:
+            readings = [measured(sensor, copy, graded) for sensor in sensors]
+        return [twins.resolve(reading, plan) for reading, plan in zip(readings, plans, strict=True)]
+
+
+def disjoint(placed: Sequence[Sequence[Path]]) -> bool:
+    """Whether no file was placed by two sensors (the later would have replaced the earlier's)."""
+    files = [path for paths in placed for path in paths]
+    return len(files) == len(set(files))
 
 
 def plant_twins(sensors: Sequence[Sensor], placed: Sequence[Sequence[Path]]) -> list[twins.TwinPlan]:
