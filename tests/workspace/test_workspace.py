@@ -69,6 +69,30 @@ def test_snapshot_diff_and_rollback(make_repo: MakeRepo, tmp_path: Path) -> None
     assert not (ws.path / "b.py").exists() and not (ws.path / "c.py").exists()
 
 
+def test_a_commits_files_are_listed_once_and_a_ref_afresh(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace.create(make_repo({"a.py": "one\n", "pkg/b.py": "b\n"}), tmp_path / "ws")
+    base = ws.base
+    listed: list[str] = []
+    run_bytes = type(ws.objects).run_bytes
+
+    def counted(self: object, *args: str, **kwargs: object) -> bytes:
+        listed.extend(a for a in args[:1] if a == "ls-tree")
+        return run_bytes(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(ws.objects), "run_bytes", counted)
+    assert ws.show(base, "a.py") == "one\n" and ws.show(base, "pkg") is None
+    assert ws.files(base) == ["a.py", "pkg/b.py"] and ws.show(base, "gone.py") is None
+    assert len(listed) == 1
+    (ws.path / "a.py").write_text("two\n")
+    ws.snapshot("step")
+    assert ws.show("HEAD", "a.py") == "two\n" and ws.show(base, "a.py") == "one\n"
+    assert ws.show("no-such-commit", "a.py") is None
+    with pytest.raises(WorkspaceError):
+        ws.files("no-such-commit")
+
+
 def test_noise_files_never_enter_checkpoints(make_repo: MakeRepo, tmp_path: Path) -> None:
     ws = Workspace.create(make_repo({"a.py": ""}), tmp_path / "ws")
     (ws.path / "__pycache__").mkdir()

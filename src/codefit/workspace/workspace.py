@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -38,6 +39,8 @@ IGNORED_NOISE = (HARNESS_SOCKET, *CACHES)
 BRANCH = "refs/heads/main"
 EMPTY = "codefit-empty-tree"  # a folder in the git dir, the work tree of calls that need none
 HASH_CACHE = "codefit-hash-cache.json"
+COMMIT_ID = re.compile(r"[0-9a-f]{40}")
+LISTINGS_KEPT = 8
 
 
 def git_dir_of(path: Path) -> Path:
@@ -57,6 +60,8 @@ class Workspace:
         self.git = GitDir(self.git_dir, path)
         # Calls that read commits only: a work tree with no `.gitattributes` to consult.
         self.objects = GitDir(self.git_dir, self.git_dir / EMPTY)
+        self._base: str | None = None
+        self._listings: dict[str, dict[str, trees.Entry]] = {}  # commit id -> its files, latest few
 
     @classmethod
     def create(
@@ -112,7 +117,10 @@ class Workspace:
 
     @property
     def base(self) -> str:
-        return self.objects.run("rev-list", "--max-parents=0", "HEAD").split()[0]
+        """The root commit: made once, when the workspace is created, and never moved."""
+        if self._base is None:
+            self._base = self.objects.run("rev-list", "--max-parents=0", "HEAD").split()[0]
+        return self._base
 
     def head(self) -> str:
         return self.objects.run("rev-parse", "HEAD").strip()
@@ -166,15 +174,29 @@ class Workspace:
         return [p for p in out.split("\0") if p]
 
     def show(self, commit: str, path: str) -> str | None:
-        """A file's text at a checkpoint, or None where it does not exist there."""
-        if not self.objects.run("ls-tree", "--name-only", commit, "--", path, check=False).strip():
+        """A file's text at a checkpoint, or None where it has no file (or link) there."""
+        try:
+            entry = self._listing(commit).get(path)
+        except WorkspaceError:  # no such commit: no file there
             return None
-        data = self.objects.run_bytes("cat-file", "blob", f"{commit}:{path}", check=False)
-        return data.decode("utf-8", errors="replace")
+        if entry is None or entry.mode == trees.GITLINK:
+            return None
+        return self.objects.run_bytes("cat-file", "blob", entry.sha).decode("utf-8", errors="replace")
 
     def files(self, commit: str) -> list[str]:
-        out = self.objects.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", commit)
-        return [p for p in out.split("\0") if p]
+        return list(self._listing(commit))
+
+    def _listing(self, commit: str) -> dict[str, trees.Entry]:
+        """{path: entry} of every file of `commit`; kept for the last few commit ids asked (a commit
+        id names the same files forever; a ref such as HEAD is listed afresh)."""
+        listing = self._listings.get(commit)
+        if listing is None:
+            listing = {e.path: e for e in trees.entries(self.objects, commit)}
+            if COMMIT_ID.fullmatch(commit):
+                self._listings[commit] = listing
+                while len(self._listings) > LISTINGS_KEPT:
+                    del self._listings[next(iter(self._listings))]
+        return listing
 
     def rollback(self, commit: str) -> None:
         """Make the work tree exactly `commit`'s files: everything else goes, ignored files and
