@@ -81,7 +81,7 @@ def run_check(
             result.alerts = _alerts(plan, workspace, heldout)
             return result
         # The train split (in a clean export of head, so that nothing its tests write reaches the
-        # tree the guards read) and each held-out split (graded in a pristine copy of its own) run at
+        # tree the guards read) and the held-out splits (graded in a pristine copy) run at
         # once, in confined processes of their own; the quality figures and the guards are computed
         # meanwhile, each in a forked child (started before any thread): pure Python, they would
         # otherwise take turns on this interpreter's lock with each other and with the graders'
