@@ -7,28 +7,20 @@ the same introspection in code the optimizer changed or added still is.
 
 from __future__ import annotations
 
-from codefit.workspace.trees import BLOB, EXECUTABLE, entries
+from codefit.workspace.trees import BLOB, EXECUTABLE
 from codefit.workspace.workspace import Workspace
-
-# An object id names its content: a listing read once serves every later step (the base, above all).
-_LISTINGS: dict[str, dict[str, str]] = {}
 
 
 def unchanged_blobs(workspace: Workspace, treeish: str) -> dict[str, str]:
     """{path: git blob id} of the Python files `treeish` holds as the base tree does."""
     base = _python_blobs(workspace, workspace.base)
-    now = _python_blobs(workspace, treeish)
+    now = _python_blobs(workspace, workspace.objects.run("rev-parse", treeish).strip())
     return {path: blob for path, blob in now.items() if base.get(path) == blob}
 
 
-def _python_blobs(workspace: Workspace, treeish: str) -> dict[str, str]:
-    commit = workspace.objects.run("rev-parse", treeish).strip()
-    listing = _LISTINGS.get(commit)
-    if listing is None:
-        listing = {
-            e.path: e.sha
-            for e in entries(workspace.objects, commit)
-            if e.mode in (BLOB, EXECUTABLE) and e.path.endswith(".py")  # a link is never the file
-        }
-        _LISTINGS[commit] = listing
-    return listing
+def _python_blobs(workspace: Workspace, commit: str) -> dict[str, str]:
+    return {
+        path: e.sha
+        for path, e in workspace.listing(commit).items()
+        if e.mode in (BLOB, EXECUTABLE) and path.endswith(".py")  # a link is never the file
+    }

@@ -176,7 +176,7 @@ class Workspace:
     def show(self, commit: str, path: str) -> str | None:
         """A file's text at a checkpoint, or None where it has no file (or link) there."""
         try:
-            entry = self._listing(commit).get(path)
+            entry = self.listing(commit).get(path)
         except WorkspaceError:  # no such commit: no file there
             return None
         if entry is None or entry.mode == trees.GITLINK:
@@ -184,18 +184,18 @@ class Workspace:
         return self.objects.run_bytes("cat-file", "blob", entry.sha).decode("utf-8", errors="replace")
 
     def files(self, commit: str) -> list[str]:
-        return list(self._listing(commit))
+        return list(self.listing(commit))
 
-    def _listing(self, commit: str) -> dict[str, trees.Entry]:
-        """{path: entry} of every file of `commit`; kept for the last few commit ids asked (a commit
-        id names the same files forever; a ref such as HEAD is listed afresh)."""
-        listing = self._listings.get(commit)
+    def listing(self, commit: str) -> dict[str, trees.Entry]:
+        """{path: entry} of every file of `commit`, kept for the few commit ids asked last (an id
+        names the same files forever; a ref such as HEAD is listed afresh)."""
+        listing = self._listings.pop(commit, None)
         if listing is None:
             listing = {e.path: e for e in trees.entries(self.objects, commit)}
-            if COMMIT_ID.fullmatch(commit):
-                self._listings[commit] = listing
-                while len(self._listings) > LISTINGS_KEPT:
-                    del self._listings[next(iter(self._listings))]
+        if COMMIT_ID.fullmatch(commit):
+            self._listings[commit] = listing  # the newest last: the oldest goes first
+            while len(self._listings) > LISTINGS_KEPT:
+                del self._listings[next(iter(self._listings))]
         return listing
 
     def rollback(self, commit: str) -> None:
