@@ -324,6 +324,33 @@ def test_a_protected_test_edited_under_an_index_bit_is_blocked(tmp_path: Path) -
     assert "worktree" in guards_of([a for a in run_guards(c, {}) if a.severity == Severity.BLOCK])
 
 
+@pytest.mark.parametrize("edited", [False, True])
+def test_files_with_windows_line_endings_are_compared_as_committed(tmp_path: Path, edited: bool) -> None:
+    """A CRLF test file or conftest the change left alone is no hidden edit (it was read with its
+    line endings translated, so every repository written on Windows was blocked); one edited on
+    disk under an index bit still is."""
+    crlf = {rel: text.replace("\n", "\r\n") for rel, text in {**BASE, "conftest.py": "import os\n"}.items()}
+    for rel, text in crlf.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(text.encode())
+    if edited:
+        test = tmp_path / "tests/test_calc.py"
+        test.write_bytes(test.read_bytes().replace(b"== 5", b"== -1"))
+    c = Change(
+        tree=tmp_path,
+        diff="",
+        changed_files=(),
+        before=crlf.get,
+        base=crlf.get,
+        readings=(),
+        transcript=(),
+        protected=("tests/**",),
+        writable=("**",),
+    )
+    hidden = [a for a in run_guards(c, {}) if a.kind == "hidden_edit"]
+    assert [a.path for a in hidden] == (["tests/test_calc.py"] if edited else [])
+
+
 def test_bytecode_python_loads_without_its_source_is_blocked(tmp_path: Path) -> None:
     import py_compile
     import sys

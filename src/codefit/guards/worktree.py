@@ -95,7 +95,7 @@ class WorktreeGuard:
                 continue
             compared += tests
             committed = change.before(rel)
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = path.read_bytes().decode("utf-8", errors="replace")  # as committed: CRLF stays CRLF
             if committed is None and harness:
                 message = f"{rel} is in the working tree the tests run in but not in the commit (ignored?)"
                 h = line_hit(rel, text)
