@@ -109,8 +109,9 @@ def test_sealed_split_keeps_plaintext_out_of_the_repository(repo: Path, tmp_path
 def test_check_grades_both_sealed_splits_in_one_process(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The suite split by `split --seal`, then `check` on a pull request: the train split and both
-    blind splits run in two pytest processes, each split with its own verdict."""
+    """The suite (CRLF line endings) split by `split --seal`, then `check` on a pull request: the
+    train split and both blind splits run in two pytest processes, each split with its own verdict;
+    an honest change passes, a broken one fails both blind splits."""
     from codefit.gate.check import run_check
     from codefit.sensors.pytest_sensor import PytestSensor
 
@@ -121,8 +122,9 @@ def test_check_grades_both_sealed_splits_in_one_process(
     identity["GIT_COMMITTER_EMAIL"] = "t@t"
     for cmd in (["git", "add", "-A"], ["git", "commit", "-qm", "split"], ["git", "checkout", "-qb", "pr"]):
         subprocess.run(cmd, cwd=repo, check=True, env=identity)
-    (repo / "calc.py").write_text("def add(a, b):\n    return a - b\n")
-    subprocess.run(["git", "commit", "-qam", "break add"], cwd=repo, check=True, env=identity)
+    base = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
+    ).stdout.strip()
     launches: list[list[str]] = []
     launch = PytestSensor.launch
 
@@ -131,12 +133,12 @@ def test_check_grades_both_sealed_splits_in_one_process(
         return launch(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PytestSensor, "launch", counted)
-    result = run_check(repo, "master" if _has(repo, "master") else "main", "pr")
-    assert len(launches) == 2, launches
-    assert sorted(v.split for v in result.heldout) == ["test", "validation"]
-    assert not any(v.passed for v in result.heldout) and not result.passed
-
-
-def _has(repo: Path, branch: str) -> bool:
-    found = subprocess.run(["git", "rev-parse", "-q", "--verify", branch], cwd=repo, capture_output=True)
-    return found.returncode == 0
+    for code, honest in (("return b + a", True), ("return a - b", False)):
+        (repo / "calc.py").write_text(f"def add(a, b):\n    {code}\n")
+        subprocess.run(["git", "commit", "-qam", code], cwd=repo, check=True, env=identity)
+        launches.clear()
+        result = run_check(repo, base, "pr")
+        assert len(launches) == 2, launches
+        assert sorted(v.split for v in result.heldout) == ["test", "validation"]
+        assert [v.passed for v in result.heldout] == [honest, honest]
+        assert result.passed == honest, result.reasons()
