@@ -199,7 +199,14 @@ def test_a_loop_inside_c_code_is_ended_by_the_candidates_cpu_limit_not_the_deadl
         assert good.status == EvalStatus.OK and good.passes(ADD_ONE) and good.passes(ADD_ZERO)
 
 
-def test_a_finished_candidate_reports_its_cpu_time(server: ForkServer) -> None:
-    result = server.run({}, None)
+def test_a_finished_candidate_reports_its_cpu_time(server: ForkServer, repo: Path) -> None:
+    # Work enough to register where the kernel counts CPU time in scheduler ticks (a few ms each):
+    # a run of a few ms can read 0 there.
+    spin = (
+        "    import time\n    t = time.process_time()\n    while time.process_time() - t < 0.05:\n"
+        + 8 * " "
+        + "pass"
+    )
+    result = server.run({repo / "calc.py": patched(spin)}, None)
     assert result.status == EvalStatus.OK
-    assert result.cpu_s > 0
+    assert result.cpu_s >= 0.05
