@@ -148,6 +148,7 @@ class PytestSensor:
         env["CODEFIT_PYTEST_REPORT"] = str(report)
         env["CODEFIT_TEST_TIMEOUT"] = str(self.test_timeout_s())
         env["CODEFIT_HELDOUT_DIRS"] = heldout_entries
+        env["CODEFIT_HELDOUT_RUN"] = "1" if self.settings.heldout else ""
         own = ctx.own_modules if ctx.own_modules is not None else top_level_names(tree)
         env["CODEFIT_OWN_MODULES"] = ",".join(sorted(own))
         env.pop("PYTEST_ADDOPTS", None)

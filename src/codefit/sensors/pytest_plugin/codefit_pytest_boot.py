@@ -11,7 +11,8 @@ Before pytest or any file of the tree is imported, it
    of distributions outside the tree) itself, with PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 set by the
    sensor, so that no `*.egg-info` or module in the tree can add or replace a plugin;
 and puts the tree root at the END of `sys.path` only once those plugins are loaded, so that
-flat-layout projects import their modules while nothing installed can be shadowed by them.
+flat-layout projects import their modules while nothing installed can be shadowed by them. In a
+held-out split's run ($CODEFIT_HELDOUT_RUN=1) `PYTEST_CURRENT_TEST` names no parameter id.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
     root = os.path.realpath(os.getcwd())
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != root]
     heldout = held_out_entries(root, os.environ.pop("CODEFIT_HELDOUT_DIRS", ""))
+    grading = os.environ.pop("CODEFIT_HELDOUT_RUN", "") == "1"  # a held-out split's run
     own = [m for m in os.environ.pop("CODEFIT_OWN_MODULES", "").split(",") if m]
 
     from codefit_pytest_audit import install
@@ -49,6 +51,9 @@ def main(argv: list[str]) -> int:
 
     import pytest
     from codefit_pytest_plugin import Reporter, Timeout
+
+    if grading:
+        unnamed_parameters()
     from codefit_pytest_watch import Watch
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
@@ -60,6 +65,30 @@ def main(argv: list[str]) -> int:
 
 
 TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
+CURRENT_TEST = "PYTEST_CURRENT_TEST"
+
+
+def unnamed_parameters() -> None:
+    """In a held-out run, `PYTEST_CURRENT_TEST` names the running test without its parameter id.
+
+    pytest makes a parametrized case's id from its values (`test_add[2-3-5]`: the expected sum
+    too), and any code can read the environment: the code under test would answer from it. The
+    runner's own setter is wrapped before the watch records pytest's bindings, so restoring it is
+    tampering like any other."""
+    import _pytest.runner as runner
+
+    update = getattr(runner, "_update_current_test_var", None)
+    if update is None:
+        return
+
+    def without_parameters(item: Any, when: Any) -> None:
+        update(item, when)
+        if when is not None and CURRENT_TEST in os.environ:
+            path, _, name = str(item.nodeid).rpartition("::")
+            bare = f"{path}::{name.split('[', 1)[0]}" if path else name.split("[", 1)[0]
+            os.environ[CURRENT_TEST] = f"{bare} ({when})".replace("\x00", "(null)")
+
+    runner._update_current_test_var = without_parameters  # type: ignore[attr-defined]
 
 
 def held_out_entries(root: str, listed: str) -> tuple[str, ...]:
