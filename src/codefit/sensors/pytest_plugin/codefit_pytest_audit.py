@@ -7,7 +7,8 @@ Installed by the boot module before pytest or any code of the tree is imported. 
 - object-graph walks (`gc.get_objects`, `gc.get_referrers`, `gc.get_referents`) and new audit hooks
   added by the code under test at any time;
 - opening a test file (a test module, a conftest, anything in a held-out folder) from the code
-  under test, through whatever stdlib helper (`open`, `linecache`, `pathlib`, an import).
+  under test, through whatever stdlib helper or installed library (`open`, `linecache`,
+  `pathlib`, an import, pytest's import hook).
 
 "The code under test" is a frame whose file lies in the tree and is not a test file; stdlib
 frames, installed packages and pytest are not. Frames of code compiled from a string (`<string>`)
@@ -65,14 +66,18 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     getframe, fspath, realpath = sys._getframe, os.fspath, os.path.realpath
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
-    def responsible(frame: FrameType | None, skip_stdlib: bool) -> FrameType | None:
+    def responsible(
+        frame: FrameType | None, skip_stdlib: bool, skip_library: bool = False
+    ) -> FrameType | None:
         """The first frame, outward from `frame`, that is not a helper run on someone's behalf."""
         while frame is not None:
             kind = classify(frame.f_code.co_filename)
             if frame.f_code in tainted:
                 return frame
-            helper = kind == SYNTHETIC or (
-                kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION))
+            helper = (
+                kind == SYNTHETIC
+                or (kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION)))
+                or (kind == LIBRARY and skip_library)
             )
             if not helper:
                 return frame
@@ -134,7 +139,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             if not text.endswith(".py") or classify(realpath(text)) != TEST:
                 return
             origin = getframe(2)
-            caller = responsible(origin, skip_stdlib=True)
+            # Whoever asked: an installed library may read on the caller's behalf (pytest's
+            # import hook loads a test module for whoever imports it by name).
+            caller = responsible(origin, skip_stdlib=True, skip_library=True)
             if caller is not None and under_test(caller):
                 record(f"read of the test file {_relative(realpath(text), root)}", origin, caller)
             return

@@ -51,9 +51,6 @@ def main(argv: list[str]) -> int:
 
     import pytest
     from codefit_pytest_plugin import Reporter, Timeout
-
-    if grading:
-        unnamed_parameters()
     from codefit_pytest_watch import Watch
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
@@ -61,6 +58,8 @@ def main(argv: list[str]) -> int:
     ours: list[object] = [Loader(plugins, root, restore), Reporter(send, audit, Watch(root, own))]
     if timeout > 0 and hasattr(signal, "setitimer"):
         ours.append(Timeout(timeout))
+    if grading:
+        unnamed_parameters()
     return int(pytest.main(argv, plugins=ours))
 
 
