@@ -23,7 +23,7 @@ import os
 import posixpath
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from codefit.sensors.base import Reading, Sensor, SensorContext
 from codefit.sensors.pytest_sensor import PytestSensor, build_reading, skip_declarations
@@ -31,11 +31,11 @@ from codefit.sensors.pytest_sensor import PytestSensor, build_reading, skip_decl
 WITHHELD = "(output withheld: this process also ran another split's held-out tests)"
 
 
-def can_share(sensors: Sequence[Sensor]) -> bool:
+def can_share(sensors: Sequence[Sensor]) -> TypeGuard[Sequence[PytestSensor]]:
     """Whether `sensors` may be read in one pytest process (see the module's docstring)."""
     if len(sensors) < 2 or not all(type(s) is PytestSensor and s.settings.heldout for s in sensors):
         return False
-    pytest_sensors = [s for s in sensors if isinstance(s, PytestSensor)]
+    pytest_sensors = cast("Sequence[PytestSensor]", sensors)
     first = pytest_sensors[0]
     alike = all(
         s.options.model_dump(exclude={"args"}) == first.options.model_dump(exclude={"args"})

@@ -20,7 +20,6 @@ from pathlib import Path
 from codefit.errors import SensorError
 from codefit.progress import measured, measured_together
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
-from codefit.sensors.pytest_sensor import PytestSensor
 from codefit.sensors.pytest_shared import can_share, read_together
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
@@ -54,9 +53,9 @@ def grade(
             own_modules=base_names(workspace.files(workspace.base)),
             unchanged_blobs=unchanged_blobs(workspace, commit),
         )
-        pytest_sensors = [s for s in sensors if isinstance(s, PytestSensor)]
-        if shared and can_share(sensors) and len(pytest_sensors) == len(sensors) and disjoint(placed):
-            readings = measured_together(sensors, lambda: read_together(pytest_sensors, copy, graded))
+        if shared and can_share(sensors) and disjoint(placed):
+            together = sensors
+            readings = measured_together(together, lambda: read_together(together, copy, graded))
         else:
             readings = [measured(sensor, copy, graded) for sensor in sensors]
         return [twins.resolve(reading, plan) for reading, plan in zip(readings, plans, strict=True)]
