@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
@@ -78,7 +80,14 @@ def test_the_variable_names_the_test(n):
 """
 
 
-def read(make_repo: MakeRepo, tmp_path: Path, split: Split, code: str = FROM_THE_ENVIRONMENT) -> Reading:
+def read(
+    make_repo: MakeRepo,
+    tmp_path: Path,
+    split: Split,
+    code: str = FROM_THE_ENVIRONMENT,
+    *,
+    outcomes_only: bool = False,
+) -> Reading:
     tests = CASES + f"\n\nSHOWS_ID = {split == Split.TRAIN}\n"
     files = {
         "calc.py": "def add(a, b):\n    return 0\n",
@@ -89,7 +98,7 @@ def read(make_repo: MakeRepo, tmp_path: Path, split: Split, code: str = FROM_THE
     ws = Workspace.create(make_repo(files), tmp_path / "ws")
     (ws.path / "calc.py").write_text(code)  # the candidate's change: not the project's own code
     candidate = ws.snapshot("candidate")
-    ctx = SensorContext(python=sys.executable)
+    ctx = SensorContext(python=sys.executable, outcomes_only=outcomes_only)
     if split == Split.TRAIN:
         settings = SensorSettings(name="unit", kind="pytest")
         return PytestSensor(settings, PytestOptions(args=["tests/test_cases.py"])).read(ws.path, ctx)
@@ -106,8 +115,11 @@ def outcomes(reading: Reading) -> dict[str, str]:
     return {t.nodeid.split("::")[1]: t.outcome.value for t in reading.tests}
 
 
-def test_a_held_out_case_cannot_be_answered_from_its_id(make_repo: MakeRepo, tmp_path: Path) -> None:
-    reading = read(make_repo, tmp_path, Split.VALIDATION)
+@pytest.mark.parametrize("outcomes_only", [False, True], ids=["rewritten asserts", "plain asserts"])
+def test_a_held_out_case_cannot_be_answered_from_its_id(
+    make_repo: MakeRepo, tmp_path: Path, outcomes_only: bool
+) -> None:
+    reading = read(make_repo, tmp_path, Split.VALIDATION, outcomes_only=outcomes_only)
     assert outcomes(reading) == {
         "test_add[2-3-5]": "failed",
         "test_add[4-4-8]": "failed",
@@ -120,8 +132,13 @@ def test_a_train_run_keeps_the_variable_as_pytest_sets_it(make_repo: MakeRepo, t
     assert reading.passed, [t.message for t in reading.tests]  # the visible cases: answered, as bare
 
 
-def test_a_test_module_imported_by_name_is_a_read_of_its_file(make_repo: MakeRepo, tmp_path: Path) -> None:
-    reading = read(make_repo, tmp_path, Split.VALIDATION, FROM_A_NEW_IMPORT)
+@pytest.mark.parametrize("outcomes_only", [False, True], ids=["rewritten asserts", "plain asserts"])
+def test_a_test_module_imported_by_name_is_a_read_of_its_file(
+    make_repo: MakeRepo, tmp_path: Path, outcomes_only: bool
+) -> None:
+    """Through pytest's rewriting import hook (`fit`) or the interpreter's own importer (`check`,
+    which reads outcomes only and runs plain asserts)."""
+    reading = read(make_repo, tmp_path, Split.VALIDATION, FROM_A_NEW_IMPORT, outcomes_only=outcomes_only)
     assert not reading.passed
     assert reading.findings[0].rule == "tampered" and "read of the test file tests/test_calc.py" in (
         reading.findings[0].message

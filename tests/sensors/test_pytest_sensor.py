@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,28 @@ def test_heldout_runs_report_python_tracebacks_with_the_same_messages(tmp_path: 
     assert "assert 3 == 4" in heldout.tests[0].message
     assert "Traceback (most recent call last)" in heldout.output
     assert "Traceback (most recent call last)" not in train.output
+
+
+def test_a_caller_of_outcomes_only_gets_the_same_outcomes_without_assertion_rewriting(
+    tmp_path: Path,
+) -> None:
+    """`codefit check` shows outcomes, never messages: its runs skip pytest's assertion rewriting
+    (half of a cold run of a small suite) and nothing else; `fit`, which shows messages, keeps it."""
+    write(
+        tmp_path,
+        {
+            "tests/test_x.py": (
+                "import sys\n\ndef test_wrong():\n    assert 3 == 4\n\n"
+                "def test_rewritten():\n"
+                "    assert type(sys.modules[__name__].__loader__).__name__ == 'AssertionRewritingHook'\n"
+            )
+        },
+    )
+    shown = sensor(args=["tests"]).read(tmp_path, ctx())
+    counted = sensor(args=["tests"]).read(tmp_path, dataclasses.replace(ctx(), outcomes_only=True))
+    assert outcomes(shown) == {"test_wrong": Outcome.FAILED, "test_rewritten": Outcome.PASSED}
+    assert outcomes(counted) == {"test_wrong": Outcome.FAILED, "test_rewritten": Outcome.FAILED}
+    assert "assert 3 == 4" in shown.tests[0].message
 
 
 def test_missing_pytest_in_target_environment_is_a_clear_error(tmp_path: Path) -> None:

@@ -89,8 +89,10 @@ def run_check(
         train_tree = work / "train"
         workspace.export_tree(after, train_tree)
         # What the change leaves as the base has it is the project's own code: its introspection is
-        # no tampering (the held-out gradings are told the same by `grade`).
-        own = replace(plan.context, unchanged_blobs=unchanged_blobs(workspace, after))
+        # no tampering (the held-out gradings are told the same by `grade`). A check shows outcomes
+        # and counts, never a test's message: no sensor need work for messages.
+        shown = replace(plan.context, outcomes_only=True)
+        own = replace(shown, unchanged_blobs=unchanged_blobs(workspace, after))
         with (
             Forked(lambda: _quality(workspace, before, after, work, plan.context)) as quality,
             Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
@@ -100,9 +102,7 @@ def run_check(
             # Blind splits that can share one pytest process do: one start and one import of the
             # project instead of one per split (`pytest_shared`); a check shows verdicts, no output.
             groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
-            graded = [
-                pool.submit(grade, workspace, after, group, plan.context, shared=True) for group in groups
-            ]
+            graded = [pool.submit(grade, workspace, after, group, shown, shared=True) for group in groups]
             alerts = guards.result()
             result.quality, note = quality.result()
             result.notes += [note] if note else []
