@@ -262,3 +262,21 @@ def test_the_pre_commit_hook_runs_through_real_pre_commit(repo: Path, tmp_path: 
     assert hooked.returncode == 1, hooked.stdout + hooked.stderr
     assert "codefit guards on the staged change" in hooked.stdout and "Failed" in hooked.stdout
     assert "tests/test_grades.py" in hooked.stdout
+
+
+def test_a_reader_that_stops_early_changes_neither_the_verdict_nor_the_files(
+    repo: Path, tmp_path: Path
+) -> None:
+    """`codefit check ... | head -1`: the summary's reader is gone before the first line; the exit
+    status is still the verdict (not click's 1 for a broken pipe) and every file is written."""
+    sarif, junit = tmp_path / "out.sarif", tmp_path / "out.xml"
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "main", "--head", "honest"]
+    argv += ["--sarif", str(sarif), "--junit", str(junit), "-C", str(repo)]
+    env = {**os.environ, **IDENTITY, "CODEFIT_SEAL_KEY": KEY, "GITHUB_ACTIONS": "true"}
+    proc = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, stderr
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr
+    assert json.loads(sarif.read_text())["runs"] and junit.read_text().startswith("<?xml")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from codefit.workspace.git import repo_root
-
-console = Console(highlight=False, soft_wrap=True)
 
 
 def check_command(
@@ -36,8 +34,7 @@ def check_command(
     if staged:
         head = staged_tree(root)
     result = run_check(root, base, head, mutation=mutation, guards_only=guards_only)
-    for line in summary_lines(result):
-        console.print(line, markup=False)
+    # The files first: a reader of the terminal summary that stops early (`| head`) loses none.
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     for target in (markdown_file, Path(summary) if summary else None):
         if target is not None:
@@ -47,10 +44,23 @@ def check_command(
         junit_file.write_text(junit(result), encoding="utf-8")
     if sarif_file is not None:
         sarif_file.write_text(sarif_text(result, _version()), encoding="utf-8")
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in workflow_annotations(result):
-            print(line)
+    annotations = workflow_annotations(result) if os.environ.get("GITHUB_ACTIONS") == "true" else []
+    _print_lines([*summary_lines(result), *annotations])
     raise typer.Exit(0 if result.passed else 1)
+
+
+def _print_lines(lines: list[str]) -> None:
+    """Print to stdout as they are (plain text: no markup or emoji codes read into them); a reader
+    gone early silences the rest. The exit status stays the verdict's (rich and click would turn the
+    broken pipe into 1, which here means a failed check)."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+        os.close(devnull)
 
 
 def _version() -> str:
