@@ -280,3 +280,22 @@ def test_a_reader_that_stops_early_changes_neither_the_verdict_nor_the_files(
     assert proc.wait(timeout=300) == 0, stderr
     assert "Traceback" not in stderr and "Broken pipe" not in stderr
     assert json.loads(sarif.read_text())["runs"] and junit.read_text().startswith("<?xml")
+
+
+def test_an_output_with_nowhere_to_go_is_refused_before_the_check_runs(repo: Path, tmp_path: Path) -> None:
+    """A typo in an output path costs nothing and says so: no check is run, exit 2 (usage)."""
+    missing = tmp_path / "no-such-folder" / "out.sarif"
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "main", "--head", "honest", "-C", str(repo)]
+    proc = run([*argv, "--sarif", str(missing)], repo, {"CODEFIT_SEAL_KEY": KEY})
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
+    assert f"--sarif {missing}: not a file in an existing folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+def test_an_output_that_cannot_be_written_is_a_usage_error_not_a_failed_check(repo: Path) -> None:
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "main", "--head", "honest", "-C", str(repo)]
+    proc = run([*argv, "--junit", "/dev/full"], repo, {"CODEFIT_SEAL_KEY": KEY})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--junit /dev/full: cannot write: No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr

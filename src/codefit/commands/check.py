@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from codefit.errors import CodefitError
 from codefit.workspace.git import repo_root
 
 
@@ -30,23 +31,47 @@ def check_command(
     from codefit.gate.check import run_check, staged_tree
     from codefit.gate.outputs import junit, markdown, sarif_text, summary_lines, workflow_annotations
 
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    outputs = _targets(
+        {
+            "--markdown": markdown_file,
+            "$GITHUB_STEP_SUMMARY": Path(summary) if summary else None,
+            "--junit": junit_file,
+            "--sarif": sarif_file,
+        }
+    )
     root = repo_root(repo)
     if staged:
         head = staged_tree(root)
     result = run_check(root, base, head, mutation=mutation, guards_only=guards_only)
     # The files first: a reader of the terminal summary that stops early (`| head`) loses none.
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    for target in (markdown_file, Path(summary) if summary else None):
-        if target is not None:
-            with target.open("a", encoding="utf-8") as fh:
-                fh.write(markdown(result))
-    if junit_file is not None:
-        junit_file.write_text(junit(result), encoding="utf-8")
-    if sarif_file is not None:
-        sarif_file.write_text(sarif_text(result, _version()), encoding="utf-8")
+    texts = {"--junit": junit(result), "--sarif": sarif_text(result, _version())}
+    for option, target in outputs.items():
+        _write(option, target, texts.get(option) or markdown(result))
     annotations = workflow_annotations(result) if os.environ.get("GITHUB_ACTIONS") == "true" else []
     _print_lines([*summary_lines(result), *annotations])
     raise typer.Exit(0 if result.passed else 1)
+
+
+APPENDED = ("--markdown", "$GITHUB_STEP_SUMMARY")  # a job summary collects every step's
+
+
+def _targets(wanted: dict[str, Path | None]) -> dict[str, Path]:
+    """The output files asked for, each checked before the check's work rather than after it."""
+    for option, target in wanted.items():
+        if target is not None and (target.is_dir() or not target.parent.is_dir()):
+            raise CodefitError(
+                "not a file in an existing folder: nowhere to write", where=f"{option} {target}"
+            )
+    return {option: target for option, target in wanted.items() if target is not None}
+
+
+def _write(option: str, target: Path, text: str) -> None:
+    try:
+        with target.open("a" if option in APPENDED else "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise CodefitError(f"cannot write: {exc.strerror}", where=f"{option} {target}") from exc
 
 
 def _print_lines(lines: list[str]) -> None:
