@@ -142,3 +142,45 @@ def test_check_grades_both_sealed_splits_in_one_process(
         assert sorted(v.split for v in result.heldout) == ["test", "validation"]
         assert [v.passed for v in result.heldout] == [honest, honest]
         assert result.passed == honest, result.reasons()
+
+
+def tree_bytes(repo: Path) -> dict[Path, bytes]:
+    return {
+        p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and not {".git", ".codefit"} & set(p.parts)
+    }
+
+
+@pytest.mark.parametrize("stage", ["sealing", "writing the config"])
+@pytest.mark.parametrize("second_ctrl_c", [False, True], ids=["rolled back", "rollback cut short"])
+def test_a_split_interrupted_midway_leaves_the_suite_as_it_was(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, stage: str, second_ctrl_c: bool
+) -> None:
+    """Ctrl-C while the split writes: it puts back what it changed; a second Ctrl-C during that
+    leaves the record of the originals, written before the first change, for `--undo` to finish.
+    The held-out cases are never only in a sealed file."""
+    from codefit.gate import split
+
+    monkeypatch.setenv("CODEFIT_SEAL_KEY", "qwmVk0bgn5vBIvzJ_5V7cf84R0q-NK0lohpEk2kkJ4U=")
+    before = tree_bytes(repo)
+    plan = split.plan_split(repo, [repo / "tests"], validation=0.2, test=0.1)
+
+    def ctrl_c(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    if stage == "sealing":
+        import codefit.seal
+
+        monkeypatch.setattr(codefit.seal, "seal", ctrl_c)
+    else:
+        monkeypatch.setattr(split, "_write_config", ctrl_c)
+    undo = split.undo_split
+    if second_ctrl_c:
+        monkeypatch.setattr(split, "undo_split", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        split.apply_split(repo, plan, out=None, seal=True)
+    if second_ctrl_c:
+        with pytest.raises(split.SplitError, match="already split"):
+            split.apply_split(repo, plan, out=None, seal=True)
+        undo(repo)  # what `codefit split --undo` runs
+    assert not (repo / split.MANIFEST).exists()
+    assert tree_bytes(repo) == before

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -179,8 +180,6 @@ def apply_split(
             "this suite is already split; run `codefit split --undo` first", where=str(manifest_path)
         )
     config = root / "codefit.toml"
-    sealed_files: list[str] = []
-    written_out: str | None = None
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="codefit-split-") as tmp:
         staging = Path(tmp)
@@ -190,46 +189,66 @@ def apply_split(
                     target = staging / split / held_name(module.path, split)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(module.held[split], encoding="utf-8")
-        sensors = []
-        for split in SPLITS:
-            if not (staging / split).exists():
-                continue
-            files = sorted(p.relative_to(staging / split).as_posix() for p in (staging / split).rglob("*.py"))
-            if seal:
-                from codefit.seal import SEALED_DIR, key_for_sealing
-                from codefit.seal import seal as seal_tree
+        splits = [split for split in SPLITS if (staging / split).exists()]
+        if out is not None and not seal:
+            for split in splits:
+                if (out / split).exists() and any((out / split).iterdir()):
+                    raise SplitError("the held-out folder is not empty", where=str(out / split))
+        key = None
+        if seal:
+            from codefit.seal import SEALED_DIR, key_for_sealing
 
-                sealed = root / SEALED_DIR / f"split.{split}.sealed"
-                seal_tree(staging / split, sealed, split=split, key=key_for_sealing(root))
-                sealed_files.append(sealed.relative_to(root).as_posix())
-                where = f'sealed = "{sealed.relative_to(root).as_posix()}"'
-                lines.append(f"sealed {len(files)} {split} module(s) into {sealed.relative_to(root)}")
-            else:
-                assert out is not None
-                dest = out / split
-                if dest.exists() and any(dest.iterdir()):
-                    raise SplitError("the held-out folder is not empty", where=str(dest))
-                shutil.copytree(staging / split, dest, dirs_exist_ok=True)
-                written_out = str(out)
-                where = f'path = "{dest}"'
-                lines.append(f"wrote {len(files)} {split} module(s) to {dest}")
-            sensors.append(_sensor_toml(split, where, files))
-    manifest = {
-        "originals": {m.path: _b64(m.original) for m in plan.modules},
-        "config": _b64(config.read_bytes().decode("utf-8")) if config.exists() else None,
-        "out": written_out,
-        "sealed": sealed_files,
-    }
-    for module in plan.modules:
-        (root / module.path).write_bytes(module.visible.encode("utf-8"))
-    _write_config(root, config, sensors, sensors_note)
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    ignore = manifest_path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n")  # codefit's own folder never shows in git status
-    manifest_path.write_text(json.dumps(manifest, indent=1))
+            key = key_for_sealing(root)  # no key, no change
+        sealed = {split: f"{SEALED_DIR}/split.{split}.sealed" for split in splits} if seal else {}
+        # What the split will change is on disk before its first change: should it stop anywhere
+        # after this, it undoes what it did, and where even that is cut short `--undo` finishes it.
+        _write_manifest(
+            manifest_path,
+            {
+                "originals": {m.path: _b64(m.original) for m in plan.modules},
+                "config": _b64(config.read_bytes().decode("utf-8")) if config.exists() else None,
+                "out": str(out) if out is not None and not seal else None,
+                "sealed": list(sealed.values()),
+            },
+        )
+        try:
+            sensors = []
+            for split in splits:
+                files = sorted(
+                    p.relative_to(staging / split).as_posix() for p in (staging / split).rglob("*.py")
+                )
+                if key is not None:
+                    from codefit.seal import seal as seal_tree
+
+                    seal_tree(staging / split, root / sealed[split], split=split, key=key)
+                    where = f'sealed = "{sealed[split]}"'
+                    lines.append(f"sealed {len(files)} {split} module(s) into {sealed[split]}")
+                else:
+                    assert out is not None
+                    dest = out / split
+                    shutil.copytree(staging / split, dest, dirs_exist_ok=True)
+                    where = f'path = "{dest}"'
+                    lines.append(f"wrote {len(files)} {split} module(s) to {dest}")
+                sensors.append(_sensor_toml(split, where, files))
+            for module in plan.modules:
+                (root / module.path).write_bytes(module.visible.encode("utf-8"))
+            _write_config(root, config, sensors, sensors_note)
+        except BaseException:
+            undo_split(root)
+            raise
     lines.append(f"updated {config.name} with {len(sensors)} held-out sensor(s); undo: codefit split --undo")
     return lines
+
+
+def _write_manifest(path: Path, manifest: dict[str, object]) -> None:
+    """Written whole or not at all (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")  # codefit's own folder never shows in git status
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(manifest, indent=1))
+    os.replace(partial, path)
 
 
 def _sensor_toml(split: str, where: str, files: list[str]) -> str:
