@@ -291,7 +291,9 @@ def main() -> None:
         print(f"codefit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("codefit: interrupted; `codefit fit --resume RUN` continues a run", file=sys.stderr)
+        resumable = sys.argv[1:2] == ["fit"]  # other commands keep no state to continue from
+        hint = "; `codefit fit --resume RUN` continues a run" if resumable else ""
+        print(f"codefit: interrupted{hint}", file=sys.stderr)
         sys.exit(130)
 
 
