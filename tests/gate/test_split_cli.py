@@ -96,6 +96,25 @@ def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_pat
     assert not (repo / "codefit.toml").exists() and not (out / "validation").exists()
 
 
+def test_undo_does_not_overwrite_a_test_edited_since_the_split_unless_forced(
+    repo: Path, tmp_path: Path
+) -> None:
+    env = env_for(tmp_path)
+    original = (repo / "tests" / "test_calc.py").read_bytes()
+    assert codefit(repo, "split", "--out", str(tmp_path / "held"), env=env).returncode == 0
+    edited = (
+        repo / "tests" / "test_calc.py"
+    ).read_bytes() + b"\r\ndef test_new():\r\n    assert add(2, 3) == 5\r\n"
+    (repo / "tests" / "test_calc.py").write_bytes(edited)  # the user's work after the split
+    refused = codefit(repo, "split", "--undo", env=env)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "edited since the split: tests/test_calc.py" in refused.stderr and "--force" in refused.stderr
+    assert (repo / "tests" / "test_calc.py").read_bytes() == edited and (repo / "codefit.toml").exists()
+    forced = codefit(repo, "split", "--undo", "--force", env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert (repo / "tests" / "test_calc.py").read_bytes() == original
+
+
 def test_sealed_split_keeps_plaintext_out_of_the_repository(repo: Path, tmp_path: Path) -> None:
     env = env_for(tmp_path)
     proc = codefit(repo, "split", "--seal", env=env)

@@ -24,12 +24,13 @@ def split_command(
     out: Annotated[Path | None, typer.Option(help="Held-out folder (outside the repo).")] = None,
     dry_run: Annotated[bool, typer.Option(help="Show what would move; change nothing.")] = False,
     undo: Annotated[bool, typer.Option(help="Restore the suite as it was before the split.")] = False,
+    force: Annotated[bool, typer.Option(help="With --undo: also over files edited since the split.")] = False,
     repo: Annotated[Path, typer.Option("--repo", "-C", help="The repository.")] = Path("."),
 ) -> None:
     """Keras' validation_split for a test suite: held-out cases the optimizer never sees."""
     root = repo_root(repo)
     if undo:
-        for line in undo_split(root):
+        for line in undo_split(root, force=force):
             console.print(line, markup=False)
         return
     if seal and out is not None:

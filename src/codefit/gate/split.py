@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from codefit.errors import CodefitError
 from codefit.gate.carve import case_count, select, test_names
@@ -202,15 +203,13 @@ def apply_split(
         sealed = {split: f"{SEALED_DIR}/split.{split}.sealed" for split in splits} if seal else {}
         # What the split will change is on disk before its first change: should it stop anywhere
         # after this, it undoes what it did, and where even that is cut short `--undo` finishes it.
-        _write_manifest(
-            manifest_path,
-            {
-                "originals": {m.path: _b64(m.original) for m in plan.modules},
-                "config": _b64(config.read_bytes().decode("utf-8")) if config.exists() else None,
-                "out": str(out) if out is not None and not seal else None,
-                "sealed": list(sealed.values()),
-            },
-        )
+        manifest: dict[str, Any] = {
+            "originals": {m.path: _b64(m.original) for m in plan.modules},
+            "config": _b64(config.read_bytes().decode("utf-8")) if config.exists() else None,
+            "out": str(out) if out is not None and not seal else None,
+            "sealed": list(sealed.values()),
+        }
+        _write_manifest(manifest_path, manifest)
         try:
             sensors = []
             for split in splits:
@@ -233,6 +232,9 @@ def apply_split(
             for module in plan.modules:
                 (root / module.path).write_bytes(module.visible.encode("utf-8"))
             _write_config(root, config, sensors, sensors_note)
+            # What the split left in each file, so that `--undo` can tell the user's later edits.
+            manifest["written"] = {rel: _digest(root / rel) for rel in [*manifest["originals"], config.name]}
+            _write_manifest(manifest_path, manifest)
         except BaseException:
             undo_split(root)
             raise
@@ -282,12 +284,20 @@ def _first_plain_table(text: str) -> int:
     return len(text)
 
 
-def undo_split(root: Path) -> list[str]:
-    """Put back every file the split changed, byte for byte, and remove what it wrote."""
+def undo_split(root: Path, *, force: bool = False) -> list[str]:
+    """Put back every file the split changed, byte for byte, and remove what it wrote; a file edited
+    since the split is not overwritten unless `force`."""
     manifest_path = root / MANIFEST
     if not manifest_path.exists():
         raise SplitError("nothing to undo: this suite was not split by `codefit split`", where=str(root))
     manifest = json.loads(manifest_path.read_text())
+    edited = [rel for rel, digest in manifest.get("written", {}).items() if _digest(root / rel) != digest]
+    if edited and not force:
+        raise SplitError(
+            f"edited since the split: {', '.join(edited)}; undo would put back the originals over those "
+            "edits (`codefit split --undo --force` does)",
+            where=str(root),
+        )
     lines = []
     for rel, data in manifest["originals"].items():
         (root / rel).write_bytes(base64.b64decode(data))
@@ -306,6 +316,10 @@ def undo_split(root: Path) -> list[str]:
         lines.append(f"removed the held-out folders under {manifest['out']}")
     manifest_path.unlink()
     return lines
+
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 def _b64(text: str) -> str:
