@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from codefit.harness.beside import beside
+from codefit.sensors.process import Completed, run_bounded
 
 
 def test_both_run_at_once() -> None:
@@ -51,3 +54,25 @@ def test_an_error_of_the_first_waits_for_the_second() -> None:
     with pytest.raises(OSError, match="sensor"):
         beside(first, second)
     assert done.is_set()
+
+
+def test_ctrl_c_in_the_first_ends_the_process_the_second_waits_on(tmp_path: Path) -> None:
+    """A guard's confined probe (a process of its own session, out of the terminal's reach) is
+    ended, so that a Ctrl-C during a step does not wait for it."""
+    started = threading.Event()
+    ended: list[Completed] = []
+
+    def second() -> None:
+        started.set()
+        ended.append(
+            run_bounded(["sleep", "600"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=900)
+        )
+
+    def first() -> None:
+        assert started.wait(30)
+        time.sleep(0.2)  # the sleep has started
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        beside(first, second)
+    assert ended and ended[0].returncode == -9  # killed, not waited for to its end

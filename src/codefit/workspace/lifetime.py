@@ -183,15 +183,36 @@ def popen(argv: Sequence[str] | str, **kwargs: Any) -> subprocess.Popen[bytes]:
     )
     if recorder is not None:
         recorder.add(proc.pid, mark, argv)
+    _running.add(proc)
     return proc
 
 
 def finished(proc: subprocess.Popen[bytes]) -> None:
     """After `proc` (from `popen`) was waited for: end what it left behind in its session (a daemon
     it started is a stray too) and forget the session, whose id may now be reused."""
+    _running.discard(proc)
     recorder = _current
     if recorder is not None:
         recorder.done(proc.pid)
+
+
+_running: set[subprocess.Popen[bytes]] = set()  # started by `popen`, not yet `finished`
+
+
+@contextlib.contextmanager
+def ending_launches_on_interrupt() -> Iterator[None]:
+    """Leaving the block by an exception (Ctrl-C) ends the sessions of every process `popen` started
+    and nobody waited for yet. Those of worker threads are meant: a Ctrl-C reaches the main thread
+    only, and the terminal's signal never reaches a session of its own, so the threads would wait
+    for their processes to end of themselves (a whole test suite) before the program could stop."""
+    try:
+        yield
+    except BaseException:
+        for proc in list(_running):
+            if proc.returncode is None:  # not reaped: its id is still its own
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+        raise
 
 
 # --- recording a run's processes --------------------------------------------------------------------
