@@ -291,10 +291,27 @@ def main() -> None:
         print(f"codefit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        resumable = sys.argv[1:2] == ["fit"]  # other commands keep no state to continue from
-        hint = "; `codefit fit --resume RUN` continues a run" if resumable else ""
-        print(f"codefit: interrupted{hint}", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as exc:  # typer turns a Ctrl-C into a silent exit 130
+        if exc.code == 130 and _caused_by_ctrl_c(exc):
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    resumable = sys.argv[1:2] == ["fit"]  # other commands keep no state to continue from
+    hint = "; `codefit fit --resume RUN` continues a run" if resumable else ""
+    print(f"codefit: interrupted{hint}", file=sys.stderr)
+    sys.exit(130)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 if __name__ == "__main__":
