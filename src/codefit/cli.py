@@ -299,9 +299,9 @@ def main() -> None:
 
 
 def _interrupted() -> None:
-    resumable = sys.argv[1:2] == ["fit"]  # other commands keep no state to continue from
-    hint = "; `codefit fit --resume RUN` continues a run" if resumable else ""
-    print(f"codefit: interrupted{hint}", file=sys.stderr)
+    # Only this: `fit`'s progress has already said what was cut short and how to resume it (or that
+    # nothing was taken yet), and no other command keeps a state to continue from.
+    print("codefit: interrupted", file=sys.stderr)
     sys.exit(130)
 
 
