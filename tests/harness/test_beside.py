@@ -76,3 +76,20 @@ def test_ctrl_c_in_the_first_ends_the_process_the_second_waits_on(tmp_path: Path
     with pytest.raises(KeyboardInterrupt):
         beside(first, second)
     assert ended and ended[0].returncode == -9  # killed, not waited for to its end
+
+
+def test_an_error_other_than_ctrl_c_leaves_the_seconds_process_be(tmp_path: Path) -> None:
+    started = threading.Event()
+    ended: list[Completed] = []
+
+    def second() -> None:
+        started.set()
+        ended.append(run_bounded(["sleep", "0.5"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=60))
+
+    def first() -> None:
+        assert started.wait(30)
+        raise OSError("a sensor's error")
+
+    with pytest.raises(OSError, match="a sensor's error"):
+        beside(first, second)
+    assert ended and ended[0].returncode == 0  # it ran to its end

@@ -31,7 +31,7 @@ from codefit.sensors.pytest_shared import can_share
 from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
-from codefit.workspace.lifetime import ending_launches_on_interrupt
+from codefit.workspace.lifetime import ending_launches_on_ctrl_c
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
 from codefit.workspace.unchanged import unchanged_blobs
 from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
@@ -98,7 +98,7 @@ def run_check(
             Forked(lambda: _quality(workspace, before, after, work, plan.context)) as quality,
             Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
             ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool,
-            ending_launches_on_interrupt(),  # left first: the pool's threads then have nothing to wait for
+            ending_launches_on_ctrl_c(),  # left first: the pool's threads then have nothing to wait for
         ):
             train = pool.submit(lambda: [s.read(train_tree, own) for s in plan.spec.train])
             # Blind splits that can share one pytest process do: one start and one import of the

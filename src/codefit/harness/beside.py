@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from codefit.workspace.lifetime import ending_launches_on_interrupt
+from codefit.workspace.lifetime import ending_launches_on_ctrl_c
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -22,7 +22,7 @@ def beside(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
     """`first()` here and `second()` in a thread, at once; either's error is raised (after both end)."""
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="codefit-beside") as pool,
-        ending_launches_on_interrupt(),  # a Ctrl-C here must not wait for the thread's processes
+        ending_launches_on_ctrl_c(),  # a Ctrl-C here must not wait for the thread's processes
     ):
         later = pool.submit(second)
         done = first()

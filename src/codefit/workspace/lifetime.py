@@ -200,14 +200,15 @@ _running: set[subprocess.Popen[bytes]] = set()  # started by `popen`, not yet `f
 
 
 @contextlib.contextmanager
-def ending_launches_on_interrupt() -> Iterator[None]:
-    """Leaving the block by an exception (Ctrl-C) ends the sessions of every process `popen` started
-    and nobody waited for yet. Those of worker threads are meant: a Ctrl-C reaches the main thread
-    only, and the terminal's signal never reaches a session of its own, so the threads would wait
-    for their processes to end of themselves (a whole test suite) before the program could stop."""
+def ending_launches_on_ctrl_c() -> Iterator[None]:
+    """A Ctrl-C in the block ends the sessions of every process `popen` started and nobody waited for
+    yet. Those of worker threads are meant: a Ctrl-C reaches the main thread only, and the terminal's
+    signal never reaches a session of its own, so the threads would wait for their processes to end
+    of themselves (a whole test suite) before the program could stop. (Any other error leaves them
+    be: in a library caller's process they may be another run's.)"""
     try:
         yield
-    except BaseException:
+    except KeyboardInterrupt:
         for proc in list(_running):
             if proc.returncode is None:  # not reaped: its id is still its own
                 with contextlib.suppress(ProcessLookupError, PermissionError):
