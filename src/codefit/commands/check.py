@@ -45,9 +45,14 @@ def check_command(
         head = staged_tree(root)
     result = run_check(root, base, head, mutation=mutation, guards_only=guards_only)
     # The files first: a reader of the terminal summary that stops early (`| head`) loses none.
-    texts = {"--junit": junit(result), "--sarif": sarif_text(result, _version())}
-    for option, target in outputs.items():
-        _write(option, target, texts.get(option) or markdown(result))
+    texts = {
+        "--markdown": lambda: markdown(result),
+        "$GITHUB_STEP_SUMMARY": lambda: markdown(result),
+        "--junit": lambda: junit(result),
+        "--sarif": lambda: sarif_text(result, _version()),
+    }
+    for option, target in outputs.items():  # only the outputs asked for are made
+        _write(option, target, texts[option]())
     annotations = workflow_annotations(result) if os.environ.get("GITHUB_ACTIONS") == "true" else []
     _print_lines([*summary_lines(result), *annotations])
     raise typer.Exit(0 if result.passed else 1)

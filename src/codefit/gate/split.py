@@ -195,12 +195,12 @@ def apply_split(
             for split in splits:
                 if (out / split).exists() and any((out / split).iterdir()):
                     raise SplitError("the held-out folder is not empty", where=str(out / split))
-        key = None
+        sealed: dict[str, str] = {}
         if seal:
             from codefit.seal import SEALED_DIR, key_for_sealing
 
             key = key_for_sealing(root)  # no key, no change
-        sealed = {split: f"{SEALED_DIR}/split.{split}.sealed" for split in splits} if seal else {}
+            sealed = {split: f"{SEALED_DIR}/split.{split}.sealed" for split in splits}
         # What the split will change is on disk before its first change: should it stop anywhere
         # after this, it undoes what it did, and where even that is cut short `--undo` finishes it.
         manifest: dict[str, Any] = {
@@ -216,18 +216,14 @@ def apply_split(
                 files = sorted(
                     p.relative_to(staging / split).as_posix() for p in (staging / split).rglob("*.py")
                 )
-                if key is not None:
-                    from codefit.seal import seal as seal_tree
-
-                    seal_tree(staging / split, root / sealed[split], split=split, key=key)
-                    where = f'sealed = "{sealed[split]}"'
+                if seal:
+                    where = _seal_into(staging / split, root, sealed[split], split, key)
                     lines.append(f"sealed {len(files)} {split} module(s) into {sealed[split]}")
                 else:
                     assert out is not None
-                    dest = out / split
-                    shutil.copytree(staging / split, dest, dirs_exist_ok=True)
-                    where = f'path = "{dest}"'
-                    lines.append(f"wrote {len(files)} {split} module(s) to {dest}")
+                    shutil.copytree(staging / split, out / split, dirs_exist_ok=True)
+                    where = f'path = "{out / split}"'
+                    lines.append(f"wrote {len(files)} {split} module(s) to {out / split}")
                 sensors.append(_sensor_toml(split, where, files))
             for module in plan.modules:
                 (root / module.path).write_bytes(module.visible.encode("utf-8"))
@@ -240,6 +236,14 @@ def apply_split(
             raise
     lines.append(f"updated {config.name} with {len(sensors)} held-out sensor(s); undo: codefit split --undo")
     return lines
+
+
+def _seal_into(folder: Path, root: Path, sealed: str, split: str, key: bytes) -> str:
+    """Seal `folder` at `root / sealed`; the config line that names it."""
+    from codefit.seal import seal
+
+    seal(folder, root / sealed, split=split, key=key)
+    return f'sealed = "{sealed}"'
 
 
 def _write_manifest(path: Path, manifest: dict[str, object]) -> None:

@@ -54,7 +54,7 @@ def grade(
             unchanged_blobs=unchanged_blobs(workspace, commit),
         )
         if shared and can_share(sensors) and disjoint(placed):
-            together = sensors
+            together = sensors  # narrowed to pytest sensors by `can_share`; a lambda would lose it
             readings = measured_together(together, lambda: read_together(together, copy, graded))
         else:
             readings = [measured(sensor, copy, graded) for sensor in sensors]

@@ -171,6 +171,9 @@ def child_setup(parent: int) -> Callable[[], None]:
     return setup
 
 
+_running: set[subprocess.Popen[bytes]] = set()  # started by `popen`, not yet `finished`
+
+
 def popen(argv: Sequence[str] | str, **kwargs: Any) -> subprocess.Popen[bytes]:
     """`subprocess.Popen` for a run's processes: its own session, killed when codefit dies, recorded."""
     recorder = _current
@@ -194,9 +197,6 @@ def finished(proc: subprocess.Popen[bytes]) -> None:
     recorder = _current
     if recorder is not None:
         recorder.done(proc.pid)
-
-
-_running: set[subprocess.Popen[bytes]] = set()  # started by `popen`, not yet `finished`
 
 
 @contextlib.contextmanager
