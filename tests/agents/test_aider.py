@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from agents_support import FIXTURES, FakeAgents, MakeState
 
 from codefit.optimizers.agents.aider_output import api_error, parse_aider_output, parse_usage
@@ -38,6 +40,7 @@ def test_step_sends_message_file_without_auto_commits_and_restores_history(
     history_file = second[second.index("--chat-history-file") + 1]
     assert history_file == first.session["chat_history_file"]
     assert not history_file.startswith(str(state.workspace))
+    assert Path(history_file).parent.parent == state.task_file.parent  # the run's folder, not a stray tmp dir
 
 
 def test_api_error_on_a_zero_exit_and_crashes_are_step_errors(

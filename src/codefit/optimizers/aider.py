@@ -62,7 +62,7 @@ class AiderOptions(AgentOptions):
     max_files: int = Field(default=30, ge=1, description="At most this many files are added.")
     lint_cmd: str | None = Field(default=None, description="`--lint-cmd` (Aider lints after each edit).")
     state_dir: Path | None = Field(
-        default=None, description="Where the chat history lives between steps; default: a temporary dir."
+        default=None, description="Where the chat history lives between steps; default: the run's folder."
     )
 
 
@@ -122,7 +122,7 @@ class AiderOptimizer:
             and bool(previous)
             and Path(str(previous)).exists()
         )
-        history_file = Path(str(previous)) if previous else self._new_history_file()
+        history_file = Path(str(previous)) if previous else self._new_history_file(state)
         history_file.parent.mkdir(parents=True, exist_ok=True)
         if not restore and history_file.exists():
             history_file.unlink()  # `reset`: a fresh chat, the handoff note carries what matters
@@ -161,8 +161,9 @@ class AiderOptimizer:
             chat_history_file=str(history_file),
         )
 
-    def _new_history_file(self) -> Path:
-        base = self.options.state_dir or Path(tempfile.mkdtemp(prefix="codefit-aider-"))
+    def _new_history_file(self, state: StepState) -> Path:
+        # In the run's own folder (beside the task and feedback files), so it goes with the run.
+        base = self.options.state_dir or state.task_file.parent / "aider"
         return base / "chat-history.md"
 
 
