@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,25 @@ def test_export_branch_leaves_worktree_index_and_current_branch_alone(
 def test_not_a_git_repository(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="not a git repository"):
         repo_root(tmp_path)
+
+
+def test_a_repository_git_refuses_is_named_with_gits_reason(tmp_path: Path) -> None:
+    (tmp_path / ".git").write_text("garbage\n")  # a `.git` file that points nowhere
+    with pytest.raises(WorkspaceError, match=r"git cannot use this repository: .*invalid gitfile format"):
+        repo_root(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_repository_of_another_user_says_so_not_that_there_is_none(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    repo = make_repo({"a.py": ""})
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-config"))  # no safe.directory
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 65534, 65534)  # as a volume mounted into a container often is
+    with pytest.raises(WorkspaceError, match="dubious ownership") as caught:
+        repo_root(repo)
+    assert "safe.directory" in str(caught.value)
 
 
 def test_repository_without_commits(make_repo: MakeRepo, tmp_path: Path) -> None:

@@ -158,10 +158,14 @@ def repo_root(path: Path) -> Path:
         raise WorkspaceError("no such directory", where=str(path))
     proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise WorkspaceError(
-            "not a git repository (codefit works on a git repository: run `git init` and commit)",
-            where=str(path),
-        )
+        refusal = proc.stderr.strip().removeprefix("fatal: ")
+        if "not a git repository (or any" in refusal or not refusal:
+            raise WorkspaceError(
+                "not a git repository (codefit works on a git repository: run `git init` and commit)",
+                where=str(path),
+            )
+        # A repository git refuses (owned by another user, a broken `.git`): git's words say why.
+        raise WorkspaceError(f"git cannot use this repository: {refusal}", where=str(path))
     return Path(proc.stdout.strip()).resolve()
 
 
