@@ -121,3 +121,16 @@ def test_a_project_that_collects_passes_the_check(tmp_path: Path) -> None:
     findings = run_checks(DoctorContext(repo=repo), ["project"])
     assert [f.level for f in findings] == [Level.OK, Level.OK, Level.OK], findings
     assert "collects 1 tests" in findings[1].message
+
+
+def test_an_addopts_option_of_a_missing_plugin_is_named_with_the_ways_around_it(tmp_path: Path) -> None:
+    repo = _project(tmp_path, unit_args='["-o", "pythonpath=src", "tests"]', heldout_test=HELDOUT)
+    # As a project whose pytest config asks for a plugin (pytest-cov: --cov) not installed here.
+    (repo / "pytest.ini").write_text("[pytest]\naddopts = --a-plugins-option --another=1\n")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "coverage in addopts")
+    findings = run_checks(DoctorContext(repo=repo), ["project"])
+    unit = next(f for f in findings if f.message.startswith("sensor 'unit'"))
+    assert unit.level == Level.PROBLEM
+    assert unit.message.endswith("unrecognized arguments: --a-plugins-option --another=1")  # not the synopsis
+    assert '"addopts="' in unit.fix and "plugin" in unit.fix

@@ -174,6 +174,13 @@ def test_usage_error_names_pytests_own_cause(tmp_path: Path) -> None:
     assert reading.findings[0].message == "ERROR: file or directory not found: testz"
 
 
+def test_an_option_pytest_does_not_know_is_named_not_pytests_synopsis(tmp_path: Path) -> None:
+    ini = "[pytest]\naddopts = --no-such-plugin-option\n"
+    write(tmp_path, {"tests/test_x.py": "def test_x(): pass\n", "pytest.ini": ini})
+    reading = sensor(args=["tests"]).read(tmp_path, ctx())
+    assert reading.error == "pytest usage error: unrecognized arguments: --no-such-plugin-option"
+
+
 # Code under test that replaces a pytest internal deciding outcomes, so that a failing test passes.
 PATCHES = {
     "_pytest.python.Function.runtest": (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codefit.ansi import strip_ansi
+from codefit.sensors.pytest_sensor import usage_reason
 
 NO_TESTS = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 USAGE_ERROR = 4
@@ -43,14 +44,13 @@ def collected_count(output: str) -> int:
 
 def first_error(output: str) -> str:
     """The first exception line of a collection error (`ModuleNotFoundError: No module named 'x'`),
-    else pytest's own `ERROR:` line, else the output's last line."""
+    else why pytest refused its command line, else the output's last line."""
     lines = [strip_ansi(line).rstrip() for line in output.splitlines()]
     for line in lines:
         match = _ERROR_LINE.match(line)
         if match:
             return match.group(1)
-    usage = next((line for line in lines if line.startswith("ERROR:")), None)
-    return usage or next((line for line in reversed(lines) if line.strip()), "no output")
+    return usage_reason(output) or next((line for line in reversed(lines) if line.strip()), "no output")
 
 
 def read_collection(
@@ -78,7 +78,17 @@ def read_collection(
         )
         return Collection(0, False, "it collects no test", fix)
     cause = first_error(output)
-    fix = import_fix(cause, repo, args) if "No module named" in cause else _generic_fix()
+    if "No module named" in cause:
+        fix = import_fix(cause, repo, args)
+    elif "unrecognized arguments" in cause:
+        fix = (
+            "an option from your pytest config (addopts) or the sensor's args needs a plugin that the "
+            "interpreter of the code under test lacks: install it there, set `python` in the config to "
+            "the project's own environment, or drop the options for codefit with "
+            'args = ["-o", "addopts=", ...]'
+        )
+    else:
+        fix = _generic_fix()
     return Collection(0, True, cause, fix)
 
 

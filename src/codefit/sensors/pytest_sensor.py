@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from codefit.ansi import strip_ansi
 from codefit.errors import SensorError
 from codefit.records import Options
 from codefit.sensors.base import (
@@ -40,6 +41,7 @@ from codefit.sensors.pytest_report import new_key, read_report
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 BOOT_MODULE = "codefit_pytest_boot"
 NOT_COUNTED = (Outcome.SKIPPED, Outcome.XFAILED)
+_PARSER_ERROR = re.compile(r"^\S.*: error: (.+)$")  # argparse: `python -m pytest: error: ...`
 USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR; pytest need not be importable by codefit's interpreter
 RUN_ONLY_ENV = ("PYTHONSAFEPATH", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
 TIMEOUT_MULTIPLE = 10.0
@@ -339,9 +341,17 @@ def _finding(test: TestResult) -> Finding:
 
 def _usage_error(completed: Completed) -> str | None:
     """pytest's own line for a usage error (exit status 4), such as a test path that does not exist."""
-    if completed.returncode != USAGE_ERROR:
-        return None
-    lines = [line.strip() for line in completed.output.splitlines()]
+    return usage_reason(completed.output) if completed.returncode == USAGE_ERROR else None
+
+
+def usage_reason(output: str) -> str | None:
+    """Why pytest refused its command line: the argument parser's `...: error: REASON` line when there
+    is one (`unrecognized arguments: --cov`: the `ERROR: usage: ...` line above it is only the
+    synopsis), else pytest's own `ERROR:` line (`ERROR: file or directory not found: x`)."""
+    lines = [strip_ansi(line).strip() for line in output.splitlines()]
+    reason = next((m.group(1) for line in lines if (m := _PARSER_ERROR.match(line))), None)
+    if reason:
+        return reason
     return next((line for line in lines if line.startswith("ERROR:")), None)
 
 
