@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -84,8 +85,6 @@ def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_pat
     graded = codefit(repo, "evaluate", "--split", "validation", "--json", env=env)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert '"passed": true' in graded.stdout
-    import json
-
     (reading,) = json.loads(graded.stdout)
     assert reading["counts"]["total"] == 3  # round(0.3 x 11 units): the held-out cases, not the visible suite
     again = codefit(repo, "split", "--out", str(tmp_path / "again"), env=env)
@@ -203,3 +202,57 @@ def test_a_split_interrupted_midway_leaves_the_suite_as_it_was(
         undo(repo)  # what `codefit split --undo` runs
     assert not (repo / split.MANIFEST).exists()
     assert tree_bytes(repo) == before
+
+
+def test_a_src_layout_suite_split_runs_every_case_with_the_train_sensors_options(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A src layout whose config `codefit init` wrote (`-o pythonpath=src`): the held-out sensors take
+    the train sensor's options, so visible and held-out together run every case, each passing; and
+    `check` still grades both blind splits in one process."""
+    from codefit.gate.check import run_check
+
+    env = env_for(tmp_path)
+    identity = {**env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    identity["GIT_COMMITTER_EMAIL"] = "t@t"
+    (repo / "src" / "calc").mkdir(parents=True)
+    subprocess.run(["git", "mv", "calc.py", "src/calc/__init__.py"], cwd=repo, check=True, env=identity)
+    assert codefit(repo, "init", env=env).returncode == 0
+    assert '"-o", "pythonpath=src", "tests"' in (repo / "codefit.toml").read_text()
+    done = codefit(repo, "split", "--validation", "0.3", "--test", "0.2", "--seal", env=env)
+    assert done.returncode == 0, done.stderr
+    totals = []
+    for split in ("train", "validation", "test"):
+        graded = codefit(repo, "evaluate", "--split", split, "--json", env=env)
+        assert graded.returncode == 0, graded.stdout + graded.stderr
+        (reading,) = json.loads(graded.stdout)
+        assert reading["passed"] and reading["counts"]["errors"] == 0, (split, reading["error"])
+        totals.append(reading["counts"]["total"])
+    assert sum(totals) == 11 and totals[1:] == [3, 2]  # every case, once: 10 parametrized and test_zero
+    for cmd in (["git", "add", "-A"], ["git", "commit", "-qm", "split"], ["git", "checkout", "-qb", "pr"]):
+        subprocess.run(cmd, cwd=repo, check=True, env=identity)
+    (repo / "src" / "calc" / "__init__.py").write_text("def add(a, b):\n    return b + a\n")
+    subprocess.run(["git", "commit", "-qam", "commute"], cwd=repo, check=True, env=identity)
+    monkeypatch.setenv("XDG_CONFIG_HOME", env["XDG_CONFIG_HOME"])
+    result = run_check(repo, "HEAD~1", "pr")
+    assert result.passed, result.reasons()
+    assert [v.passed for v in result.heldout] == [True, True]
+
+
+def test_a_clone_of_a_split_suite_is_not_split_again(repo: Path, tmp_path: Path) -> None:
+    """The split's record stays in the clone that split; another clone knows the split by the
+    sensors it wrote, and refuses (a second split would carve the visible suite again)."""
+    env = env_for(tmp_path)
+    identity = {**env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    identity["GIT_COMMITTER_EMAIL"] = "t@t"
+    assert codefit(repo, "split", "--seal", env=env).returncode == 0
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=identity)
+    subprocess.run(["git", "commit", "-qm", "split"], cwd=repo, check=True, env=identity)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True, env=identity)
+    before = tree_bytes(clone)
+    for args in (["split", "--seal"], ["split", "--dry-run"]):
+        refused = codefit(clone, *args, env=env)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert "already split" in refused.stderr and "split_validation" in refused.stderr
+    assert tree_bytes(clone) == before

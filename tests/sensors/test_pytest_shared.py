@@ -137,7 +137,7 @@ def test_names_a_rootdir_gives_otherwise_make_each_split_read_alone(
     [
         ({"test_timeout": 3.0}, "options differ"),
         ({"args": ["tests"]}, "one path holds the other's"),
-        ({"args": ["-k", "half", "tests/test_calc_test.py"]}, "an arg is an option"),
+        ({"args": ["-k", "half", "tests/test_calc_test.py"]}, "their pytest options differ"),
         ({"args": ["tests/test_calc_test.py::test_half_even"]}, "an arg is a node id"),
     ],
 )
@@ -146,6 +146,32 @@ def test_sensors_that_would_not_run_alike_do_not_share(
 ) -> None:
     assert can_share(blind(tmp_path)), "the plain case shares"
     assert not can_share(blind(tmp_path / why.replace(" ", "-"), **test_options)), why
+
+
+def test_sensors_with_the_same_pytest_options_share_one_process_with_them_once(
+    make_repo: MakeRepo, tmp_path: Path, launches: list[list[str]]
+) -> None:
+    # As `codefit split` writes them for a src-layout project: the train sensor's options, then files.
+    options = ["-o", "pythonpath=.", "-p", "no:randomly", "--tb=line"]
+    sensors = [
+        sensor(tmp_path, "val", Split.VALIDATION, VALIDATION, args=[*options, *sorted(VALIDATION)]),
+        sensor(tmp_path, "final", Split.TEST, TEST, args=[*options, *sorted(TEST)]),
+    ]
+    assert can_share(sensors)
+    validation, test = graded(make_repo, tmp_path, sensors)
+    assert launches == [[*options, *sorted(VALIDATION), *sorted(TEST)]]
+    assert validation.passed and validation.counts.total == 2
+    assert not test.passed and test.counts.total == 2
+
+
+def test_an_option_whose_value_could_name_tests_keeps_the_sensors_apart(tmp_path: Path) -> None:
+    # A plugin's `--flag VALUE` is read by pytest as an option and its value; codefit cannot tell.
+    unknown = ["--a-plugins-option", "tests"]
+    sensors = [
+        sensor(tmp_path, "val", Split.VALIDATION, VALIDATION, args=[*unknown, *sorted(VALIDATION)]),
+        sensor(tmp_path, "final", Split.TEST, TEST, args=[*unknown, *sorted(TEST)]),
+    ]
+    assert not can_share(sensors)
 
 
 def test_a_train_sensor_never_shares(tmp_path: Path) -> None:

@@ -8,14 +8,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codefit.gate.split import By, apply_split, plan_split, undo_split
+from codefit.gate.split import By, apply_split, plan_split, train_command, undo_split
 from codefit.workspace.git import repo_root
 
 console = Console(highlight=False, soft_wrap=True)
 
 
 def split_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Test files/folders (default: tests/).")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Test files/folders (default: the train sensor's, else tests/)."),
+    ] = None,
     validation: Annotated[float, typer.Option(help="Share of units held out for validation.")] = 0.2,
     test: Annotated[float, typer.Option(help="Share of units held out for the sealed test split.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the deterministic assignment.")] = 0,
@@ -35,7 +38,9 @@ def split_command(
         return
     if seal and out is not None:
         raise typer.BadParameter("give either --seal or --out, not both")
-    chosen = paths or [Path("tests") if (root / "tests").is_dir() else Path(".")]
+    train = train_command(root)
+    found = [Path(p) for p in (train.paths if train else ()) if "::" not in p and (root / p).exists()]
+    chosen = paths or found or [Path("tests") if (root / "tests").is_dir() else Path(".")]
     plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by)
     for module in plan.modules:
         moved = ", ".join(f"{s} {len(module.moved[s])}" for s in ("validation", "test"))
@@ -55,5 +60,12 @@ def split_command(
     target = None if seal else (out or root.parent / f"{root.name}-heldout").resolve()
     if target is not None and (target == root or root in target.parents):
         raise typer.BadParameter(f"--out {target} is inside the repository; held-out tests belong outside it")
-    for line in apply_split(root, plan, out=target, seal=seal):
+    options = train.options if train else ()
+    for line in apply_split(root, plan, out=target, seal=seal, options=options):
         console.print(line, markup=False)
+    if train and not train.plain:
+        console.print(
+            f"check the held-out sensors' args in codefit.toml: they take the train sensor's options "
+            f"({' '.join(options)}), some of which codefit does not know and may have read wrongly",
+            markup=False,
+        )

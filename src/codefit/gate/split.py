@@ -9,6 +9,8 @@ The held-out modules go outside the repository (`--out`) or are sealed into it (
 `<module>_<split>.py` beside where the module lives, so the grader runs them with the module's own
 conftest and package. `codefit.toml` gains one sensor per split. Everything the split changed is
 recorded in `.codefit/split.json` with the original bytes, so `--undo` restores the suite exactly.
+The held-out sensors run with the train sensor's pytest options (`-o pythonpath=src`...), as the
+cases did before the split.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import random
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +32,7 @@ from typing import Any
 from codefit.errors import CodefitError
 from codefit.gate.carve import case_count, select, test_names
 from codefit.gate.units import Unit, module_units
+from codefit.sensors.pytest_args import PytestArgs, parse_args
 
 MANIFEST = Path(".codefit") / "split.json"
 SPLITS = ("validation", "test")
@@ -69,6 +73,7 @@ def plan_split(
     root: Path, paths: Sequence[Path], *, validation: float, test: float, seed: int = 0, by: By = By.CASE
 ) -> SplitPlan:
     """What would move where; changes nothing."""
+    refuse_if_split(root)
     if not 0 <= validation < 1 or not 0 <= test < 1 or validation + test >= 1 or validation + test == 0:
         raise SplitError("--validation and --test must be fractions in [0, 1) with 0 < sum < 1")
     plan = SplitPlan()
@@ -171,15 +176,62 @@ def held_name(rel: str, split: str) -> str:
     return (path.parent / f"{path.stem}_{split}{path.suffix}").as_posix()
 
 
+def refuse_if_split(root: Path) -> None:
+    """A split suite is not split again: its record says so here, its config in any clone (the
+    record is codefit's own, never committed; the sensors a split wrote are)."""
+    if (root / MANIFEST).exists():
+        raise SplitError(
+            "this suite is already split; run `codefit split --undo` first", where=str(root / MANIFEST)
+        )
+    written = [
+        name for name in _sensor_names(root / "codefit.toml") if name in {f"split_{s}" for s in SPLITS}
+    ]
+    if written:
+        raise SplitError(
+            f"this suite is already split: codefit.toml has the sensors {', '.join(written)} that "
+            "`codefit split` wrote, and this clone lacks the split's record; the suite before the split "
+            "is in your git history",
+            where=str(root / "codefit.toml"),
+        )
+
+
+def _sensor_names(config: Path) -> list[str]:
+    return [str(s.get("name")) for s in _config_sensors(config)]
+
+
+def _config_sensors(config: Path) -> list[dict[str, Any]]:
+    try:
+        sensors = tomllib.loads(config.read_text(encoding="utf-8")).get("sensors", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    return [s for s in sensors if isinstance(s, dict)] if isinstance(sensors, list) else []
+
+
+def train_command(root: Path) -> PytestArgs | None:
+    """The pytest command line of the config's (first) train pytest sensor: the held-out sensors
+    need its options (`-o pythonpath=src`...) to run as the visible suite does, and its paths are
+    the suite to split. None without a config or such a sensor."""
+    for sensor in _config_sensors(root / "codefit.toml"):
+        if (
+            sensor.get("kind") == "pytest"
+            and sensor.get("split", "train") == "train"
+            and isinstance(args := sensor.get("args", []), list)
+        ):
+            return parse_args([str(a) for a in args])
+    return None
+
+
 def apply_split(
-    root: Path, plan: SplitPlan, *, out: Path | None, seal: bool, sensors_note: str = ""
+    root: Path,
+    plan: SplitPlan,
+    *,
+    out: Path | None,
+    seal: bool,
+    options: Sequence[str] = (),
 ) -> list[str]:
     """Write the visible suite, the held-out suites and the config; returns what it did, line by line."""
+    refuse_if_split(root)
     manifest_path = root / MANIFEST
-    if manifest_path.exists():
-        raise SplitError(
-            "this suite is already split; run `codefit split --undo` first", where=str(manifest_path)
-        )
     config = root / "codefit.toml"
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="codefit-split-") as tmp:
@@ -224,10 +276,10 @@ def apply_split(
                     shutil.copytree(staging / split, out / split, dirs_exist_ok=True)
                     where = f'path = "{out / split}"'
                     lines.append(f"wrote {len(files)} {split} module(s) to {out / split}")
-                sensors.append(_sensor_toml(split, where, files))
+                sensors.append(_sensor_toml(split, where, [*options, *files]))
             for module in plan.modules:
                 (root / module.path).write_bytes(module.visible.encode("utf-8"))
-            _write_config(root, config, sensors, sensors_note)
+            _write_config(root, config, sensors)
             # What the split left in each file, so that `--undo` can tell the user's later edits.
             manifest["written"] = {rel: _digest(root / rel) for rel in [*manifest["originals"], config.name]}
             _write_manifest(manifest_path, manifest)
@@ -257,16 +309,16 @@ def _write_manifest(path: Path, manifest: dict[str, object]) -> None:
     os.replace(partial, path)
 
 
-def _sensor_toml(split: str, where: str, files: list[str]) -> str:
+def _sensor_toml(split: str, where: str, args_list: list[str]) -> str:
     feedback = 'feedback = "verdict"\nbudget = 5\n' if split == "validation" else ""
-    args = ", ".join(json.dumps(f) for f in files)
+    args = ", ".join(json.dumps(a) for a in args_list)
     return (
         f'\n[[sensors]]            # written by `codefit split`\nname = "split_{split}"\nkind = "pytest"\n'
         f'{where}\ndest = "."\nargs = [{args}]\nsplit = "{split}"\n{feedback}'
     )
 
 
-def _write_config(root: Path, config: Path, sensors: list[str], note: str) -> None:
+def _write_config(root: Path, config: Path, sensors: list[str]) -> None:
     if not config.exists():
         from codefit.init import write_starter_config
 
@@ -274,7 +326,7 @@ def _write_config(root: Path, config: Path, sensors: list[str], note: str) -> No
     text = config.read_text(encoding="utf-8")
     # Sensors are array-of-tables entries: they must come before any other table ([optimizer]...).
     cut = _first_plain_table(text)
-    block = "".join(sensors) + note
+    block = "".join(sensors)
     config.write_text(text[:cut].rstrip("\n") + "\n" + block + ("\n" + text[cut:] if cut < len(text) else ""))
 
 

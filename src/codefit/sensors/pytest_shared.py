@@ -5,10 +5,11 @@ boot's instrumentation before its first test; on a small suite that is most of i
 the blind splits would run alike, `codefit check` grades them in one process.
 
 Sensors share a process only when that cannot change what each would have read alone: held-out
-pytest sensors with the same options but their args, whose args are plain paths (no option, no
-node id) and no path of one sensor holds or lies in a path of another. Each test goes to the sensor
-whose path holds its file. A collection error no sensor's path holds (a conftest failing at a
-folder above them) goes to every sensor, as each would have met it alone. Should any collected
+pytest sensors with the same options, the same pytest options in their args (`pytest_args`), other
+args that are plain paths (no node id) and no path of one sensor holding or lying in a path of
+another. Each test goes to the sensor whose path holds its file. A collection error no sensor's
+path holds (a conftest failing at a folder above them) goes to every sensor, as each would have
+met it alone. Should any collected
 test belong to no sensor (a rootdir that names tests otherwise than the args do), the process's
 results are dropped and each sensor reads alone.
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeGuard, cast
 
 from codefit.sensors.base import Reading, Sensor, SensorContext
+from codefit.sensors.pytest_args import parse_args
 from codefit.sensors.pytest_sensor import PytestSensor, build_reading, skip_declarations
 
 WITHHELD = "(output withheld: this process also ran another split's held-out tests)"
@@ -39,6 +41,7 @@ def can_share(sensors: Sequence[Sensor]) -> TypeGuard[Sequence[PytestSensor]]:
     first = pytest_sensors[0]
     alike = all(
         s.options.model_dump(exclude={"args"}) == first.options.model_dump(exclude={"args"})
+        and parse_args(s.args()).options == parse_args(first.args()).options
         and s.test_timeout_s() == first.test_timeout_s()
         for s in pytest_sensors
     )
@@ -62,7 +65,7 @@ def read_together(sensors: Sequence[PytestSensor], tree: Path, ctx: SensorContex
         declared.update(skip_declarations(tree, sensor.settings))
     entries = os.pathsep.join(s.heldout_entries() for s in sensors)
     timeout_s = min(sum(s.options.timeout for s in sensors), ctx.timeout_s)
-    args = [a for s in sensors for a in s.args()]
+    args = [*parse_args(sensors[0].args()).options, *(p for paths in selections for p in paths)]
     events, completed = sensors[0].launch(tree, ctx, args, entries, timeout_s)
     collected = [n for e in events if e.get("event") == "collected" for n in e.get("nodeids", [])]
     if any(not _owners(n, selections) for n in collected):
@@ -75,11 +78,12 @@ def read_together(sensors: Sequence[PytestSensor], tree: Path, ctx: SensorContex
 
 
 def _selection(sensor: PytestSensor) -> tuple[str, ...]:
-    """The sensor's args as normalised relative paths; empty when any arg is not a plain path."""
-    args = sensor.args()
-    if any(a.startswith("-") or "::" in a or os.path.isabs(a) for a in args):
+    """The tests the sensor's args name, as normalised relative paths; empty when an option is not
+    known for certain (its value could be a path) or a test is named otherwise (a node id)."""
+    parsed = parse_args(sensor.args())
+    if not parsed.plain or any("::" in a or os.path.isabs(a) for a in parsed.paths):
         return ()
-    return tuple(posixpath.normpath(a) for a in args)
+    return tuple(posixpath.normpath(a) for a in parsed.paths)
 
 
 def _holds(folder: str, path: str) -> bool:
