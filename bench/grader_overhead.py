@@ -10,7 +10,8 @@ that the twins' budget binds), then runs, interleaved, `repeats` times each:
 - checked: the same tests through codefit's boot module (safe path, plugins loaded explicitly,
            audit hook, watch after every test, signed report), as the pytest sensor starts it;
 - twins:   the checked run with impossible twins planted in the tests, as a held-out grading run
-           executes it (twins are a sample: one per subject, at most `twins.budget`).
+           executes it (twins are a sample: one per subject, at most `twins.budget`; twin rows go
+           into every eligible parametrize table, `table_twins`).
 All run without the sandbox. Prints the medians (CPU and wall) and the ratios of medians
 (targets: checked / named <= 1.10 and twins / named <= 1.10; checked / bare is printed too).
 About a minute with the defaults:
@@ -51,7 +52,11 @@ def numbers():
 """
 CASES = [
     "def test_mean_{i}(numbers):\n    assert mean(numbers[:{i} % 40 + 1]) == pytest.approx(({i} % 40) / 2)\n",
-    "@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_area_{i}(n):\n    assert area(n, {i}) == n * {i}\n",
+    # A table whose answers are a parameter: a held-out run splices twin rows into it (`table_twins`).
+    (
+        "@pytest.mark.parametrize('n, h, total', [(1, {i}, {i}), (2, {i}, {i2}), (3, {i}, {i3})])\n"
+        "def test_area_{i}(n, h, total):\n    assert area(n, h) == total\n"
+    ),
     "def test_words_{i}():\n    assert words('a b c {i}') == 4\n",
     (
         "class TestArea{i}(unittest.TestCase):\n"
@@ -76,7 +81,8 @@ def make_project(root: Path, tests: int) -> int:
     for m in range(0, tests, per_module):
         body = MODULE
         for i in range(m, min(m + per_module, tests)):
-            body += "\n" + CASES[i % len(CASES)].format(i=i + 1, digits=3 * len(str(i + 1)))
+            n = i + 1
+            body += "\n" + CASES[i % len(CASES)].format(i=n, i2=2 * n, i3=3 * n, digits=3 * len(str(n)))
             count += 3 if i % len(CASES) == 1 else 1
         (root / "tests" / f"test_m{m // per_module}.py").write_text(body)
     return count
@@ -110,8 +116,9 @@ def run_bare(root: Path, named: bool = False) -> tuple[float, float]:
     return elapsed
 
 
-def run_checked(root: Path, report_dir: Path) -> tuple[tuple[float, float], int]:
-    """One run as the pytest sensor starts it (less the sandbox): ((wall, CPU seconds), tests reported)."""
+def run_checked(root: Path, report_dir: Path, heldout: bool = False) -> tuple[tuple[float, float], int]:
+    """One run as the pytest sensor starts it (less the sandbox): ((wall, CPU seconds), tests reported).
+    `heldout`: as it starts a held-out split's run, with Python's own tracebacks (`--tb=native`)."""
     report = report_dir / "report.jsonl"
     report.unlink(missing_ok=True)
     key = new_key()
@@ -125,7 +132,8 @@ def run_checked(root: Path, report_dir: Path) -> tuple[tuple[float, float], int]
         CODEFIT_TEST_TIMEOUT="0",
         CODEFIT_OWN_MODULES="shapes,tests",
     )
-    argv = [sys.executable, "-m", BOOT_MODULE, "-q", "-p", "no:cacheprovider", "tests"]
+    argv = [sys.executable, "-m", BOOT_MODULE, "-q", "-p", "no:cacheprovider"]
+    argv += ["--tb=native", "tests"] if heldout else ["tests"]
     start, cpu = time.perf_counter(), cpu_seconds()
     done = subprocess.run(
         argv, cwd=root, env=env, input=key.hex() + "\n", capture_output=True, text=True, timeout=600
@@ -159,12 +167,16 @@ def main() -> None:
             times["named"].append(run_bare(root, named=True))
             elapsed, reported = run_checked(root, reports)
             times["checked"].append(elapsed)
-            times["twins"].append(run_checked(with_twins, reports)[0])
+            times["twins"].append(run_checked(with_twins, reports, heldout=True)[0])
         if reported != cases:
             raise SystemExit(f"the checked run reported {reported} of {cases} tests")
         wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
         cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
-        print(f"{cases} tests ({len(plan.twins)} twins in the twin variant), {options.repeats} runs each")
+        rows = sum(len(table.ids) for table in plan.rows.values())
+        print(
+            f"{cases} tests ({len(plan.twins)} twins and {rows} twin rows in the twin variant), "
+            f"{options.repeats} runs each"
+        )
         for name in times:
             runs = ", ".join(f"{t[0]:.2f}" for t in times[name])
             print(f"  {name:8} median wall {wall[name]:.3f} s, CPU {cpu[name]:.3f} s   wall runs: {runs}")

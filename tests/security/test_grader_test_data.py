@@ -7,9 +7,10 @@
 - From a test module imported by name: pytest's own import hook read the file on the candidate's
   behalf, and the audit hook took the library for the reader. A test file read through an
   installed library now counts as read by whoever asked.
-Not closed: a scan of `sys.modules` for the modules pytest has already loaded (a guard catches
-the plain spellings only). Taking test modules out of `sys.modules` after collection closed it,
-but failed honest fixes on toolz, cachetools and boltons, whose tests pickle what they define."""
+A scan of `sys.modules` for the modules pytest has already loaded, or of pytest's items, reads
+plain data (taking test modules out of `sys.modules` failed honest fixes on toolz, cachetools and
+boltons, whose tests pickle what they define): twin rows in the tables make such answers fail
+(`test_grader_table_twins.py`); a table of values pytest names by position gets none."""
 
 from __future__ import annotations
 

@@ -140,7 +140,8 @@ def test_a_caller_of_outcomes_only_gets_the_same_outcomes_without_assertion_rewr
     tmp_path: Path,
 ) -> None:
     """`codefit check` shows outcomes, never messages: its runs skip pytest's assertion rewriting
-    (half of a cold run of a small suite) and nothing else; `fit`, which shows messages, keeps it."""
+    (half of a cold run of a small suite) and printed tracebacks (most of a failing test's cost),
+    and nothing else; `fit`, which shows messages, keeps both. The crash line is read either way."""
     write(
         tmp_path,
         {
@@ -156,6 +157,8 @@ def test_a_caller_of_outcomes_only_gets_the_same_outcomes_without_assertion_rewr
     assert outcomes(shown) == {"test_wrong": Outcome.FAILED, "test_rewritten": Outcome.PASSED}
     assert outcomes(counted) == {"test_wrong": Outcome.FAILED, "test_rewritten": Outcome.FAILED}
     assert "assert 3 == 4" in shown.tests[0].message
+    assert "AssertionError" in counted.tests[0].message and "test_x.py:4" in counted.tests[0].message
+    assert "def test_wrong" in shown.output and "def test_wrong" not in counted.output  # no traceback
 
 
 def test_missing_pytest_in_target_environment_is_a_clear_error(tmp_path: Path) -> None:

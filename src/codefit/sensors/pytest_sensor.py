@@ -85,12 +85,13 @@ class PytestSensor:
     def _style(self, ctx: SensorContext) -> list[str]:
         """Python's own tracebacks in held-out runs: the failures of their impossible twins are
         expected, and pytest's long tracebacks of them cost more than running the tests. A test's
-        message (the crash line) is the same in either style. Where only outcomes are read, plain
-        asserts: rewriting every test module for messages nobody reads costs a cold run (a fresh
-        clone: no cached rewrite) about half of a small suite's time. `--tb`/`--assert` in the
-        args still win."""
-        style = ["--tb=native"] if self.settings.heldout else []
-        return [*style, "--assert=plain"] if ctx.outcomes_only else style
+        message (the crash line) is the same in either style. Where only outcomes are read, no
+        traceback and plain asserts: rewriting every test module for messages nobody reads costs
+        a cold run (a fresh clone: no cached rewrite) about half of a small suite's time, and a
+        printed traceback triples a failing test's cost. `--tb`/`--assert` in the args still win."""
+        if ctx.outcomes_only:
+            return ["--tb=no", "--assert=plain"]
+        return ["--tb=native"] if self.settings.heldout else []
 
     def test_timeout_s(self) -> float:
         """Seconds per test now (0 = none): the configured limit, else the one derived from the baseline."""

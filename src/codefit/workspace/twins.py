@@ -36,6 +36,7 @@ from pathlib import Path
 
 from codefit.sensors.base import Finding, Outcome, Reading, TestResult
 from codefit.sensors.pytest_sensor import count_outcomes
+from codefit.workspace.table_twins import TableTwins, plant_rows
 
 INT_SHIFT = 982_451_653  # a prime no off-by-something bug lands on
 STR_SUFFIX = "\u2063\u2063"  # invisible separators
@@ -44,19 +45,23 @@ EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"
 # A failing test costs pytest about four passing ones (its report and traceback): twins are bounded
 # so that they cost a held-out run a few per cent, never more than the run itself.
 MIN_TWINS, TESTS_PER_TWIN = 4, 48
+MIN_TABLES = 2  # tables with twin rows (`table_twins`) in a run that has them
 RANDOM = secrets.SystemRandom()
 
 
 @dataclass
 class TwinPlan:
-    """Opaque name -> the real test's name, and which opaque names are twins."""
+    """Opaque name -> the real test's name, which opaque names are twins, and which case ids of an
+    opaque test are twin rows of its table (`table_twins`)."""
 
     names: dict[str, str] = field(default_factory=dict)
     twins: set[str] = field(default_factory=set)
+    rows: dict[str, TableTwins] = field(default_factory=dict)
 
     def merge(self, other: TwinPlan) -> None:
         self.names.update(other.names)
         self.twins.update(other.twins)
+        self.rows.update(other.rows)
 
 
 def plant(folder: Path) -> TwinPlan:
@@ -70,42 +75,72 @@ def plant(folder: Path) -> TwinPlan:
 def plant_files(paths: Sequence[Path]) -> dict[Path, TwinPlan]:
     """Rename the tests of the modules at `paths` (one held-out run's) and add twins among them,
     in place; each module's plan (none for a link, a file that is not Python or does not parse)."""
-    modules: list[tuple[Path, str, ast.Module]] = []
-    for path in paths:
-        if path.is_symlink() or path.suffix != ".py" or not path.is_file():
-            continue
-        source = path.read_text(encoding="utf-8", errors="replace")
+    sources = {
+        path: path.read_text(encoding="utf-8", errors="replace")
+        for path in paths
+        if not path.is_symlink() and path.suffix == ".py" and path.is_file()
+    }
+    drawn = _sample_tables(sources)
+    modules: list[tuple[Path, str, ast.Module, list[TableTwins]]] = []
+    for path, original in sources.items():
+        source, planted = plant_rows(original, RANDOM, drawn.get(path, set()))
         try:
-            modules.append((path, source, ast.parse(source)))
+            modules.append((path, source, ast.parse(source), planted))
         except SyntaxError:
             continue
-    chosen = _sample([test for _, _, tree in modules for test in _tests(tree)])
+    chosen = _sample([test for _, _, tree, _ in modules for test in _tests(tree)])
     plans = {}
-    for path, source, tree in modules:
-        rewritten, plans[path] = _rewrite(source, tree, chosen)
+    for path, source, tree, tables in modules:
+        rewritten, plans[path] = _rewrite(source, tree, chosen, tables)
         if plans[path].names:
             path.write_text(rewritten, encoding="utf-8")
     return plans
 
 
+def _sample_tables(sources: dict[Path, str]) -> dict[Path, set[str]]:
+    """The tests whose tables get twin rows, per module: eligible ones drawn at random, half the
+    twins' budget of the run's test functions (each table gets two rows), at least two."""
+    eligible = [(path, t.function) for path, text in sources.items() for t in plant_rows(text, RANDOM)[1]]
+    tables = max(MIN_TABLES, budget(sum(_count_tests(text) for text in sources.values())) // 2)
+    chosen: dict[Path, set[str]] = {}
+    for path, function in RANDOM.sample(eligible, min(len(eligible), tables)):
+        chosen.setdefault(path, set()).add(function)
+    return chosen
+
+
+def _count_tests(source: str) -> int:
+    try:
+        return len(_tests(ast.parse(source)))
+    except SyntaxError:
+        return 0
+
+
 def rewrite(source: str) -> tuple[str, TwinPlan]:
     """The module's text with its tests renamed and their twins added (unchanged if unparsable)."""
+    path = Path("module.py")
+    source, tables = plant_rows(source, RANDOM, _sample_tables({path: source}).get(path, set()))
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return source, TwinPlan()
-    return _rewrite(source, tree, _sample(_tests(tree)))
+    return _rewrite(source, tree, _sample(_tests(tree)), tables)
 
 
-def _rewrite(source: str, tree: ast.Module, twins: dict[int, ast.FunctionDef]) -> tuple[str, TwinPlan]:
-    """`source` with its tests renamed and the `twins` chosen among them (by `id()` of the test) added."""
+def _rewrite(
+    source: str, tree: ast.Module, twins: dict[int, ast.FunctionDef], tables: Sequence[TableTwins] = ()
+) -> tuple[str, TwinPlan]:
+    """`source` with its tests renamed and the `twins` chosen among them (by `id()` of the test)
+    added; `tables`: the twin rows already in its module-level tests' tables."""
     plan = TwinPlan()
+    rows = {table.function: table for table in tables}
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     for node, indent in sorted(_tests(tree), key=lambda t: t[0].lineno, reverse=True):  # bottom-up
         opaque, after = _opaque(), True
         plan.names[opaque] = node.name
+        if indent == 0 and node.name in rows:
+            plan.rows[opaque] = rows[node.name]
         twin = twins.get(id(node))
         if twin is not None:
             twin.name = _opaque()
@@ -129,6 +164,8 @@ def resolve(reading: Reading, plan: TwinPlan) -> Reading:
     real: list[TestResult] = []
     passed_twins: list[str] = []
     twins = 0
+    rows_passed: dict[str, list[str]] = {}
+    unnamed = _unknown_cases(reading, plan)
     for test in reading.tests:
         opaque = _opaque_in(test.nodeid, plan)
         nodeid, message = rename(test.nodeid), rename(test.message)
@@ -137,11 +174,26 @@ def resolve(reading: Reading, plan: TwinPlan) -> Reading:
             if test.outcome in PASSING:
                 passed_twins.append(nodeid)
             continue
+        if opaque in unnamed:
+            continue  # its twin rows cannot be told from its real ones: neither is counted
+        if _case_in(test.nodeid, opaque) in (plan.rows[opaque].ids if opaque in plan.rows else ()):
+            twins += 1
+            if test.outcome in PASSING:
+                rows_passed.setdefault(opaque, []).append(f"{nodeid} (a twin row)")
+            continue
         real.append(test.model_copy(update={"nodeid": nodeid, "message": message}))
+    # A table's twin rows count only all together: one alone may be an honest bug's answer.
+    for opaque, passed in rows_passed.items():
+        if len(passed) == len(plan.rows[opaque].ids):
+            passed_twins += passed
     findings = [
         f.model_copy(update={"message": rename(f.message)})
         for f in reading.findings
-        if not any(name in f.message for name in plan.twins)
+        if not any(name in f.message for name in [*plan.twins, *unnamed])
+    ]
+    findings += [
+        Finding(message=f"{plan.names[o]}: not graded: its cases were named otherwise than pytest's default")
+        for o in sorted(unnamed)
     ]
     metrics = {**reading.metrics, "twins": float(twins), "twins_passed": float(len(passed_twins))}
     update: dict[str, object] = {
@@ -313,6 +365,24 @@ def _opaque() -> str:
 def _opaque_in(nodeid: str, plan: TwinPlan) -> str:
     match = re.search(r"::(test_[0-9a-f]{12})\b", nodeid)
     return match.group(1) if match and match.group(1) in plan.names else ""
+
+
+def _unknown_cases(reading: Reading, plan: TwinPlan) -> set[str]:
+    """Tests with twin rows whose cases pytest named otherwise than `table_twins` expects (a
+    conftest's `pytest_make_parametrize_id`, another pytest): which rows are twins is not known."""
+    seen: dict[str, set[str | None]] = {}
+    for test in reading.tests:
+        opaque = _opaque_in(test.nodeid, plan)
+        if opaque in plan.rows:
+            seen.setdefault(opaque, set()).add(_case_in(test.nodeid, opaque))
+    return {o for o, ids in seen.items() if not ids <= {*plan.rows[o].ids, *plan.rows[o].real}}
+
+
+def _case_in(nodeid: str, opaque: str) -> str | None:
+    """The case id of a test of `opaque` (`...::test_<opaque>[2-3-5]` -> `2-3-5`)."""
+    marker = f"::{opaque}["
+    at = nodeid.find(marker) if opaque else -1
+    return nodeid[at + len(marker) : -1] if at >= 0 and nodeid.endswith("]") else None
 
 
 def _renamer(plan: TwinPlan) -> Callable[[str], str]:

@@ -1,0 +1,234 @@
+"""Twin rows in a held-out test's parametrize table: a real row's inputs, another row's answer.
+
+The code under test runs in the test process, and every held-out case sits there as data: in the
+test module's table, in the test's marks, in pytest's own items. No audit event marks a read of
+plain data, so code that looks its answer up by its inputs (`(a, b) -> total`) passed every
+held-out case without opening a file or a frame. Twin rows make such answers self-defeating.
+
+A test is eligible when its one `parametrize` decorator has a literal table (in the decorator, or a
+module constant only it names), its last statement checks equality against one parameter
+(`assert f(a, b) == total`, `pytest.approx(total)`, `self.assertEqual(...)`), and every value of
+the table is a plain scalar (pytest names each case from its values: the twins' names are known
+here, outside the test process). `ROWS` twin rows are spliced into the table at random places:
+a real row's inputs with another row's expected value. Each then appears twice, with two answers,
+and nothing in the process tells which is real:
+- an answer looked up by its inputs passes the row met first and fails the other, so a lookup
+  passes all real rows with the odds of one in two per twin row; code that looks up only inputs
+  that appear once must answer the twinned rows by itself;
+- an answer taken from the running case (tracking pytest's order) passes every twin row: the
+  reading is tampered (`twins.resolve`).
+Like the twins, twin rows are a sample: a held-out run's eligible tables are drawn at random, as
+many as its twins' budget (`twins.budget`).
+Honest code passes a twin row only where its answer lands on another row's value, and then fails
+the real row of the same inputs: a reading whose every twin row passes (the sign of tampering)
+fails with or without that sign; code that only inverts a two-valued answer is called tampered
+where it fails anyway. A test that uses the expected parameter anywhere but in that one check is
+not eligible (`assert identity(total) == total` passes any row).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+ROWS = 2  # twin rows per table: a failing case costs pytest about four passing ones
+MIN_ROWS = 2  # twin rows a table needs, and distinct expected values among its rows
+EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"})
+
+
+@dataclass(frozen=True)
+class TableTwins:
+    function: str  # the test's name in the module
+    ids: frozenset[str]  # the twin rows' case ids, as pytest names them
+    real: frozenset[str]  # the real rows' case ids
+
+
+def plant_rows(
+    source: str, rng: random.Random, only: Collection[str] | None = None
+) -> tuple[str, list[TableTwins]]:
+    """`source` with twin rows spliced into the tables of its eligible tests, or of those among
+    them named in `only` (unchanged when none)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source, []
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(lineno: int, col: int) -> int:  # ast columns count UTF-8 bytes
+        return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode(errors="replace"))
+
+    insertions: list[tuple[int, str]] = []
+    planted: list[TableTwins] = []
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
+            continue
+        if names.count(node.name) != 1 or (only is not None and node.name not in only):
+            continue
+        table = _table(node, tree)
+        if table is None:
+            continue
+        rows, values, expected = table
+        twins = _twin_rows(values, expected, rng)
+        if not twins:
+            continue
+        ids = [_case_id(row) for row in values] + [_case_id(row) for row in twins]
+        if len(set(ids)) != len(ids):
+            continue  # pytest would number duplicate names: not a name known here
+        for twin in twins:
+            text = "(" + ", ".join(repr(v) for v in twin) + ("," if len(twin) == 1 else "") + ")"
+            place = rng.randrange(len(rows) + 1)
+            if place < len(rows):
+                insertions.append((offset(rows[place].lineno, rows[place].col_offset), text + ", "))
+            else:
+                last = rows[-1]
+                assert last.end_lineno is not None and last.end_col_offset is not None
+                insertions.append((offset(last.end_lineno, last.end_col_offset), ", " + text))
+        planted.append(
+            TableTwins(node.name, frozenset(map(_case_id, twins)), frozenset(map(_case_id, values)))
+        )
+    text = source
+    for at, piece in sorted(insertions, key=lambda i: i[0], reverse=True):
+        text = text[:at] + piece + text[at:]
+    return text, planted
+
+
+def _table(
+    node: ast.FunctionDef, tree: ast.Module
+) -> tuple[list[ast.expr], list[tuple[object, ...]], int] | None:
+    """The rows of the test's table (their nodes and values) and the expected value's position."""
+    if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
+        return None
+    marks = [d for d in node.decorator_list if "parametrize" in ast.unparse(d).split("(", 1)[0]]
+    if len(marks) != 1 or not isinstance(call := marks[0], ast.Call) or call.keywords or len(call.args) != 2:
+        return None
+    argnames = _argnames(call.args[0])
+    expected = _compared_name(node.body[-1]) if node.body else None
+    if not argnames or len(argnames) < 2 or expected not in argnames:
+        return None
+    # Compared once and used nowhere else: `assert identity(total) == total` passes any value.
+    if sum(isinstance(n, ast.Name) and n.id == expected for n in ast.walk(node)) != 1:
+        return None
+    table = _literal_table(call.args[1], tree)
+    if table is None:
+        return None
+    values: list[tuple[object, ...]] = []
+    for row in table.elts:
+        if not isinstance(row, ast.Tuple | ast.List) or len(row.elts) != len(argnames):
+            return None
+        try:
+            value = tuple(ast.literal_eval(e) for e in row.elts)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        if not all(_plain(v) for v in value):
+            return None
+        values.append(value)
+    return list(table.elts), values, argnames.index(expected)
+
+
+def _argnames(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [name.strip() for name in node.value.split(",") if name.strip()]
+    if isinstance(node, ast.Tuple | ast.List) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return [str(e.value) for e in node.elts if isinstance(e, ast.Constant)]
+    return []
+
+
+def _compared_name(statement: ast.stmt) -> str | None:
+    """The parameter a final equality check compares against (`assert f(x) == expected`)."""
+    sides: Sequence[ast.expr] = ()
+    if isinstance(statement, ast.Assert) and isinstance(statement.test, ast.Compare):
+        compare = statement.test
+        if len(compare.ops) == 1 and isinstance(compare.ops[0], ast.Eq):
+            sides = (compare.left, compare.comparators[0])
+    elif isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if name in EQUALITY_METHODS and len(call.args) >= 2 and not call.keywords:
+            sides = (call.args[0], call.args[1])
+    named = [_bare_name(side) for side in sides]
+    found = [n for n in named if n is not None]
+    return found[0] if len(found) == 1 else None  # `a == b` of two parameters says nothing
+
+
+def _bare_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        func = node.func
+        called = (
+            func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        )
+        if called == "approx":
+            node = node.args[0]
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _literal_table(node: ast.expr, tree: ast.Module) -> ast.List | ast.Tuple | None:
+    """The table itself, or the literal a module constant holds when only this decorator names it."""
+    if isinstance(node, ast.List | ast.Tuple):
+        return node
+    if not isinstance(node, ast.Name):
+        return None
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == node.id]
+    bound = [
+        s.value
+        for s in tree.body
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
+        if s.targets[0].id == node.id
+    ]
+    if len(uses) != 2 or len(bound) != 1 or not isinstance(bound[0], ast.List | ast.Tuple):
+        return None  # named elsewhere too (or rebound): twin rows would reach other tests
+    return bound[0]
+
+
+def _plain(value: object) -> bool:
+    """A value pytest names by its text (the name of a twin is then known outside the process)."""
+    if value is None or isinstance(value, bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return (
+        isinstance(value, str)
+        and len(value) <= 100  # longer: named by a configurable strategy
+        and all(32 <= ord(c) < 127 and c not in "\\[]:" for c in value)
+    )
+
+
+def _twin_rows(values: list[tuple[object, ...]], at: int, rng: random.Random) -> list[tuple[object, ...]]:
+    """`ROWS` rows: a real row's inputs with another row's expected value, none of them
+    close to its own; none when the table has too few distinct answers or repeats its inputs."""
+    answers = [row[at] for row in values]
+    if any(a is None or isinstance(a, bool) for a in answers):
+        return []
+    distinct: list[object] = []
+    for answer in answers:
+        if not any(_close(answer, other) for other in distinct):
+            distinct.append(answer)
+    inputs = [row[:at] + row[at + 1 :] for row in values]
+    if len(distinct) < MIN_ROWS or len(set(map(repr, inputs))) != len(inputs):
+        return []
+    twins = []
+    for row in rng.sample(values, min(ROWS, len(values))):
+        others = [a for a in distinct if not _close(a, row[at]) and type(a) is type(row[at])]
+        if others:
+            twins.append((*row[:at], rng.choice(others), *row[at + 1 :]))
+    return twins if len(twins) >= MIN_ROWS else []
+
+
+def _close(a: object, b: object) -> bool:
+    """Equal, or near enough for `pytest.approx` (relative 1e-6) to take one for the other."""
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)
+    return a == b
+
+
+def _case_id(row: tuple[object, ...]) -> str:
+    """pytest's name for a case of plain values: each value's text, joined by dashes (unless a
+    conftest names cases itself: `twins.resolve` then finds names it does not know)."""
+    return "-".join(str(v) for v in row)
