@@ -20,7 +20,9 @@ twice a plain one; the sample costs it a few per cent (`bench/grader_overhead.py
 Every held-out test and every twin gets an opaque random name in the grading copy, so neither the
 node ids nor `PYTEST_CURRENT_TEST` tell them apart; `resolve` maps the reading back to the real
 names, drops the twins from it, counts how many passed (the reading's `twins`/`twins_passed`
-metrics) and, when any did, fails the reading as tampered with the twins as evidence.
+metrics) and, when any did, fails the reading as tampered with the twins as evidence. Twin rows in
+parametrize tables (`table_twins`) are planted here too, and judged the same way, a table's rows
+all together.
 """
 
 from __future__ import annotations
