@@ -66,6 +66,7 @@ _LONG_FLAGS = frozenset(
         *("--last-failed", "--failed-first", "--new-first", "--sw", "--stepwise", "--runxfail"),
         *("--doctest-modules", "--doctest-continue-on-failure", "--full-trace", "--co", "--collect-only"),
         *("--noconftest", "--keep-duplicates", "--collect-in-virtualenv", "--setup-show", "--trace"),
-        *("--pdb", "--no-showlocals", "--fulltrace"),
+        *("--pdb", "--no-showlocals", "--fulltrace", "--cache-clear", "--pyargs", "--sw-skip"),
+        *("--stepwise-skip", "--continue-on-collection-errors", "--setup-only", "--setup-plan"),
     }
 )
