@@ -84,9 +84,12 @@ def main() -> int:
     rw = load_realworld()
     project = next(p for p in rw.load_corpus() if p.name == opts.project)
     env = {"CODEFIT_SEAL_KEY": KEY, **rw.IDENTITY}
-    # No "f" in the path: boltons' test_iter_find_files strips it with str.lstrip (a character set).
-    with tempfile.TemporaryDirectory(prefix="bench-check-") as scratch:
-        tmp = opts.keep or Path(scratch)
+    # No "f" in the path: boltons' test_iter_find_files strips it with str.lstrip (a character set),
+    # and fails where the path holds one; a temporary name's random letters did, one build in five.
+    scratch = Path(tempfile.gettempdir()) / f"bench-check-{os.getpid()}-{time.monotonic_ns()}"
+    scratch.mkdir(mode=0o700)
+    try:
+        tmp = opts.keep or scratch
         tmp.mkdir(parents=True, exist_ok=True)
         prep = rw.prepare(project, tmp)
         repo = prep.repo
@@ -134,6 +137,8 @@ def main() -> int:
                 f"  check / {name}: {wall['check'] / wall[base]:.2f}x wall{target}, "
                 f"{cpu['check'] / cpu[base]:.2f}x cpu, +{wall['check'] - wall[base]:.2f} s wall"
             )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 
