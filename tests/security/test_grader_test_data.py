@@ -10,7 +10,7 @@
 A scan of `sys.modules` for the modules pytest has already loaded, or of pytest's items, reads
 plain data (taking test modules out of `sys.modules` failed honest fixes on toolz, cachetools and
 boltons, whose tests pickle what they define): twin rows in the tables make such answers fail
-(`test_grader_table_twins.py`); a table of values pytest names by position gets none."""
+(`test_grader_table_twins.py`)."""
 
 from __future__ import annotations
 

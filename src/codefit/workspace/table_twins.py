@@ -6,19 +6,21 @@ plain data, so code that looks its answer up by its inputs (`(a, b) -> total`) p
 held-out case without opening a file or a frame. Twin rows make such answers self-defeating.
 
 A test is eligible when its one `parametrize` decorator has a literal table (in the decorator, or a
-module constant only it names), its last statement checks equality against one parameter
-(`assert f(a, b) == total`, `pytest.approx(total)`, `self.assertEqual(...)`), and every value of
-the table is a plain scalar (pytest names each case from its values: the twins' names are known
-here, outside the test process). `ROWS` twin rows are spliced into the table at random places:
-a real row's inputs with another row's expected value. Each then appears twice, with two answers,
-and nothing in the process tells which is real:
+module constant only it names) and its flow ends with an equality check against one parameter
+(`assert f(a, b) == total`, `pytest.approx(total)`, `self.assertEqual(...)`, also in a final
+`try`/`else` or `with`). pytest names each case from its values, or a value it cannot name from
+the argument's name and the row's position (`pair0`): those names are computed here, outside the
+test process, for the real rows where they now stand (`renamed` gives each its name in the module)
+and for the twins. `ROWS` twin rows go into the table at random places: a real row's inputs with
+another row's expected value. Each then appears twice, with two answers, and nothing in the
+process tells which is real:
 - an answer looked up by its inputs passes the row met first and fails the other, so a lookup
   passes all real rows with the odds of one in two per twin row; code that looks up only inputs
   that appear once must answer the twinned rows by itself;
 - an answer taken from the running case (tracking pytest's order) passes every twin row: the
   reading is tampered (`twins.resolve`).
-Like the twins, twin rows are a sample: a held-out run's eligible tables are drawn at random, as
-many as its twins' budget (`twins.budget`).
+Like the twins, twin rows are a sample: a held-out run's eligible tables are drawn at random (half
+the twins' budget, `twins.budget`, at least two).
 Honest code passes a twin row only where its answer lands on another row's value, and then fails
 the real row of the same inputs: a reading whose every twin row passes (the sign of tampering)
 fails with or without that sign; code that only inverts a two-valued answer is called tampered
@@ -29,6 +31,7 @@ not eligible (`assert identity(total) == total` passes any row).
 from __future__ import annotations
 
 import ast
+import codecs
 import math
 import random
 from collections.abc import Collection, Sequence
@@ -43,7 +46,11 @@ EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"
 class TableTwins:
     function: str  # the test's name in the module
     ids: frozenset[str]  # the twin rows' case ids, as pytest names them
-    real: frozenset[str]  # the real rows' case ids
+    renamed: dict[str, str]  # a real row's case id in the grading copy -> its id in the module
+
+    @property
+    def real(self) -> frozenset[str]:
+        return frozenset(self.renamed)
 
 
 def plant_rows(
@@ -60,10 +67,11 @@ def plant_rows(
     for line in lines:
         starts.append(starts[-1] + len(line))
 
-    def offset(lineno: int, col: int) -> int:  # ast columns count UTF-8 bytes
+    def offset(lineno: int | None, col: int | None) -> int:  # ast columns count UTF-8 bytes
+        assert lineno is not None and col is not None
         return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode(errors="replace"))
 
-    insertions: list[tuple[int, str]] = []
+    replaced: list[tuple[int, int, str]] = []
     planted: list[TableTwins] = []
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
     for node in tree.body:
@@ -74,42 +82,61 @@ def plant_rows(
         table = _table(node, tree)
         if table is None:
             continue
-        rows, values, expected = table
+        rows, values, argnames, expected = table
         twins = _twin_rows(values, expected, rng)
         if not twins:
             continue
-        ids = [_case_id(row) for row in values] + [_case_id(row) for row in twins]
-        if len(set(ids)) != len(ids):
-            continue  # pytest would number duplicate names: not a name known here
+        # The rows in their new order: each twin before a real row drawn at random, or last.
+        order: list[tuple[object, ...] | int] = list(range(len(rows)))
         for twin in twins:
-            text = "(" + ", ".join(repr(v) for v in twin) + ("," if len(twin) == 1 else "") + ")"
-            place = rng.randrange(len(rows) + 1)
-            if place < len(rows):
-                insertions.append((offset(rows[place].lineno, rows[place].col_offset), text + ", "))
-            else:
-                last = rows[-1]
-                assert last.end_lineno is not None and last.end_col_offset is not None
-                insertions.append((offset(last.end_lineno, last.end_col_offset), ", " + text))
+            order.insert(rng.randrange(len(order) + 1), twin)
+        ids = [_case_id(values[r] if isinstance(r, int) else r, argnames, at) for at, r in enumerate(order)]
+        before = [_case_id(row, argnames, at) for at, row in enumerate(values)]
+        if None in ids or None in before or len(set(ids)) != len(ids) or len(set(before)) != len(before):
+            continue  # a name pytest makes otherwise, or numbers to tell apart: not known here
+        segments = [_source(source, rows[r]) if isinstance(r, int) else _text(r) for r in order]
+        replaced.append(
+            (
+                offset(rows[0].lineno, rows[0].col_offset),
+                offset(rows[-1].end_lineno, rows[-1].end_col_offset),
+                ", ".join(segments),
+            )
+        )
         planted.append(
-            TableTwins(node.name, frozenset(map(_case_id, twins)), frozenset(map(_case_id, values)))
+            TableTwins(
+                node.name,
+                frozenset(str(i) for i, r in zip(ids, order, strict=True) if not isinstance(r, int)),
+                {str(i): str(before[r]) for i, r in zip(ids, order, strict=True) if isinstance(r, int)},
+            )
         )
     text = source
-    for at, piece in sorted(insertions, key=lambda i: i[0], reverse=True):
-        text = text[:at] + piece + text[at:]
+    for begin, finish, rows_text in sorted(replaced, reverse=True):
+        text = text[:begin] + rows_text + text[finish:]
     return text, planted
+
+
+def _source(source: str, node: ast.expr) -> str:
+    segment = ast.get_source_segment(source, node)
+    assert segment is not None
+    return segment
+
+
+def _text(row: tuple[object, ...]) -> str:
+    return "(" + ", ".join(repr(v) for v in row) + ("," if len(row) == 1 else "") + ")"
 
 
 def _table(
     node: ast.FunctionDef, tree: ast.Module
-) -> tuple[list[ast.expr], list[tuple[object, ...]], int] | None:
-    """The rows of the test's table (their nodes and values) and the expected value's position."""
+) -> tuple[list[ast.expr], list[tuple[object, ...]], list[str], int] | None:
+    """The rows of the test's table (their nodes and values), its argument names and the expected
+    value's position."""
     if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
         return None
     marks = [d for d in node.decorator_list if "parametrize" in ast.unparse(d).split("(", 1)[0]]
     if len(marks) != 1 or not isinstance(call := marks[0], ast.Call) or call.keywords or len(call.args) != 2:
         return None
     argnames = _argnames(call.args[0])
-    expected = _compared_name(node.body[-1]) if node.body else None
+    expected = _compared_name(_last_statement(node.body))
     if not argnames or len(argnames) < 2 or expected not in argnames:
         return None
     # Compared once and used nowhere else: `assert identity(total) == total` passes any value.
@@ -126,10 +153,10 @@ def _table(
             value = tuple(ast.literal_eval(e) for e in row.elts)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        if not all(_plain(v) for v in value):
-            return None
         values.append(value)
-    return list(table.elts), values, argnames.index(expected)
+    if not table.elts:
+        return None
+    return list(table.elts), values, argnames, argnames.index(expected)
 
 
 def _argnames(node: ast.expr) -> list[str]:
@@ -142,7 +169,24 @@ def _argnames(node: ast.expr) -> list[str]:
     return []
 
 
-def _compared_name(statement: ast.stmt) -> str | None:
+def _last_statement(body: Sequence[ast.stmt]) -> ast.stmt | None:
+    """The statement a test ends its flow with, looking into a final `try` (its `else`, or its body;
+    a `finally` that undoes a setting) or `with` block."""
+    last = body[-1] if body else None
+    while isinstance(last, ast.Try | ast.With) and not any(map(_swallows, getattr(last, "handlers", ()))):
+        block = getattr(last, "orelse", None) or last.body  # `try: ... else: check`
+        last = block[-1] if block else None
+    return last
+
+
+def _swallows(handler: ast.ExceptHandler) -> bool:
+    """Whether an `except` clause may catch the check's own failure (a twin would pass honestly)."""
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {ast.unparse(c).rsplit(".", 1)[-1] for c in caught if c is not None}
+    return handler.type is None or bool(names & {"AssertionError", "Exception", "BaseException"})
+
+
+def _compared_name(statement: ast.stmt | None) -> str | None:
     """The parameter a final equality check compares against (`assert f(x) == expected`)."""
     sides: Sequence[ast.expr] = ()
     if isinstance(statement, ast.Assert) and isinstance(statement.test, ast.Compare):
@@ -187,19 +231,6 @@ def _literal_table(node: ast.expr, tree: ast.Module) -> ast.List | ast.Tuple | N
     return bound[0]
 
 
-def _plain(value: object) -> bool:
-    """A value pytest names by its text (the name of a twin is then known outside the process)."""
-    if value is None or isinstance(value, bool | int):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return (
-        isinstance(value, str)
-        and len(value) <= 100  # longer: named by a configurable strategy
-        and all(32 <= ord(c) < 127 and c not in "\\[]:" for c in value)
-    )
-
-
 def _twin_rows(values: list[tuple[object, ...]], at: int, rng: random.Random) -> list[tuple[object, ...]]:
     """`ROWS` rows: a real row's inputs with another row's expected value, none of them
     close to its own; none when the table has too few distinct answers or repeats its inputs."""
@@ -228,7 +259,22 @@ def _close(a: object, b: object) -> bool:
     return a == b
 
 
-def _case_id(row: tuple[object, ...]) -> str:
-    """pytest's name for a case of plain values: each value's text, joined by dashes (unless a
-    conftest names cases itself: `twins.resolve` then finds names it does not know)."""
-    return "-".join(str(v) for v in row)
+def _case_id(row: tuple[object, ...], argnames: Sequence[str], at: int) -> str | None:
+    """pytest's name for the case at position `at` of a table (its default: each value's text, or
+    the argument's name and the position for a value it cannot name, joined by dashes); None for a
+    value pytest names by a configurable strategy (a string longer than 100). A conftest may name
+    cases itself: `twins.resolve` then finds names it does not know."""
+    parts = []
+    for value, argname in zip(row, argnames, strict=True):
+        if isinstance(value, str | bytes):
+            if len(value) > 100:
+                return None
+            escaped = (
+                value.encode("unicode_escape") if isinstance(value, str) else codecs.escape_encode(value)[0]
+            )
+            parts.append(escaped.decode("ascii"))
+        elif value is None or isinstance(value, bool | int | float | complex):
+            parts.append(str(value))
+        else:
+            parts.append(f"{argname}{at}")
+    return "-".join(parts)

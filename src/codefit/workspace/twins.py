@@ -178,11 +178,15 @@ def resolve(reading: Reading, plan: TwinPlan) -> Reading:
             continue
         if opaque in unnamed:
             continue  # its twin rows cannot be told from its real ones: neither is counted
-        if _case_in(test.nodeid, opaque) in (plan.rows[opaque].ids if opaque in plan.rows else ()):
+        table = plan.rows.get(opaque)
+        case = _case_in(test.nodeid, opaque)
+        if table is not None and case in table.ids:
             twins += 1
             if test.outcome in PASSING:
                 rows_passed.setdefault(opaque, []).append(f"{nodeid} (a twin row)")
             continue
+        if table is not None and case in table.renamed:  # its position moved with the twin rows
+            nodeid = nodeid[: len(nodeid) - len(case) - 1] + table.renamed[case] + "]"
         real.append(test.model_copy(update={"nodeid": nodeid, "message": message}))
     # A table's twin rows count only all together: one alone may be an honest bug's answer.
     for opaque, passed in rows_passed.items():
