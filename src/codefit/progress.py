@@ -37,17 +37,22 @@ def note(kind: ProgressKind, text: str) -> None:
         logger.info(text, extra={"progress": kind})
 
 
-def measured(sensor: Sensor, tree: Path, ctx: SensorContext) -> Reading:
-    """`sensor.read(tree, ctx)`, with a note when it starts and one with its outcome when it ends."""
+def measured(
+    sensor: Sensor, tree: Path, ctx: SensorContext, judged: Callable[[Reading], Reading] | None = None
+) -> Reading:
+    """`sensor.read(tree, ctx)`, with a note when it starts and one with its outcome when it ends;
+    `judged`: what the caller makes of the reading (the grader's twins out), noted instead."""
     note(ProgressKind.SENSOR, f"sensor {_name(sensor)}: running...")
     started = time.monotonic()
     reading = sensor.read(tree, ctx)
+    reading = judged(reading) if judged is not None else reading
     _ended(sensor, reading, started)
     return reading
 
 
 def measured_together(sensors: Sequence[Sensor], read: Callable[[], list[Reading]]) -> list[Reading]:
-    """`read()`, the readings of `sensors` made together, noted as `measured` notes one sensor's."""
+    """`read()`, the readings of `sensors` made together (as the caller judges them), noted as
+    `measured` notes one sensor's."""
     note(ProgressKind.SENSOR, f"sensors {', '.join(_name(s) for s in sensors)}: running in one process...")
     started = time.monotonic()
     readings = read()

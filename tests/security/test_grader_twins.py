@@ -227,3 +227,19 @@ def test_a_run_checking_many_subjects_gets_twins_within_its_budget() -> None:
     text, plan = rewrite(source)
     compile(text, "t.py", "exec")
     assert len(plan.twins) == twins.budget(300) == 6 and len(plan.names) == 306
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["alone", "in one process"])
+def test_the_progress_shows_a_held_out_reading_as_judged_not_its_twins_failing(
+    make_repo: MakeRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture, shared: bool
+) -> None:
+    """`codefit demo` said `holdout (validation): FAIL 0.67 (2 passed, 1 failed)` of a split that
+    passed: the note was made before the twins were taken out."""
+    ws, commit = candidate(make_repo, tmp_path, {"src/calc.py": "def add(a, b):\n    return a + b\n"})
+    sensors = [split_sensor(tmp_path, Split.VALIDATION, "test_calc_validation.py")]
+    sensors.append(split_sensor(tmp_path, Split.TEST, "test_calc_test.py"))
+    with caplog.at_level("INFO", logger="codefit.progress"):
+        readings = grade(ws, commit, sensors, SensorContext(python=sys.executable), shared=shared)
+    assert all(r.passed for r in readings) and all(r.metrics["twins"] >= 1 for r in readings)
+    ended = [m for m in caplog.messages if m.startswith("sensor ") and " in " in m and "running" not in m]
+    assert len(ended) == 2 and all(": pass 1.00 (2 passed, 0 failed, 0 errors)" in m for m in ended), ended

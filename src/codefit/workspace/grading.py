@@ -53,12 +53,21 @@ def grade(
             own_modules=base_names(workspace.files(workspace.base)),
             unchanged_blobs=unchanged_blobs(workspace, commit),
         )
+        # The progress shows each reading as judged: its twins out (a raw held-out reading counts
+        # their failures, and said FAIL of a split that passed).
         if shared and can_share(sensors) and disjoint(placed):
             together = sensors  # narrowed to pytest sensors by `can_share`; a lambda would lose it
-            readings = measured_together(together, lambda: read_together(together, copy, graded))
-        else:
-            readings = [measured(sensor, copy, graded) for sensor in sensors]
-        return [twins.resolve(reading, plan) for reading, plan in zip(readings, plans, strict=True)]
+            return measured_together(
+                together,
+                lambda: [
+                    twins.resolve(reading, plan)
+                    for reading, plan in zip(read_together(together, copy, graded), plans, strict=True)
+                ],
+            )
+        return [
+            measured(sensor, copy, graded, functools.partial(twins.resolve, plan=plan))
+            for sensor, plan in zip(sensors, plans, strict=True)
+        ]
 
 
 def disjoint(placed: Sequence[Sequence[Path]]) -> bool:
