@@ -100,8 +100,10 @@ def graded(ws: Workspace, commit: str, sensor: PytestSensor, outcomes_only: bool
 
 @pytest.fixture
 def seeded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where the twin rows land, drawn from a fixed seed: the outcome of a lookup is then fixed."""
-    monkeypatch.setattr(twins, "RANDOM", random.Random(7))
+    """Where the twin rows land, drawn from a fixed seed: the outcome of a lookup is then fixed. The
+    seed is one where a lookup meets a twin before its real row (any draw does so with odds of one
+    in two per twin row); a change in how the grader draws may need another."""
+    monkeypatch.setattr(twins, "RANDOM", random.Random(3))
 
 
 def table_passes(reading: Reading, test: str) -> bool:

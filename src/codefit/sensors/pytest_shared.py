@@ -9,9 +9,8 @@ pytest sensors with the same options, the same pytest options in their args (`py
 args that are plain paths (no node id) and no path of one sensor holding or lying in a path of
 another. Each test goes to the sensor whose path holds its file. A collection error no sensor's
 path holds (a conftest failing at a folder above them) goes to every sensor, as each would have
-met it alone. Should any collected
-test belong to no sensor (a rootdir that names tests otherwise than the args do), the process's
-results are dropped and each sensor reads alone.
+met it alone. Should any collected test belong to no sensor (a rootdir that names tests otherwise
+than the args do), the process's results are dropped and each sensor reads alone.
 
 The process's output is withheld from the readings: it names the tests of every sensor, and one
 split may not learn another's.

@@ -34,7 +34,7 @@ import ast
 import codecs
 import math
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 ROWS = 2  # twin rows per table: a failing case costs pytest about four passing ones
@@ -73,16 +73,9 @@ def plant_rows(
 
     replaced: list[tuple[int, int, str]] = []
     planted: list[TableTwins] = []
-    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
+    for node, (rows, values, argnames, expected) in _candidates(tree):
+        if only is not None and node.name not in only:
             continue
-        if names.count(node.name) != 1 or (only is not None and node.name not in only):
-            continue
-        table = _table(node, tree)
-        if table is None:
-            continue
-        rows, values, argnames, expected = table
         twins = _twin_rows(values, expected, rng)
         if not twins:
             continue
@@ -92,8 +85,8 @@ def plant_rows(
             order.insert(rng.randrange(len(order) + 1), twin)
         ids = [_case_id(values[r] if isinstance(r, int) else r, argnames, at) for at, r in enumerate(order)]
         before = [_case_id(row, argnames, at) for at, row in enumerate(values)]
-        if None in ids or None in before or len(set(ids)) != len(ids) or len(set(before)) != len(before):
-            continue  # a name pytest makes otherwise, or numbers to tell apart: not known here
+        if None in ids or len(set(ids)) != len(ids):
+            continue  # two twins of one value: pytest would number them
         segments = [_source(source, rows[r]) if isinstance(r, int) else _text(r) for r in order]
         replaced.append(
             (
@@ -115,6 +108,29 @@ def plant_rows(
     return text, planted
 
 
+Table = tuple[list[ast.expr], list[tuple[object, ...]], list[str], int]
+
+
+def eligible_tests(tree: ast.Module) -> list[str]:
+    """The module-level tests whose tables can get twin rows."""
+    return [node.name for node, _ in _candidates(tree)]
+
+
+def _candidates(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef, Table]]:
+    """Each module-level test (its name unique) with a table that can get twin rows: one answer
+    per distinct inputs, two distinct answers at least, every case named as pytest names it."""
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
+            continue
+        table = _table(node, tree) if names.count(node.name) == 1 else None
+        if table is None or not _answerable(table[1], table[3]):
+            continue
+        ids = [_case_id(row, table[2], at) for at, row in enumerate(table[1])]
+        if None not in ids and len(set(ids)) == len(ids):
+            yield node, table
+
+
 def _source(source: str, node: ast.expr) -> str:
     segment = ast.get_source_segment(source, node)
     assert segment is not None
@@ -125,9 +141,7 @@ def _text(row: tuple[object, ...]) -> str:
     return "(" + ", ".join(repr(v) for v in row) + ("," if len(row) == 1 else "") + ")"
 
 
-def _table(
-    node: ast.FunctionDef, tree: ast.Module
-) -> tuple[list[ast.expr], list[tuple[object, ...]], list[str], int] | None:
+def _table(node: ast.FunctionDef, tree: ast.Module) -> Table | None:
     """The rows of the test's table (their nodes and values), its argument names and the expected
     value's position."""
     if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
@@ -231,19 +245,30 @@ def _literal_table(node: ast.expr, tree: ast.Module) -> ast.List | ast.Tuple | N
     return bound[0]
 
 
-def _twin_rows(values: list[tuple[object, ...]], at: int, rng: random.Random) -> list[tuple[object, ...]]:
-    """`ROWS` rows: a real row's inputs with another row's expected value, none of them
-    close to its own; none when the table has too few distinct answers or repeats its inputs."""
+def _answerable(values: list[tuple[object, ...]], at: int) -> bool:
+    """Whether the table's answers (at `at`) can be swapped: no boolean or None among them (a wrong
+    one is an honest bug's answer), two distinct ones at least, and no inputs repeated."""
     answers = [row[at] for row in values]
-    if any(a is None or isinstance(a, bool) for a in answers):
-        return []
+    inputs = [row[:at] + row[at + 1 :] for row in values]
+    return (
+        not any(a is None or isinstance(a, bool) for a in answers)
+        and len(_distinct(answers)) >= MIN_ROWS
+        and len(set(map(repr, inputs))) == len(inputs)
+    )
+
+
+def _distinct(answers: list[object]) -> list[object]:
     distinct: list[object] = []
     for answer in answers:
         if not any(_close(answer, other) for other in distinct):
             distinct.append(answer)
-    inputs = [row[:at] + row[at + 1 :] for row in values]
-    if len(distinct) < MIN_ROWS or len(set(map(repr, inputs))) != len(inputs):
-        return []
+    return distinct
+
+
+def _twin_rows(values: list[tuple[object, ...]], at: int, rng: random.Random) -> list[tuple[object, ...]]:
+    """`ROWS` rows of an answerable table: a real row's inputs with another row's expected value,
+    none of them close to its own (none when fewer than two can be made)."""
+    distinct = _distinct([row[at] for row in values])
     twins = []
     for row in rng.sample(values, min(ROWS, len(values))):
         others = [a for a in distinct if not _close(a, row[at]) and type(a) is type(row[at])]

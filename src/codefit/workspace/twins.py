@@ -38,7 +38,7 @@ from pathlib import Path
 
 from codefit.sensors.base import Finding, Outcome, Reading, TestResult
 from codefit.sensors.pytest_sensor import count_outcomes
-from codefit.workspace.table_twins import TableTwins, plant_rows
+from codefit.workspace.table_twins import TableTwins, eligible_tests, plant_rows
 
 INT_SHIFT = 982_451_653  # a prime no off-by-something bug lands on
 STR_SUFFIX = "\u2063\u2063"  # invisible separators
@@ -102,19 +102,19 @@ def plant_files(paths: Sequence[Path]) -> dict[Path, TwinPlan]:
 def _sample_tables(sources: dict[Path, str]) -> dict[Path, set[str]]:
     """The tests whose tables get twin rows, per module: eligible ones drawn at random, half the
     twins' budget of the run's test functions (each table gets two rows), at least two."""
-    eligible = [(path, t.function) for path, text in sources.items() for t in plant_rows(text, RANDOM)[1]]
-    tables = max(MIN_TABLES, budget(sum(_count_tests(text) for text in sources.values())) // 2)
+    eligible: list[tuple[Path, str]] = []
+    tests = 0
+    for path, text in sources.items():
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        tests += len(_tests(tree))
+        eligible += [(path, name) for name in eligible_tests(tree)]
     chosen: dict[Path, set[str]] = {}
-    for path, function in RANDOM.sample(eligible, min(len(eligible), tables)):
+    for path, function in RANDOM.sample(eligible, min(len(eligible), max(MIN_TABLES, budget(tests) // 2))):
         chosen.setdefault(path, set()).add(function)
     return chosen
-
-
-def _count_tests(source: str) -> int:
-    try:
-        return len(_tests(ast.parse(source)))
-    except SyntaxError:
-        return 0
 
 
 def rewrite(source: str) -> tuple[str, TwinPlan]:
