@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -148,9 +149,11 @@ def behaviour_hits(
     old_root = _old_tree(change, files)
     if old_root is None:
         return {}
-    try:
-        after = _run(change, change.tree, batch)
-        before = _run(change, old_root, batch)
+    try:  # both trees at once: each probe is a confined interpreter that mostly waits to start
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="codefit-probe") as pool:
+            after_run = pool.submit(_run, change, change.tree, batch)
+            before_run = pool.submit(_run, change, old_root, batch)
+            after, before = after_run.result(), before_run.result()
     finally:
         shutil.rmtree(old_root, ignore_errors=True)
     if after is None or before is None or len(after) != len(batch) or len(before) != len(batch):
