@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -62,3 +63,54 @@ def test_a_child_whose_result_is_not_taken_is_ended_with_the_block(tmp_path: Pat
     pid = int(marker.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, and reaped: not even a zombie is left
+
+
+def test_a_child_left_unanswered_is_told_to_stop_and_cleans_up_first(tmp_path: Path) -> None:
+    """The child's `finally` runs (a confined process it started is ended there, a temporary folder
+    removed), and a second stop signal (the terminal's Ctrl-C beside the parent's) does not cut it."""
+    started, cleaned = tmp_path / "started", tmp_path / "cleaned"
+
+    def work_then_clean() -> None:
+        try:
+            started.write_text(str(os.getpid()))
+            time.sleep(600)
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)  # as a terminal's Ctrl-C reaching it meanwhile
+            cleaned.write_text("yes")
+
+    with Forked(work_then_clean):
+        wait_for(started)
+    assert cleaned.read_text() == "yes"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)
+
+
+def test_a_caller_interrupted_while_it_waits_for_the_result_ends_the_child(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+
+    def linger() -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(600)
+
+    def interrupt_when_started(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt_when_started)
+    try:
+        with pytest.raises(KeyboardInterrupt), Forked(linger) as child:
+            wait_for(started)
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            child.result()  # interrupted in its wait
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)
+
+
+def wait_for(marker: Path) -> None:
+    for _ in range(1000):  # until the child is surely running
+        if marker.exists() and marker.read_text():
+            return
+        time.sleep(0.01)
+    raise AssertionError("the child never started")

@@ -143,19 +143,21 @@ def test_check_grades_both_sealed_splits_in_one_process(
     base = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
     ).stdout.strip()
-    launches: list[list[str]] = []
+    log = tmp_path / "launches.jsonl"  # a file: the train split runs in a forked child
     launch = PytestSensor.launch
 
     def counted(self: PytestSensor, *args: object) -> object:
-        launches.append(list(args[2]))  # type: ignore[call-overload]
+        with log.open("a") as out:
+            out.write(json.dumps(list(args[2])) + "\n")  # type: ignore[call-overload]
         return launch(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PytestSensor, "launch", counted)
     for code, honest in (("return b + a", True), ("return a - b", False)):
         (repo / "calc.py").write_text(f"def add(a, b):\n    {code}\n")
         subprocess.run(["git", "commit", "-qam", code], cwd=repo, check=True, env=identity)
-        launches.clear()
+        log.unlink(missing_ok=True)
         result = run_check(repo, base, "pr")
+        launches = [json.loads(line) for line in log.read_text().splitlines()]
         assert len(launches) == 2, launches
         assert sorted(v.split for v in result.heldout) == ["test", "validation"]
         assert [v.passed for v in result.heldout] == [honest, honest]

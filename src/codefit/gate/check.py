@@ -10,6 +10,8 @@ configured feedback level.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,15 +28,15 @@ from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
-from codefit.sensors.base import SensorContext, SensorSettings
+from codefit.sensors.base import Reading, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
 from codefit.spec import Split
 from codefit.workspace.git import GitDir, git, git_bytes
 from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import ending_launches_on_ctrl_c
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
-from codefit.workspace.unchanged import unchanged_blobs
-from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
+from codefit.workspace.unchanged import same_python_files
+from codefit.workspace.workspace import Workspace, excluded_relatives
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
 
@@ -67,8 +69,6 @@ def run_check(
             )
         config.write_bytes(text)
         plan = Codebase(repo, config).compile().plan
-        workspace = _workspace(repo, base_sha, head_sha, plan, work)
-        before, after = workspace.base, workspace.head()
         result = CheckResult(base=base_sha, head=head_sha, gates=plan.spec.gates())
         blind = [*plan.spec.validation, *plan.spec.test]
         try:
@@ -79,38 +79,40 @@ def run_check(
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
         if guards_only:
-            result.alerts = _alerts(plan, workspace, heldout)
+            result.alerts = _alerts(plan, _workspace(repo, base_sha, head_sha, plan, work), heldout)
             return result
-        # The train split (in a clean export of head, so that nothing its tests write reaches the
-        # tree the guards read) and the held-out splits (graded in a pristine copy) run at
-        # once, in confined processes of their own; the quality figures and the guards are computed
-        # meanwhile, each in a forked child (started before any thread): pure Python, they would
-        # otherwise take turns on this interpreter's lock with each other and with the graders'
-        # preparation. The train readings add their tamper alerts once they are in.
-        train_tree = work / "train"
-        workspace.export_tree(after, train_tree)
-        # What the change leaves as the base has it is the project's own code: its introspection is
-        # no tampering (the held-out gradings are told the same by `grade`). A check shows outcomes
-        # and counts, never a test's message: no sensor need work for messages.
+        # A check shows outcomes and counts, never a test's message: no sensor need work for messages.
         shown = replace(plan.context, outcomes_only=True)
-        own = replace(shown, unchanged_blobs=unchanged_blobs(workspace, after))
+        # The train split runs on a clean export of head (nothing its tests write reaches the tree the
+        # guards read), in a forked child started first: the longest part of a check begins at once,
+        # while the workspace is built. The held-out splits (graded in a pristine copy) run beside it
+        # in confined processes of their own; the quality figures and the guards are computed
+        # meanwhile, each in a forked child too (every fork before any thread): pure Python, they
+        # would otherwise take turns on this interpreter's lock with each other and with the
+        # graders' preparation. The train readings add their tamper alerts once they are in.
         with (
-            Forked(lambda: _quality(workspace, before, after, work, plan.context)) as quality,
-            Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
-            ThreadPoolExecutor(max_workers=1 + len(blind), thread_name_prefix="codefit-check") as pool,
-            ending_launches_on_ctrl_c(),  # left first: the pool's threads then have nothing to wait for
+            ending_launches_on_ctrl_c(),
+            Forked(lambda: _train(repo, base_sha, head_sha, plan, shown, work / "train")) as train,
         ):
-            train = pool.submit(lambda: [s.read(train_tree, own) for s in plan.spec.train])
-            # Blind splits that can share one pytest process do: one start and one import of the
-            # project instead of one per split (`pytest_shared`); a check shows verdicts, no output.
-            groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
-            graded = [pool.submit(grade, workspace, after, group, shown, shared=True) for group in groups]
-            alerts = guards.result()
-            result.quality, note = quality.result()
-            result.notes += [note] if note else []
-            result.train = train.result()
-            result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered_alerts(result.train)]
-            readings = [reading for future in graded for reading in future.result()]
+            workspace = _workspace(repo, base_sha, head_sha, plan, work)
+            before, after = workspace.base, workspace.head()
+            with (
+                Forked(lambda: _quality(workspace, before, after, work)) as quality,
+                Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
+                ThreadPoolExecutor(max_workers=len(blind) or 1, thread_name_prefix="codefit-check") as pool,
+                ending_launches_on_ctrl_c(),  # left first: the pool's threads then have nothing to wait for
+            ):
+                # Blind splits that can share one pytest process do: one start and one import of the
+                # project instead of one per split (`pytest_shared`); a check shows verdicts, no output.
+                groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
+                graded = [pool.submit(grade, workspace, after, group, shown, shared=True) for group in groups]
+                alerts = guards.result()
+                result.quality, note = quality.result()
+                result.notes += [note] if note else []
+                result.train = train.result()
+                tampered = tampered_alerts(result.train)
+                result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered]
+                readings = [reading for future in graded for reading in future.result()]
         result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
         if mutation:
             result.mutation_score, note = _mutation(workspace, before, after, plan)
@@ -159,12 +161,33 @@ def _workspace(repo: Path, base: str, head: str, plan: RunPlan, work: Path) -> W
     what is judged); head is laid over base, so only the files the change touches are rewritten."""
     inside = [p for p in plan.heldout_paths() if _inside(p, repo)]
     workspace = Workspace.create(repo, work / "ws", exclude=inside, commit=base)
-    write_tree(_user_git(repo), head, workspace.path)
-    skipped = {*ALWAYS_EXCLUDED, *(str(p.resolve().relative_to(repo)) for p in inside)}
-    for name in skipped & {child.name for child in workspace.path.iterdir()}:
-        _remove(workspace.path / name)  # as the base has it: out of the workspace
+    _export(repo, head, plan, workspace.path)
     workspace.snapshot(f"head {head[:12]}")
     return workspace
+
+
+def _export(repo: Path, treeish: str, plan: RunPlan, dest: Path) -> None:
+    """`dest` made to hold exactly `treeish`'s files, less the harness's own and the held-out paths
+    (as the workspace's base has them: never judged, never run as a train test)."""
+    write_tree(_user_git(repo), treeish, dest)
+    for rel in excluded_relatives(repo, plan.heldout_paths()):
+        target = dest / rel
+        if os.path.lexists(target):
+            _remove(target)
+
+
+def _train(
+    repo: Path, base: str, head: str, plan: RunPlan, shown: SensorContext, tree: Path
+) -> list[Reading]:
+    """The train split on an export of head. What the change leaves as the base has it is the
+    project's own code: its introspection is no tampering (`grade` tells the held-out gradings the
+    same)."""
+    _export(repo, head, plan, tree)
+    user = _user_git(repo)
+    listed = [{e.path: e for e in entries(user, treeish)} for treeish in (base, head)]
+    own = replace(shown, unchanged_blobs=same_python_files(*listed))
+    with ending_launches_on_ctrl_c():  # this child's own launches, when the check is stopped
+        return [sensor.read(tree, own) for sensor in plan.spec.train]
 
 
 def _user_git(repo: Path) -> GitDir:
@@ -178,8 +201,6 @@ def _inside(path: Path, repo: Path) -> bool:
 
 
 def _remove(path: Path) -> None:
-    import shutil
-
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:
@@ -187,28 +208,29 @@ def _remove(path: Path) -> None:
 
 
 def _quality(
-    workspace: Workspace, before: str, after: str, work: Path, ctx: SensorContext
+    workspace: Workspace, before: str, after: str, work: Path
 ) -> tuple[dict[str, tuple[float, float]], str]:
     """The quality figures of the Python files the change touches, their base and their head versions.
 
     Only those files are written and measured (a file the change adds or deletes counts on one side
-    only): the drift is the change's own, not diluted by (nor paid for by measuring) the rest."""
+    only): the drift is the change's own, not diluted by (nor paid for by measuring) the rest. The
+    files are those the `quality` sensor measures by default (no tests); no figure a check shows
+    needs vulture's dead-code scan, the dearest, so it is left out."""
     try:
-        from codefit.sensors.quality import QualityOptions, QualitySensor
+        from codefit.quality.report import QualitySettings, measure
+        from codefit.quality.sources import DEFAULT_EXCLUDE, discover, excluded, load
     except ImportError:
         return {}, "quality drift not measured: install codefit[quality]"
-    try:
-        sensor = QualitySensor(SensorSettings(name="quality", kind="quality"), QualityOptions())
-    except CodefitError as exc:
-        return {}, f"quality drift not measured: {exc}"
     changed = [rel for rel in workspace.changed_files(before, after) if rel.endswith(".py")]
-    if not changed:
-        return {}, "quality drift not measured: the change touches no Python file"
+    measured = [rel for rel in changed if not excluded(rel, DEFAULT_EXCLUDE)]  # the sensor's default
+    if not measured:
+        return {}, "quality drift not measured: the change touches no Python file outside the tests"
     figures: dict[str, list[float]] = {}
     for label, commit in (("base", before), ("head", after)):
         tree = work / f"quality-{label}"
-        write_files(workspace, commit, changed, tree)
-        metrics = sensor.read(tree, ctx).metrics
+        write_files(workspace, commit, measured, tree)
+        sources, _unparsable = load(tree, discover(tree, exclude=DEFAULT_EXCLUDE))
+        metrics = measure(sources, QualitySettings(dead_code=False)).metrics()
         for name in QUALITY_FIGURES:
             figures.setdefault(name, []).append(float(metrics.get(name, 0.0)))
     return {name: (values[0], values[1]) for name, values in figures.items()}, ""

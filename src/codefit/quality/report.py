@@ -18,6 +18,7 @@ class QualitySettings(Record):
     clone_min_lines: int = 3
     helper_max_sloc: int = 3
     dead_code_confidence: int = 60
+    dead_code: bool = True  # vulture's scan is the dearest figure; a caller showing none skips it
 
 
 class QualityReport(Record):
@@ -66,7 +67,7 @@ def measure(
         complexity=summarise(functions, settings.erosion_threshold),
         clones=tuple(maximal(groups)),
         structural=tuple(flags),
-        dead=tuple(dead_code(sources, settings.dead_code_confidence, usage)),
+        dead=tuple(dead_code(sources, settings.dead_code_confidence, usage)) if settings.dead_code else (),
         duplication=len(cloned) / sloc if sloc else 0.0,
         verbosity=len(verbose) / sloc if sloc else 0.0,
     )

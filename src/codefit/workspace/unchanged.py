@@ -7,20 +7,26 @@ the same introspection in code the optimizer changed or added still is.
 
 from __future__ import annotations
 
-from codefit.workspace.trees import BLOB, EXECUTABLE
+from collections.abc import Mapping
+
+from codefit.workspace.trees import BLOB, EXECUTABLE, Entry
 from codefit.workspace.workspace import Workspace
 
 
 def unchanged_blobs(workspace: Workspace, treeish: str) -> dict[str, str]:
     """{path: git blob id} of the Python files `treeish` holds as the base tree does."""
-    base = _python_blobs(workspace, workspace.base)
-    now = _python_blobs(workspace, workspace.objects.run("rev-parse", treeish).strip())
-    return {path: blob for path, blob in now.items() if base.get(path) == blob}
+    now = workspace.listing(workspace.objects.run("rev-parse", treeish).strip())
+    return same_python_files(workspace.listing(workspace.base), now)
 
 
-def _python_blobs(workspace: Workspace, commit: str) -> dict[str, str]:
+def same_python_files(base: Mapping[str, Entry], now: Mapping[str, Entry]) -> dict[str, str]:
+    """{path: git blob id} of the Python files of `now` that `base` holds with the same bytes."""
     return {
         path: e.sha
-        for path, e in workspace.listing(commit).items()
-        if e.mode in (BLOB, EXECUTABLE) and path.endswith(".py")  # a link is never the file
+        for path, e in now.items()
+        if e.mode in (BLOB, EXECUTABLE)
+        and path.endswith(".py")  # a link is never the file
+        and (was := base.get(path)) is not None
+        and was.mode in (BLOB, EXECUTABLE)
+        and was.sha == e.sha
     }

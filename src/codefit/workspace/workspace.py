@@ -86,7 +86,7 @@ class Workspace:
         trees.write_tree(GitDir(user_git, repo), head, dest)
         if dirty:
             _overlay_uncommitted(repo, dest)
-        for rel in _excluded_relatives(repo, exclude):
+        for rel in excluded_relatives(repo, exclude):
             target = dest / rel
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
@@ -273,7 +273,9 @@ def _overlay_uncommitted(repo: Path, dest: Path) -> None:
             (dest / rel).unlink(missing_ok=True)
 
 
-def _excluded_relatives(repo: Path, exclude: Sequence[Path]) -> list[str]:
+def excluded_relatives(repo: Path, exclude: Sequence[Path]) -> list[str]:
+    """The paths, relative to `repo`, a workspace never holds: the harness's own files and those of
+    `exclude` inside the repository."""
     rels = list(ALWAYS_EXCLUDED)
     for path in exclude:
         resolved = path.resolve()
