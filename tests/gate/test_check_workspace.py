@@ -86,3 +86,33 @@ def test_base_and_head_hold_the_code_and_tests_only_and_differ_by_the_change(tmp
     assert sorted(p.name for p in workspace.path.iterdir()) == ["pkg", "tests"]
     assert (workspace.path / "pkg" / "area.py").read_text() == "def area(x):\n    return x * x\n"
     assert os.access(workspace.path / "pkg" / "same.py", os.X_OK)  # the mode change is head's
+
+
+def test_a_sealed_file_below_the_top_is_in_no_tree_the_check_reads_or_runs(tmp_path: Path) -> None:
+    """A split sealed at `ci/held/x.sealed` (a path below the top): out of the workspace's base and
+    head (else the guards see it added by the change) and out of the export the train split runs."""
+    from codefit.gate.check import _export
+
+    config = CONFIG.replace(".codefit-sealed/x.sealed", "ci/held/x.sealed")
+    repo = tmp_path / "repo"
+    files = {"codefit.toml": config, "ci/held/x.sealed": "ciphertext", "ci/run.sh": "pytest\n"}
+    write(repo, {**files, "pkg/area.py": "A = 1\n", "tests/test_area.py": ""})
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    write(repo, {"pkg/area.py": "A = 2\n"})
+    git(repo, "commit", "-qam", "pr")
+    base, head = git(repo, "rev-parse", "main~1").strip(), git(repo, "rev-parse", "main^{tree}").strip()
+    plan = Codebase(repo, repo / "codefit.toml").compile().plan
+    work = tmp_path / "work"
+    work.mkdir()
+
+    workspace = _workspace(repo.resolve(), base, head, plan, work)
+    _export(repo.resolve(), head, plan, work / "train")
+
+    kept = ["ci/run.sh", "pkg/area.py", "tests/test_area.py"]
+    assert sorted(workspace.files(workspace.base)) == kept
+    assert sorted(workspace.files(workspace.head())) == kept
+    assert workspace.changed_files(workspace.base, workspace.head()) == ["pkg/area.py"]
+    exported = [p.relative_to(work / "train").as_posix() for p in (work / "train").rglob("*")]
+    assert sorted(p for p in exported if (work / "train" / p).is_file()) == kept
