@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sys
 from pathlib import Path
@@ -26,6 +28,25 @@ app = typer.Typer(
 )
 # Piped output gets a wide page: the step tables have a dozen columns.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from codefit import __version__
+
+        print(f"codefit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Train a codebase against a spec: visible tests, agent-blind validation, sealed tests."""
+
 
 RepoOption = Annotated[
     Path, typer.Option("--repo", "-C", help="The repository (default: current directory).")
@@ -292,10 +313,26 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _interrupted()
+    except OSError as exc:
+        if exc.errno not in STORAGE_FULL:
+            raise
+        _cannot_write(exc)
     except SystemExit as exc:  # typer turns a Ctrl-C into a silent exit 130
         if exc.code == 130 and _caused_by_ctrl_c(exc):
             _interrupted()
         raise
+
+
+# A disk or quota that is full, or a file system gone read-only or failing: said in one line, where
+# the traceback would bury it (`codefit show ... > /dev/full` printed rich's stack).
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+
+
+def _cannot_write(exc: OSError) -> None:
+    where = f": {exc.filename}" if exc.filename else " (the command's output)"
+    with contextlib.suppress(OSError):  # standard error may be on the same full disk
+        print(f"codefit: error: cannot write{where}: {exc.strerror}", file=sys.stderr)
+    sys.exit(1)
 
 
 def _interrupted() -> None:
