@@ -103,3 +103,23 @@ def test_a_module_the_change_does_not_touch_is_neither_measured_nor_diluting(tmp
     assert result.quality["complexity_max"] == (2.0, 4.0)  # not the untouched module's 16
     whole = figures_of(whole_tree(tmp_path, "head", HEAD, tangled=True))
     assert whole["complexity_max"] == 16.0  # what measuring the whole tree would have reported
+
+
+def test_a_change_to_the_tests_alone_is_said_to_have_no_drift_measured(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, tangled=False)
+    tests = repo / "tests" / "test_shapes.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_zero():\n    assert area('x', 1) == 0\n")
+    git(repo, "commit", "-qam", "one more test")
+    result = run_check(repo, "pr", "HEAD")
+    assert result.quality == {}
+    assert "quality drift not measured: the change touches no Python file outside the tests" in result.notes
+
+
+def test_without_the_quality_extra_the_check_says_so_and_still_judges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "codefit.quality.report", None)  # as if radon were not installed
+    result = run_check(make_repo(tmp_path, tangled=False), "main", "pr")
+    assert result.quality == {}
+    assert "quality drift not measured: install codefit[quality]" in result.notes
+    assert result.train and result.train[0].passed
