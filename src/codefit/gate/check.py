@@ -10,8 +10,6 @@ configured feedback level.
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +34,7 @@ from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import ending_launches_on_ctrl_c
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
 from codefit.workspace.unchanged import same_python_files
-from codefit.workspace.workspace import Workspace, excluded_relatives
+from codefit.workspace.workspace import Workspace, remove_excluded
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
 
@@ -170,10 +168,7 @@ def _export(repo: Path, treeish: str, plan: RunPlan, dest: Path) -> None:
     """`dest` made to hold exactly `treeish`'s files, less the harness's own and the held-out paths
     (as the workspace's base has them: never judged, never run as a train test)."""
     write_tree(_user_git(repo), treeish, dest)
-    for rel in excluded_relatives(repo, plan.heldout_paths()):
-        target = dest / rel
-        if os.path.lexists(target):
-            _remove(target)
+    remove_excluded(dest, repo, plan.heldout_paths())
 
 
 def _train(
@@ -198,13 +193,6 @@ def _user_git(repo: Path) -> GitDir:
 def _inside(path: Path, repo: Path) -> bool:
     resolved = path.resolve()
     return resolved == repo or repo in resolved.parents
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
 
 
 def _quality(

@@ -86,12 +86,7 @@ class Workspace:
         trees.write_tree(GitDir(user_git, repo), head, dest)
         if dirty:
             _overlay_uncommitted(repo, dest)
-        for rel in excluded_relatives(repo, exclude):
-            target = dest / rel
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            elif os.path.lexists(target):
-                target.unlink()
+        remove_excluded(dest, repo, exclude)
         if prepare is not None:
             prepare(dest)
         workspace = _init(dest)
@@ -271,6 +266,16 @@ def _overlay_uncommitted(repo: Path, dest: Path) -> None:
             shutil.copy2(src, dest / rel)
         elif not src.exists():
             (dest / rel).unlink(missing_ok=True)
+
+
+def remove_excluded(dest: Path, repo: Path, exclude: Sequence[Path]) -> None:
+    """Take out of `dest` (a tree of `repo`'s files) what a workspace never holds, at any depth."""
+    for rel in excluded_relatives(repo, exclude):
+        target = dest / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif os.path.lexists(target):
+            target.unlink()
 
 
 def excluded_relatives(repo: Path, exclude: Sequence[Path]) -> list[str]:
