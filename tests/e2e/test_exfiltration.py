@@ -17,6 +17,8 @@ from .project import codefit, make_project
 
 pytestmark = [pytest.mark.slow, needs_bwrap]
 
+HOST_LOOT = Path("/tmp/codefit-loot")  # the sandbox's /tmp is its own: a drop there stays inside
+
 # Imported by every test run: steals what it can read and drops it where the optimizer may look.
 PAYLOAD = """\
 import glob, os
@@ -115,6 +117,7 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     assert all(s in (drop / "loot").read_text() for s in secrets)
     shutil.rmtree(control)
     (drop / "loot").unlink()
+    HOST_LOOT.unlink(missing_ok=True)  # the control's own drop; the sandboxed runs must leave none
 
     done = codefit("fit", cwd=repo, env=env)
     # The grader ran the payload (it is calc.py): the audit hook saw it read a held-out test file,
@@ -141,3 +144,4 @@ def test_stolen_heldout_tests_and_key_reach_neither_the_result_nor_the_workspace
     assert not any(s in history for s in secrets)
     left = [p for p in (outside_tmp / "workdir").rglob("*") if p.is_file()]
     assert not [p for p in left if any(s.encode() in p.read_bytes() for s in secrets)]
+    assert not HOST_LOOT.exists() or key not in HOST_LOOT.read_text(), "the host's /tmp was written"
