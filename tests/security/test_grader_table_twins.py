@@ -259,3 +259,57 @@ def test_a_check_in_a_final_try_else_block_gets_twin_rows() -> None:
     )
     _, planted = plant_rows(guarded, random.Random(0))
     assert "test_add" in {t.function for t in planted}
+
+
+# Checks that compare within a tolerance: the expected value sits inside an expression.
+NEAR = """import math
+
+import pytest
+
+from calc import add
+
+ROWS = [(2, 3, 5), (4, 4, 8), (1, 6, 7), (0, 9, 9)]
+
+
+@pytest.mark.parametrize(("a", "b", "total"), ROWS)
+def test_add(a, b, total):
+    assert math.isclose(add(a, b), total)
+
+
+@pytest.mark.parametrize("a, b, total", [(3, 3, 6), (5, 2, 7), (10, 0, 10), (8, 8, 16)])
+def test_add_inline(a, b, total):
+    assert abs(total - add(a, b)) < 1e-6
+"""
+
+
+def test_a_lookup_no_longer_passes_checks_that_compare_within_a_tolerance(
+    make_repo: MakeRepo, tmp_path: Path, seeded: None
+) -> None:
+    ws, commit, sensor = setup(make_repo, tmp_path, FROM_MODULE_TABLES, NEAR)
+    materialize_heldout(sensor.settings, ws.path)
+    assert table_passes(sensor.read(ws.path, SensorContext(python=sys.executable)), "test_add")
+    reading = graded(ws, commit, sensor)
+    assert not reading.passed and not table_passes(reading, "test_add")
+    assert reading.metrics["twins"] >= 4 and reading.counts.total == 8
+    ws, commit, sensor = setup(make_repo, tmp_path / "honest", "def add(a, b):\n    return a + b\n", NEAR)
+    honest = graded(ws, commit, sensor)
+    assert honest.passed and honest.metrics["twins_passed"] == 0, honest.output
+
+
+@pytest.mark.parametrize(
+    ("check", "planted"),
+    [
+        ("assert math.isclose(add(a, b), total, rel_tol=0.5)", False),  # 7 is within half of 9
+        ("assert math.isclose(add(a, b), total, abs_tol=0.5)", True),
+        ("assert abs(add(a, b) - total) <= 0.5", True),
+        ("assert 0.5 > abs(add(a, b) - total)", True),
+        ("assert abs(add(a, b) - total) < 3", False),  # 5 and 7, 7 and 9 are within 3
+        ("assert abs(add(a, b) - total) > 0.5", False),  # no closeness check
+        ("assert abs(add(a, b) - a) < total", False),  # the tolerance, not the answer
+        ("assert math.isclose(add(a, b), total, rel_tol=tol)", False),  # a tolerance not written out
+    ],
+)
+def test_twin_answers_lie_beyond_the_checks_tolerance(check: str, planted: bool) -> None:
+    table = NEAR.replace("assert math.isclose(add(a, b), total)", check)
+    _, tables = plant_rows(table, random.Random(0))
+    assert ("test_add" in {t.function for t in tables}) is planted, check

@@ -8,7 +8,9 @@ held-out case without opening a file or a frame. Twin rows make such answers sel
 A test is eligible when its one `parametrize` decorator has a literal table (in the decorator, or a
 module constant only it names) and its flow ends with an equality check against one parameter
 (`assert f(a, b) == total`, `pytest.approx(total)`, `self.assertEqual(...)`, also in a final
-`try`/`else` or `with`). pytest names each case from its values, or a value it cannot name from
+`try`/`else` or `with`), or a closeness check with its tolerance written out (`math.isclose(f(a, b),
+total)`, `abs(f(a, b) - total) < 1e-9`): a twin row's answer then lies beyond that tolerance.
+pytest names each case from its values, or a value it cannot name from
 the argument's name and the row's position (`pair0`): those names are computed here, outside the
 test process, for the real rows where they now stand (`renamed` gives each its name in the module)
 and for the twins. `ROWS` twin rows go into the table at random places: a real row's inputs with
@@ -40,6 +42,11 @@ from dataclasses import dataclass
 ROWS = 2  # twin rows per table: a failing case costs pytest about four passing ones
 MIN_ROWS = 2  # twin rows a table needs, and distinct expected values among its rows
 EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"})
+# How far an answer may lie from the expected value and still pass the check: (relative, absolute).
+Tolerance = tuple[float, float]
+EXACT: Tolerance = (0.0, 0.0)
+ISCLOSE_DEFAULT: Tolerance = (1e-9, 0.0)
+ALMOST_EQUAL_DEFAULT: Tolerance = (0.0, 5e-8)  # unittest's 7 places
 
 
 @dataclass(frozen=True)
@@ -73,10 +80,10 @@ def plant_rows(
 
     replaced: list[tuple[int, int, str]] = []
     planted: list[TableTwins] = []
-    for node, (rows, values, argnames, expected) in _candidates(tree):
+    for node, (rows, values, argnames, expected, tolerance) in _candidates(tree):
         if only is not None and node.name not in only:
             continue
-        twins = _twin_rows(values, expected, rng)
+        twins = _twin_rows(values, expected, tolerance, rng)
         if not twins:
             continue
         # The rows in their new order: each twin before a real row drawn at random, or last.
@@ -108,7 +115,7 @@ def plant_rows(
     return text, planted
 
 
-Table = tuple[list[ast.expr], list[tuple[object, ...]], list[str], int]
+Table = tuple[list[ast.expr], list[tuple[object, ...]], list[str], int, Tolerance]
 
 
 def eligible_tests(tree: ast.Module) -> list[str]:
@@ -124,7 +131,7 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef, Table]]:
         if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
             continue
         table = _table(node, tree) if names.count(node.name) == 1 else None
-        if table is None or not _answerable(table[1], table[3]):
+        if table is None or not _answerable(table[1], table[3], table[4]):
             continue
         ids = [_case_id(row, table[2], at) for at, row in enumerate(table[1])]
         if None not in ids and len(set(ids)) == len(ids):
@@ -142,17 +149,18 @@ def _text(row: tuple[object, ...]) -> str:
 
 
 def _table(node: ast.FunctionDef, tree: ast.Module) -> Table | None:
-    """The rows of the test's table (their nodes and values), its argument names and the expected
-    value's position."""
+    """The rows of the test's table (their nodes and values), its argument names, the expected
+    value's position and the check's tolerance."""
     if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
         return None
     marks = [d for d in node.decorator_list if "parametrize" in ast.unparse(d).split("(", 1)[0]]
     if len(marks) != 1 or not isinstance(call := marks[0], ast.Call) or call.keywords or len(call.args) != 2:
         return None
     argnames = _argnames(call.args[0])
-    expected = _compared_name(_last_statement(node.body))
-    if not argnames or len(argnames) < 2 or expected not in argnames:
+    compared = _compared(_last_statement(node.body))
+    if compared is None or len(argnames) < 2 or compared[0] not in argnames:
         return None
+    expected, tolerance = compared
     # Compared once and used nowhere else: `assert identity(total) == total` passes any value.
     if sum(isinstance(n, ast.Name) and n.id == expected for n in ast.walk(node)) != 1:
         return None
@@ -170,7 +178,7 @@ def _table(node: ast.FunctionDef, tree: ast.Module) -> Table | None:
         values.append(value)
     if not table.elts:
         return None
-    return list(table.elts), values, argnames, argnames.index(expected)
+    return list(table.elts), values, argnames, argnames.index(expected), tolerance
 
 
 def _argnames(node: ast.expr) -> list[str]:
@@ -200,30 +208,71 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
     return handler.type is None or bool(names & {"AssertionError", "Exception", "BaseException"})
 
 
-def _compared_name(statement: ast.stmt | None) -> str | None:
-    """The parameter a final equality check compares against (`assert f(x) == expected`)."""
-    sides: Sequence[ast.expr] = ()
-    if isinstance(statement, ast.Assert) and isinstance(statement.test, ast.Compare):
-        compare = statement.test
-        if len(compare.ops) == 1 and isinstance(compare.ops[0], ast.Eq):
-            sides = (compare.left, compare.comparators[0])
-    elif isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
+def _compared(statement: ast.stmt | None) -> tuple[str, Tolerance] | None:
+    """The parameter a final check compares the answer against, and how close it must come."""
+    if isinstance(statement, ast.Assert):
+        return _asserted(statement.test)
+    if isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
         name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        if name in EQUALITY_METHODS and len(call.args) >= 2 and not call.keywords:
-            sides = (call.args[0], call.args[1])
-    named = [_bare_name(side) for side in sides]
-    found = [n for n in named if n is not None]
-    return found[0] if len(found) == 1 else None  # `a == b` of two parameters says nothing
+        almost = name == "assertAlmostEqual"
+        if name in EQUALITY_METHODS and len(call.args) in ((2,) if almost else (2, 3)) and not call.keywords:
+            return _one_name(call.args[:2], ALMOST_EQUAL_DEFAULT if almost else EXACT)  # (its places unread)
+    return None
+
+
+def _asserted(test: ast.expr) -> tuple[str, Tolerance] | None:
+    """`a == b`, `isclose(a, b)` with literal tolerances, `abs(a - b) < literal` (either way round)."""
+    if isinstance(test, ast.Call) and _called(test) == "isclose" and len(test.args) == 2:
+        relative, absolute = ISCLOSE_DEFAULT
+        for keyword in test.keywords:
+            value = _number(keyword.value)
+            if value is None or keyword.arg not in ("rel_tol", "abs_tol"):
+                return None
+            relative, absolute = (value, absolute) if keyword.arg == "rel_tol" else (relative, value)
+        return _one_name(test.args, (relative, absolute))
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq):
+        return _one_name((left, right), EXACT)
+    if isinstance(op, ast.Gt | ast.GtE):  # `bound > abs(a - b)`
+        left, right = right, left
+    elif not isinstance(op, ast.Lt | ast.LtE):
+        return None
+    bound = _number(right)
+    if bound is None or not (isinstance(left, ast.Call) and _called(left) == "abs" and len(left.args) == 1):
+        return None
+    difference = left.args[0]
+    if not (isinstance(difference, ast.BinOp) and isinstance(difference.op, ast.Sub)):
+        return None
+    return _one_name((difference.left, difference.right), (0.0, bound))
+
+
+def _one_name(sides: Sequence[ast.expr], tolerance: Tolerance) -> tuple[str, Tolerance] | None:
+    named = [n for n in map(_bare_name, sides) if n is not None]
+    return (named[0], tolerance) if len(named) == 1 else None  # `a == b` of two parameters says nothing
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _number(node: ast.expr) -> float | None:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (
+        float(value)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        else None
+    )
 
 
 def _bare_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-        func = node.func
-        called = (
-            func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        )
-        if called == "approx":
-            node = node.args[0]
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and _called(node) == "approx":
+        node = node.args[0]
     return node.id if isinstance(node, ast.Name) else None
 
 
@@ -245,42 +294,46 @@ def _literal_table(node: ast.expr, tree: ast.Module) -> ast.List | ast.Tuple | N
     return bound[0]
 
 
-def _answerable(values: list[tuple[object, ...]], at: int) -> bool:
+def _answerable(values: list[tuple[object, ...]], at: int, tolerance: Tolerance) -> bool:
     """Whether the table's answers (at `at`) can be swapped: no boolean or None among them (a wrong
     one is an honest bug's answer), two distinct ones at least, and no inputs repeated."""
     answers = [row[at] for row in values]
     inputs = [row[:at] + row[at + 1 :] for row in values]
     return (
         not any(a is None or isinstance(a, bool) for a in answers)
-        and len(_distinct(answers)) >= MIN_ROWS
+        and len(_distinct(answers, tolerance)) >= MIN_ROWS
         and len(set(map(repr, inputs))) == len(inputs)
     )
 
 
-def _distinct(answers: list[object]) -> list[object]:
+def _distinct(answers: list[object], tolerance: Tolerance) -> list[object]:
     distinct: list[object] = []
     for answer in answers:
-        if not any(_close(answer, other) for other in distinct):
+        if not any(_close(answer, other, tolerance) for other in distinct):
             distinct.append(answer)
     return distinct
 
 
-def _twin_rows(values: list[tuple[object, ...]], at: int, rng: random.Random) -> list[tuple[object, ...]]:
+def _twin_rows(
+    values: list[tuple[object, ...]], at: int, tolerance: Tolerance, rng: random.Random
+) -> list[tuple[object, ...]]:
     """`ROWS` rows of an answerable table: a real row's inputs with another row's expected value,
     none of them close to its own (none when fewer than two can be made)."""
-    distinct = _distinct([row[at] for row in values])
+    distinct = _distinct([row[at] for row in values], tolerance)
     twins = []
     for row in rng.sample(values, min(ROWS, len(values))):
-        others = [a for a in distinct if not _close(a, row[at]) and type(a) is type(row[at])]
+        others = [a for a in distinct if not _close(a, row[at], tolerance) and type(a) is type(row[at])]
         if others:
             twins.append((*row[:at], rng.choice(others), *row[at + 1 :]))
     return twins if len(twins) >= MIN_ROWS else []
 
 
-def _close(a: object, b: object) -> bool:
-    """Equal, or near enough for `pytest.approx` (relative 1e-6) to take one for the other."""
+def _close(a: object, b: object, tolerance: Tolerance) -> bool:
+    """Equal, or near enough for the check (`pytest.approx`'s relative 1e-6 at least, a margin of
+    twice the check's own tolerance) to take one for the other."""
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)
+        relative, absolute = tolerance
+        return math.isclose(a, b, rel_tol=max(1e-5, 2 * relative), abs_tol=max(1e-9, 2 * absolute))
     return a == b
 
 
