@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import shlex
@@ -108,39 +109,53 @@ def checked(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> st
     return proc.stdout
 
 
+@contextlib.contextmanager
+def exclusive(key: str) -> Iterator[None]:
+    """A corpus cache entry (`name-version`) to this process alone (other test workers and benches
+    wait): its sdist and environment are built once, and an editable install points at one checkout."""
+    if key in _HELD:  # taken already by this process (a flock on a new open file would wait)
+        yield
+        return
+    locks = cache_dir() / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+
+
+_HELD: set[str] = set()
+
+
 def sdist(project: Project) -> Path:
-    folder = cache_dir() / "sdists"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = project.name.replace("-", "_").replace(".", "_").lower()
-    for found in folder.glob("*.tar.gz"):
-        if (
-            found.name.replace("-", "_")
-            .replace(".", "_")
-            .lower()
-            .startswith(f"{stem}_{project.version.replace('.', '_')}")
-        ):
-            return found
-    checked(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            "-d",
-            str(folder),
-            f"{project.name}=={project.version}",
-        ],
-        folder,
-    )
-    return sdist(project)
+    return fetch_sdist(project.name, project.version)
+
+
+def fetch_sdist(name: str, version: str) -> Path:
+    """The cached sdist of `name==version`, downloaded first when missing."""
+    with exclusive(f"{name}-{version}"):
+        folder = cache_dir() / "sdists"
+        stem = f"{name}-{version}".replace("-", "_").replace(".", "_").lower()
+        for _ in range(2):
+            for found in sorted(folder.glob("*.tar.gz")):
+                if found.name[: -len(".tar.gz")].replace("-", "_").replace(".", "_").lower() == stem:
+                    return found
+            folder.mkdir(parents=True, exist_ok=True)
+            argv = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
+            checked([*argv, "-d", str(folder), f"{name}=={version}"], folder)
+    raise RuntimeError(f"pip download left no sdist of {name}=={version} in {folder}")
 
 
 def venv(project: Project) -> Path:
     """The project's own environment: pytest, its test dependencies, its build backend."""
+    with exclusive(project.key):
+        return _venv(project)
+
+
+def _venv(project: Project) -> Path:
     path = cache_dir() / "venvs" / project.key
     python = path / "bin" / "python"
     stamp = path / "codefit-bench.json"
@@ -374,7 +389,8 @@ def work_folder(project: Project) -> Iterator[Path]:
 
 def measure(project: Project, modes: list[str], repeat: int) -> dict[str, Any]:
     row: dict[str, Any] = {"project": project.key, "shape": project.shape}
-    with work_folder(project) as tmp:
+    editable = exclusive(project.key) if project.install == "editable" else contextlib.nullcontext()
+    with work_folder(project) as tmp, editable:  # the shared environment points at this checkout
         prep = prepare(project, tmp)
         configure(prep, "search")
         args = train_args(prep)

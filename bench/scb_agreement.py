@@ -17,6 +17,7 @@ correlation and the mean absolute difference. Exit 1 when a tree is outside TOLE
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -87,21 +88,15 @@ class Row:
         return out
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("CODEFIT_CORPUS_CACHE", ROOT / ".tools" / "corpus"))
-
-
 def sdist(tree: Tree) -> Path:
-    """The cached sdist of `tree`, downloaded first when missing."""
-    folder = cache_dir() / "sdists"
-    stem = f"{tree.name}-{tree.version}".replace("-", "_").replace(".", "_").lower()
-    for found in sorted(folder.glob("*.tar.gz")):
-        if found.name[: -len(".tar.gz")].replace("-", "_").replace(".", "_").lower() == stem:
-            return found
-    folder.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
-    subprocess.run([*argv, "-d", str(folder), f"{tree.name}=={tree.version}"], check=True)
-    return sdist(tree)
+    """The cached sdist of `tree` (bench/realworld.py's cache and lock), downloaded first when missing."""
+    spec = importlib.util.spec_from_file_location("realworld_corpus_cache", ROOT / "bench" / "realworld.py")
+    assert spec and spec.loader
+    realworld = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    if not hasattr(realworld, "fetch_sdist"):
+        spec.loader.exec_module(realworld)
+    path: Path = realworld.fetch_sdist(tree.name, tree.version)
+    return path
 
 
 def unpack(tree: Tree, work: Path) -> tuple[Path, list[str]]:

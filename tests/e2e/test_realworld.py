@@ -7,6 +7,8 @@ own virtual environment is its `.venv` (an editable install where the project is
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -42,3 +44,29 @@ def test_real_project_collects_agrees_and_tells_a_fix_from_a_hard_coder(name: st
     assert row["honest"]["met"], row["honest"]
     if project.hardcode:
         assert not row["hardcode"]["met"], row["hardcode"]
+
+
+# Two test workers (or benches) reaching one corpus entry at once: the second waits for the first.
+HOLDER = """
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location("rw", sys.argv[1])
+rw = importlib.util.module_from_spec(spec); sys.modules["rw"] = rw; spec.loader.exec_module(rw)
+with rw.exclusive("demo-1.0"):
+    with rw.exclusive("demo-1.0"):  # taken again by the same process: no wait on itself
+        with open(sys.argv[2], "a") as log:
+            log.write(f"in {sys.argv[3]}\\n"); log.flush(); time.sleep(0.5)
+            log.write(f"out {sys.argv[3]}\\n")
+"""
+
+
+def test_a_corpus_entry_is_built_by_one_process_at_a_time(tmp_path: Path) -> None:
+    env = {**os.environ, "CODEFIT_CORPUS_CACHE": str(tmp_path / "cache")}
+    log = tmp_path / "log"
+    argv = [sys.executable, "-c", HOLDER, str(BENCH), str(log)]
+    procs = [subprocess.Popen([*argv, name], env=env) for name in ("a", "b")]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    lines = log.read_text().split()
+    assert lines[0::4] == ["in", "in"] and lines[2::4] == ["out", "out"], (
+        "the second entered before the first left"
+    )
+    assert lines[1] == lines[3] and lines[5] == lines[7] and lines[1] != lines[5]
