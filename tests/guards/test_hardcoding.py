@@ -25,3 +25,27 @@ def test_a_branch_on_a_tests_whole_arguments_returning_its_answer_is_special_cas
 def test_a_base_case_returning_a_trivial_value_is_not() -> None:
     code = "def add(a, b):\n    if (a, b) == (0, 0):\n        return 0\n    return a + b\n"
     assert hits(code) == []
+
+
+CLOSE = (
+    "import math\nimport pytest\n\n\ndef test_area():\n"
+    "    assert area(1.0) == pytest.approx(3.14159)\n"
+    "    assert math.isclose(area(2.0), 12.56637, rel_tol=1e-6)\n"
+    "    assert abs(area(3.0) - 28.27433) < 1e-5\n"
+)
+
+
+def test_answers_checked_for_closeness_are_cases_and_their_hard_coding_is_special_casing() -> None:
+    cases = cases_in(ast.parse(CLOSE))
+    assert [(c.args, c.expected) for c in cases] == [
+        ((1.0,), 3.14159),
+        ((2.0,), 12.56637),
+        ((3.0,), 28.27433),
+    ]
+    code = (
+        "def area(r):\n    if r == 1.0:\n        return 3.14159\n    if r == 2.0:\n        return 12.566371\n"
+        "    if r == 3.0:\n        return 28.27433\n    return 3.14159 * r * r\n"
+    )
+    assert len(_special_cases(ast.parse(code), code, cases)) == 3
+    honest = "import math\n\n\ndef area(r):\n    return math.pi * r * r\n"
+    assert _special_cases(ast.parse(honest), honest, cases) == []

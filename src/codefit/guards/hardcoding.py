@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from codefit.assertions import EXACT, Comparison, asserted
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.behaviour import behaviour_hits
 from codefit.guards.evaluate import try_evaluate
@@ -47,7 +49,9 @@ class Case:
 
 
 def same(a: object, b: object) -> bool:
-    """Equal and of the same type (so that True is not 1)."""
+    """Equal and of the same type (so that True is not 1); floats as near as `pytest.approx` takes them."""
+    if type(a) is float and type(b) is float:
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
     return type(a) is type(b) and a == b
 
 
@@ -78,8 +82,12 @@ def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Ca
 
 
 def _assert_cases(test: ast.expr, env: dict[str, object]) -> Iterator[Case]:
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq | ast.Is):
-        left, right = test.left, test.comparators[0]
+    # `f(x) == y`, `f(x) is y`, and the closeness checks (`== approx(y)`, `isclose`, `abs(f(x) - y) < e`)
+    comparison = asserted(test)
+    if comparison is None and isinstance(test, ast.Compare) and [type(op) for op in test.ops] == [ast.Is]:
+        comparison = Comparison((test.left, test.comparators[0]), EXACT)
+    if comparison is not None:
+        left, right = comparison.sides
         for call, expected in ((left, right), (right, left)):
             if (case := _call_case(call, expected, env)) is not None:
                 yield case

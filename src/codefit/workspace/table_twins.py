@@ -39,14 +39,10 @@ import random
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from codefit.assertions import Tolerance, compared
+
 ROWS = 2  # twin rows per table: a failing case costs pytest about four passing ones
 MIN_ROWS = 2  # twin rows a table needs, and distinct expected values among its rows
-EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"})
-# How far an answer may lie from the expected value and still pass the check: (relative, absolute).
-Tolerance = tuple[float, float]
-EXACT: Tolerance = (0.0, 0.0)
-ISCLOSE_DEFAULT: Tolerance = (1e-9, 0.0)
-ALMOST_EQUAL_DEFAULT: Tolerance = (0.0, 5e-8)  # unittest's 7 places
 
 
 @dataclass(frozen=True)
@@ -157,10 +153,10 @@ def _table(node: ast.FunctionDef, tree: ast.Module) -> Table | None:
     if len(marks) != 1 or not isinstance(call := marks[0], ast.Call) or call.keywords or len(call.args) != 2:
         return None
     argnames = _argnames(call.args[0])
-    compared = _compared(_last_statement(node.body))
-    if compared is None or len(argnames) < 2 or compared[0] not in argnames:
+    checked = _compared_name(_last_statement(node.body))
+    if checked is None or len(argnames) < 2 or checked[0] not in argnames:
         return None
-    expected, tolerance = compared
+    expected, tolerance = checked
     # Compared once and used nowhere else: `assert identity(total) == total` passes any value.
     if sum(isinstance(n, ast.Name) and n.id == expected for n in ast.walk(node)) != 1:
         return None
@@ -208,72 +204,13 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
     return handler.type is None or bool(names & {"AssertionError", "Exception", "BaseException"})
 
 
-def _compared(statement: ast.stmt | None) -> tuple[str, Tolerance] | None:
+def _compared_name(statement: ast.stmt | None) -> tuple[str, Tolerance] | None:
     """The parameter a final check compares the answer against, and how close it must come."""
-    if isinstance(statement, ast.Assert):
-        return _asserted(statement.test)
-    if isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
-        name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        almost = name == "assertAlmostEqual"
-        if name in EQUALITY_METHODS and len(call.args) in ((2,) if almost else (2, 3)) and not call.keywords:
-            return _one_name(call.args[:2], ALMOST_EQUAL_DEFAULT if almost else EXACT)  # (its places unread)
-    return None
-
-
-def _asserted(test: ast.expr) -> tuple[str, Tolerance] | None:
-    """`a == b`, `isclose(a, b)` with literal tolerances, `abs(a - b) < literal` (either way round)."""
-    if isinstance(test, ast.Call) and _called(test) == "isclose" and len(test.args) == 2:
-        relative, absolute = ISCLOSE_DEFAULT
-        for keyword in test.keywords:
-            value = _number(keyword.value)
-            if value is None or keyword.arg not in ("rel_tol", "abs_tol"):
-                return None
-            relative, absolute = (value, absolute) if keyword.arg == "rel_tol" else (relative, value)
-        return _one_name(test.args, (relative, absolute))
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+    comparison = compared(statement)
+    if comparison is None:
         return None
-    left, op, right = test.left, test.ops[0], test.comparators[0]
-    if isinstance(op, ast.Eq):
-        return _one_name((left, right), EXACT)
-    if isinstance(op, ast.Gt | ast.GtE):  # `bound > abs(a - b)`
-        left, right = right, left
-    elif not isinstance(op, ast.Lt | ast.LtE):
-        return None
-    bound = _number(right)
-    if bound is None or not (isinstance(left, ast.Call) and _called(left) == "abs" and len(left.args) == 1):
-        return None
-    difference = left.args[0]
-    if not (isinstance(difference, ast.BinOp) and isinstance(difference.op, ast.Sub)):
-        return None
-    return _one_name((difference.left, difference.right), (0.0, bound))
-
-
-def _one_name(sides: Sequence[ast.expr], tolerance: Tolerance) -> tuple[str, Tolerance] | None:
-    named = [n for n in map(_bare_name, sides) if n is not None]
-    return (named[0], tolerance) if len(named) == 1 else None  # `a == b` of two parameters says nothing
-
-
-def _called(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
-def _number(node: ast.expr) -> float | None:
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return (
-        float(value)
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-        else None
-    )
-
-
-def _bare_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and _called(node) == "approx":
-        node = node.args[0]
-    return node.id if isinstance(node, ast.Name) else None
+    named = [side.id for side in comparison.sides if isinstance(side, ast.Name)]
+    return (named[0], comparison.tolerance) if len(named) == 1 else None  # `a == b` of two parameters
 
 
 def _literal_table(node: ast.expr, tree: ast.Module) -> ast.List | ast.Tuple | None:
