@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,29 @@ import pytest
 from codefit.gate.forked import Forked, ForkedError
 
 
+def alone(test: Callable[..., None]) -> Callable[..., None]:
+    """The test run in a process of its own, forked from the worker's one thread: `Forked` works in
+    the caller when another thread runs, and a test worker may hold threads an earlier test left."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                test(*args, **kwargs)
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, f"{test.__name__} failed in its process (above)"
+
+    return run
+
+
+@alone
 def test_the_value_is_computed_in_another_process() -> None:
     assert threading.active_count() == 1
     with Forked(lambda: (os.getpid(), {"erosion": (0.5, 0.25)})) as child:
@@ -37,17 +63,20 @@ def fails() -> None:
     raise ValueError("no figures")
 
 
+@alone
 def test_a_failure_in_the_child_is_raised_with_its_message() -> None:
     with Forked(fails) as child, pytest.raises(ForkedError, match="ValueError: no figures"):
         child.result()
 
 
+@alone
 def test_a_child_that_dies_without_answering_is_an_error() -> None:
     assert threading.active_count() == 1  # else the caller itself would run it, and exit
     with Forked(lambda: os._exit(3)) as child, pytest.raises(ForkedError, match="answered nothing"):
         child.result()
 
 
+@alone
 def test_a_child_whose_result_is_not_taken_is_ended_with_the_block(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
 
@@ -65,6 +94,7 @@ def test_a_child_whose_result_is_not_taken_is_ended_with_the_block(tmp_path: Pat
         os.kill(pid, 0)  # gone, and reaped: not even a zombie is left
 
 
+@alone
 def test_a_child_left_unanswered_is_told_to_stop_and_cleans_up_first(tmp_path: Path) -> None:
     """The child's `finally` runs (a confined process it started is ended there, a temporary folder
     removed), and a second stop signal (the terminal's Ctrl-C beside the parent's) does not cut it."""
@@ -85,6 +115,7 @@ def test_a_child_left_unanswered_is_told_to_stop_and_cleans_up_first(tmp_path: P
         os.kill(int(started.read_text()), 0)
 
 
+@alone
 def test_a_caller_interrupted_while_it_waits_for_the_result_ends_the_child(tmp_path: Path) -> None:
     started = tmp_path / "started"
 
