@@ -17,7 +17,6 @@ correlation and the mean absolute difference. Exit 1 when a tree is outside TOLE
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -31,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from realworld import fetch_sdist  # noqa: E402  (its corpus cache and lock)
 
 from codefit.quality.complexity import Nesting  # noqa: E402
 from codefit.quality.report import QualitySettings, measure  # noqa: E402
@@ -89,14 +91,8 @@ class Row:
 
 
 def sdist(tree: Tree) -> Path:
-    """The cached sdist of `tree` (bench/realworld.py's cache and lock), downloaded first when missing."""
-    spec = importlib.util.spec_from_file_location("realworld_corpus_cache", ROOT / "bench" / "realworld.py")
-    assert spec and spec.loader
-    realworld = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
-    if not hasattr(realworld, "fetch_sdist"):
-        spec.loader.exec_module(realworld)
-    path: Path = realworld.fetch_sdist(tree.name, tree.version)
-    return path
+    """The cached sdist of `tree` (bench/realworld.py's cache), downloaded first when missing."""
+    return fetch_sdist(tree.name, tree.version)
 
 
 def unpack(tree: Tree, work: Path) -> tuple[Path, list[str]]:

@@ -42,7 +42,7 @@ def asserted(test: ast.expr) -> Comparison | None:
     """The comparison an `assert`'s expression makes, when it is one of equality or closeness."""
     if isinstance(test, ast.Call) and called(test) == "isclose" and len(test.args) == 2:
         tolerance = _written(test, ISCLOSE_DEFAULT)
-        return _unwrapped(test.args[0], test.args[1], tolerance) if tolerance else None
+        return _unwrapped(test.args[0], test.args[1], tolerance) if tolerance is not None else None
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return None
     left, op, right = test.left, test.ops[0], test.comparators[0]

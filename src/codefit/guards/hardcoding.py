@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from codefit.assertions import EXACT, Comparison, asserted
+from codefit.assertions import APPROX_DEFAULT, EXACT, Comparison, asserted
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.behaviour import behaviour_hits
 from codefit.guards.evaluate import try_evaluate
@@ -51,7 +51,8 @@ class Case:
 def same(a: object, b: object) -> bool:
     """Equal and of the same type (so that True is not 1); floats as near as `pytest.approx` takes them."""
     if type(a) is float and type(b) is float:
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+        relative, absolute = APPROX_DEFAULT
+        return math.isclose(a, b, rel_tol=relative, abs_tol=absolute)
     return type(a) is type(b) and a == b
 
 
