@@ -1,4 +1,5 @@
-"""The workspace `codefit check` judges: base's tree, head's laid over it, the spec and sealed files out."""
+"""The trees `codefit check` judges: base's tree, head's laid over it, the spec and sealed files out,
+in the workspace the guards read and in the repository's own trees the splits are graded on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from codefit.api import Codebase
-from codefit.gate.check import _workspace
+from codefit.gate.check import _source, _workspace
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "t",
@@ -72,11 +73,19 @@ def test_base_and_head_hold_the_code_and_tests_only_and_differ_by_the_change(tmp
     work = tmp_path / "work"
     work.mkdir()
 
-    workspace = _workspace(repo.resolve(), base, head, plan, work)
+    source = _source(repo.resolve(), base, plan)
+    workspace = _workspace(source, head, plan, work)
 
     code = ["pkg/__init__.py", "pkg/area.py", "pkg/same.py", "tests/test_area.py"]
-    assert sorted(workspace.files(workspace.base)) == code
-    assert sorted(workspace.files(workspace.head())) == sorted([*code, "pkg/new.py"])
+    assert sorted(workspace.files(workspace.base)) == sorted(source.files(base)) == code
+    assert (
+        sorted(workspace.files(workspace.head()))
+        == sorted(source.files(head))
+        == sorted([*code, "pkg/new.py"])
+    )
+    assert source.show(head, "pkg/area.py") == "def area(x):\n    return x * x\n"
+    assert source.show(base, "codefit.toml") is None
+    assert source.show(head, ".codefit-sealed/x.sealed") is None
     assert sorted(workspace.changed_files(workspace.base, workspace.head())) == [
         "pkg/area.py",
         "pkg/new.py",
@@ -91,8 +100,6 @@ def test_base_and_head_hold_the_code_and_tests_only_and_differ_by_the_change(tmp
 def test_a_sealed_file_below_the_top_is_in_no_tree_the_check_reads_or_runs(tmp_path: Path) -> None:
     """A split sealed at `ci/held/x.sealed` (a path below the top): out of the workspace's base and
     head (else the guards see it added by the change) and out of the export the train split runs."""
-    from codefit.gate.check import _export
-
     config = CONFIG.replace(".codefit-sealed/x.sealed", "ci/held/x.sealed")
     repo = tmp_path / "repo"
     files = {"codefit.toml": config, "ci/held/x.sealed": "ciphertext", "ci/run.sh": "pytest\n"}
@@ -107,11 +114,13 @@ def test_a_sealed_file_below_the_top_is_in_no_tree_the_check_reads_or_runs(tmp_p
     work = tmp_path / "work"
     work.mkdir()
 
-    workspace = _workspace(repo.resolve(), base, head, plan, work)
-    _export(repo.resolve(), head, plan, work / "train")
+    source = _source(repo.resolve(), base, plan)
+    workspace = _workspace(source, head, plan, work)
+    source.export_tree(head, work / "train")
 
     kept = ["ci/run.sh", "pkg/area.py", "tests/test_area.py"]
-    assert sorted(workspace.files(workspace.base)) == kept
+    assert sorted(workspace.files(workspace.base)) == sorted(source.files(base)) == kept
+    assert source.show(base, "ci/held/x.sealed") is None
     assert sorted(workspace.files(workspace.head())) == kept
     assert workspace.changed_files(workspace.base, workspace.head()) == ["pkg/area.py"]
     exported = [p.relative_to(work / "train").as_posix() for p in (work / "train").rglob("*")]

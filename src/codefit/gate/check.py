@@ -26,15 +26,16 @@ from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan
 from codefit.optimizers.base import StepResult, StepStatus
-from codefit.sensors.base import Reading, SensorContext, SensorSettings
+from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
 from codefit.spec import Split
-from codefit.workspace.git import GitDir, git, git_bytes
+from codefit.workspace.git import git, git_bytes
 from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import ending_launches_on_ctrl_c
-from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries, write_tree
-from codefit.workspace.unchanged import same_python_files
-from codefit.workspace.workspace import Workspace, remove_excluded
+from codefit.workspace.sources import RepositoryTrees
+from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries
+from codefit.workspace.unchanged import unchanged_blobs
+from codefit.workspace.workspace import Workspace
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
 
@@ -76,41 +77,38 @@ def run_check(
                 raise
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
+        source = _source(repo, base_sha, plan)
         if guards_only:
-            result.alerts = _alerts(plan, _workspace(repo, base_sha, head_sha, plan, work), heldout)
+            result.alerts = _alerts(plan, _workspace(source, head_sha, plan, work), heldout)
             return result
         # A check shows outcomes and counts, never a test's message: no sensor need work for messages.
         shown = replace(plan.context, outcomes_only=True)
-        # The train split runs on a clean export of head (nothing its tests write reaches the tree the
-        # guards read), in a forked child started first: the longest part of a check begins at once,
-        # while the workspace is built. The held-out splits (graded in a pristine copy) run beside it
-        # in confined processes of their own; the quality figures and the guards are computed
-        # meanwhile, each in a forked child too (every fork before any thread): pure Python, they
-        # would otherwise take turns on this interpreter's lock with each other and with the
-        # graders' preparation. The train readings add their tamper alerts once they are in.
+        # The train split and the held-out splits start at once, each in a forked child of its own,
+        # on the repository's own trees: the longest parts of a check begin while the workspace is
+        # built. The train split runs on a clean export of head (nothing its tests write reaches the
+        # tree the guards read); the held-out splits are graded in a pristine copy of head, in
+        # confined processes of their own. The quality figures and the guards need the workspace and
+        # are computed meanwhile, each in a forked child too (every fork before any thread): pure
+        # Python, they would otherwise take turns on this interpreter's lock. The train readings add
+        # their tamper alerts once they are in.
         with (
             ending_launches_on_ctrl_c(),
-            Forked(lambda: _train(repo, base_sha, head_sha, plan, shown, work / "train")) as train,
+            Forked(lambda: _train(source, head_sha, plan, shown, work / "train")) as train,
+            Forked(lambda: _heldout(source, head_sha, blind, shown)) as graded,
         ):
-            workspace = _workspace(repo, base_sha, head_sha, plan, work)
+            workspace = _workspace(source, head_sha, plan, work)
             before, after = workspace.base, workspace.head()
             with (
                 Forked(lambda: _quality(workspace, before, after, work)) as quality,
                 Forked(lambda: _alerts(plan, workspace, heldout)) as guards,
-                ThreadPoolExecutor(max_workers=len(blind) or 1, thread_name_prefix="codefit-check") as pool,
-                ending_launches_on_ctrl_c(),  # left first: the pool's threads then have nothing to wait for
             ):
-                # Blind splits that can share one pytest process do: one start and one import of the
-                # project instead of one per split (`pytest_shared`); a check shows verdicts, no output.
-                groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
-                graded = [pool.submit(grade, workspace, after, group, shown, shared=True) for group in groups]
                 alerts = guards.result()
                 result.quality, note = quality.result()
                 result.notes += [note] if note else []
                 result.train = train.result()
                 tampered = tampered_alerts(result.train)
                 result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered]
-                readings = [reading for future in graded for reading in future.result()]
+                readings = graded.result()
         result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
         if mutation:
             result.mutation_score, note = _mutation(workspace, before, after, plan)
@@ -152,42 +150,48 @@ def _commit(repo: Path, ref: str) -> str:
     return sha
 
 
-def _workspace(repo: Path, base: str, head: str, plan: RunPlan, work: Path) -> Workspace:
-    """A workspace whose base commit is `base`'s tree and whose head is `head`'s, held-out paths out.
+def _source(repo: Path, base: str, plan: RunPlan) -> RepositoryTrees:
+    """The repository's trees as a workspace holds them: the harness's files and held-out paths out."""
+    return RepositoryTrees(repo, base, [p for p in plan.heldout_paths() if _inside(p, repo)])
+
+
+def _workspace(source: RepositoryTrees, head: str, plan: RunPlan, work: Path) -> Workspace:
+    """A workspace whose base commit is the base's tree and whose head is `head`'s, held-out paths out.
 
     Both are written from the user's own objects (raw blobs: no attribute of either tree filters
     what is judged); head is laid over base, so only the files the change touches are rewritten."""
-    inside = [p for p in plan.heldout_paths() if _inside(p, repo)]
-    workspace = Workspace.create(repo, work / "ws", exclude=inside, commit=base)
-    _export(repo, head, plan, workspace.path)
+    inside = [p for p in plan.heldout_paths() if _inside(p, source.repo)]
+    workspace = Workspace.create(source.repo, work / "ws", exclude=inside, commit=source.base)
+    source.export_tree(head, workspace.path)
     workspace.snapshot(f"head {head[:12]}")
     return workspace
 
 
-def _export(repo: Path, treeish: str, plan: RunPlan, dest: Path) -> None:
-    """`dest` made to hold exactly `treeish`'s files, less the harness's own and the held-out paths
-    (as the workspace's base has them: never judged, never run as a train test)."""
-    write_tree(_user_git(repo), treeish, dest)
-    remove_excluded(dest, repo, plan.heldout_paths())
-
-
 def _train(
-    repo: Path, base: str, head: str, plan: RunPlan, shown: SensorContext, tree: Path
+    source: RepositoryTrees, head: str, plan: RunPlan, shown: SensorContext, tree: Path
 ) -> list[Reading]:
     """The train split on an export of head. What the change leaves as the base has it is the
     project's own code: its introspection is no tampering (`grade` tells the held-out gradings the
     same)."""
-    _export(repo, head, plan, tree)
-    user = _user_git(repo)
-    listed = [{e.path: e for e in entries(user, treeish)} for treeish in (base, head)]
-    own = replace(shown, unchanged_blobs=same_python_files(*listed))
+    source.export_tree(head, tree)
+    own = replace(shown, unchanged_blobs=unchanged_blobs(source, head))
     with ending_launches_on_ctrl_c():  # this child's own launches, when the check is stopped
         return [sensor.read(tree, own) for sensor in plan.spec.train]
 
 
-def _user_git(repo: Path) -> GitDir:
-    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
-    return GitDir(git_dir, repo)
+def _heldout(
+    source: RepositoryTrees, head: str, blind: Sequence[Sensor], shown: SensorContext
+) -> list[Reading]:
+    """The held-out splits graded on head, one reading per sensor of `blind`, in order. Splits that
+    can share one pytest process do: one start and one import of the project instead of one per
+    split (`pytest_shared`); a check shows verdicts, no output."""
+    groups = [blind] if can_share(blind) else [[sensor] for sensor in blind]
+    with (
+        ThreadPoolExecutor(max_workers=len(groups) or 1, thread_name_prefix="codefit-check") as pool,
+        ending_launches_on_ctrl_c(),  # left first: the pool's threads then have nothing to wait for
+    ):
+        graded = [pool.submit(grade, source, head, group, shown, shared=True) for group in groups]
+        return [reading for future in graded for reading in future.result()]
 
 
 def _inside(path: Path, repo: Path) -> bool:

@@ -23,16 +23,17 @@ from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share, read_together
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
+from codefit.workspace.sources import TreeSource
 from codefit.workspace.unchanged import unchanged_blobs
-from codefit.workspace.workspace import Workspace
 
 TEST_MODULES = ("test_*.py", "*_test.py")  # pytest's default `python_files`
 
 
 def grade(
-    workspace: Workspace, commit: str, sensors: Sequence[Sensor], ctx: SensorContext, *, shared: bool = False
+    source: TreeSource, commit: str, sensors: Sequence[Sensor], ctx: SensorContext, *, shared: bool = False
 ) -> list[Reading]:
-    """Readings of `sensors` on `commit`, each graded with its held-out files added.
+    """Readings of `sensors` on `commit` of `source` (a workspace, or a repository's own trees), each
+    graded with its held-out files added.
 
     `shared`: read them in one pytest process where they can share one (`pytest_shared`) and their
     held-out files are disjoint; only for a caller that shows no reading's output."""
@@ -40,8 +41,8 @@ def grade(
         return []
     with tempfile.TemporaryDirectory(prefix="codefit-grade-") as tmp:
         copy = Path(tmp) / "tree"
-        workspace.export_tree(commit, copy)
-        base_text = functools.partial(workspace.show, workspace.base)
+        source.export_tree(commit, copy)
+        base_text = functools.partial(source.show, source.base)
         make_pristine(copy, base_text)
         placed = []
         for sensor in sensors:
@@ -50,8 +51,8 @@ def grade(
         plans = plant_twins(sensors, placed)
         graded = dataclasses.replace(
             ctx,
-            own_modules=base_names(workspace.files(workspace.base)),
-            unchanged_blobs=unchanged_blobs(workspace, commit),
+            own_modules=base_names(source.files(source.base)),
+            unchanged_blobs=unchanged_blobs(source, commit),
         )
         # The progress shows each reading as judged: its twins out (a raw held-out reading counts
         # their failures, and said FAIL of a split that passed).

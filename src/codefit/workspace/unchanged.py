@@ -8,15 +8,17 @@ the same introspection in code the optimizer changed or added still is.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from codefit.workspace.trees import BLOB, EXECUTABLE, Entry
-from codefit.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from codefit.workspace.sources import TreeSource
 
 
-def unchanged_blobs(workspace: Workspace, treeish: str) -> dict[str, str]:
+def unchanged_blobs(trees: TreeSource, treeish: str) -> dict[str, str]:
     """{path: git blob id} of the Python files `treeish` holds as the base tree does."""
-    now = workspace.listing(workspace.objects.run("rev-parse", treeish).strip())
-    return same_python_files(workspace.listing(workspace.base), now)
+    return same_python_files(trees.listing(trees.base), trees.listing(treeish))
 
 
 def same_python_files(base: Mapping[str, Entry], now: Mapping[str, Entry]) -> dict[str, str]:
