@@ -7,8 +7,7 @@ from pathlib import Path
 from codefit.config import CONFIG_FILE
 from codefit.errors import ConfigError
 from codefit.init_detect import PytestConfig, pytest_config, src_packages
-
-TEST_DIRS = ("tests", "test", "testing")
+from codefit.testfiles import TEST_DIRS
 
 
 def find_tests(repo: Path) -> str | None:

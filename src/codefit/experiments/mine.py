@@ -22,6 +22,7 @@ from pathlib import Path
 import tomli_w
 
 from codefit.errors import ConfigError
+from codefit.testfiles import is_test_file
 from codefit.workspace.git import git, git_bytes
 
 TEST_TIMEOUT_S = 300.0
@@ -40,13 +41,6 @@ class MineReport:
         out = [f"kept {len(self.kept)} of {total} commits"]
         out += [f"  dropped {n}: {reason}" for reason, n in self.reasons().most_common()]
         return out
-
-
-def is_test_file(path: str) -> bool:
-    p = Path(path)
-    return p.suffix == ".py" and (
-        p.name.startswith("test_") or p.stem.endswith("_test") or "tests" in p.parts
-    )
 
 
 def mine(

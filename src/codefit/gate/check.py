@@ -29,6 +29,7 @@ from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
 from codefit.spec import Split
+from codefit.testfiles import is_test_code
 from codefit.workspace.git import git, git_bytes
 from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import ending_launches_on_ctrl_c
@@ -246,7 +247,7 @@ def write_files(workspace: Workspace, commit: str, paths: Sequence[str], dest: P
 def _mutation(workspace: Workspace, before: str, after: str, plan: RunPlan) -> tuple[float | None, str]:
     from codefit.sensors.mutation import MutationOptions, MutationSensor
 
-    changed = [p for p in workspace.changed_files(before, after) if p.endswith(".py") and not _is_test(p)]
+    changed = [p for p in workspace.changed_files(before, after) if p.endswith(".py") and not is_test_code(p)]
     if not changed:
         return None, "mutation score not measured: the change touches no module outside the tests"
     train_args: Sequence[str] = next(
@@ -264,13 +265,3 @@ def _pytest_args(sensor: object) -> list[str] | None:
     options = getattr(sensor, "options", None)
     args = getattr(options, "args", None)
     return list(args) if isinstance(args, list) else None
-
-
-def _is_test(rel: str) -> bool:
-    name = Path(rel).name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or "tests" in Path(rel).parts
-    )

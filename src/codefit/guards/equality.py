@@ -13,16 +13,8 @@ from typing import ClassVar
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import walk
 from codefit.guards.names import IMPORTERS, Names, folded, names_of
-from codefit.guards.source import (
-    Hit,
-    added_hits,
-    alert,
-    dotted,
-    hit,
-    is_test_file,
-    judged_as_test,
-    python_files,
-)
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, judged_as_test, python_files
+from codefit.testfiles import is_test_file
 
 COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__"})
 BUILTINS = frozenset(

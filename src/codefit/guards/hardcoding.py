@@ -28,7 +28,6 @@ from codefit.guards.source import (
     dotted,
     found,
     hit,
-    is_test_file,
     literal,
     new_hits,
     parse,
@@ -37,6 +36,7 @@ from codefit.guards.source import (
     tree_files,
 )
 from codefit.guards.tables import code_tables, data_file_tables
+from codefit.testfiles import is_test_file
 
 TRIVIAL: tuple[object, ...] = (None, True, False, 0, 1, -1, 2, "", (), [], {})
 

@@ -19,17 +19,8 @@ from typing import ClassVar
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import walk
 from codefit.guards.names import folded, names_of
-from codefit.guards.source import (
-    TEST_DIRS,
-    Hit,
-    added_hits,
-    alert,
-    dotted,
-    hit,
-    is_test_file,
-    python_files,
-    tree_files,
-)
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, python_files, tree_files
+from codefit.testfiles import in_test_dir, is_test_file
 
 PATCH_CALLS = frozenset(
     {"setattr", "delattr", "setitem", "patch", "patch.object", "patch.dict", "patch.multiple"}
@@ -44,7 +35,7 @@ def project_modules(tree: Path) -> frozenset[str]:
         parts = path.relative_to(tree).parts
         if parts[0] == "src" and len(parts) > 1:
             parts = parts[1:]
-        if TEST_DIRS & set(parts[:-1]) or parts[-1] in ("conftest.py", "setup.py", "noxfile.py"):
+        if in_test_dir("/".join(parts)) or parts[-1] in ("conftest.py", "setup.py", "noxfile.py"):
             continue
         out.add(PurePosixPath(parts[0]).stem)
     return frozenset(out)

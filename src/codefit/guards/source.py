@@ -12,13 +12,12 @@ import importlib.util
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import FunctionType
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import memoized
-
-TEST_DIRS = frozenset({"tests", "test", "testing"})
+from codefit.testfiles import is_test_code, is_test_file
 
 
 @dataclass(frozen=True)
@@ -121,17 +120,7 @@ def added_test_file(change: Change, rel: str) -> bool:
 
 def judged_as_test(change: Change, rel: str) -> bool:
     """A test file that was there at the run's base: tests may peek at themselves and build matchers."""
-    tests = is_test_file(rel) or PurePosixPath(rel).name == "conftest.py"
-    return tests and not added_test_file(change, rel)
-
-
-def is_test_file(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    if path.suffix != ".py" or path.name == "conftest.py":
-        return False
-    return (
-        path.name.startswith("test_") or path.stem.endswith("_test") or bool(TEST_DIRS & set(path.parts[:-1]))
-    )
+    return is_test_code(rel) and not added_test_file(change, rel)
 
 
 def matches(rel: str, globs: Sequence[str]) -> bool:

@@ -7,7 +7,8 @@ from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import walk
-from codefit.guards.source import Hit, added_hits, alert, dotted, hit, is_test_file, python_files, qualnames
+from codefit.guards.source import Hit, added_hits, alert, dotted, hit, python_files, qualnames
+from codefit.testfiles import is_test_file
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 

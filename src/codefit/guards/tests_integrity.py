@@ -6,17 +6,8 @@ import ast
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import (
-    Hit,
-    PyFile,
-    added_hits,
-    alert,
-    dotted,
-    hit,
-    is_test_file,
-    line_hit,
-    python_files,
-)
+from codefit.guards.source import Hit, PyFile, added_hits, alert, dotted, hit, line_hit, python_files
+from codefit.testfiles import is_test_file
 
 SKIP_WORDS = ("skip", "xfail", "importorskip")
 CHECK_CALLS = ("raises", "warns", "deprecated_call", "fail")

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
-from codefit.guards.source import alert, is_test_file, line_hit, matches, read_after, tree_files
+from codefit.guards.source import alert, line_hit, matches, read_after, tree_files
+from codefit.testfiles import is_test_file
 from codefit.workspace.pristine import CONFIG_FILES, INI_SECTIONS, STARTUP_MODULES
 
 STARTUP_FILES = {f"{m}.py" for m in STARTUP_MODULES}

@@ -17,16 +17,13 @@ from pydantic import Field
 
 from codefit.records import Options
 from codefit.sensors.base import Finding, SensorContext
+from codefit.testfiles import is_test_code
 
 REPORT = re.compile(r"^(?P<path>[^\n:]+):(?P<line>\d+): error: (?P<message>.+)$", re.MULTILINE)
 # Tests are not checked: their folders, test modules and conftest.py.
 SKIPPED_DIRS = frozenset(
     {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".nox", "tests", "test"}
 )
-
-
-def _is_test(path: Path) -> bool:
-    return path.name == "conftest.py" or path.name.startswith("test_") or path.name.endswith("_test.py")
 
 
 class CrosshairSettings(Options):
@@ -91,7 +88,9 @@ def _python_files(tree: Path, include: list[str]) -> list[Path]:
         found += [
             p
             for p in candidates
-            if p.suffix == ".py" and not _is_test(p) and not SKIPPED_DIRS & set(p.relative_to(tree).parts)
+            if p.suffix == ".py"
+            and not is_test_code(p.relative_to(tree).as_posix())
+            and not SKIPPED_DIRS & set(p.relative_to(tree).parts)
         ]
     return sorted(set(found))
 

@@ -23,6 +23,7 @@ from codefit.progress import RateNote
 from codefit.records import Options
 from codefit.sensors.base import Sensor
 from codefit.sensors.pytest_sensor import PytestSensor
+from codefit.testfiles import is_test_code
 
 TRIED_IN_TRANSCRIPT = 200
 BATCH_PER_WORKER = 4  # candidates queued per worker: keeps each busy while the search judges results
@@ -227,7 +228,7 @@ def _test_files(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if is_test_file(rel) and not any(part.startswith(".") for part in rel.split("/")):
+        if is_test_code(rel) and not any(part.startswith(".") for part in rel.split("/")):
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
     return out
 
@@ -236,17 +237,12 @@ def _pytest_sensor(sensors: Sequence[Sensor]) -> PytestSensor | None:
     return next((s for s in sensors if isinstance(s, PytestSensor)), None)
 
 
-def is_test_file(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests/" in rel
-
-
 def editable_sources(root: Path, writable: Sequence[str], protected: Sequence[str]) -> dict[str, str]:
     """Python files the optimizer may change: writable, not protected, not tests."""
     out: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or is_test_file(rel):
+        if any(part.startswith(".") for part in rel.split("/")) or is_test_code(rel):
             continue
         if writable and not any(fnmatch.fnmatch(rel, g) for g in writable):
             continue
@@ -282,7 +278,7 @@ def _problem(
     test_sources = [
         p.read_text(encoding="utf-8", errors="replace")
         for p in sorted(root.rglob("*.py"))
-        if is_test_file(p.relative_to(root).as_posix())
+        if is_test_code(p.relative_to(root).as_posix())
     ]
     return Problem(
         sources=sources,
