@@ -271,10 +271,14 @@ def _twin(node: ast.FunctionDef) -> tuple[ast.FunctionDef, str] | None:
     subject that check compares."""
     if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
         return None
-    twin = copy.deepcopy(node)
-    for statement in reversed(twin.body):
+    for at in reversed(range(len(node.body))):
+        statement = copy.deepcopy(node.body[at])
         subject = _perturb_statement(statement)
         if subject is not None:
+            # Only the body's list and the perturbed statement are new: the twin is renamed and
+            # unparsed, never changed elsewhere, so it may share the rest with its test.
+            twin = copy.copy(node)
+            twin.body = [*node.body[:at], statement, *node.body[at + 1 :]]
             return twin, subject
     return None
 
