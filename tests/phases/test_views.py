@@ -1,8 +1,10 @@
 """A phased run viewed: `codefit diff RUN` gives the whole run's patch (it has no steps of its own),
-`codefit show RUN --phase N` one phase with its runs' transcripts, and `codefit compare` one row per
-phase."""
+`codefit show RUN --phase N` one phase with its runs' transcripts, `codefit compare` one row per
+phase, and `codefit report` a table of its phases."""
 
 import json
+from html.parser import HTMLParser
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -13,7 +15,35 @@ from tests.conftest import MakeRepo
 from tests.phases.items_repo import FILES
 
 
-def test_diff_show_and_compare_of_phased_runs(make_repo: MakeRepo) -> None:
+class Tables(HTMLParser):
+    """The text of every cell of every table, per table: [[row cells]]."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_diff_show_and_compare_of_phased_runs(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo = make_repo(FILES)
     cli = CliRunner()
     fitted = cli.invoke(app, ["fit", str(repo)])  # a log, not a terminal: each phase and item gets a line
@@ -53,3 +83,19 @@ def test_diff_show_and_compare_of_phased_runs(make_repo: MakeRepo) -> None:
         cli.invoke(app, ["compare", first.id, second.run_id, "-C", str(repo), "--json"]).output
     )
     assert [len(as_json["phases"][r]) for r in (first.id, second.run_id)] == [2, 2]
+
+    out = tmp_path / "report.html"
+    reported = cli.invoke(app, ["report", first.id, "-C", str(repo), "-o", str(out)])
+    assert reported.exit_code == 0, reported.output
+    page = out.read_text()
+    assert f"<h2>phases of run {first.id}</h2>" in page
+    parser = Tables()
+    parser.feed(page)
+    (table,) = [t for t in parser.tables if t and t[0][:2] == ["#", "phase"]]
+    head, plan_row, generate_row = table
+    cell = dict(zip(head, generate_row, strict=True))
+    assert (cell["#"], cell["phase"], cell["kind"], cell["status"]) == ("2", "generate", "generate", "met")
+    assert cell["steps"] == "2" and cell["cost $"] == "0.0000"
+    assert [line.split(": run ")[0] for line in cell["runs"].split("\n")] == ["1. one", "2. two"]
+    assert dict(zip(head, plan_row, strict=True))["handed over"] == "PLAN.md"
+    assert f"codefit show {first.id} --phase N" in page

@@ -107,7 +107,7 @@ def checkpoints_html(rows: Sequence[Mapping[str, Any]]) -> str:
 
     head = ["#", "checkpoint", "run", "met", "steps", "cost $", "val", "test", "forgetting", *QUALITY_KEYS]
     out = [
-        "<table class='checkpoints'><thead><tr>",
+        "<table class='data checkpoints'><thead><tr>",
         *(f"<th>{escape(h)}</th>" for h in head),
         "</tr></thead><tbody>",
     ]

@@ -1,6 +1,7 @@
-"""A phased run's phases shown: one line each under `codefit show` (and `fit`, `demo`), and one
-phase in full with `codefit show RUN --phase N`: its outcome, cost, handed-over files, and each of
-its runs' steps (the feedback received, the transcript, the feedback produced)."""
+"""A phased run's phases shown: one line each under `codefit show` (and `fit`, `demo`), one table
+per phased run in `codefit report`, and one phase in full with `codefit show RUN --phase N`: its
+outcome, cost, handed-over files, and each of its runs' steps (the feedback received, the
+transcript, the feedback produced)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,35 @@ def phase_lines(phases: Sequence[Mapping[str, Any]]) -> list[str]:
         run = phases[0].get("run_id", "RUN")
         lines.append(f"each phase's transcripts: codefit show {run} --phase N")
     return lines
+
+
+def report_section(phases_by_run: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """The report's phases section, escaped: one table per phased run ("" when no run has phases).
+    A phased run has no steps of its own: without it, its report would show an empty run."""
+    from markupsafe import escape
+
+    head = ["#", "phase", "kind", "status", "time s", "steps", "cost $", "outcome", "runs", "handed over"]
+    out = []
+    for run_id, phases in phases_by_run.items():
+        if not phases:
+            continue
+        out += [
+            f"<h2>phases of run {escape(run_id)}</h2><table class='data phases'><thead><tr>",
+            *(f"<th>{escape(h)}</th>" for h in head),
+            "</tr></thead><tbody>",
+        ]
+        for p in phases:
+            took = f"{p['ended'] - p['started']:.1f}" if p.get("ended") else "-"
+            cells = [p["idx"], p["name"], p["kind"], p["status"], took, p["steps"], f"{p['cost_usd']:.4f}"]
+            cells += [p.get("outcome") or "-"]
+            out.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells))
+            out.append(f"<td>{'<br>'.join(str(escape(_sub_line(sub))) for sub in p['sub_runs'])}</td>")
+            out.append(f"<td>{escape(', '.join(p.get('handoff') or []) or '-')}</td></tr>")
+        out.append("</tbody></table>")
+    if out:
+        run = next(iter(r for r, phases in phases_by_run.items() if phases))
+        out.append(f"<p class='hint'>each phase's transcripts: codefit show {escape(run)} --phase N</p>")
+    return "".join(out)
 
 
 def parent_line(store: Store, run_id: str) -> list[str]:

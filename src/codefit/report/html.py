@@ -51,6 +51,7 @@ def report_data(store: Store, run_refs: Sequence[str], *, limit: int = TEXT_LIMI
     runs = list({run.id: run for run in (store.run(ref) for ref in run_refs)}.values())  # each run once
     trajectories = [run_trajectory(store, run, limit=limit) for run in runs]
     from codefit.checkpoints.view import series_of_runs
+    from codefit.phases.records import phase_summaries
 
     checkpoints = series_of_runs(store, [run.id for run in runs])
     return {
@@ -58,10 +59,13 @@ def report_data(store: Store, run_refs: Sequence[str], *, limit: int = TEXT_LIMI
         "runs": trajectories,
         "comparison": comparison(trajectories),
         "checkpoints": checkpoints,
+        "phases": {run.id: phase_summaries(store, run.id) for run in runs},
     }
 
 
-def render_page(data: Mapping[str, Any], *, title: str, subtitle: str, checkpoints: str = "") -> str:
+def render_page(
+    data: Mapping[str, Any], *, title: str, subtitle: str, checkpoints: str = "", phases: str = ""
+) -> str:
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_asset("templates/report.html.j2"))
     return template.render(
@@ -71,6 +75,7 @@ def render_page(data: Mapping[str, Any], *, title: str, subtitle: str, checkpoin
         js=Markup(_asset("static/report.js").replace("</script", "<\\/script")),
         data_json=embed_json(data),
         checkpoints=Markup(checkpoints),  # built escaped by codefit.checkpoints.view
+        phases=Markup(phases),  # built escaped by codefit.phases.view
     )
 
 
@@ -78,11 +83,15 @@ def render_report(data: Mapping[str, Any]) -> str:
     ids = [t["run"]["id"] for t in data["runs"]]
     title = "codefit report: " + (ids[0] if len(ids) == 1 else f"{len(ids)} runs")
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    from codefit.checkpoints.view import report_section
+    from codefit.checkpoints import view as checkpoints
+    from codefit.phases import view as phases
 
-    section = report_section(data.get("checkpoints") or [])
     return render_page(
-        data, title=title, subtitle=f"generated {stamp} from {', '.join(ids)}", checkpoints=section
+        data,
+        title=title,
+        subtitle=f"generated {stamp} from {', '.join(ids)}",
+        checkpoints=checkpoints.report_section(data.get("checkpoints") or []),
+        phases=phases.report_section(data.get("phases") or {}),
     )
 
 
