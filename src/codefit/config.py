@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,9 @@ class LoadedConfig(BaseModel):
     file: Path
     config: Config
     raw: dict[str, Any]
+    # Where a sealed file inside the repository is read from, given its place there (a check: a copy
+    # from the base commit, whatever the checkout holds); None: the file on disk.
+    read_sealed: Callable[[Path], Path] | None = None
 
     @property
     def task_text(self) -> str:
@@ -142,7 +146,9 @@ def find_config(root: Path) -> Path:
     )
 
 
-def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
+def load_config(
+    root: Path, file: Path | None = None, *, read_sealed: Callable[[Path], Path] | None = None
+) -> LoadedConfig:
     root = root.resolve()
     file = (file or find_config(root)).resolve()
     data = _read_toml(file)
@@ -160,7 +166,7 @@ def load_config(root: Path, file: Path | None = None) -> LoadedConfig:
     from codefit.harness.feedback import feedback_settings
 
     feedback_settings(config.feedback, where=str(file))
-    loaded = LoadedConfig(root=root, file=file, config=config, raw=data)
+    loaded = LoadedConfig(root=root, file=file, config=config, raw=data, read_sealed=read_sealed)
     loaded.task_text  # noqa: B018 - validates that the task file exists
     _check_python(config.python, root, file, prefix)
     spec = loaded.build_spec()
@@ -244,7 +250,9 @@ def build_optimizer(loaded: LoadedConfig, kind: str | None = None) -> Any:
 def _resolve_heldout(settings: SensorSettings, loaded: LoadedConfig, where_key: str) -> SensorSettings:
     if settings.sealed is not None:
         sealed = (loaded.root / settings.sealed).resolve()
-        if not sealed.is_file():
+        if loaded.read_sealed is not None and loaded.root in sealed.parents:
+            sealed = loaded.read_sealed(sealed)
+        elif not sealed.is_file():
             raise ConfigError(
                 f"key '{where_key}.sealed': sealed file {str(settings.sealed)!r} does not exist",
                 where=str(loaded.file),

@@ -7,8 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from codefit.api import Codebase
-from codefit.gate.check import _source, _workspace
+from codefit.gate.check import _workspace, from_base
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "t",
@@ -67,14 +66,11 @@ def test_base_and_head_hold_the_code_and_tests_only_and_differ_by_the_change(tmp
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "pr")
     base, head = git(repo, "rev-parse", "main").strip(), git(repo, "rev-parse", "pr^{tree}").strip()
-    config = tmp_path / "codefit.toml"
-    config.write_text(CONFIG)
-    plan = Codebase(repo, config).compile().plan
     work = tmp_path / "work"
     work.mkdir()
 
-    source = _source(repo.resolve(), base, plan)
-    workspace = _workspace(source, head, plan, work)
+    _plan, source = from_base(repo.resolve(), base, "codefit.toml", work)
+    workspace = _workspace(source, head, work)
 
     code = ["pkg/__init__.py", "pkg/area.py", "pkg/same.py", "tests/test_area.py"]
     assert sorted(workspace.files(workspace.base)) == sorted(source.files(base)) == code
@@ -110,12 +106,11 @@ def test_a_sealed_file_below_the_top_is_in_no_tree_the_check_reads_or_runs(tmp_p
     write(repo, {"pkg/area.py": "A = 2\n"})
     git(repo, "commit", "-qam", "pr")
     base, head = git(repo, "rev-parse", "main~1").strip(), git(repo, "rev-parse", "main^{tree}").strip()
-    plan = Codebase(repo, repo / "codefit.toml").compile().plan
     work = tmp_path / "work"
     work.mkdir()
 
-    source = _source(repo.resolve(), base, plan)
-    workspace = _workspace(source, head, plan, work)
+    _plan, source = from_base(repo.resolve(), base, "codefit.toml", work)
+    workspace = _workspace(source, head, work)
     source.export_tree(head, work / "train")
 
     kept = ["ci/run.sh", "pkg/area.py", "tests/test_area.py"]

@@ -122,6 +122,24 @@ def test_sealed_split_keeps_plaintext_out_of_the_repository(repo: Path, tmp_path
     assert sealed and b"add(" not in b"".join(p.read_bytes() for p in sealed)
     assert "sealed = " in (repo / "codefit.toml").read_text()
     assert list((tmp_path / "config" / "codefit" / "keys").glob("*.key"))  # the key lives outside the repo
+    assert "git-ignored" not in proc.stdout + proc.stderr
+
+
+def test_a_sealed_file_git_ignores_is_warned_of(repo: Path, tmp_path: Path) -> None:
+    """A `.*` rule (tabulate's .gitignore) covers .codefit-sealed: `git add -A` would leave the sealed
+    files out of the commit a check reads them from; a negated rule lets them in again."""
+    (repo / ".gitignore").write_text(".*\n!.gitignore\n")
+    proc = codefit(repo, "split", "--seal", env=env_for(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    for split in ("validation", "test"):
+        path = f".codefit-sealed/split.{split}.sealed"
+        assert f"warning: {path} is git-ignored (.gitignore:1: .*); commit it with `git add -f {path}`" in (
+            proc.stdout
+        )
+    assert codefit(repo, "split", "--undo", env=env_for(tmp_path)).returncode == 0
+    (repo / ".gitignore").write_text(".*\n!.gitignore\n!.codefit-sealed/\n")
+    again = codefit(repo, "split", "--seal", env=env_for(tmp_path))
+    assert again.returncode == 0 and "git-ignored" not in again.stdout, again.stdout
 
 
 def test_check_grades_both_sealed_splits_in_one_process(

@@ -16,15 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from codefit.api import Codebase
-from codefit.errors import CodefitError
+from codefit.config import load_config
+from codefit.errors import CodefitError, ConfigError
 from codefit.gate.forked import Forked
 from codefit.gate.result import CheckResult, verdict
 from codefit.guards import policy_for
 from codefit.guards.base import Alert, Policy
 from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
-from codefit.harness.plan import RunPlan
+from codefit.harness.plan import RunPlan, plan_from_config
 from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
@@ -61,14 +61,7 @@ def run_check(
     base_sha, head_sha = _commit(repo, base), _treeish(repo, head)
     with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp:
         work = Path(tmp)
-        config = work / config_name
-        text = git_bytes(repo, "show", f"{base_sha}:{config_name}", check=False)
-        if not text:
-            raise CheckError(
-                f"the base commit {base[:12]} has no {config_name}: the spec comes from the base"
-            )
-        config.write_bytes(text)
-        plan = Codebase(repo, config).compile().plan
+        plan, source = from_base(repo, base_sha, config_name, work)
         result = CheckResult(base=base_sha, head=head_sha, gates=plan.spec.gates())
         blind = [*plan.spec.validation, *plan.spec.test]
         try:
@@ -78,9 +71,8 @@ def run_check(
                 raise
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
-        source = _source(repo, base_sha, plan)
         if guards_only:
-            result.alerts = _alerts(plan, _workspace(source, head_sha, plan, work), heldout)
+            result.alerts = _alerts(plan, _workspace(source, head_sha, work), heldout)
             return result
         # A check shows outcomes and counts, never a test's message: no sensor need work for messages.
         shown = replace(plan.context, outcomes_only=True)
@@ -97,7 +89,7 @@ def run_check(
             Forked(lambda: _train(source, head_sha, plan, shown, work / "train")) as train,
             Forked(lambda: _heldout(source, head_sha, blind, shown)) as graded,
         ):
-            workspace = _workspace(source, head_sha, plan, work)
+            workspace = _workspace(source, head_sha, work)
             before, after = workspace.base, workspace.head()
             with (
                 Forked(lambda: _quality(workspace, before, after, work)) as quality,
@@ -151,18 +143,58 @@ def _commit(repo: Path, ref: str) -> str:
     return sha
 
 
-def _source(repo: Path, base: str, plan: RunPlan) -> RepositoryTrees:
-    """The repository's trees as a workspace holds them: the harness's files and held-out paths out."""
-    return RepositoryTrees(repo, base, [p for p in plan.heldout_paths() if _inside(p, repo)])
+def from_base(repo: Path, base: str, config_name: str, work: Path) -> tuple[RunPlan, RepositoryTrees]:
+    """The harness as the base commit has it (its spec, its sealed held-out tests: a change cannot
+    alter what judges it), and the repository's trees without the harness's files and those
+    sealed files."""
+    config = work / config_name
+    text = git_bytes(repo, "show", f"{base}:{config_name}", check=False)
+    if not text:
+        raise CheckError(f"the base commit {base[:12]} has no {config_name}: the spec comes from the base")
+    config.write_bytes(text)
+    sealed = BaseSealed(repo, base, work / "base")
+    try:
+        plan = plan_from_config(load_config(repo, config, read_sealed=sealed))
+    except ConfigError as exc:  # named as the user knows it, not as this check's copy
+        where = f"{config_name} of the base commit {base[:12]}"
+        raise ConfigError(
+            exc.message, where=where if exc.where == str(config.resolve()) else exc.where
+        ) from None
+    return plan, RepositoryTrees(repo, base, sealed.places)
 
 
-def _workspace(source: RepositoryTrees, head: str, plan: RunPlan, work: Path) -> Workspace:
+class BaseSealed:
+    """Reads each sealed file the spec keeps inside the repository from the base commit, into
+    `dest`, and keeps its place (no tree the check builds holds it). What judges a change is the
+    base's: the checkout on disk (in CI, the pull request's own) could hold an older sealed file
+    that judges less, or none at all."""
+
+    def __init__(self, repo: Path, base: str, dest: Path) -> None:
+        self.repo, self.base, self.dest = repo.resolve(), base, dest
+        self.places: list[Path] = []
+
+    def __call__(self, place: Path) -> Path:
+        rel = place.relative_to(self.repo).as_posix()
+        copy = self.dest / rel
+        if place not in self.places:
+            if git(self.repo, "cat-file", "-t", f"{self.base}:{rel}", check=False).strip() != "blob":
+                raise CheckError(
+                    f"the base commit has no {rel}: a check reads the held-out tests from the base "
+                    f"commit, so they must be committed there (git-ignored? `git check-ignore -v {rel}`)",
+                    where=f"{self.repo} at {self.base[:12]}",
+                )
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(git_bytes(self.repo, "cat-file", "blob", f"{self.base}:{rel}"))
+            self.places.append(place)
+        return copy
+
+
+def _workspace(source: RepositoryTrees, head: str, work: Path) -> Workspace:
     """A workspace whose base commit is the base's tree and whose head is `head`'s, held-out paths out.
 
     Both are written from the user's own objects (raw blobs: no attribute of either tree filters
     what is judged); head is laid over base, so only the files the change touches are rewritten."""
-    inside = [p for p in plan.heldout_paths() if _inside(p, source.repo)]
-    workspace = Workspace.create(source.repo, work / "ws", exclude=inside, commit=source.base)
+    workspace = Workspace.create(source.repo, work / "ws", exclude=source.excluded, commit=source.base)
     source.export_tree(head, workspace.path)
     workspace.snapshot(f"head {head[:12]}")
     return workspace

@@ -287,7 +287,27 @@ def apply_split(
             undo_split(root)
             raise
     lines.append(f"updated {config.name} with {len(sensors)} held-out sensor(s); undo: codefit split --undo")
-    return lines
+    return lines + ignored_warnings(root, list(sealed.values()))
+
+
+def ignored_warnings(root: Path, paths: Sequence[str]) -> list[str]:
+    """A warning for each of `paths` that git ignores: `git add -A` would leave it out, and a check
+    reads the sealed tests from the base commit (a `.*` rule in .gitignore covers .codefit-sealed)."""
+    if not paths:
+        return []
+    from codefit.workspace.git import git
+
+    found = git(root, "check-ignore", "--verbose", "--no-index", "--", *paths, check=False)
+    warnings = []
+    for line in found.splitlines():
+        source, _, path = line.partition("\t")
+        file, number, pattern = source.split(":", 2)
+        if not pattern.startswith("!"):  # a negated pattern matched: the path is not ignored
+            warnings.append(
+                f"warning: {path} is git-ignored ({file}:{number}: {pattern}); commit it with "
+                f"`git add -f {path}`: `codefit check` reads the sealed tests from the base commit"
+            )
+    return warnings
 
 
 def _seal_into(folder: Path, root: Path, sealed: str, split: str, key: bytes) -> str:

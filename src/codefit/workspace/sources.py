@@ -47,6 +47,11 @@ class RepositoryTrees:
     def base(self) -> str:
         return self._base
 
+    @property
+    def excluded(self) -> tuple[Path, ...]:
+        """The held-out paths inside the repository that no tree read here holds."""
+        return self._exclude
+
     def listing(self, commit: str) -> dict[str, trees.Entry]:
         return {e.path: e for e in trees.entries(self.objects, commit) if not self._is_left_out(e.path)}
 
