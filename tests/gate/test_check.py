@@ -81,6 +81,13 @@ OVERFIT = (
     "def grade(score):\n    if score > 90:\n        return 'A'\n    if score > 80:\n"
     "        return 'B'\n    return 'F'\n"
 )
+# The overfit code, its answers made equal to any string (what passed a check on tabulate).
+EQUAL_TO_ANY = (
+    "class _Letter(str):\n    __hash__ = str.__hash__\n\n    def __eq__(self, other):\n"
+    "        return isinstance(other, str)\n\n\n"
+    + OVERFIT.replace("def grade(score):", "def _grade(score):")
+    + "\n\ndef grade(score):\n    return _Letter(_grade(score))\n"
+)
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -124,6 +131,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "tests/test_grades.py": VISIBLE.replace('grade(85) == "B"', 'grade(85) in ("A", "B")'),
         },
         "overfit": {"shop/grades.py": OVERFIT},
+        "equal_to_any": {"shop/grades.py": EQUAL_TO_ANY},
     }.items():
         assert run(["git", "checkout", "-q", "-b", branch, "main"], root).returncode == 0
         for rel_path, text in files.items():
@@ -201,6 +209,13 @@ def test_overfitting_fails_on_the_blind_split_without_naming_its_tests(repo: Pat
     assert "held-out hidden (validation): failed" in proc.stdout
     for secret in ("test_boundary_a", "test_c_band", "test_b_boundary", "grade(90)"):
         assert secret not in proc.stdout + md + json.dumps(sarif)
+
+
+def test_answers_equal_to_any_string_fail_with_their_alert(repo: Path, tmp_path: Path) -> None:
+    proc, sarif, _md = check(repo, "equal_to_any", tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "codefit/always_equal" in rule_ids(sarif)
+    assert "_Letter.__eq__ answers from what it is compared with alone" in proc.stdout
 
 
 ACTION = Path(__file__).resolve().parents[2] / "action.yml"

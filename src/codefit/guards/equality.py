@@ -1,13 +1,16 @@
-"""Always-equal objects: comparison overloads whose answer does not depend on what they are compared with.
+"""Always-equal objects: comparison overloads whose answer does not depend on what is compared.
 
 A comparison depends on its argument when the argument (or a local computed from it) reaches a
 returned value or a branch condition. Tautologies do not count as uses: `other is other`,
-`x == x`, `isinstance(other, object)`, `... or True` have one answer whatever `other` is.
+`x == x`, `isinstance(other, object)`, `... or True` have one answer whatever `other` is. It must
+depend on the object itself too (`self`, `super()`, or its class by name): `isinstance(other, str)`
+on a `str` subclass answers from the expected value's type alone, which every expected string has.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
@@ -95,15 +98,100 @@ def depends_on_argument(args: ast.arguments, body: Body) -> bool:
     """Whether the comparison's result can change with its argument (the one after `self`)."""
     params = [a.arg for a in [*args.posonlyargs, *args.args]]
     other = params[1] if len(params) >= 2 else (args.vararg.arg if args.vararg else None)
-    if other is None:
+    return other is not None and _depends_on(body, other)
+
+
+def depends_on_self(args: ast.arguments, body: Body, cls: str = "") -> bool:
+    """Whether the comparison's result can change with the object compared: its first parameter,
+    `super()` or its class `cls` by name (a sentinel equal to its own kind) reaches the answer."""
+    params = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if not params:
         return False
+    body = _with_self_named(body, params[0], cls)
+    return _depends_on(body, params[0])
+
+
+def _with_self_named(body: Body, self_name: str, cls: str) -> Body:
+    """A copy of `body` in which `super()` and the class's own name read as the first parameter."""
+
+    class Rename(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            if isinstance(node.func, ast.Name) and node.func.id == "super" and not node.args:
+                return ast.Name(self_name, ast.Load())
+            return self.generic_visit(node)
+
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return ast.Name(self_name, node.ctx) if cls and node.id == cls else node
+
     if isinstance(body, ast.expr):
-        return _uses(body, {other})
-    cut = _rebinding(body, other)
+        return Rename().visit(copy.deepcopy(body))  # type: ignore[no-any-return]
+    return [Rename().visit(stmt) for stmt in copy.deepcopy(body)]
+
+
+KIND_TESTS = frozenset({"isinstance", "issubclass", "type", "hasattr", "callable", "bool"})
+
+
+def depends_on_value(args: ast.arguments, body: Body) -> bool:
+    """Whether the argument reaches the answer beyond its kind: with its type tests (`isinstance`,
+    `type(other)`, `hasattr`), its truth (`bool(other)`, `not other`) and `is None` read as
+    constants, does the answer still change with it? A singleton's `other is Undefined` does;
+    `isinstance(other, str)` has one answer for every string."""
+    params = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if len(params) < 2:
+        return False
+    other = params[1]
+
+    class KindOnly(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            if dotted(node.func) in KIND_TESTS and node.args and _uses(node.args[0], {other}):
+                return ast.Constant(True)
+            return self.generic_visit(node)
+
+        def visit_Compare(self, node: ast.Compare) -> ast.AST:
+            sides = [node.left, *node.comparators]
+            if all(isinstance(o, ast.Is | ast.IsNot) for o in node.ops) and any(
+                isinstance(s, ast.Constant) and s.value is None for s in sides
+            ):
+                return ast.Constant(True)
+            return self.generic_visit(node)
+
+        def truth(self, node: ast.expr) -> ast.expr:
+            """A truth test of the bare argument (`if other:`, `return other`) reads its truth only."""
+            if isinstance(node, ast.Name) and node.id == other:
+                return ast.Constant(True)
+            return node
+
+        def generic_visit(self, node: ast.AST) -> ast.AST:
+            if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+                node.test = self.truth(node.test)
+            elif isinstance(node, ast.Return) and node.value is not None:
+                node.value = self.truth(node.value)
+            elif isinstance(node, ast.BoolOp):
+                node.values = [self.truth(v) for v in node.values]
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+                node.operand = self.truth(node.operand)
+            return super().generic_visit(node)
+
+        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+            if node.attr == "__class__" and _uses(node.value, {other}):
+                return ast.Constant(True)
+            return self.generic_visit(node)
+
+    fresh = copy.deepcopy(body)
+    stripped = (
+        KindOnly().visit(fresh) if isinstance(fresh, ast.expr) else [KindOnly().visit(s) for s in fresh]
+    )
+    return _depends_on(stripped, other)
+
+
+def _depends_on(body: Body, name: str) -> bool:
+    if isinstance(body, ast.expr):
+        return _uses(body, {name})
+    cut = _rebinding(body, name)
     if cut is None:
-        return _depends(body, {other})
+        return _depends(body, {name})
     # `other = self` / `del other` throws the argument away: only names derived before it carry it.
-    carried = _derived(body[:cut], {other}) - {other}
+    carried = _derived(body[:cut], {name}) - {name}
     return bool(carried) and _depends(body[cut + 1 :], carried)
 
 
@@ -183,12 +271,23 @@ def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
                 if isinstance(item, ast.FunctionDef) and item.name in COMPARISONS:
                     if not depends_on_argument(item.args, item.body):
                         hits.append(hit(f"const:{node.name}.{item.name}", item, text))
+                    elif not depends_on_self(item.args, item.body, node.name) and (
+                        bases & BUILTINS or not depends_on_value(item.args, item.body)
+                    ):
+                        hits.append(hit(f"blind:{node.name}.{item.name}", item, text))
                     elif bases & BUILTINS:
                         hits.append(hit(f"builtin:{node.name}.{item.name}", item, text))
                 elif isinstance(item, ast.Assign) and isinstance(item.value, ast.Lambda):
                     dunders = {dotted(t) for t in item.targets} & COMPARISONS
-                    if dunders and not depends_on_argument(item.value.args, item.value.body):
+                    fn = item.value
+                    if dunders and not depends_on_argument(fn.args, fn.body):
                         hits.append(hit(f"const:{node.name}.{sorted(dunders)[0]}", item, text))
+                    elif (
+                        dunders
+                        and not depends_on_self(fn.args, fn.body, node.name)
+                        and (bases & BUILTINS or not depends_on_value(fn.args, fn.body))
+                    ):
+                        hits.append(hit(f"blind:{node.name}.{sorted(dunders)[0]}", item, text))
         elif (
             isinstance(node, ast.Attribute | ast.Name)
             and isinstance(node.ctx, ast.Load)
@@ -203,6 +302,8 @@ def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
         for dunder, fn in _lambdas(node, names):
             if not depends_on_argument(fn.args, fn.body):
                 hits.append(hit(f"const:{dunder}", node, text))
+            elif not depends_on_self(fn.args, fn.body) and not depends_on_value(fn.args, fn.body):
+                hits.append(hit(f"blind:{dunder}", node, text))
     return hits
 
 
@@ -261,6 +362,9 @@ class AlwaysEqualGuard:
                     continue  # a new test may mock and compare approximately; not with an infinite tolerance
                 if kind == "const":
                     message = f"{what} gives one answer whatever it is compared with"
+                    alerts.append(alert(self.name, "always_equal", Severity.BLOCK, message, f.rel, h))
+                elif kind == "blind":
+                    message = f"{what} answers from what it is compared with alone, never from its own value"
                     alerts.append(alert(self.name, "always_equal", Severity.BLOCK, message, f.rel, h))
                 elif kind == "mock":
                     message = (
