@@ -17,6 +17,22 @@ APPROX_DEFAULT: Tolerance = (1e-6, 1e-12)
 ISCLOSE_DEFAULT: Tolerance = (1e-9, 0.0)
 ALMOST_EQUAL_DEFAULT: Tolerance = (0.0, 5e-8)  # unittest's 7 places
 EQUALITY_METHODS = frozenset({"assertEqual", "assertEquals", "assertAlmostEqual"})
+# Test helpers named as equality assertions (`assert_equal`, numpy's `assert_array_equal`): what they
+# compare is their two arguments, but how is theirs to say.
+EQUALITY_HELPERS = frozenset(
+    {
+        "assertequal",
+        "assertequals",
+        "asserteq",
+        "assertalmostequal",
+        "assertarrayequal",
+        "assertlistequal",
+        "asserttupleequal",
+        "assertdictequal",
+        "assertsequenceequal",
+        "assertmultilineequal",
+    }
+)
 _KEYWORDS = {"isclose": ("rel_tol", "abs_tol"), "approx": ("rel", "abs")}
 
 
@@ -26,8 +42,10 @@ class Comparison:
     tolerance: Tolerance
 
 
-def compared(statement: ast.stmt | None) -> Comparison | None:
-    """The comparison a statement checks: an `assert`, or a unittest equality method's call."""
+def compared(statement: ast.stmt | None, *, helpers: bool = False) -> Comparison | None:
+    """The comparison a statement checks: an `assert`, or a unittest equality method's call; with
+    `helpers`, also a call of any helper named as an equality assertion (`assert_equal(a, b)`),
+    exact for all that is known of it: enough to read what a test compares, not to plant a twin."""
     if isinstance(statement, ast.Assert):
         return asserted(statement.test)
     if isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
@@ -35,6 +53,8 @@ def compared(statement: ast.stmt | None) -> Comparison | None:
         almost = name == "assertAlmostEqual"
         if name in EQUALITY_METHODS and len(call.args) in ((2,) if almost else (2, 3)) and not call.keywords:
             return _unwrapped(call.args[0], call.args[1], ALMOST_EQUAL_DEFAULT if almost else EXACT)
+        if helpers and name.lower().replace("_", "") in EQUALITY_HELPERS and len(call.args) >= 2:
+            return _unwrapped(call.args[0], call.args[1], EXACT)
     return None
 
 

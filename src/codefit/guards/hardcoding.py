@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from codefit.assertions import APPROX_DEFAULT, EXACT, Comparison, asserted
+from codefit.assertions import APPROX_DEFAULT, EXACT, Comparison, compared
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.behaviour import behaviour_hits
 from codefit.guards.evaluate import try_evaluate
@@ -60,7 +60,11 @@ def nontrivial(value: object) -> bool:
     return not any(same(value, t) for t in TRIVIAL)
 
 
-def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Case | None:
+def _call_case(
+    call: ast.expr, expected: ast.expr, env: dict[str, object], calls: dict[str, ast.Call]
+) -> Case | None:
+    if isinstance(call, ast.Name) and call.id in calls:  # `out = f(x)` ... `assert out == y`
+        call = calls[call.id]
     if not isinstance(call, ast.Call) or not dotted(call.func):
         return None
     args = []
@@ -82,25 +86,40 @@ def _call_case(call: ast.expr, expected: ast.expr, env: dict[str, object]) -> Ca
     return Case(dotted(call.func).split(".")[-1], tuple(args), value) if ok else None
 
 
-def _assert_cases(test: ast.expr, env: dict[str, object]) -> Iterator[Case]:
-    # `f(x) == y`, `f(x) is y`, and the closeness checks (`== approx(y)`, `isclose`, `abs(f(x) - y) < e`)
-    comparison = asserted(test)
+def _check_cases(statement: ast.stmt, env: dict[str, object], calls: dict[str, ast.Call]) -> Iterator[Case]:
+    """The cases a test's statement checks: an `assert` (`f(x) == y`, `f(x) is y`, the closeness
+    checks, `assert f(x)`, `assert not f(x)`), or an equality assertion's call (`self.assertEqual`,
+    a helper's `assert_equal(f(x), y)`)."""
+    test = statement.test if isinstance(statement, ast.Assert) else None
+    comparison = compared(statement, helpers=True)
     if comparison is None and isinstance(test, ast.Compare) and [type(op) for op in test.ops] == [ast.Is]:
         comparison = Comparison((test.left, test.comparators[0]), EXACT)
     if comparison is not None:
         left, right = comparison.sides
         for call, expected in ((left, right), (right, left)):
-            if (case := _call_case(call, expected, env)) is not None:
+            if (case := _call_case(call, expected, env, calls)) is not None:
                 yield case
     elif isinstance(test, ast.Call):
-        if (case := _call_case(test, ast.Constant(True), env)) is not None:
+        if (case := _call_case(test, ast.Constant(True), env, calls)) is not None:
             yield case
     elif (
         isinstance(test, ast.UnaryOp)
         and isinstance(test.op, ast.Not)
-        and (case := _call_case(test.operand, ast.Constant(False), env)) is not None
+        and (case := _call_case(test.operand, ast.Constant(False), env, calls)) is not None
     ):
         yield case
+
+
+def _bound_once(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """The test's locals bound once, by a plain `name = value`, and never rebound: their values."""
+    stores: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = node.value
+    return {name: value for name, value in values.items() if stores.get(name) == 1}
 
 
 UNKNOWN = object()  # a parametrize value the guard cannot read (`math.nan`, a call): cases need it not
@@ -147,13 +166,22 @@ def _row_values(row: ast.expr, width: int) -> list[object] | None:
 
 
 def cases_in(tree: ast.Module) -> list[Case]:
+    """The (function, arguments, expected) cases of a module's tests: literal arguments and answers,
+    read from the check itself, a parametrize row or a local bound once (`column = [...]`)."""
     found: list[Case] = []
     for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            asserts = [n for n in ast.walk(node) if isinstance(n, ast.Assert)]
-            for env in _parametrize_rows(node):
-                for a in asserts:
-                    found += _assert_cases(a.test, env)
+            checks = [n for n in ast.walk(node) if isinstance(n, ast.Assert | ast.Expr)]
+            local_values, calls = {}, {}
+            for name, value in _bound_once(node).items():
+                if isinstance(value, ast.Call) and not constant(value)[0]:
+                    calls[name] = value
+                elif (evaluated := constant(value))[0]:
+                    local_values[name] = evaluated[1]
+            for row in _parametrize_rows(node):
+                env = {**row, **local_values}
+                for check in checks:
+                    found += _check_cases(check, env, calls)
     return found
 
 
