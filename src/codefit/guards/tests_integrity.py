@@ -90,7 +90,19 @@ def assertion_strength(fn: TestDef) -> tuple[int, int]:
 
 
 def _is_check(name: str) -> bool:
-    return name.split(".")[-1] in CHECK_CALLS or name.startswith("self.assert")
+    """pytest's checks, and any assertion method or helper (`self.assertIn`, `assert_equal`,
+    `np.testing.assert_allclose`): deleting one is deleting a check."""
+    last = name.split(".")[-1]
+    return last in CHECK_CALLS or last.lower().startswith("assert")
+
+
+def _checks(fn: TestDef) -> list[ast.AST]:
+    """The test's `assert` statements and check calls."""
+    return [
+        n
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Assert) or (isinstance(n, ast.Call) and _is_check(dotted(n.func)))
+    ]
 
 
 def _strength(test: ast.expr) -> int:
@@ -164,8 +176,8 @@ class TestIntegrityGuard:
         if new_s < old_s:
             message = f"{name}: assertions weakened (strength {old_s} -> {new_s})"
             return [alert(self.name, "assertions_weakened", Severity.BLOCK, message, f.rel, h)]
-        old_asserts = sorted(ast.dump(n) for n in ast.walk(old) if isinstance(n, ast.Assert))
-        new_asserts = sorted(ast.dump(n) for n in ast.walk(new) if isinstance(n, ast.Assert))
+        old_asserts = sorted(ast.dump(n) for n in _checks(old))
+        new_asserts = sorted(ast.dump(n) for n in _checks(new))
         if not set(old_asserts) <= set(new_asserts):
             message = f"{name}: expected values or assertions changed"
             return [alert(self.name, "assertions_changed", Severity.WARN, message, f.rel, h)]

@@ -1,0 +1,26 @@
+"""A test's checks are its asserts and its assertion calls, whatever helper makes them."""
+
+from __future__ import annotations
+
+import ast
+
+from codefit.guards import tests_integrity as integrity
+
+BEFORE = """def test_wrap():
+    result = wrap(["1 2 3"], 3)
+    assert_equal(result, ["1 2", "3"])
+    np.testing.assert_allclose(widths(result), [3, 1])
+    self.assertIn("1", result)
+"""
+
+
+def strength(source: str) -> tuple[int, int]:
+    return integrity.assertion_strength(integrity.test_functions(ast.parse(source))["test_wrap"])
+
+
+def test_helper_assertions_are_counted_and_deleting_one_lowers_the_count() -> None:
+    assert strength(BEFORE) == (3, 6)
+    removed = BEFORE.replace('    assert_equal(result, ["1 2", "3"])\n', "")
+    assert strength(removed) == (2, 4)
+    replaced = BEFORE.replace('assert_equal(result, ["1 2", "3"])', "pass")
+    assert strength(replaced) == (2, 4)
