@@ -38,9 +38,14 @@ def split_command(
         return
     if seal and out is not None:
         raise typer.BadParameter("give either --seal or --out, not both")
+    target = None if seal else (out or root.parent / f"{root.name}-heldout").resolve()
+    if target is not None and (target == root or root in target.parents):
+        raise typer.BadParameter(f"--out {target} is inside the repository; held-out tests belong outside it")
     train = train_command(root)
     found = [Path(p) for p in (train.paths if train else ()) if "::" not in p and (root / p).exists()]
-    chosen = paths or found or [Path("tests") if (root / "tests").is_dir() else Path(".")]
+    # A path is the user's: from where they are, as a shell completes it; else from the repository's top.
+    given = [p if p.is_absolute() or not p.exists() else p.resolve() for p in paths or []]
+    chosen = given or found or [Path("tests") if (root / "tests").is_dir() else Path(".")]
     plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by)
     for module in plan.modules:
         moved = ", ".join(f"{s} {len(module.moved[s])}" for s in ("validation", "test"))
@@ -57,9 +62,6 @@ def split_command(
     if dry_run:
         console.print("dry run: nothing changed", markup=False)
         return
-    target = None if seal else (out or root.parent / f"{root.name}-heldout").resolve()
-    if target is not None and (target == root or root in target.parents):
-        raise typer.BadParameter(f"--out {target} is inside the repository; held-out tests belong outside it")
     options = train.options if train else ()
     for line in apply_split(root, plan, out=target, seal=seal, options=options):
         console.print(line, markup=False)

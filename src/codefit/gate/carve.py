@@ -14,6 +14,7 @@ original cases. Formatting of the rewritten literal is plain; all other text is 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,11 +33,18 @@ class _Edit:
 
 
 def select(
-    source: str, cases: Mapping[str, Collection[int]], tests: Collection[str], *, where: str = ""
+    source: str,
+    cases: Mapping[str, Collection[int]],
+    tests: Collection[str],
+    *,
+    where: str = "",
+    conditional: bool = True,
 ) -> str:
     """The module with, of its tests, only: the cases at the given indices of each case target (and
     the tests that use that target, while any case is left), and the whole tests named in `tests`
-    (`test_fn`, `Class.test_method`, or `Class` for all its tests). Everything else is kept."""
+    (`test_fn`, `Class.test_method`, or `Class` for all its tests). Everything else is kept, except,
+    without `conditional`, the tests defined under a statement (`if PY3: def test_u()`): no unit,
+    they belong to the visible half alone, or every half would run them."""
     tree = ast.parse(source)
     offsets = _Offsets(source)
     edits: list[_Edit] = []
@@ -55,6 +63,8 @@ def select(
     if missing:
         raise CarveError(f"no such test: {', '.join(sorted(missing))}", where=where)
     for node in tree.body:
+        if not conditional:
+            edits += [_emptied(offsets, test) for test in _conditional_tests(node)]
         if _is_test(node):
             if node.name not in wanted and node.name not in case_users:  # type: ignore[attr-defined]
                 edits.append(_remove(offsets, node))
@@ -149,7 +159,7 @@ def carve_tests(source: str, names: Sequence[str], *, where: str = "") -> tuple[
     return visible, held
 
 
-def _is_test(node: ast.stmt) -> bool:
+def _is_test(node: ast.AST) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
 
 
@@ -194,13 +204,18 @@ def _mentions(node: ast.AST, name: str) -> bool:
 
 
 class _Offsets:
+    """Character offsets of `ast` positions: lines as the parser counts them (`\n`, `\r\n`, `\r`:
+    not `str.splitlines`, which also breaks at form feeds and U+2028), columns given in UTF-8 bytes."""
+
     def __init__(self, source: str) -> None:
+        self.lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", source)
         self.starts = [0]
-        for line in source.splitlines(keepends=True):
+        for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))
 
     def at(self, lineno: int, col: int) -> int:
-        return self.starts[lineno - 1] + col
+        line = self.lines[lineno - 1] if lineno <= len(self.lines) else ""
+        return self.starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
 
 
 def _span(offsets: _Offsets, node: ast.AST) -> tuple[int, int]:
@@ -213,6 +228,31 @@ def _span(offsets: _Offsets, node: ast.AST) -> tuple[int, int]:
 def _remove(offsets: _Offsets, node: ast.AST) -> _Edit:
     start, end = _span(offsets, node)
     return _Edit(start, end, "")
+
+
+def _emptied(offsets: _Offsets, node: ast.stmt) -> _Edit:
+    """A definition inside a block replaced by `pass`: the block must keep a statement."""
+    start, end = _span(offsets, node)
+    line = offsets.lines[node.lineno - 1]
+    return _Edit(start, end, line[: len(line) - len(line.lstrip())] + "pass\n")
+
+
+def _conditional_tests(node: ast.stmt) -> list[ast.stmt]:
+    """Tests and test classes defined inside a compound statement (`if`, `try`, `with`) of a module
+    or class body: in a class, its conditional test methods."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return []
+    if isinstance(node, ast.ClassDef):
+        return [t for member in node.body for t in _conditional_tests(member)]
+    found: list[ast.stmt] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if _is_test(child) or (isinstance(child, ast.ClassDef) and child.name.startswith("Test")):
+            found.append(child)  # type: ignore[arg-type]
+        elif not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(child))
+    return found
 
 
 def _literal_edit(

@@ -108,6 +108,8 @@ def _test_modules(root: Path, paths: Sequence[Path]) -> list[Path]:
         full = (root / path).resolve()
         if not full.exists():
             raise SplitError("no such file or directory", where=str(path))
+        if full != root.resolve() and root.resolve() not in full.parents:
+            raise SplitError(f"outside the repository {root}: split the tests it holds", where=str(path))
         candidates = [full] if full.is_file() else full.rglob("*.py")
         for candidate in candidates:
             name = candidate.name
@@ -145,7 +147,10 @@ def _carve_module(rel: str, source: str, units: list[Unit], chosen: dict[str, li
     visible = (
         _select_units(source, [u for u in units if u not in moved_units], rel) if moved_units else source
     )
-    held = {split: _select_units(source, chosen[split], rel) if chosen[split] else "" for split in SPLITS}
+    held = {
+        split: _select_units(source, chosen[split], rel, conditional=False) if chosen[split] else ""
+        for split in SPLITS
+    }
     return ModulePlan(
         path=rel,
         original=source,
@@ -156,7 +161,7 @@ def _carve_module(rel: str, source: str, units: list[Unit], chosen: dict[str, li
     )
 
 
-def _select_units(source: str, units: Iterable[Unit], where: str) -> str:
+def _select_units(source: str, units: Iterable[Unit], where: str, *, conditional: bool = True) -> str:
     cases: dict[str, set[int]] = {}
     tests: list[str] = []
     for unit in units:
@@ -168,7 +173,7 @@ def _select_units(source: str, units: Iterable[Unit], where: str) -> str:
     for target in {u.target for u in module_units(source, by="case", where=where) if u.index is not None}:
         if target not in cases and case_count(source, target, where=where):
             cases[target] = set()
-    return select(source, cases, tests, where=where)
+    return select(source, cases, tests, where=where, conditional=conditional)
 
 
 def held_name(rel: str, split: str) -> str:

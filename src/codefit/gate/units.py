@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from codefit.gate.carve import inherits_tests
@@ -43,10 +44,14 @@ def module_units(source: str, *, by: str = "case", where: str = "") -> list[Unit
             continue
         if by == "case" and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             values = _parametrize_values(node)
-            if isinstance(values, ast.List | ast.Tuple) and "." not in name:
+            if isinstance(values, ast.List | ast.Tuple) and "." not in name and _ids_kept(node, values):
                 units += [Unit(name, i, name) for i in range(len(values.elts))]
                 continue
-            if isinstance(values, ast.Name) and values.id in constants:
+            if (
+                isinstance(values, ast.Name)
+                and values.id in constants
+                and _constant_ids_kept(tree, values.id)
+            ):
                 if values.id not in seen_constants:
                     seen_constants.add(values.id)
                     units += [Unit(values.id, i, values.id) for i in range(constants[values.id])]
@@ -78,11 +83,15 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.AST | None]]:
                     emitted.add(members[0])
                     out.append(("|".join(members), None))
                 continue
-            for member in node.body:
-                if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and member.name.startswith(
-                    "test"
-                ):
+            methods = [m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
+            tied = _tied([m for m in methods if m.name.startswith("test")], _method_named)
+            for member in methods:
+                group = tied.get(member.name, [])
+                if len(group) == 1:
                     out.append((f"{node.name}.{member.name}", member))
+                elif group and f"{node.name}.{group[0]}" not in emitted:
+                    emitted.add(f"{node.name}.{group[0]}")
+                    out.append(("|".join(f"{node.name}.{name}" for name in group), None))
     return out
 
 
@@ -95,6 +104,26 @@ def _called_together(tree: ast.Module) -> dict[str, list[str]]:
         for n in tree.body
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")
     ]
+    return _tied(tests, lambda node: node.id if isinstance(node, ast.Name) else "")
+
+
+def _method_named(node: ast.AST) -> str:
+    """The method `self.name` (or `cls.name`) names: simplejson's `test_decimal_reload` runs
+    `self.test_decimal_roundtrip()`."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+    ):
+        return node.attr
+    return ""
+
+
+def _tied(
+    tests: list[ast.FunctionDef | ast.AsyncFunctionDef], named: Callable[[ast.AST], str]
+) -> dict[str, list[str]]:
+    """Each test mapped to the tests it is tied to (itself included, in file order): tied when one's
+    body names another (`named` reads a node's reference)."""
     names = {t.name for t in tests}
     parent = {name: name for name in names}
 
@@ -105,8 +134,9 @@ def _called_together(tree: ast.Module) -> dict[str, list[str]]:
 
     for test in tests:
         for node in ast.walk(test):
-            if isinstance(node, ast.Name) and node.id in names and node.id != test.name:
-                parent[root(node.id)] = root(test.name)
+            name = named(node)
+            if name in names and name != test.name:
+                parent[root(name)] = root(test.name)
     groups: dict[str, list[str]] = {}
     for test in tests:
         groups.setdefault(root(test.name), []).append(test.name)
@@ -142,6 +172,81 @@ def _families(classes: list[ast.ClassDef], tree: ast.Module) -> dict[str, list[s
         if c.name in has_tests:
             groups.setdefault(root(c.name), []).append(c.name)
     return {name: groups[root(name)] for name in has_tests}
+
+
+def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | ast.Tuple) -> bool:
+    """Whether the test's cases keep their ids once some of them move: pytest names a case from its
+    values where they are plain (`test[2-3]`), but from its position where one is not (a dict, a
+    date: `test[kwargs3]`), numbers repeated ids, and an `ids=` list names cases by position too.
+    Such a test moves whole, or the two halves would run the cases under other names."""
+    deco = _parametrize(test)
+    if deco is None or any(k.arg == "ids" for k in deco.keywords):
+        return False
+    width = _width(deco.args[0])
+    ids = []
+    for row in values.elts:
+        if isinstance(row, ast.Call) and _called(row.func) == "param":
+            given = [k.value for k in row.keywords if k.arg == "id"]
+            if given:
+                ids.append(ast.dump(given[0]))
+                continue
+            items = list(row.args)
+        elif width > 1 and isinstance(row, ast.Tuple | ast.List):
+            items = list(row.elts)
+        else:
+            items = [row]
+        if width < 1 or not all(_plain(item) for item in items):
+            return False
+        ids.append(ast.dump(ast.Tuple(items, ast.Load())))
+    return len(set(ids)) == len(ids)
+
+
+def _constant_ids_kept(tree: ast.Module, constant: str) -> bool:
+    """`_ids_kept` for every test parametrized by the module constant `constant`."""
+    values = next(
+        n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == constant for t in n.targets)
+    )
+    users = [
+        fn
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
+        and isinstance(v := _parametrize_values(fn), ast.Name)
+        and v.id == constant
+    ]
+    return isinstance(values, ast.List | ast.Tuple) and all(_ids_kept(fn, values) for fn in users)
+
+
+def _plain(node: ast.expr) -> bool:
+    """A literal pytest makes an id from (a string, a number, a bool, None), not `argname<index>`."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return value is None or isinstance(value, str | bytes | int | float | complex | bool)
+
+
+def _width(names: ast.expr) -> int:
+    """How many arguments a parametrize names (`"a, b"` or `["a", "b"]`); 0 when not a literal."""
+    try:
+        value = ast.literal_eval(names)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return 0
+    if isinstance(value, str):
+        return len([n for n in value.split(",") if n.strip()])
+    return len(value) if isinstance(value, list | tuple) else 0
+
+
+def _called(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _parametrize(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
+    for deco in node.decorator_list:
+        if isinstance(deco, ast.Call) and _called(deco.func) == "parametrize" and len(deco.args) >= 2:
+            return deco
+    return None
 
 
 def _parametrize_values(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
