@@ -48,5 +48,5 @@ def test_an_interrupted_check_says_so(
     repo_with_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(check, "run_check", ctrl_c)
-    argv = ["check", "-C", str(repo_with_config)]
+    argv = ["check", "--base", "HEAD", "-C", str(repo_with_config)]
     assert interrupted(argv, capsys, monkeypatch) == "codefit: interrupted"

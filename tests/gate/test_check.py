@@ -181,6 +181,8 @@ def test_an_honest_pull_request_passes(repo: Path, tmp_path: Path) -> None:
     proc, _sarif, md = check(repo, "honest", tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASS" in proc.stdout and "codefit check: ✅ passed" in md
+    base, head = (run(["git", "rev-parse", ref], repo).stdout[:12] for ref in ("main", "honest"))
+    assert proc.stdout.startswith(f"codefit check {base}..{head}: PASS")  # commits `git log` shows
 
 
 def test_hard_coding_fails_with_its_alert(repo: Path, tmp_path: Path) -> None:
@@ -216,6 +218,21 @@ def test_answers_equal_to_any_string_fail_with_their_alert(repo: Path, tmp_path:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "codefit/always_equal" in rule_ids(sarif)
     assert "_Letter.__eq__ answers from what it is compared with alone" in proc.stdout
+
+
+def test_a_check_without_a_base_or_with_a_branch_only_a_remote_has_says_what_to_name(
+    repo: Path, tmp_path: Path
+) -> None:
+    """`codefit check` alone would judge HEAD..HEAD, no change, and pass; in a CI clone the pull
+    request's base branch is often only a remote's (`origin/main`)."""
+    plain = run([sys.executable, "-m", "codefit", "check", "-C", str(repo)], repo)
+    assert plain.returncode == 2 and "name the change's base: `codefit check --base main`" in plain.stderr
+    clone = tmp_path / "clone"
+    assert run(["git", "clone", "-q", str(repo), str(clone)], tmp_path).returncode == 0
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "honest", "--guards-only"]
+    remote = run(argv, clone, {"CODEFIT_SEAL_KEY": KEY})
+    assert remote.returncode == 2, remote.stdout + remote.stderr
+    assert "no such commit: honest (a clone has it as origin/honest)" in remote.stderr
 
 
 ACTION = Path(__file__).resolve().parents[2] / "action.yml"

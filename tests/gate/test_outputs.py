@@ -66,11 +66,19 @@ def test_sarif_validates_against_the_official_schema_and_carries_every_alert() -
     document = sarif(result(), "1.2.3")
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
     results = document["runs"][0]["results"]
-    assert [r["level"] for r in results] == ["error", "warning"]
+    assert [r["level"] for r in results] == ["error", "warning", "error"]
+    failed = results[2]  # the held-out verdict, at the spec: code scanning shows a failing check
+    assert failed["ruleId"] == "codefit/split_failed" and failed["message"]["text"] == (
+        "held-out hidden (validation) failed"
+    )
+    assert failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "codefit.toml"
+    passing = sarif(result(passed=True), "1.2.3")
+    assert "codefit/split_failed" not in json.dumps(passing)
     assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     assert {r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]} == {
         "codefit/hardcoded_output",
         "codefit/broad_except",
+        "codefit/split_failed",
     }
 
 
@@ -96,3 +104,19 @@ def test_markdown_and_annotations_tell_the_verdict_only() -> None:
     assert "::error title=codefit check::held-out hidden (validation) failed" in notes
     assert not failing.passed and result(passed=True).passed
     assert summary_lines(result(passed=True))[0].endswith("PASS")
+
+
+def test_the_train_line_names_what_did_not_pass() -> None:
+    """A skipped test is said to be skipped, not left to look like a failure ("200/201 passed")."""
+    checked = result(passed=True)
+    assert "  train unit: passed (3/3 passed)" in summary_lines(checked)
+    checked.train = [
+        Reading(
+            sensor="unit",
+            split=Split.TRAIN,
+            score=0.5,
+            passed=False,
+            counts=Counts(total=4, passed=2, failed=1, skipped=1),
+        )
+    ]
+    assert "  train unit: failed (2/4 passed, 1 failed, 1 skipped)" in summary_lines(checked)

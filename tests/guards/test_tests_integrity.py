@@ -24,3 +24,13 @@ def test_helper_assertions_are_counted_and_deleting_one_lowers_the_count() -> No
     assert strength(removed) == (2, 4)
     replaced = BEFORE.replace('assert_equal(result, ["1 2", "3"])', "pass")
     assert strength(replaced) == (2, 4)
+
+
+def test_a_skip_decorator_with_arguments_is_one_hit() -> None:
+    """`@pytest.mark.skip(reason=...)` is a decorator and a call: one alert, not two."""
+    source = "import pytest\n\n\n@pytest.mark.skip(reason='x')\ndef test_a():\n    pytest.skip('y')\n"
+    hits = integrity.skip_marks(ast.parse(source), source)
+    assert sorted((h.line, h.key) for h in hits) == [
+        (4, "test_a:@pytest.mark.skip(reason='x')"),
+        (6, "test_a:pytest.skip('y')"),
+    ]

@@ -15,7 +15,9 @@ from codefit.workspace.git import repo_root
 
 
 def check_command(
-    base: Annotated[str, typer.Option(help="The change's base (a branch, tag or commit).")] = "HEAD",
+    base: Annotated[
+        str | None, typer.Option(help="The change's base (a branch, tag or commit); HEAD with --staged.")
+    ] = None,
     head: Annotated[str, typer.Option(help="The change's head.")] = "HEAD",
     staged: Annotated[bool, typer.Option(help="Judge the staged change (head = the index).")] = False,
     guards_only: Annotated[bool, typer.Option(help="Only the guards on the diff; no sensor runs.")] = False,
@@ -41,6 +43,12 @@ def check_command(
         }
     )
     root = repo_root(repo)
+    if base is None and not staged:  # HEAD..HEAD would judge no change and pass
+        raise CodefitError(
+            "name the change's base: `codefit check --base main` (a branch, tag or commit), "
+            "or `--staged` for what you are about to commit"
+        )
+    base = base or "HEAD"
     if staged:
         head = staged_tree(root)
     result = run_check(root, base, head, mutation=mutation, guards_only=guards_only)

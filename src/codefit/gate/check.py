@@ -62,7 +62,11 @@ def run_check(
     with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp:
         work = Path(tmp)
         plan, source = from_base(repo, base_sha, config_name, work)
-        result = CheckResult(base=base_sha, head=head_sha, gates=plan.spec.gates())
+        # Shown as the commit it is (a tree only for the staged change), so `git log` finds it.
+        commit = git(repo, "rev-parse", "--verify", "-q", f"{head}^{{commit}}", check=False).strip()
+        result = CheckResult(
+            base=base_sha, head=commit or head_sha, gates=plan.spec.gates(), spec=config_name
+        )
         blind = [*plan.spec.validation, *plan.spec.test]
         try:
             heldout = heldout_texts(blind)
@@ -139,7 +143,9 @@ def _treeish(repo: Path, ref: str) -> str:
 def _commit(repo: Path, ref: str) -> str:
     sha = git(repo, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
     if not sha:
-        raise CheckError(f"no such commit: {ref}", where=str(repo))
+        remote = git(repo, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/*/{ref}", check=False)
+        hint = f" (a clone has it as {remote.split()[0]})" if remote.strip() else ""
+        raise CheckError(f"no such commit: {ref}{hint}", where=str(repo))
     return sha
 
 

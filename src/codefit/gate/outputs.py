@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 
 from codefit.gate.result import CheckResult
 from codefit.guards.base import Policy, Severity
+from codefit.sensors.base import Reading
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.INFO: "note", Severity.WARN: "warning", Severity.BLOCK: "error"}
@@ -19,10 +20,8 @@ ANNOTATION = {Severity.INFO: "notice", Severity.WARN: "warning", Severity.BLOCK:
 def summary_lines(result: CheckResult) -> list[str]:
     lines = [f"codefit check {result.base[:12]}..{result.head[:12]}: {'PASS' if result.passed else 'FAIL'}"]
     for reading in result.train:
-        c = reading.counts
         lines.append(
-            f"  train {reading.sensor}: {'passed' if reading.passed else 'failed'} "
-            f"({c.passed}/{c.total} passed)"
+            f"  train {reading.sensor}: {'passed' if reading.passed else 'failed'} ({counted(reading)})"
         )
     lines += [f"  held-out {v.line()}" for v in result.heldout]
     for alert, policy in result.alerts:
@@ -38,6 +37,13 @@ def summary_lines(result: CheckResult) -> list[str]:
     lines += [f"  note: {n}" for n in result.notes]
     lines += [f"  reason: {r}" for r in result.reasons()]
     return lines
+
+
+def counted(reading: Reading) -> str:
+    """`3/4 passed, 1 skipped`: every outcome that is not a pass, named (a skip is no failure)."""
+    c = reading.counts
+    others = [(c.failed, "failed"), (c.errors, "errors"), (c.skipped, "skipped")]
+    return ", ".join([f"{c.passed}/{c.total} passed", *(f"{n} {what}" for n, what in others if n)])
 
 
 def markdown(result: CheckResult) -> str:
@@ -143,6 +149,17 @@ def sarif(result: CheckResult, tool_version: str) -> dict[str, Any]:
                 location["region"] = {"startLine": alert.line}
             entry["locations"] = [{"physicalLocation": location}]
         results.append(entry)
+    if failed := result.failed_splits():  # no alert may say why: code scanning must still show a failure
+        rules["codefit/split_failed"] = {
+            "id": "codefit/split_failed",
+            "name": "split_failed",
+            "shortDescription": {"text": "codefit check: a gated sensor or a held-out split failed"},
+        }
+        spec = [{"physicalLocation": {"artifactLocation": {"uri": result.spec}}}]
+        results += [
+            {"ruleId": "codefit/split_failed", "level": "error", "message": {"text": f}, "locations": spec}
+            for f in failed
+        ]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -175,9 +192,7 @@ def workflow_annotations(result: CheckResult) -> list[str]:
         props += [f"line={alert.line}"] if alert.path and alert.line else []
         props.append(f"title={_escape_property('codefit ' + alert.kind)}")
         out.append(f"::{ANNOTATION[alert.severity]} {','.join(props)}::{_escape(alert.message)}")
-    for reason in result.reasons():
-        if not reason.startswith("guard "):
-            out.append(f"::error title=codefit check::{_escape(reason)}")
+    out += [f"::error title=codefit check::{_escape(failed)}" for failed in result.failed_splits()]
     return out
 
 

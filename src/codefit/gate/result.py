@@ -34,7 +34,7 @@ class HeldoutVerdict:
 @dataclass
 class CheckResult:
     base: str
-    head: str
+    head: str  # the head commit; the tree for a staged change
     alerts: list[tuple[Alert, Policy]] = field(default_factory=list)
     train: list[Reading] = field(default_factory=list)
     heldout: list[HeldoutVerdict] = field(default_factory=list)
@@ -42,17 +42,21 @@ class CheckResult:
     mutation_score: float | None = None
     notes: list[str] = field(default_factory=list)
     gates: frozenset[str] = frozenset()
+    spec: str = "codefit.toml"  # where the sensors are declared: a failing split's location
 
     def reasons(self) -> list[str]:
         """Why the check fails; empty when it passes."""
         out = [
             f"guard {a.kind} ({a.severity.value}): {a.message}" for a, p in self.alerts if p != Policy.WARN
         ]
-        out += [
+        return out + self.failed_splits()
+
+    def failed_splits(self) -> list[str]:
+        """The gated train sensors and the held-out splits that failed, one line each."""
+        out = [
             f"train sensor {r.sensor} failed" for r in self.train if r.sensor in self.gates and not r.passed
         ]
-        out += [f"held-out {v.sensor} ({v.split}) failed" for v in self.heldout if not v.passed]
-        return out
+        return out + [f"held-out {v.sensor} ({v.split}) failed" for v in self.heldout if not v.passed]
 
     @property
     def passed(self) -> bool:
