@@ -124,3 +124,28 @@ def test_seal_command_remove_deletes_plaintext(make_repo: MakeRepo, monkeypatch:
     assert not (repo / "hidden").exists()
     assert (repo / SEALED_DIR / "hidden.test.sealed").is_file()
     assert not keys_dir().exists()  # the environment's key was used; nothing written
+
+
+def test_resealing_edited_tests_replaces_the_file_only_when_asked(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The maintainer's round trip: unseal, edit, seal again over the same name with --force; the
+    config hint is left out once a sensor names the file."""
+    monkeypatch.setenv(KEY_ENV, generate_key().decode())
+    repo = make_repo({"codefit.toml": 'sealed = ".codefit-sealed/held.validation.sealed"\n'})
+    held = tmp_path / "held"
+    held.mkdir()
+    (held / "test_h.py").write_text("def test_a():\n    assert 1\n")
+    argv = ["seal", str(held), "--split", "validation", "--repo", str(repo)]
+    first = CliRunner().invoke(cli(), argv)
+    assert first.exit_code == 0, first.output
+    assert "config: add" not in first.output  # codefit.toml names it already
+    (held / "test_h.py").write_text("def test_a():\n    assert 2\n")
+    refused = CliRunner().invoke(cli(), argv)
+    assert isinstance(refused.exception, SealError) and "pass --force to replace it" in str(refused.exception)
+    again = CliRunner().invoke(cli(), [*argv, "--force"])
+    assert again.exit_code == 0, again.output
+    dest = tmp_path / "back"
+    sealed = repo / SEALED_DIR / "held.validation.sealed"
+    assert CliRunner().invoke(cli(), ["unseal", str(sealed), "--dest", str(dest)]).exit_code == 0
+    assert (dest / "test_h.py").read_text() == "def test_a():\n    assert 2\n"

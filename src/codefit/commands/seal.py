@@ -30,18 +30,29 @@ def seal_command(
     repo: Annotated[Path, typer.Option(help="Repository the sealed file goes into.")] = Path("."),
     name: Annotated[str | None, typer.Option(help="Sealed file name (default: PATH's name).")] = None,
     remove: Annotated[bool, typer.Option(help="Delete the plaintext after sealing.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace a sealed file of the same name (tests unsealed and edited).")
+    ] = False,
 ) -> None:
     """Encrypt held-out tests into the repository; the key stays outside it."""
     root = repo_root(repo)
     source = path.resolve()
     out = root / SEALED_DIR / f"{name or source.name}.{split.value}.sealed"
-    if out.exists():
-        raise SealError("a sealed file with this name exists; pass --name or delete it", where=str(out))
+    if out.exists() and not force:
+        raise SealError(
+            "a sealed file with this name exists; pass --force to replace it, or --name", where=str(out)
+        )
     header = seal_path(source, out, split=split.value, key=key_for_sealing(root))
     rel = out.relative_to(root)
     typer.echo(f"sealed {source} into {rel} (key {header.key_id})")
     typer.echo(f"key: ${KEY_ENV} or {keys_dir() / (header.key_id + '.key')} (keep it out of the repository)")
-    typer.echo(f'config: add `sealed = "{rel}"` and `split = "{split.value}"` to the held-out sensor')
+    config = root / "codefit.toml"
+    if not config.is_file() or f'"{rel.as_posix()}"' not in config.read_text(encoding="utf-8"):
+        typer.echo(f'config: add `sealed = "{rel}"` and `split = "{split.value}"` to the held-out sensor')
+    from codefit.gate.split import ignored_warnings
+
+    for warning in ignored_warnings(root, [rel.as_posix()]):
+        typer.echo(warning)
     if remove:
         _remove(source)
         typer.echo(f"removed the plaintext {source}")
