@@ -183,14 +183,15 @@ class BaseSealed:
         rel = place.relative_to(self.repo).as_posix()
         copy = self.dest / rel
         if place not in self.places:
-            if git(self.repo, "cat-file", "-t", f"{self.base}:{rel}", check=False).strip() != "blob":
+            blob = git_bytes(self.repo, "cat-file", "blob", f"{self.base}:{rel}", check=False)
+            if not blob:  # absent, or a folder: a sealed file is never empty (its header)
                 raise CheckError(
                     f"the base commit has no {rel}: a check reads the held-out tests from the base "
                     f"commit, so they must be committed there (git-ignored? `git check-ignore -v {rel}`)",
                     where=f"{self.repo} at {self.base[:12]}",
                 )
             copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_bytes(git_bytes(self.repo, "cat-file", "blob", f"{self.base}:{rel}"))
+            copy.write_bytes(blob)
             self.places.append(place)
         return copy
 

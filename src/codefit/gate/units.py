@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from codefit.assertions import called
 from codefit.gate.carve import inherits_tests
 
 
@@ -185,7 +186,7 @@ def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | a
     width = _width(deco.args[0])
     ids = []
     for row in values.elts:
-        if isinstance(row, ast.Call) and _called(row.func) == "param":
+        if isinstance(row, ast.Call) and called(row) == "param":
             given = [k.value for k in row.keywords if k.arg == "id"]
             if given:
                 ids.append(ast.dump(given[0]))
@@ -238,18 +239,8 @@ def _width(names: ast.expr) -> int:
     return len(value) if isinstance(value, list | tuple) else 0
 
 
-def _called(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
 def _parametrize(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
-    for deco in node.decorator_list:
-        if isinstance(deco, ast.Call) and _called(deco.func) == "parametrize" and len(deco.args) >= 2:
-            return deco
-    return None
-
-
-def _parametrize_values(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
+    """The test's `@pytest.mark.parametrize(names, values, ...)` decorator."""
     for deco in node.decorator_list:
         if (
             isinstance(deco, ast.Call)
@@ -257,8 +248,13 @@ def _parametrize_values(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.exp
             and deco.func.attr == "parametrize"
             and len(deco.args) >= 2
         ):
-            return deco.args[1]
+            return deco
     return None
+
+
+def _parametrize_values(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
+    deco = _parametrize(node)
+    return deco.args[1] if deco is not None else None
 
 
 def _literal_constants(tree: ast.Module) -> dict[str, int]:

@@ -94,9 +94,13 @@ def _assigned(node: ast.AST) -> tuple[ast.AST | None, list[ast.AST]]:
     return None, []
 
 
+def _params(args: ast.arguments) -> list[str]:
+    return [a.arg for a in [*args.posonlyargs, *args.args]]
+
+
 def depends_on_argument(args: ast.arguments, body: Body) -> bool:
     """Whether the comparison's result can change with its argument (the one after `self`)."""
-    params = [a.arg for a in [*args.posonlyargs, *args.args]]
+    params = _params(args)
     other = params[1] if len(params) >= 2 else (args.vararg.arg if args.vararg else None)
     return other is not None and _depends_on(body, other)
 
@@ -104,7 +108,7 @@ def depends_on_argument(args: ast.arguments, body: Body) -> bool:
 def depends_on_self(args: ast.arguments, body: Body, cls: str = "") -> bool:
     """Whether the comparison's result can change with the object compared: its first parameter,
     `super()` or its class `cls` by name (a sentinel equal to its own kind) reaches the answer."""
-    params = [a.arg for a in [*args.posonlyargs, *args.args]]
+    params = _params(args)
     if not params:
         return False
     body = _with_self_named(body, params[0], cls)
@@ -136,7 +140,7 @@ def depends_on_value(args: ast.arguments, body: Body) -> bool:
     `type(other)`, `hasattr`), its truth (`bool(other)`, `not other`) and `is None` read as
     constants, does the answer still change with it? A singleton's `other is Undefined` does;
     `isinstance(other, str)` has one answer for every string."""
-    params = [a.arg for a in [*args.posonlyargs, *args.args]]
+    params = _params(args)
     if len(params) < 2:
         return False
     other = params[1]
@@ -268,26 +272,15 @@ def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
         if isinstance(node, ast.ClassDef):
             bases = {dotted(b) for b in node.bases}
             for item in node.body:
+                builtin = bool(bases & BUILTINS)
                 if isinstance(item, ast.FunctionDef) and item.name in COMPARISONS:
-                    if not depends_on_argument(item.args, item.body):
-                        hits.append(hit(f"const:{node.name}.{item.name}", item, text))
-                    elif not depends_on_self(item.args, item.body, node.name) and (
-                        bases & BUILTINS or not depends_on_value(item.args, item.body)
-                    ):
-                        hits.append(hit(f"blind:{node.name}.{item.name}", item, text))
-                    elif bases & BUILTINS:
-                        hits.append(hit(f"builtin:{node.name}.{item.name}", item, text))
+                    if kind := _trick(item.args, item.body, node.name, builtin):
+                        hits.append(hit(f"{kind}:{node.name}.{item.name}", item, text))
                 elif isinstance(item, ast.Assign) and isinstance(item.value, ast.Lambda):
                     dunders = {dotted(t) for t in item.targets} & COMPARISONS
                     fn = item.value
-                    if dunders and not depends_on_argument(fn.args, fn.body):
-                        hits.append(hit(f"const:{node.name}.{sorted(dunders)[0]}", item, text))
-                    elif (
-                        dunders
-                        and not depends_on_self(fn.args, fn.body, node.name)
-                        and (bases & BUILTINS or not depends_on_value(fn.args, fn.body))
-                    ):
-                        hits.append(hit(f"blind:{node.name}.{sorted(dunders)[0]}", item, text))
+                    if dunders and (kind := _trick(fn.args, fn.body, node.name, builtin, lambda_=True)):
+                        hits.append(hit(f"{kind}:{node.name}.{sorted(dunders)[0]}", item, text))
         elif (
             isinstance(node, ast.Attribute | ast.Name)
             and isinstance(node.ctx, ast.Load)
@@ -300,11 +293,21 @@ def equality_tricks(tree: ast.Module | None, text: str | None) -> list[Hit]:
             kind = "any" if _wide(node) else "approx"
             hits.append(hit(f"{kind}:{ast.unparse(node)[:60]}", node, text))
         for dunder, fn in _lambdas(node, names):
-            if not depends_on_argument(fn.args, fn.body):
-                hits.append(hit(f"const:{dunder}", node, text))
-            elif not depends_on_self(fn.args, fn.body) and not depends_on_value(fn.args, fn.body):
-                hits.append(hit(f"blind:{dunder}", node, text))
+            if kind := _trick(fn.args, fn.body, "", builtin=False, lambda_=True):
+                hits.append(hit(f"{kind}:{dunder}", node, text))
     return hits
+
+
+def _trick(args: ast.arguments, body: Body, cls: str, builtin: bool, *, lambda_: bool = False) -> str:
+    """How a comparison of class `cls` cheats: "const" (one answer whatever it is compared with),
+    "blind" (the answer reads the argument's kind alone, never the object: on a built-in's subclass,
+    any answer that ignores the object), "builtin" (a built-in's subclass overriding a comparison,
+    a warning; not said of a lambda), or ""."""
+    if not depends_on_argument(args, body):
+        return "const"
+    if not depends_on_self(args, body, cls) and (builtin or not depends_on_value(args, body)):
+        return "blind"
+    return "builtin" if builtin and not lambda_ else ""
 
 
 def _wide(call: ast.Call) -> bool:
