@@ -1,13 +1,17 @@
-"""Which files of a project are its tests: one rule for every part of codefit that asks.
+"""Which files of a project are its tests, and which functions in them: one rule for every part of
+codefit that asks.
 
 A test module is named as pytest collects it by default (`test_*.py`, `*_test.py`) or lies in a
 tests folder; `conftest.py` is test code too, though no test module: guards judge it apart (a
-changed conftest changes how every test runs, not what one test checks).
+changed conftest changes how every test runs, not what one test checks). A test function is named
+`test*` and is no fixture: pytest collects no fixture, whatever its name.
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import PurePosixPath
+from typing import TypeGuard
 
 TEST_DIRS = ("tests", "test", "testing")  # in the order `codefit init` looks for them
 
@@ -28,3 +32,21 @@ def is_test_code(rel: str) -> bool:
 def in_test_dir(rel: str) -> bool:
     """Whether a folder above `rel` is a tests folder."""
     return any(part in TEST_DIRS for part in PurePosixPath(rel).parts[:-1])
+
+
+def is_test_function(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Whether pytest collects the definition (in a module, or in a test class) as a test: named
+    `test*` and not a fixture. jinja2's tests ask for a fixture `test_env_async`: renamed, carved out
+    or counted as a test, it would break or miscount the tests that use it."""
+    return (
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test")
+        and not any(_fixture(decorator) for decorator in node.decorator_list)
+    )
+
+
+def _fixture(decorator: ast.expr) -> bool:
+    """`@pytest.fixture`, `@fixture(scope=...)`, `@pytest_asyncio.fixture`, `@pytest.yield_fixture`."""
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in ("fixture", "yield_fixture")

@@ -1,5 +1,6 @@
-"""`codefit split` on test shapes met in real suites (wcwidth, python-dateutil, six, simplejson): the
-halves together run exactly the original cases, under the same ids, each once."""
+"""`codefit split` on test shapes met in real suites (wcwidth, python-dateutil, six, simplejson,
+jinja2's fixture named like a test): the halves together run exactly the original cases, under the
+same ids, each once."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SUITE = """import sys
 import unittest
 
 import pytest
+from pytest import fixture
 
 NAMES = ["one", "two", "three", "four"]
 VALUES = [1, 2, 3, 4]
@@ -57,6 +59,39 @@ if sys.version_info >= (3,):
 
     def test_conditional():
         assert True
+
+
+@pytest.fixture
+def test_env():
+    return {"n": 1}
+
+
+@fixture(scope="module")
+def test_data():
+    return [1, 2]
+
+
+def test_uses_env(test_env):
+    assert test_env["n"] == 1
+
+
+def test_uses_both(test_data, test_env):
+    assert test_data and test_env
+
+
+class TestFixtureMethod:
+    @pytest.fixture
+    def test_value(self):
+        return 3
+
+    def test_one(self, test_value):
+        assert test_value == 3
+
+    def test_two(self, test_value):
+        assert test_value
+
+    def test_three(self, test_value):
+        assert test_value > 2
 
 
 class TestCalls(unittest.TestCase):
@@ -111,7 +146,7 @@ def test_the_halves_run_the_original_cases_under_their_ids_once(seed: int, tmp_p
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
         assert run(cmd, repo).returncode == 0
     before = outcomes(repo, ["tests"])
-    assert len(before) == 46 and all(outcome == "PASSED" for _, outcome in before)
+    assert len(before) == 51 and all(outcome == "PASSED" for _, outcome in before)
     out = tmp_path / "held"
     split = run([sys.executable, "-m", "codefit", "split", "--seed", str(seed), "--out", str(out)], repo)
     assert split.returncode == 0, split.stderr

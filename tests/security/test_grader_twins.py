@@ -97,6 +97,33 @@ def test_an_honest_fix_passes_with_every_twin_failing_and_real_names_reported(
     assert grader_integrity([reading]) == 1.0
 
 
+FIXTURES_NAMED_LIKE_TESTS = (  # jinja2's test_async.py asks for a fixture `test_env_async`
+    "import pytest\nfrom pytest import fixture\nfrom calc import add\n\n"
+    "@pytest.fixture\ndef test_pair():\n    return (2, 3)\n\n"
+    "@fixture(scope='module')\ndef test_total():\n    return 5\n\n"
+    "def test_add_pair(test_pair, test_total):\n    assert add(*test_pair) == test_total\n\n"
+    "class TestWithOwnFixture:\n"
+    "    @pytest.fixture\n    def test_zero(self):\n        return 0\n\n"
+    "    def test_add_zero(self, test_zero):\n        assert add(test_zero, 4) == 4\n"
+)
+
+
+def test_fixtures_named_like_tests_keep_their_names_in_the_grading_copy(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    text, plan = rewrite(FIXTURES_NAMED_LIKE_TESTS)
+    assert sorted(set(plan.names.values())) == ["test_add_pair", "test_add_zero"]
+    assert all(f"def {name}(" in text for name in ("test_pair", "test_total", "test_zero"))
+    ws, commit = candidate(make_repo, tmp_path, {"src/calc.py": "def add(a, b):\n    return a + b\n"})
+    sensor = holdout(tmp_path, FIXTURES_NAMED_LIKE_TESTS)
+    (reading,) = grade(ws, commit, [sensor], SensorContext(python=sys.executable))
+    assert reading.passed and reading.counts.errors == 0, reading.output
+    assert sorted(t.nodeid.split("::", 1)[1] for t in reading.tests) == [
+        "TestWithOwnFixture::test_add_zero",
+        "test_add_pair",
+    ]
+
+
 def split_sensor(tmp_path: Path, split: Split, module: str) -> PytestSensor:
     """A held-out sensor the way `codefit split` writes one: laid over the whole tree, its args
     naming its own files."""

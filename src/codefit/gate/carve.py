@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codefit.errors import CodefitError
+from codefit.testfiles import is_test_function
 
 
 class CarveError(CodefitError):
@@ -65,13 +66,11 @@ def select(
     for node in tree.body:
         if not conditional:
             edits += [_emptied(offsets, test) for test in _conditional_tests(node)]
-        if _is_test(node):
-            if node.name not in wanted and node.name not in case_users:  # type: ignore[attr-defined]
+        if is_test_function(node):
+            if node.name not in wanted and node.name not in case_users:
                 edits.append(_remove(offsets, node))
         elif isinstance(node, ast.ClassDef):
-            methods = [
-                m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and _is_test(m)
-            ]
+            methods = [m for m in node.body if is_test_function(m)]
             if not methods and not inherits_tests(node, tree):
                 continue  # a base class or helper: both halves need it
             if not methods:  # its tests come from a base: it moves as a whole
@@ -81,9 +80,9 @@ def select(
             picked = [
                 m for m in methods if node.name in wanted or {f"{node.name}.{m.name}"} & (wanted | case_users)
             ]
-            if not picked:
+            if not picked and not (conditional and _conditional_tests(node)):
                 edits.append(_remove(offsets, node))
-            else:
+            else:  # a conditional method stays with its class in the half that keeps it
                 edits += [_remove(offsets, m) for m in methods if m not in picked]
     return _apply(source, edits)
 
@@ -102,7 +101,7 @@ def inherits_tests(cls: ast.ClassDef, tree: ast.Module) -> bool:
         if name in PLAIN_BASES:
             continue
         parent = local.get(name)
-        if parent is None or any(_is_test(m) for m in parent.body) or inherits_tests(parent, tree):
+        if parent is None or any(is_test_function(m) for m in parent.body) or inherits_tests(parent, tree):
             return True
     return False
 
@@ -122,10 +121,10 @@ def test_names(source: str) -> list[str]:
     """Every test of the module: `test_fn` and `Class.test_method`, in file order."""
     names: list[str] = []
     for node in ast.parse(source).body:
-        if _is_test(node):
-            names.append(node.name)  # type: ignore[attr-defined]
+        if is_test_function(node):
+            names.append(node.name)
         elif isinstance(node, ast.ClassDef):
-            names += [f"{node.name}.{m.name}" for m in node.body if _is_test(m)]  # type: ignore[attr-defined]
+            names += [f"{node.name}.{m.name}" for m in node.body if is_test_function(m)]
     return names
 
 
@@ -159,10 +158,6 @@ def carve_tests(source: str, names: Sequence[str], *, where: str = "") -> tuple[
     return visible, held
 
 
-def _is_test(node: ast.AST) -> bool:
-    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
-
-
 def _case_literal(tree: ast.Module, target: str, where: str) -> tuple[ast.List | ast.Tuple, set[str]]:
     """The literal holding `target`'s cases and the names of the tests that use it."""
     for node in tree.body:
@@ -188,10 +183,11 @@ def _users(tree: ast.Module, target: str) -> set[str]:
     """Tests (`test_fn`, `Class.test_method`) whose text names `target`."""
     users: set[str] = set()
     for node in tree.body:
-        if _is_test(node) and _mentions(node, target):
-            users.add(node.name)  # type: ignore[attr-defined]
+        if is_test_function(node) and _mentions(node, target):
+            users.add(node.name)
         elif isinstance(node, ast.ClassDef):
-            users |= {f"{node.name}.{m.name}" for m in node.body if _is_test(m) and _mentions(m, target)}  # type: ignore[attr-defined]
+            methods = [m for m in node.body if is_test_function(m) and _mentions(m, target)]
+            users |= {f"{node.name}.{m.name}" for m in methods}
     return users
 
 
@@ -218,14 +214,14 @@ class _Offsets:
         return self.starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
 
 
-def _span(offsets: _Offsets, node: ast.AST) -> tuple[int, int]:
-    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])  # type: ignore[attr-defined]
+def _span(offsets: _Offsets, node: ast.stmt) -> tuple[int, int]:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     start = offsets.starts[first - 1]  # whole lines, decorators included
-    end = offsets.starts[min(node.end_lineno or node.lineno, len(offsets.starts) - 1)]  # type: ignore[attr-defined]
+    end = offsets.starts[min(node.end_lineno or node.lineno, len(offsets.starts) - 1)]
     return start, end
 
 
-def _remove(offsets: _Offsets, node: ast.AST) -> _Edit:
+def _remove(offsets: _Offsets, node: ast.stmt) -> _Edit:
     start, end = _span(offsets, node)
     return _Edit(start, end, "")
 
@@ -248,8 +244,8 @@ def _conditional_tests(node: ast.stmt) -> list[ast.stmt]:
     stack = list(ast.iter_child_nodes(node))
     while stack:
         child = stack.pop()
-        if _is_test(child) or (isinstance(child, ast.ClassDef) and child.name.startswith("Test")):
-            found.append(child)  # type: ignore[arg-type]
+        if is_test_function(child) or (isinstance(child, ast.ClassDef) and child.name.startswith("Test")):
+            found.append(child)
         elif not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             stack.extend(ast.iter_child_nodes(child))
     return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from codefit.assertions import called
 from codefit.gate.carve import inherits_tests
+from codefit.testfiles import is_test_function
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.AST | None]]:
     out: list[tuple[str, ast.AST | None]] = []
     emitted: set[str] = set()
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+        if is_test_function(node):
             group = callers.get(node.name, [node.name])
             if len(group) == 1:
                 out.append((node.name, node))
@@ -85,7 +86,7 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.AST | None]]:
                     out.append(("|".join(members), None))
                 continue
             methods = [m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
-            tied = _tied([m for m in methods if m.name.startswith("test")], _method_named)
+            tied = _tied([m for m in methods if is_test_function(m)], _method_named)
             for member in methods:
                 group = tied.get(member.name, [])
                 if len(group) == 1:
@@ -100,11 +101,7 @@ def _called_together(tree: ast.Module) -> dict[str, list[str]]:
     """Module-level tests tied by one calling another by name (toolz's `test_is_partial` runs
     `test_is_valid`), each mapped to its group in file order: a group moves whole, or a held-out
     half would call a test that stayed behind."""
-    tests = [
-        n
-        for n in tree.body
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")
-    ]
+    tests = [n for n in tree.body if is_test_function(n)]
     return _tied(tests, lambda node: node.id if isinstance(node, ast.Name) else "")
 
 
@@ -148,13 +145,7 @@ def _families(classes: list[ast.ClassDef], tree: ast.Module) -> dict[str, list[s
     """Test classes of the module, each mapped to the classes it shares tests with by inheritance."""
     by_name = {c.name: c for c in classes}
     has_tests = {
-        c.name
-        for c in classes
-        if any(
-            isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m.name.startswith("test")
-            for m in c.body
-        )
-        or inherits_tests(c, tree)
+        c.name for c in classes if any(is_test_function(m) for m in c.body) or inherits_tests(c, tree)
     }
     parent = {name: name for name in has_tests}
 

@@ -18,6 +18,7 @@ from codefit.guards.base import Alert, Severity
 from codefit.records import Record
 from codefit.sensors.base import Outcome, Reading
 from codefit.sensors.pytest_sensor import count_outcomes
+from codefit.testfiles import is_test_function
 
 CANARY_GUARD = "canary"
 
@@ -169,16 +170,14 @@ def _candidates(workspace: Path, test_globs: Sequence[str]) -> list[tuple[str, s
 def _tests(tree: ast.Module) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     out: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+        if is_test_function(node):
             if not node.decorator_list:  # parametrized tests would turn every case into a canary
                 out.append((node.name, node))
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             out += [
                 (f"{node.name}::{item.name}", item)
                 for item in node.body
-                if isinstance(item, ast.FunctionDef)
-                and item.name.startswith("test")
-                and not item.decorator_list
+                if is_test_function(item) and isinstance(item, ast.FunctionDef) and not item.decorator_list
             ]
     return out
 

@@ -36,7 +36,7 @@ from codefit.guards.source import (
     tree_files,
 )
 from codefit.guards.tables import code_tables, data_file_tables
-from codefit.testfiles import is_test_file
+from codefit.testfiles import is_test_file, is_test_function
 
 TRIVIAL: tuple[object, ...] = (None, True, False, 0, 1, -1, 2, "", (), [], {})
 
@@ -170,7 +170,7 @@ def cases_in(tree: ast.Module) -> list[Case]:
     read from the check itself, a parametrize row or a local bound once (`column = [...]`)."""
     found: list[Case] = []
     for node in walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+        if is_test_function(node):
             checks = [n for n in ast.walk(node) if isinstance(n, ast.Assert | ast.Expr)]
             local_values, calls = {}, {}
             for name, value in _bound_once(node).items():

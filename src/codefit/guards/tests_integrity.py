@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.source import Hit, PyFile, added_hits, alert, dotted, hit, line_hit, python_files
-from codefit.testfiles import is_test_file
+from codefit.testfiles import is_test_file, is_test_function
 
 SKIP_WORDS = ("skip", "xfail", "importorskip")
 CHECK_CALLS = ("raises", "warns", "deprecated_call", "fail")
@@ -23,11 +23,11 @@ def test_functions(tree: ast.Module | None) -> dict[str, TestDef]:
         return {}
     out: dict[str, TestDef] = {}
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+        if is_test_function(node):
             out[node.name] = node
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith("test"):
+                if is_test_function(item):
                     out[f"{node.name}.{item.name}"] = item
     return out
 

@@ -40,6 +40,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from codefit.assertions import Tolerance, compared
+from codefit.testfiles import is_test_function
 
 ROWS = 2  # twin rows per table: a failing case costs pytest about four passing ones
 MIN_ROWS = 2  # twin rows a table needs, and distinct expected values among its rows
@@ -124,7 +125,7 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef, Table]]:
     per distinct inputs, two distinct answers at least, every case named as pytest names it."""
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
     for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
+        if not (is_test_function(node) and isinstance(node, ast.FunctionDef)):
             continue
         table = _table(node, tree) if names.count(node.name) == 1 else None
         if table is None or not _answerable(table[1], table[3], table[4]):

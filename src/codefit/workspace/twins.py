@@ -38,6 +38,7 @@ from pathlib import Path
 
 from codefit.sensors.base import Finding, Outcome, Reading, TestResult
 from codefit.sensors.pytest_sensor import count_outcomes
+from codefit.testfiles import is_test_function
 from codefit.workspace.table_twins import TableTwins, eligible_tests, plant_rows
 
 INT_SHIFT = 982_451_653  # a prime no off-by-something bug lands on
@@ -235,13 +236,13 @@ def _tests(tree: ast.Module) -> list[tuple[ast.FunctionDef, int]]:
     """Test functions at module level and in top-level classes, with their indentation."""
     found: list[tuple[ast.FunctionDef, int]] = []
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+        if is_test_function(node) and isinstance(node, ast.FunctionDef):
             found.append((node, node.col_offset))
         elif isinstance(node, ast.ClassDef):
             found += [
                 (item, item.col_offset)
                 for item in node.body
-                if isinstance(item, ast.FunctionDef) and item.name.startswith("test")
+                if is_test_function(item) and isinstance(item, ast.FunctionDef)
             ]
     return found
 
