@@ -88,7 +88,8 @@ protected = [{protected}]
 max_steps = 5
 
 # The interpreter that runs your tests: the repository's .venv (or venv) when there is one, else
-# codefit's own. A path relative to this folder, or a name on PATH:
+# the active virtual environment's ($VIRTUAL_ENV), else codefit's own. A path relative to this
+# folder, or a name on PATH:
 # python = ".venv/bin/python"
 
 # Train split: visible to the optimizer, rendered into its feedback in full.

@@ -1,9 +1,12 @@
-"""The interpreter of the code under test, found in the project's own `.venv`, symlinked or not."""
+"""The interpreter of the code under test, found in the project's own `.venv`, symlinked or not, or in
+the active virtual environment."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import pytest
 
 from codefit.config import load_config
 from codefit.harness.plan import plan_from_config, preflight, resolve_python
@@ -28,3 +31,21 @@ def test_a_symlinked_venv_is_named_by_its_target_and_its_pytest_is_found(make_re
 def test_a_venv_inside_the_repository_is_used_as_it_is(make_repo: MakeRepo) -> None:
     repo = make_repo({"codefit.toml": CONFIG, ".venv/bin/python": ""})
     assert resolve_python(repo, None) == str(repo.resolve() / ".venv" / "bin" / "python")
+
+
+def test_the_active_virtual_environment_comes_after_the_repositorys_own(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    active = tmp_path / "project-env"
+    (active / "bin").mkdir(parents=True)
+    (active / "bin" / "python").write_text("")
+    monkeypatch.setenv("VIRTUAL_ENV", str(active))
+    repo = make_repo({"codefit.toml": CONFIG})
+    assert resolve_python(repo, None) == str(active / "bin" / "python")
+    assert resolve_python(repo, "python3") == "python3"  # the config's word wins
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "python").write_text("")
+    assert resolve_python(repo, None) == str(repo.resolve() / ".venv" / "bin" / "python")
+    (repo / ".venv" / "bin" / "python").unlink()
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "gone"))
+    assert resolve_python(repo, None) == sys.executable

@@ -121,11 +121,14 @@ def _resolve_template(feedback: dict[str, Any], root: Path) -> dict[str, Any]:
 
 
 def resolve_python(root: Path, configured: str | None) -> str:
-    """The interpreter of the code under test: the config's, the repo's .venv, or codefit's own."""
+    """The interpreter of the code under test: the config's, the repo's .venv, the active virtual
+    environment's ($VIRTUAL_ENV: codefit installed apart, with pipx, and the project's environment
+    activated), or codefit's own."""
     if configured:
         # A path is relative to the project root (as the config checks it); a bare name is on PATH.
         return str(root / configured) if "/" in configured else configured
-    for venv in (root / ".venv", root / "venv"):
+    active = [Path(os.environ["VIRTUAL_ENV"])] if os.environ.get("VIRTUAL_ENV") else []
+    for venv in (root / ".venv", root / "venv", *active):
         # A symlinked environment is named by its target: the sandbox hides the repository, and
         # with it the link, but shows the interpreter's own prefix.
         candidate = venv.resolve() / "bin" / "python"
