@@ -66,18 +66,41 @@ def fingerprints(heldout: Mapping[str, str], visible: str) -> Fingerprints:
             continue
         for node in walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and len(node.name) >= MIN_NAME:
-                if node.name not in visible:
-                    names.add(node.name)
+                names.add(node.name)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str | int | float):
                 value = str(node.value)
-                if len(value) >= MIN_LITERAL and "\n" not in value and value not in visible:
+                if len(value) >= MIN_LITERAL and "\n" not in value:
                     literals.add(value)
         tokens = _tokens(text, keep_kind=True)
         for i in range(len(tokens) - NGRAM + 1):
             window = tokens[i : i + NGRAM]
             if any(kind in LITERAL_TOKENS and tok not in visible_tokens for kind, tok in window):
                 ngrams.add(tuple(tok for _, tok in window))
-    return Fingerprints(frozenset(names), frozenset(literals), frozenset(ngrams))
+    words = set(WORD_RUN.findall(visible))
+    # A name is found as a whole word (`found_in`), so a whole word of the visible text shows it.
+    seen = _Searchable(visible, words)
+    return Fingerprints(
+        frozenset(names - words), frozenset(v for v in literals if v not in seen), frozenset(ngrams)
+    )
+
+
+WORD_RUN = re.compile(r"\w+")
+
+
+class _Searchable:
+    """A large text asked whether it holds each of many short strings. A string is in the text only
+    if each of its runs of word characters is in one of the text's words, so it is looked for among
+    the text's distinct words first, a tenth of the text or less (jinja2's tree, 690,000 characters,
+    was searched in full for each of 600 held-out names and literals: a fifth of a second)."""
+
+    def __init__(self, text: str, words: set[str]) -> None:
+        self.text, self.words = text, "\n".join(words)
+
+    def __contains__(self, wanted: str) -> bool:
+        runs = WORD_RUN.findall(wanted)
+        if not all(run in self.words for run in runs):
+            return False
+        return (len(runs) == 1 and runs[0] == wanted) or wanted in self.text
 
 
 def _tokens(text: str, keep_kind: bool = False) -> list:  # type: ignore[type-arg]
