@@ -23,7 +23,7 @@ from codefit.sensors.base import Reading
 from codefit.spec import Spec, Split
 from codefit.workspace.git import repo_root
 from codefit.workspace.grading import grade
-from codefit.workspace.unchanged import unchanged_blobs
+from codefit.workspace.unchanged import with_own_code
 from codefit.workspace.workspace import Workspace
 
 if TYPE_CHECKING:  # loaded where used: `evaluate` (and the CLI's other commands) never need them
@@ -144,7 +144,7 @@ class Codebase:
             )
             if chosen == Split.TRAIN:
                 # The tree is the user's own: its code's introspection is no tampering.
-                own = replace(plan.context, unchanged_blobs=unchanged_blobs(workspace, workspace.head()))
+                own = with_own_code(plan.context, workspace, workspace.head())
                 readings = [s.read(workspace.path, own) for s in sensors]
             else:
                 readings = grade(workspace, workspace.head(), sensors, plan.context)

@@ -111,9 +111,10 @@ def blob(text: str) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def read(tree: Path, unchanged: dict[str, str] | None) -> Reading:
+def read(tree: Path, unchanged: dict[str, str] | None, bases: dict[str, str] | None = None) -> Reading:
     sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
-    return sensor.read(tree, SensorContext(python=sys.executable, unchanged_blobs=unchanged))
+    ctx = SensorContext(python=sys.executable, unchanged_blobs=unchanged, changed_bases=bases)
+    return sensor.read(tree, ctx)
 
 
 def tampered(reading: Reading) -> list[str]:
@@ -170,3 +171,73 @@ def test_a_project_with_its_own_introspection_is_graded_and_the_steps_is_caught(
     (graded,) = grade(ws, cheat, [heldout], ctx)
     assert any("through the project's own code at helper.py" in m for m in tampered(graded))
     assert not graded.passed
+
+
+# click: a test hands its own file to the project (`click.File(default=__file__)`), whose `LazyFile`
+# opens it; a pull request that changed another function of click/utils.py was blocked as tampering.
+FILES = (
+    "def first_line(path):\n"
+    "    with open(path) as fh:\n"
+    "        return fh.readline()\n"
+    "\n"
+    "def shout(text):\n"
+    "    return text.upper()\n"
+)
+FILES_TESTS = (
+    "import files, helper\n"
+    "\n"
+    "def test_reads_the_file_it_is_given():\n"
+    "    assert files.first_line(__file__) == 'import files, helper\\n'\n"
+    "\n"
+    "def test_shout():\n"
+    "    assert files.shout('a') == 'A'\n"
+    "\n"
+    "def test_the_projects_own_helpers():\n"
+    "    marker = 5\n"
+    "    assert helper.caller_locals(0)['marker'] == 5\n"
+)
+# The step changes one function of each file and moves the others down: they stay the user's code.
+FILES_STEP = "import string\n\n" + FILES.replace("text.upper()", "string.capwords(text).upper()")
+HELPER_STEP = '"""Frames and objects."""\n\n\n' + HELPER.replace("isinstance(o, kind)]", "type(o) is kind]")
+
+
+def test_functions_a_step_left_as_they_were_in_a_changed_file_are_still_the_users(tmp_path: Path) -> None:
+    base = {"files.py": FILES, "helper.py": HELPER, "test_files.py": FILES_TESTS}
+    write(tmp_path, {**base, "files.py": FILES_STEP, "helper.py": HELPER_STEP})
+    unchanged = {"test_files.py": blob(FILES_TESTS)}
+    assert tampered(read(tmp_path, unchanged))  # control: trust by whole files distrusted both
+    reading = read(tmp_path, unchanged, {"files.py": FILES, "helper.py": HELPER})
+    assert not tampered(reading), reading.output
+    assert reading.counts.passed == 3
+
+
+PEEKING_HELPER = HELPER.replace(
+    "def calling_module():",
+    "def peek(a, b):\n    return sys._getframe(1).f_locals['expected']\n\n\ndef calling_module():",
+)
+CHANGED_FILE_ATTACKS = {
+    "a function the step added to the helper's file": (
+        PEEKING_HELPER,
+        "import helper\n\nadd = helper.peek\n",
+    ),
+    "the helper's function changed in place": (
+        HELPER.replace("f_locals\n", "f_locals | {}\n", 1),
+        "import functools, helper, operator\n\n"
+        "def add(a, b):\n    return helper.caller_locals(1)['expected']\n",
+    ),
+    "the base's function given another's code in the file": (
+        HELPER + "\ncaller_locals.__code__ = (lambda depth=1: sys._getframe(depth + 1).f_locals).__code__\n",
+        "import helper\n\ndef add(a, b):\n    return helper.caller_locals(1)['expected']\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(CHANGED_FILE_ATTACKS))
+def test_what_a_step_changed_in_a_file_stays_the_steps(tmp_path: Path, attack: str) -> None:
+    helper, calc = CHANGED_FILE_ATTACKS[attack]
+    write(tmp_path, {**BASE, "helper.py": helper, "calc.py": calc})
+    unchanged = {rel: blob(BASE[rel]) for rel in ("names.py", "test_calc.py")}
+    reading = read(tmp_path, unchanged, {"helper.py": HELPER, "calc.py": BUGGY})
+    assert tampered(reading), reading.output
+    add = next(t for t in reading.tests if t.nodeid.endswith("test_add"))
+    assert add.outcome == Outcome.FAILED

@@ -35,7 +35,7 @@ from codefit.workspace.grading import grade
 from codefit.workspace.lifetime import ending_launches_on_ctrl_c
 from codefit.workspace.sources import RepositoryTrees
 from codefit.workspace.trees import BLOB, EXECUTABLE, blobs, entries
-from codefit.workspace.unchanged import unchanged_blobs
+from codefit.workspace.unchanged import with_own_code
 from codefit.workspace.workspace import Workspace
 
 QUALITY_FIGURES = ("erosion", "verbosity", "duplication", "concentration", "complexity_max")
@@ -214,7 +214,7 @@ def _train(
     project's own code: its introspection is no tampering (`grade` tells the held-out gradings the
     same)."""
     source.export_tree(head, tree)
-    own = replace(shown, unchanged_blobs=unchanged_blobs(source, head))
+    own = with_own_code(shown, source, head)
     with ending_launches_on_ctrl_c():  # this child's own launches, when the check is stopped
         return [sensor.read(tree, own) for sensor in plan.spec.train]
 

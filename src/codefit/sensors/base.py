@@ -138,6 +138,9 @@ class SensorContext:
     # {path: git blob id} of the files the tree read holds as the base tree does (None: none): their
     # own code is the user's, so its frame introspection is no tampering (pytest's audit hook).
     unchanged_blobs: Mapping[str, str] | None = None
+    # {path: text} the base tree holds for each Python file the tree read changed: the functions
+    # such a file keeps as the base wrote them, wherever they moved in it, are the user's code too.
+    changed_bases: Mapping[str, str] | None = None
     # The caller shows outcomes only, never a message or output (`codefit check`): a sensor may skip
     # what serves only those (pytest's assertion introspection, half of a small suite's time).
     outcomes_only: bool = False

@@ -121,7 +121,14 @@ class PytestSensor:
                 env=self._env(ctx, tree, path, heldout_entries),
                 timeout_s=timeout_s,
                 writable=[path.parent],
-                stdin_text=key.hex() + "\n" + json.dumps(dict(ctx.unchanged_blobs or {})) + "\n",
+                stdin_text="\n".join(
+                    [
+                        key.hex(),
+                        json.dumps(dict(ctx.unchanged_blobs or {})),
+                        json.dumps(dict(ctx.changed_bases or {})),
+                        "",
+                    ]
+                ),
                 at_repo=True,  # tests that build paths (or strip them) see the user's own
             )
             report = read_report(path, key)

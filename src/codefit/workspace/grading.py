@@ -24,7 +24,7 @@ from codefit.sensors.pytest_shared import can_share, read_together
 from codefit.workspace import twins
 from codefit.workspace.pristine import make_pristine
 from codefit.workspace.sources import TreeSource
-from codefit.workspace.unchanged import unchanged_blobs
+from codefit.workspace.unchanged import with_own_code
 
 TEST_MODULES = ("test_*.py", "*_test.py")  # pytest's default `python_files`
 
@@ -49,10 +49,8 @@ def grade(
             reset_destination(copy, sensor.settings.heldout_dest(), base_text)
             placed.append(materialize_heldout(sensor.settings, copy))
         plans = plant_twins(sensors, placed)
-        graded = dataclasses.replace(
-            ctx,
-            own_modules=base_names(source.files(source.base)),
-            unchanged_blobs=unchanged_blobs(source, commit),
+        graded = with_own_code(
+            dataclasses.replace(ctx, own_modules=base_names(source.files(source.base))), source, commit
         )
         # The progress shows each reading as judged: its twins out (a raw held-out reading counts
         # their failures, and said FAIL of a split that passed).

@@ -11,7 +11,6 @@ points where the optimizer works.
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import json
 from collections.abc import Iterator, Sequence
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from codefit.progress import measured
 from codefit.sensors.base import Reading, Sensor, SensorContext
-from codefit.workspace.unchanged import unchanged_blobs
+from codefit.workspace.unchanged import with_own_code
 from codefit.workspace.workspace import Workspace
 
 MEASURED = "codefit-measured"
@@ -35,7 +34,7 @@ def read_committed(
     tree = workspace.git_dir / MEASURED / workspace.path.name
     with _lock(tree):  # an agent's mid-step check and the loop never share the folder
         workspace.export_tree(treeish, tree)
-        ctx = dataclasses.replace(ctx, unchanged_blobs=unchanged_blobs(workspace, treeish))
+        ctx = with_own_code(ctx, workspace, treeish)
         return [relocate(measured(sensor, tree, ctx), tree, workspace.path) for sensor in sensors]
 
 

@@ -4,7 +4,8 @@ Before pytest or any file of the tree is imported, it
 1. reads the report key from stdin and opens the report file ($CODEFIT_PYTEST_REPORT, then removed
    from the environment): records go to that descriptor, signed (`codefit_pytest_channel`); then,
    on the next line of stdin, the git blob ids of the files left unchanged since the base tree
-   (JSON, {path: id}; `codefit_pytest_trust`);
+   (JSON, {path: id}), and on the next the base tree's text of the Python files changed since
+   (JSON, {path: text}; `codefit_pytest_trust`);
 2. takes the tree out of `sys.path` (with PYTHONSAFEPATH the interpreter never put it first);
 3. installs the audit hook (`codefit_pytest_audit`), which trusts those files' own code;
 4. loads the pytest plugins of the interpreter's installed distributions (`pytest11` entry points
@@ -31,6 +32,7 @@ def main(argv: list[str]) -> int:
         del os.environ["PYTHONSAFEPATH"]  # this process has it (sys.flags.safe_path); children need not
     key = bytes.fromhex(sys.stdin.readline().strip() or "00")
     unchanged = json.loads(sys.stdin.readline().strip() or "{}")
+    changed = json.loads(sys.stdin.readline().strip() or "{}")
     fd = os.open(
         os.environ.pop("CODEFIT_PYTEST_REPORT"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
     )
@@ -44,7 +46,7 @@ def main(argv: list[str]) -> int:
     from codefit_pytest_channel import open_channel
     from codefit_pytest_trust import Trust
 
-    audit = install(root, lambda path: is_test_file(path, heldout), Trust(root, unchanged))
+    audit = install(root, lambda path: is_test_file(path, heldout), Trust(root, unchanged, changed))
     send = open_channel(fd, key)
     plugins = installed_plugins(root)
     audit.findings += planted_runner_files(root, own)

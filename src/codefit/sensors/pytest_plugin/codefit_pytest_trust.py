@@ -12,6 +12,13 @@ compare by their bytecode, constants and names). A file name is not evidence: co
 built (`compile`, `CodeType.replace`, `marshal`, a planted `.pyc`) under the name of an unchanged
 file, or a file rewritten on disk after the base tree, is not the base tree's code.
 
+In a file the candidate changed, the functions it left as the base wrote them are the user's too
+(click: a pull request that changed one function of `utils.py` made its `LazyFile`, opening a path
+a test handed it, look like the candidate reading a test file). The sensor passes the base text
+of such files; a frame of one is trusted when its code object is one the base text compiles to,
+compared without line numbers (a function the change moved down is the same code). What the
+candidate changed or added in the file, and the file's top-level code, compile to other objects.
+
 Self-contained: it runs in the environment of the code under test.
 """
 
@@ -23,22 +30,30 @@ from types import CodeType, FrameType
 
 
 class Trust:
-    """The base tree's own code objects, compiled lazily per file, at most once per run."""
+    """The base tree's own code objects, compiled lazily per file, at most once per run.
+    `blobs`: {path: git blob id} of the files unchanged; `bases`: {path: base text} of the Python
+    files changed."""
 
-    def __init__(self, root: str, blobs: dict[str, str]) -> None:
+    def __init__(self, root: str, blobs: dict[str, str], bases: dict[str, str] | None = None) -> None:
         prefix = root.rstrip(os.sep) + os.sep
         self._blobs = {os.path.join(prefix, rel): blob for rel, blob in blobs.items() if rel.endswith(".py")}
+        self._bases = {os.path.join(prefix, rel): text for rel, text in (bases or {}).items()}
         self._codes: dict[str, frozenset[CodeType]] = {}
 
     def genuine(self, frame: FrameType) -> bool:
-        """Whether `frame` runs code of a file the base tree holds unchanged, as compiled from it."""
+        """Whether `frame` runs code of the base tree: of a file it holds unchanged, as compiled from
+        it, or a function a changed file keeps as the base wrote it."""
         path = os.path.realpath(frame.f_code.co_filename)
-        if path not in self._blobs:
-            return False
         codes = self._codes.get(path)
         if codes is None:
-            codes = self._codes[path] = self._compile(path)
-        return frame.f_code in codes
+            if path in self._blobs:
+                codes = self._compile(path)
+            elif path in self._bases:
+                codes = frozenset(map(unplaced, nested(_compiled(self._bases[path].encode(), path))))
+            else:
+                return False
+            self._codes[path] = codes
+        return (frame.f_code if path in self._blobs else unplaced(frame.f_code)) in codes
 
     def _compile(self, path: str) -> frozenset[CodeType]:
         try:
@@ -48,11 +63,14 @@ class Trust:
             return frozenset()
         if blob_id(data) != self._blobs[path]:
             return frozenset()  # rewritten since the base tree: not the user's code any more
-        try:
-            module = compile(data, path, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError):
-            return frozenset()
-        return frozenset(nested(module))
+        return frozenset(nested(_compiled(data, path)))
+
+
+def _compiled(data: bytes, path: str) -> CodeType:
+    try:
+        return compile(data, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return compile("", path, "exec")  # nothing of it to trust
 
 
 def blob_id(data: bytes) -> str:
@@ -67,3 +85,13 @@ def nested(code: CodeType) -> list[CodeType]:
         if isinstance(const, CodeType):
             found += nested(const)
     return found
+
+
+LINES = "co_linetable" if hasattr(CodeType, "co_linetable") else "co_lnotab"  # Python < 3.10
+
+
+def unplaced(code: CodeType) -> CodeType:
+    """`code` without where it lies in its file (its first line, its line table, those of the code
+    objects inside it): the same code wherever a change moved it."""
+    consts = tuple(unplaced(c) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=1, co_consts=consts, **{LINES: b""})
