@@ -44,7 +44,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 
 def base_of(files: dict[str, str]):  # type: ignore[no-untyped-def]
-    return lambda rel: files.get(rel)
+    return lambda rel: files[rel].encode() if rel in files else None
 
 
 def test_added_harness_files_are_removed_and_changed_ones_restored(tmp_path: Path) -> None:

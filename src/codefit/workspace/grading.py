@@ -42,11 +42,11 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="codefit-grade-") as tmp:
         copy = Path(tmp) / "tree"
         source.export_tree(commit, copy)
-        base_text = functools.partial(source.show, source.base)
-        make_pristine(copy, base_text)
+        base_file = functools.partial(source.read, source.base)  # bytes: data files stay as they are
+        make_pristine(copy, base_file)
         placed = []
         for sensor in sensors:
-            reset_destination(copy, sensor.settings.heldout_dest(), base_text)
+            reset_destination(copy, sensor.settings.heldout_dest(), base_file)
             placed.append(materialize_heldout(sensor.settings, copy))
         plans = plant_twins(sensors, placed)
         graded = with_own_code(
@@ -102,7 +102,7 @@ def base_names(files: Sequence[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) -> None:
+def reset_destination(copy: Path, dest: str, base: Callable[[str], bytes | None]) -> None:
     """Leave at `dest` only what the base tree has there, and no link on the way to it.
 
     Where the base tree keeps code under test at `dest` (tests inside the package: `iso8601/`), the
@@ -126,14 +126,14 @@ def reset_destination(copy: Path, dest: str, base: Callable[[str], str | None]) 
         if keep_code and not path.is_symlink() and is_code_module(path.name):
             continue
         original = base(rel)
-        if original is not None and not path.is_symlink() and path.read_bytes() == original.encode():
+        if original is not None and not path.is_symlink() and path.read_bytes() == original:
             continue
         path.unlink()
         if original is not None:
-            path.write_text(original, encoding="utf-8")
+            path.write_bytes(original)
 
 
-def holds_code(copy: Path, root: Path, base: Callable[[str], str | None]) -> bool:
+def holds_code(copy: Path, root: Path, base: Callable[[str], bytes | None]) -> bool:
     """Whether the base tree has a Python module at `root` that is not a test module."""
     modules = [p for p in root.rglob("*.py") if is_code_module(p.name) and p.name != "__init__.py"]
     return any(base(path.relative_to(copy).as_posix()) is not None for path in modules)

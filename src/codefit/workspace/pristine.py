@@ -29,7 +29,7 @@ SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules"
 BYTECODE_SUFFIXES = (".pyc", ".pyo")
 
 
-def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
+def make_pristine(copy: Path, base: Callable[[str], bytes | None]) -> list[str]:
     """Undo in `copy` what can change how tests run; returns the paths it restored or removed."""
     touched = strip_bytecode(copy)
     for path in sorted(_files(copy)):
@@ -40,11 +40,11 @@ def make_pristine(copy: Path, base: Callable[[str], str | None]) -> list[str]:
         # A link is never trusted: it may point at anything, inside the copy or out of it.
         if original is not None and not path.is_symlink():
             text = path.read_bytes().decode("utf-8", errors="replace")
-            if same_for_pytest(rel, text, original):
+            if same_for_pytest(rel, text, original.decode("utf-8", errors="replace")):
                 continue
         path.unlink()
         if original is not None:
-            path.write_text(original, encoding="utf-8")
+            path.write_bytes(original)
         touched.append(rel)
     return touched
 

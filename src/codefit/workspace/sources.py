@@ -28,6 +28,8 @@ class TreeSource(Protocol):
 
     def show(self, commit: str, path: str) -> str | None: ...
 
+    def read(self, commit: str, path: str) -> bytes | None: ...
+
     def files(self, commit: str) -> list[str]: ...
 
     def export_tree(self, commit: str, dest: Path) -> None: ...
@@ -56,10 +58,14 @@ class RepositoryTrees:
         return {e.path: e for e in trees.entries(self.objects, commit) if not self._is_left_out(e.path)}
 
     def show(self, commit: str, path: str) -> str | None:
+        data = self.read(commit, path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def read(self, commit: str, path: str) -> bytes | None:
         entry = self.listing(commit).get(path)
         if entry is None or entry.mode == trees.GITLINK:
             return None
-        return self.objects.run_bytes("cat-file", "blob", entry.sha).decode("utf-8", errors="replace")
+        return self.objects.run_bytes("cat-file", "blob", entry.sha)
 
     def files(self, commit: str) -> list[str]:
         return list(self.listing(commit))

@@ -170,13 +170,18 @@ class Workspace:
 
     def show(self, commit: str, path: str) -> str | None:
         """A file's text at a checkpoint, or None where it has no file (or link) there."""
+        data = self.read(commit, path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def read(self, commit: str, path: str) -> bytes | None:
+        """A file's bytes at a checkpoint, or None where it has no file (or link) there."""
         try:
             entry = self.listing(commit).get(path)
         except WorkspaceError:  # no such commit: no file there
             return None
         if entry is None or entry.mode == trees.GITLINK:
             return None
-        return self.objects.run_bytes("cat-file", "blob", entry.sha).decode("utf-8", errors="replace")
+        return self.objects.run_bytes("cat-file", "blob", entry.sha)
 
     def files(self, commit: str) -> list[str]:
         return list(self.listing(commit))
