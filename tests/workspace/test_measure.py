@@ -7,10 +7,14 @@ import sys
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
+
 from codefit.records import Options
 from codefit.sensors.base import Reading, SensorContext, SensorSettings
+from codefit.sensors.pytest_sensor import PytestOptions, PytestSensor
 from codefit.spec import Split
 from codefit.workspace.measure import read_committed
+from codefit.workspace.sandbox_user import sandbox_identity
 from codefit.workspace.workspace import Workspace
 
 from ..conftest import MakeRepo
@@ -60,3 +64,26 @@ def test_an_export_into_a_used_folder_is_exact_again(make_repo: MakeRepo, tmp_pa
     assert found == ["c.py", "pkg", "pkg/a.py", "pkg/b.py"]
     assert (dest / "pkg" / "a.py").read_text() == "A\n" and not (dest / "c.py").is_symlink()
     assert not os.access(dest / "pkg" / "b.py", os.X_OK)
+
+
+# jinja2's test_caches_template_based_on_mtime touches a template of its tree (`os.utime` with
+# explicit times, which only the file's owner may): under a root codefit the export lies in the
+# workspace's git folder, which is hidden, and was never handed to the sandbox user.
+TOUCHING_TESTS = (
+    "import os\n"
+    "from pathlib import Path\n\n"
+    "def test_touches_and_writes_its_tree():\n"
+    "    here = Path(__file__).parent\n"
+    "    os.utime(here / 'data.txt', (1, 1))\n"
+    "    (here / 'data.txt').write_text('rewritten')\n"
+    "    (here / 'new.txt').write_text('new')\n"
+)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sandbox_identity() is None, reason="runs as root only")
+def test_a_root_runs_train_tests_may_write_their_own_tree(make_repo: MakeRepo, tmp_path: Path) -> None:
+    ws = Workspace.create(make_repo({"data.txt": "x\n", "test_touch.py": TOUCHING_TESTS}), tmp_path / "ws")
+    ctx = SensorContext(python=sys.executable, hidden=(ws.git_dir,))  # as the loop hides it
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
+    (reading,) = read_committed(ws, ws.snapshot("step"), [sensor], ctx)
+    assert reading.passed, reading.output

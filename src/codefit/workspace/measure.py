@@ -19,6 +19,7 @@ from pathlib import Path
 
 from codefit.progress import measured
 from codefit.sensors.base import Reading, Sensor, SensorContext
+from codefit.workspace import sandbox_user
 from codefit.workspace.unchanged import with_own_code
 from codefit.workspace.workspace import Workspace
 
@@ -34,6 +35,10 @@ def read_committed(
     tree = workspace.git_dir / MEASURED / workspace.path.name
     with _lock(tree):  # an agent's mid-step check and the loop never share the folder
         workspace.export_tree(treeish, tree)
+        # A root run hands the tree its tests run in to the sandbox user, but nothing inside a
+        # hidden path (the user's files): this export is codefit's own, in the hidden git folder.
+        if (identity := sandbox_user.sandbox_identity()) is not None:
+            sandbox_user.grant([tree], identity)
         ctx = with_own_code(ctx, workspace, treeish)
         return [relocate(measured(sensor, tree, ctx), tree, workspace.path) for sensor in sensors]
 
