@@ -3,7 +3,7 @@
     .venv/bin/python bench/scb_agreement.py [--only NAME ...] [--fetch-only]
 
 Each tree is a pinned sdist from PyPI (`pip download` into `$CODEFIT_CORPUS_CACHE/sdists`, default
-`.tools/corpus`, the cache bench/realworld.py uses): the eight projects of realworld_corpus.toml and
+`.tools/corpus`, the cache bench/realworld.py uses): eight projects of realworld_corpus.toml and
 four more. Of each, the package folder is measured, with the files codefit's quality sensor keeps
 there (its default `exclude`: tests out). Those files are copied into a scratch folder and read by:
 - codefit, in-process: `measure()` with `nesting = "separate"` (the default) and `"inclusive"`;
