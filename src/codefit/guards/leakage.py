@@ -78,29 +78,23 @@ def fingerprints(heldout: Mapping[str, str], visible: str) -> Fingerprints:
                 ngrams.add(tuple(tok for _, tok in window))
     words = set(WORD_RUN.findall(visible))
     # A name is found as a whole word (`found_in`), so a whole word of the visible text shows it.
-    seen = _Searchable(visible, words)
-    return Fingerprints(
-        frozenset(names - words), frozenset(v for v in literals if v not in seen), frozenset(ngrams)
-    )
+    in_words = "\n".join(words)
+    shown = [v for v in literals if _holds(visible, in_words, v)]
+    return Fingerprints(frozenset(names - words), frozenset(literals.difference(shown)), frozenset(ngrams))
 
 
 WORD_RUN = re.compile(r"\w+")
 
 
-class _Searchable:
-    """A large text asked whether it holds each of many short strings. A string is in the text only
-    if each of its runs of word characters is in one of the text's words, so it is looked for among
-    the text's distinct words first, a tenth of the text or less (jinja2's tree, 690,000 characters,
-    was searched in full for each of 600 held-out names and literals: a fifth of a second)."""
-
-    def __init__(self, text: str, words: set[str]) -> None:
-        self.text, self.words = text, "\n".join(words)
-
-    def __contains__(self, wanted: str) -> bool:
-        runs = WORD_RUN.findall(wanted)
-        if not all(run in self.words for run in runs):
-            return False
-        return (len(runs) == 1 and runs[0] == wanted) or wanted in self.text
+def _holds(text: str, words: str, wanted: str) -> bool:
+    """Whether `text` holds `wanted`. It does only if each of `wanted`'s runs of word characters is in
+    one of the text's words (`words`, the distinct ones joined: a tenth of the text or less), so they
+    are looked for there first (jinja2's tree, 690,000 characters, was searched in full for each of
+    600 held-out names and literals: a fifth of a second)."""
+    runs = WORD_RUN.findall(wanted)
+    if not all(run in words for run in runs):
+        return False
+    return (len(runs) == 1 and runs[0] == wanted) or wanted in text
 
 
 def _tokens(text: str, keep_kind: bool = False) -> list:  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from codefit.sensors.base import SensorContext
-from codefit.workspace.trees import BLOB, EXECUTABLE, Entry
+from codefit.workspace.trees import BLOB, EXECUTABLE, Entry, blobs
 
 if TYPE_CHECKING:
     from codefit.workspace.sources import TreeSource
@@ -22,15 +22,16 @@ if TYPE_CHECKING:
 def with_own_code(ctx: SensorContext, trees: TreeSource, treeish: str) -> SensorContext:
     """`ctx` telling the sensors what of `treeish` is the user's own code (see the module)."""
     base, now = trees.listing(trees.base), trees.listing(treeish)
-    changed = [
-        path
+    changed = {
+        path: was.sha
         for path, e in now.items()
         if path.endswith(".py")
         and (was := base.get(path)) is not None
         and {was.mode, e.mode} <= {BLOB, EXECUTABLE}
         and was.sha != e.sha
-    ]
-    bases = {path: text for path in changed if (text := trees.show(trees.base, path)) is not None}
+    }
+    content = blobs(trees.objects, changed.values())  # one git process for them all
+    bases = {path: content[sha].decode("utf-8", errors="replace") for path, sha in changed.items()}
     return dataclasses.replace(ctx, unchanged_blobs=same_python_files(base, now), changed_bases=bases)
 
 

@@ -49,7 +49,7 @@ class Trust:
             if path in self._blobs:
                 codes = self._compile(path)
             elif path in self._bases:
-                codes = frozenset(map(unplaced, nested(_compiled(self._bases[path].encode(), path))))
+                codes = frozenset(map(unplaced, _compiled(self._bases[path].encode(), path)))
             else:
                 return False
             self._codes[path] = codes
@@ -63,14 +63,15 @@ class Trust:
             return frozenset()
         if blob_id(data) != self._blobs[path]:
             return frozenset()  # rewritten since the base tree: not the user's code any more
-        return frozenset(nested(_compiled(data, path)))
+        return frozenset(_compiled(data, path))
 
 
-def _compiled(data: bytes, path: str) -> CodeType:
+def _compiled(data: bytes, path: str) -> list[CodeType]:
+    """Every code object the file's bytes compile to (none when they do not compile)."""
     try:
-        return compile(data, path, "exec", dont_inherit=True)
+        return nested(compile(data, path, "exec", dont_inherit=True))
     except (SyntaxError, ValueError):
-        return compile("", path, "exec")  # nothing of it to trust
+        return []
 
 
 def blob_id(data: bytes) -> str:
