@@ -20,7 +20,7 @@ from codefit.spec import Split
 from codefit.workspace.grading import grade
 from codefit.workspace.measure import read_committed
 from codefit.workspace.workspace import Workspace
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, run_git
 
 # The project's own library: frames and the garbage collector, as boltons' tbutils/gcutils do.
 HELPER = (
@@ -241,3 +241,36 @@ def test_what_a_step_changed_in_a_file_stays_the_steps(tmp_path: Path, attack: s
     assert tampered(reading), reading.output
     add = next(t for t in reading.tests if t.nodeid.endswith("test_add"))
     assert add.outcome == Outcome.FAILED
+
+
+def test_a_changed_file_in_another_encoding_is_judged_function_by_function(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    latin = "# -*- coding: latin-1 -*-\n"
+    accented = ("fh.readline()", "fh.readline() or 'caf\xe9'")  # a constant of the trusted function
+    base = {
+        "files.py": latin + FILES.replace(*accented),
+        "helper.py": latin + HELPER,
+        "calc.py": BUGGY,
+        "names.py": NAMES,
+        "test_files.py": FILES_TESTS,
+        "test_calc.py": TESTS,
+    }
+    repo = make_repo({}, commit=False)
+    for rel, text in base.items():
+        (repo / rel).write_bytes(text.encode("latin-1"))
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "latin-1")
+    ws = Workspace.create(repo, tmp_path / "ws")
+    step = {
+        "files.py": latin + FILES_STEP.replace(*accented),
+        "helper.py": latin + PEEKING_HELPER,
+        "calc.py": "import helper\n\nadd = helper.peek\n",
+    }
+    for rel, text in step.items():
+        (ws.path / rel).write_bytes(text.encode("latin-1"))
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
+    (reading,) = read_committed(ws, ws.snapshot("step"), [sensor], SensorContext(python=sys.executable))
+    found = tampered(reading)
+    assert any("helper.py" in f for f in found), reading.output  # the function the step added
+    assert not any("files.py" in f for f in found), found  # what it left as it was

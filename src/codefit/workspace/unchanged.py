@@ -31,7 +31,8 @@ def with_own_code(ctx: SensorContext, trees: TreeSource, treeish: str) -> Sensor
         and was.sha != e.sha
     }
     content = blobs(trees.objects, changed.values())  # one git process for them all
-    bases = {path: content[sha].decode("utf-8", errors="replace") for path, sha in changed.items()}
+    # Undecodable bytes travel as surrogates (JSON keeps them): the boot compiles the exact bytes.
+    bases = {path: content[sha].decode("utf-8", "surrogateescape") for path, sha in changed.items()}
     return dataclasses.replace(ctx, unchanged_blobs=same_python_files(base, now), changed_bases=bases)
 
 

@@ -49,7 +49,8 @@ class Trust:
             if path in self._blobs:
                 codes = self._compile(path)
             elif path in self._bases:
-                codes = frozenset(map(unplaced, _compiled(self._bases[path].encode(), path)))
+                data = self._bases[path].encode("utf-8", "surrogateescape")  # the base file's bytes
+                codes = frozenset(map(unplaced, _compiled(data, path)))
             else:
                 return False
             self._codes[path] = codes
