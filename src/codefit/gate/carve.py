@@ -18,6 +18,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codefit import pysource
 from codefit.errors import CodefitError
 from codefit.testfiles import is_test_function
 
@@ -46,7 +47,7 @@ def select(
     (`test_fn`, `Class.test_method`, or `Class` for all its tests). Everything else is kept, except,
     without `conditional`, the tests defined under a statement (`if PY3: def test_u()`): no unit,
     they belong to the visible half alone, or every half would run them."""
-    tree = ast.parse(source)
+    tree = pysource.parse(source)
     offsets = _Offsets(source)
     edits: list[_Edit] = []
     case_users: set[str] = set()
@@ -120,7 +121,7 @@ def _collected(cls: ast.ClassDef, local: dict[str, ast.ClassDef]) -> bool:
 def test_names(source: str) -> list[str]:
     """Every test of the module: `test_fn` and `Class.test_method`, in file order."""
     names: list[str] = []
-    for node in ast.parse(source).body:
+    for node in pysource.parse(source).body:
         if is_test_function(node):
             names.append(node.name)
         elif isinstance(node, ast.ClassDef):
@@ -129,13 +130,13 @@ def test_names(source: str) -> list[str]:
 
 
 def case_count(source: str, target: str, *, where: str = "") -> int:
-    literal, _ = _case_literal(ast.parse(source), target, where)
+    literal, _ = _case_literal(pysource.parse(source), target, where)
     return len(literal.elts)
 
 
 def case_users(source: str, target: str, *, where: str = "") -> set[str]:
     """The tests parametrized by `target`'s cases."""
-    return _case_literal(ast.parse(source), target, where)[1]
+    return _case_literal(pysource.parse(source), target, where)[1]
 
 
 def carve_cases(source: str, target: str, indices: Iterable[int], *, where: str = "") -> tuple[str, str]:

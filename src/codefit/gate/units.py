@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from codefit import pysource
 from codefit.assertions import called
 from codefit.gate.carve import inherits_tests
 from codefit.testfiles import is_test_function
@@ -36,7 +37,7 @@ def module_units(source: str, *, by: str = "case", where: str = "") -> list[Unit
     (inline, or a module constant) is a unit and other tests are one unit each; otherwise (`function`,
     `file`) every test is one unit. Test classes tied by inheritance, and tests tied by a call, are one
     unit."""
-    tree = ast.parse(source)
+    tree = pysource.parse(source)
     constants = _literal_constants(tree)
     units: list[Unit] = []
     seen_constants: set[str] = set()

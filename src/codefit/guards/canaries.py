@@ -14,6 +14,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
+from codefit import pysource
 from codefit.guards.base import Alert, Severity
 from codefit.records import Record
 from codefit.sensors.base import Outcome, Reading
@@ -151,7 +152,7 @@ def _candidates(workspace: Path, test_globs: Sequence[str]) -> list[tuple[str, s
     for path in files:
         rel = path.relative_to(workspace).as_posix()
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = pysource.parse(path.read_text(encoding="utf-8"))
         except SyntaxError:
             continue
         for name, fn in _tests(tree):

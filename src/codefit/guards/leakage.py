@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from codefit import pysource
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import walk
 from codefit.guards.source import Hit, read_after, snippet, tree_files
@@ -61,7 +62,7 @@ def fingerprints(heldout: Mapping[str, str], visible: str) -> Fingerprints:
     visible_tokens = _token_set(visible)
     for text in heldout.values():
         try:
-            tree = ast.parse(text)
+            tree = pysource.parse(text)
         except SyntaxError:
             continue
         for node in walk(tree):

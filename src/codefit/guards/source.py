@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType
 
+from codefit import pysource
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.memo import memoized
 from codefit.testfiles import is_test_code, is_test_file
@@ -53,7 +54,7 @@ def _parse(text: str | None) -> ast.Module | None:
 
 def _parse_now(text: str) -> ast.Module | None:
     try:
-        return ast.parse(text)
+        return pysource.parse(text)
     except (SyntaxError, ValueError):
         return None  # a file that does not parse is the sensors' concern, not a guard's
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import vulture
 
+from codefit import pysource
 from codefit.quality.sources import SourceFile
 from codefit.records import Record
 
@@ -34,7 +35,8 @@ def dead_code(
     """
     scanner = vulture.Vulture(verbose=False)
     for source in [*sources, *usage]:
-        scanner.scan(source.text, filename=source.path)
+        with pysource.PARSING:  # vulture parses the text itself
+            scanner.scan(source.text, filename=source.path)
     measured = {source.path for source in sources}
     found = [
         DeadCode(

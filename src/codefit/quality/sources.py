@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from codefit import pysource
+
 # Directories that never hold the project's own code.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist", ".tox", ".nox"}
@@ -55,7 +57,7 @@ class UnparsableFile:
 
 def parse_source(path: str, text: str) -> SourceFile:
     """Parse one file; raises SyntaxError (or ValueError for null bytes) like `ast.parse`."""
-    tree = ast.parse(text, filename=path)
+    tree = pysource.parse(text, filename=path)
     return SourceFile(path=path, text=text, tree=tree, code_lines=frozenset(code_lines(text, tree)))
 
 

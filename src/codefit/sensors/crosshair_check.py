@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from codefit import pysource
 from codefit.records import Options
 from codefit.sensors.base import Finding, SensorContext
 from codefit.testfiles import is_test_code
@@ -98,7 +99,7 @@ def _python_files(tree: Path, include: list[str]) -> list[Path]:
 def _functions(path: Path) -> dict[str, tuple[int, str]]:
     """{qualified name: (def line, the function's AST without positions)} of a Python file."""
     try:
-        module = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        module = pysource.parse(path.read_text(encoding="utf-8", errors="replace"))
     except SyntaxError:
         return {}
     out: dict[str, tuple[int, str]] = {}

@@ -12,6 +12,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from codefit import pysource
+
 
 def import_paths(prefixes: Iterable[Path]) -> tuple[Path, ...]:
     """Existing folders (or module files) named by the `.pth` files and editable finders of the
@@ -47,7 +49,7 @@ def _pth_paths(site: Path) -> Iterator[Path]:
 def _finder_paths(site: Path) -> Iterator[Path]:
     for finder in sorted(site.glob("__editable__*finder.py")):
         try:
-            tree = ast.parse(finder.read_text(encoding="utf-8", errors="replace"))
+            tree = pysource.parse(finder.read_text(encoding="utf-8", errors="replace"))
         except (OSError, SyntaxError, ValueError):
             continue
         for node in tree.body:

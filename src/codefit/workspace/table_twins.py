@@ -39,6 +39,7 @@ import random
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from codefit import pysource
 from codefit.assertions import Tolerance, compared
 from codefit.testfiles import is_test_function
 
@@ -63,7 +64,7 @@ def plant_rows(
     """`source` with twin rows spliced into the tables of its eligible tests, or of those among
     them named in `only` (unchanged when none)."""
     try:
-        tree = ast.parse(source)
+        tree = pysource.parse(source)
     except SyntaxError:
         return source, []
     lines = source.splitlines(keepends=True)

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codefit import pysource
 from codefit.sensors.base import Finding, Outcome, Reading, TestResult
 from codefit.sensors.pytest_sensor import count_outcomes
 from codefit.testfiles import is_test_function
@@ -88,7 +89,7 @@ def plant_files(paths: Sequence[Path]) -> dict[Path, TwinPlan]:
     for path, original in sources.items():
         source, planted = plant_rows(original, RANDOM, drawn.get(path, set()))
         try:
-            modules.append((path, source, ast.parse(source), planted))
+            modules.append((path, source, pysource.parse(source), planted))
         except SyntaxError:
             continue
     chosen = _sample([test for _, _, tree, _ in modules for test in _tests(tree)])
@@ -107,7 +108,7 @@ def _sample_tables(sources: dict[Path, str]) -> dict[Path, set[str]]:
     tests = 0
     for path, text in sources.items():
         try:
-            tree = ast.parse(text)
+            tree = pysource.parse(text)
         except SyntaxError:
             continue
         tests += len(_tests(tree))
@@ -123,7 +124,7 @@ def rewrite(source: str) -> tuple[str, TwinPlan]:
     path = Path("module.py")
     source, tables = plant_rows(source, RANDOM, _sample_tables({path: source}).get(path, set()))
     try:
-        tree = ast.parse(source)
+        tree = pysource.parse(source)
     except SyntaxError:
         return source, TwinPlan()
     return _rewrite(source, tree, _sample(_tests(tree)), tables)
@@ -346,7 +347,7 @@ def _perturbed_expression(node: ast.expr) -> ast.expr | None:
     perturbed = _perturb(value)
     if perturbed is None:
         return None
-    return ast.parse(repr(perturbed), mode="eval").body
+    return pysource.parse_expression(repr(perturbed))
 
 
 def _perturb(value: object) -> object | None:

@@ -12,6 +12,7 @@ import io
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 
+from codefit import pysource
 from codefit.records import Record
 
 
@@ -134,7 +135,7 @@ def copied_literals(patch: Patch, sources: Mapping[str, str], test_sources: Iter
 def identity_operations(source: str) -> int:
     """`x * 1`, `x + 0`, `x + 1 - 1` and the like: a patch that adds one reads as a trick, not a fix."""
     try:
-        tree = ast.parse(source)
+        tree = pysource.parse(source)
     except SyntaxError:
         return 0
     neutral = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1, ast.FloorDiv: 1, ast.Pow: 1}

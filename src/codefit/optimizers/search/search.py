@@ -4,13 +4,13 @@ something; plausible patches ranked smallest and most natural first."""
 
 from __future__ import annotations
 
-import ast
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
 
+from codefit import pysource
 from codefit.optimizers.search.evaluator import EvalStatus, Evaluation
 from codefit.optimizers.search.guards import GUARD_OPERATORS
 from codefit.optimizers.search.localise import Suspect
@@ -200,7 +200,7 @@ class _Search:
         self.seen_texts.add(key)
         try:
             for text in files.values():
-                ast.parse(text)
+                pysource.parse(text)
         except SyntaxError:
             return None
         return patch, files, tests_for(self.problem, patch)

@@ -6,6 +6,7 @@ import ast
 import builtins
 from collections.abc import Iterator
 
+from codefit import pysource
 from codefit.optimizers.search.patch import Edit
 
 ATOMIC = (
@@ -33,7 +34,7 @@ class SourceFile:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self.tree = ast.parse(text)
+        self.tree = pysource.parse(text)
         self.lines = text.splitlines(keepends=True)
         self._starts = [0]
         for line in self.lines:
