@@ -1,5 +1,5 @@
 """`codefit split` on test shapes met in real suites (wcwidth, python-dateutil, six, simplejson,
-jinja2's fixture named like a test): the halves together run exactly the original cases, under the
+jinja2's fixture named like a test, packaging's bytes and str cases with one id): the halves together run exactly the original cases, under the
 same ids, each once."""
 
 from __future__ import annotations
@@ -53,6 +53,16 @@ def test_repeated_ids(n):
 @pytest.mark.parametrize("a, b", [(1, 2), (3, 4), (5, -6), ("x", None), (1.5, True), (7, 8)])
 def test_plain_pairs(a, b):
     assert a
+
+
+@pytest.mark.parametrize("v, s", [(b"2.4", "2.4"), ("2.4", "2.4"), ("1", 1), (1, 1), (None, 2), ("None", 2)])
+def test_values_differ_ids_repeat(v, s):
+    assert s
+
+
+@pytest.mark.parametrize("a, b", [("x-y", "z"), ("x", "y-z"), ("p", "q"), ("r", "s"), ("t", "u"), ("v", "w")])
+def test_joined_ids_repeat(a, b):
+    assert b
 
 
 if sys.version_info >= (3,):
@@ -146,7 +156,7 @@ def test_the_halves_run_the_original_cases_under_their_ids_once(seed: int, tmp_p
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
         assert run(cmd, repo).returncode == 0
     before = outcomes(repo, ["tests"])
-    assert len(before) == 51 and all(outcome == "PASSED" for _, outcome in before)
+    assert len(before) == 63 and all(outcome == "PASSED" for _, outcome in before)
     out = tmp_path / "held"
     split = run([sys.executable, "-m", "codefit", "split", "--seed", str(seed), "--out", str(out)], repo)
     assert split.returncode == 0, split.stderr

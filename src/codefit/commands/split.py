@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codefit.gate.split import By, apply_split, plan_split, train_command, undo_split
+from codefit.gate.split import MANIFEST, By, apply_split, plan_split, train_command, undo_split
 from codefit.workspace.git import repo_root
 
 console = Console(highlight=False, soft_wrap=True)
@@ -28,6 +28,12 @@ def split_command(
     dry_run: Annotated[bool, typer.Option(help="Show what would move; change nothing.")] = False,
     undo: Annotated[bool, typer.Option(help="Restore the suite as it was before the split.")] = False,
     force: Annotated[bool, typer.Option(help="With --undo: also over files edited since the split.")] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            help="Run the suite before and after the split: same cases, same outcomes (split first if not)."
+        ),
+    ] = False,
     repo: Annotated[Path, typer.Option("--repo", "-C", help="The repository.")] = Path("."),
 ) -> None:
     """Keras' validation_split for a test suite: held-out cases the optimizer never sees."""
@@ -35,6 +41,9 @@ def split_command(
     if undo:
         for line in undo_split(root, force=force):
             console.print(line, markup=False)
+        return
+    if verify and (root / MANIFEST).exists():  # split already: verify it
+        _verify(root)
         return
     if seal and out is not None:
         raise typer.BadParameter("give either --seal or --out, not both")
@@ -71,3 +80,21 @@ def split_command(
             f"({' '.join(options)}), some of which codefit does not know and may have read wrongly",
             markup=False,
         )
+    if verify:
+        _verify(root)
+
+
+def _verify(root: Path) -> None:
+    """Exit 1 when the split suite does not run the original cases with their outcomes."""
+    from codefit.gate.verify import verify_split
+
+    found = verify_split(root, progress=lambda line: console.print(line, markup=False))
+    for line in found.lines():
+        console.print(line, markup=False)
+    if not found.same:
+        console.print(
+            "the split changed what the suite runs: `codefit split --undo`, then split again "
+            "(another --seed, or --by function / --by file keeps such tests together)",
+            markup=False,
+        )
+        raise typer.Exit(1)

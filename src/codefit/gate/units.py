@@ -170,7 +170,8 @@ def _families(classes: list[ast.ClassDef], tree: ast.Module) -> dict[str, list[s
 def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | ast.Tuple) -> bool:
     """Whether the test's cases keep their ids once some of them move: pytest names a case from its
     values where they are plain (`test[2-3]`), but from its position where one is not (a dict, a
-    date: `test[kwargs3]`), numbers repeated ids, and an `ids=` list names cases by position too.
+    date: `test[kwargs3]`), numbers ids that repeat (`test[2.4-2.4_0]`: `b"2.4"` and `"2.4"` have one
+    id, as have `("a-b", "c")` and `("a", "b-c")`), and an `ids=` list names cases by position too.
     Such a test moves whole, or the two halves would run the cases under other names."""
     deco = _parametrize(test)
     if deco is None or any(k.arg == "ids" for k in deco.keywords):
@@ -181,17 +182,44 @@ def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | a
         if isinstance(row, ast.Call) and called(row) == "param":
             given = [k.value for k in row.keywords if k.arg == "id"]
             if given:
-                ids.append(ast.dump(given[0]))
+                named = _literal(given[0])
+                if not isinstance(named, str):
+                    return False
+                ids.append(named)
                 continue
             items = list(row.args)
         elif width > 1 and isinstance(row, ast.Tuple | ast.List):
             items = list(row.elts)
         else:
             items = [row]
-        if width < 1 or not all(_plain(item) for item in items):
+        parts = [_id_part(item) for item in items]
+        if width < 1 or not all(isinstance(part, str) for part in parts):
             return False
-        ids.append(ast.dump(ast.Tuple(items, ast.Load())))
+        ids.append("-".join(str(part) for part in parts))
     return len(set(ids)) == len(ids)
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT_LITERAL
+
+
+def _id_part(node: ast.expr) -> str | None:
+    """The id pytest makes from a literal value (a string, bytes, a number, a bool, None), as pytest
+    writes it (non-ASCII escaped); None for a value it names by position instead (`argname3`)."""
+    value = _literal(node)
+    if isinstance(value, bytes):
+        return value.decode("ascii", "backslashreplace")
+    if isinstance(value, str):
+        return value.encode("unicode_escape").decode("ascii")
+    if value is None or isinstance(value, int | float | complex | bool):
+        return str(value)
+    return None
 
 
 def _constant_ids_kept(tree: ast.Module, constant: str) -> bool:
@@ -209,15 +237,6 @@ def _constant_ids_kept(tree: ast.Module, constant: str) -> bool:
         and v.id == constant
     ]
     return isinstance(values, ast.List | ast.Tuple) and all(_ids_kept(fn, values) for fn in users)
-
-
-def _plain(node: ast.expr) -> bool:
-    """A literal pytest makes an id from (a string, a number, a bool, None), not `argname<index>`."""
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return value is None or isinstance(value, str | bytes | int | float | complex | bool)
 
 
 def _width(names: ast.expr) -> int:

@@ -1,0 +1,144 @@
+"""`codefit split --verify`: the suite before the split and the split suite run the same cases with
+the same outcomes, or the differences are named and the command fails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codefit.gate.verify import Verification, name_before_split
+from codefit.sensors.base import Outcome
+
+pytestmark = pytest.mark.slow
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
+HONEST = """import pytest
+
+from calc import add
+
+
+@pytest.mark.parametrize("a, b, total", [(1, 1, 2), (2, 2, 4), (3, 3, 6), (4, 4, 8), (5, 5, 10)])
+def test_add(a, b, total):
+    assert add(a, b) == total
+
+
+@pytest.mark.parametrize("a", [1, 2, 3, 4, 5])
+def test_zero(a):
+    assert add(a, 0) == a
+
+
+def test_known_failure():
+    assert add(1, 1) == 3
+"""
+# Each test leaves state the next one needs: whichever moves, one of them fails without the other.
+CHAINED = """import calc
+
+LOG = []
+
+
+def test_first():
+    LOG.append(calc.add(1, 1))
+
+
+def test_second():
+    assert LOG == [2]
+"""
+
+
+def _repo(tmp_path: Path, suite: str) -> Path:
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (root / "tests" / "test_calc.py").write_text(suite)
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
+        subprocess.run(cmd, cwd=root, check=True, env={**os.environ, **IDENTITY})
+    return root
+
+
+def codefit(repo: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codefit", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CONFIG_HOME": str(repo.parent / "config"), **env},
+    )
+
+
+def test_an_honest_split_is_verified_with_its_failures_as_they_were(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, HONEST)
+    done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # 11 cases: the known failure counts as one whose outcome must stay a failure.
+    assert "before the split: 11 cases; after: " in done.stdout
+    assert "verified: every case ran once after the split" in done.stdout
+    # The known failure moved to a held-out split (a lone test is dealt first), where no author of a
+    # change could see it fail: the user is told.
+    assert "def test_known_failure" not in (repo / "tests" / "test_calc.py").read_text()
+    assert "1 held-out case(s) fail on the code as it is now" in done.stdout
+    again = codefit(repo, "split", "--verify")  # on a split suite: verifies, splits nothing again
+    assert again.returncode == 0 and "verified" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_split_that_changes_an_outcome_fails_and_names_the_case(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, CHAINED)
+    done = codefit(
+        repo, "split", "--validation", "0.5", "--test", "0", "--out", str(tmp_path / "held"), "--verify"
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "outcome changed:" in done.stdout
+    assert "tests/test_calc.py::test_second: passed before, failed after" in done.stdout
+    assert "codefit split --undo" in done.stdout  # what to do next
+
+
+def test_no_key_is_said_before_any_suite_runs(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, HONEST)
+    key = "qwmVk0bgn5vBIvzJ_5V7cf84R0q-NK0lohpEk2kkJ4U="
+    assert codefit(repo, "split", "--seal", CODEFIT_SEAL_KEY=key).returncode == 0
+    wrong = "x" * 43 + "="
+    done = codefit(repo, "split", "--verify", CODEFIT_SEAL_KEY=wrong)
+    assert done.returncode == 2 and "key" in done.stderr, done.stdout + done.stderr
+    assert "running the suite" not in done.stdout
+
+
+def test_an_unsplit_suite_has_nothing_to_verify_without_splitting(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, HONEST)
+    done = codefit(repo, "split", "--verify", "--dry-run")
+    assert done.returncode == 0 and "dry run: nothing changed" in done.stdout, done.stdout + done.stderr
+    assert not (repo / ".codefit").exists()
+
+
+def test_held_out_cases_are_named_as_before_the_split() -> None:
+    assert name_before_split("tests/test_a_validation.py::T::test_f[1]", "validation") == (
+        "tests/test_a.py::T::test_f[1]"
+    )
+    assert name_before_split("tests/foo_test_test.py::test_x", "test") == "tests/foo_test.py::test_x"
+    assert (
+        name_before_split("tests/test_a_validation.py::test_f", "train")
+        == "tests/test_a_validation.py::test_f"
+    )
+
+
+def test_every_kind_of_difference_is_listed() -> None:
+    found = Verification(
+        before={"a": Outcome.PASSED, "b": Outcome.PASSED, "c": Outcome.FAILED},
+        after={"a": Outcome.PASSED, "c": Outcome.PASSED, "d": Outcome.PASSED},
+        where={"a": "train", "c": "validation", "d": "test"},
+        twice=["a"],
+    )
+    text = "\n".join(found.lines())
+    assert not found.same
+    assert "1 ran twice after the split:\n  a" in text
+    assert "1 lost: ran before the split, not after:\n  b" in text
+    assert "1 new: ran after the split, not before:\n  d (test)" in text
+    assert "c: failed before, passed after (validation)" in text
+    assert "verified" not in text
