@@ -1,5 +1,6 @@
-"""`codefit split` on real suites from PyPI: the halves run exactly the original cases, the shares
-hold per module, a second split is refused and `--undo` restores the suite byte for byte."""
+"""`codefit split` on real suites from PyPI: the halves run exactly the original cases (and
+`--verify` says so), the shares hold per module, a second split is refused and `--undo` restores
+the suite byte for byte."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ from types import ModuleType
 
 import pytest
 
-from codefit.gate.split import SPLITS, SplitError, apply_split, held_name, plan_split, undo_split
+from codefit.gate.split import (
+    SPLITS,
+    SplitError,
+    apply_split,
+    held_name,
+    plan_split,
+    train_command,
+    undo_split,
+)
+from codefit.gate.verify import verify_split
 
 pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "realworld.py"
@@ -98,7 +108,9 @@ def outcomes(python: Path, repo: Path, paths: list[str]) -> list[tuple[str, str]
         ("more-itertools", ["tests"]),
     ],  # parametrize tables; unittest classes with imported mixins; helper classes beside test classes
 )
-def test_split_halves_run_exactly_the_original_cases(name: str, paths: list[str], tmp_path: Path) -> None:
+def test_split_halves_run_exactly_the_original_cases(
+    name: str, paths: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, python = checkout(name, tmp_path)
     before = outcomes(python, repo, paths)
     assert before
@@ -108,7 +120,8 @@ def test_split_halves_run_exactly_the_original_cases(name: str, paths: list[str]
         assert abs(len(module.moved["test"]) - 0.1 * module.total) <= 1
         assert module.total - len(module.moved["validation"]) - len(module.moved["test"]) >= 1
     out = tmp_path / "heldout"
-    apply_split(repo, plan, out=out, seal=False)
+    train = train_command(repo)  # as the command line does: the options of the config it will write
+    apply_split(repo, plan, out=out, seal=False, options=train.options if train else ())
     visible = outcomes(python, repo, paths)
     assert len(visible) < len(before)
     held = [held_name(m.path, s) for s in SPLITS for m in plan.modules if m.held[s]]
@@ -123,6 +136,11 @@ def test_split_halves_run_exactly_the_original_cases(name: str, paths: list[str]
     for split in SPLITS:
         for module in plan.modules:
             (repo / held_name(module.path, split)).unlink(missing_ok=True)
+    # `split --verify` finds what this test found by itself, through codefit's confined sensors.
+    monkeypatch.setenv("VIRTUAL_ENV", str(python.parent.parent))
+    verified = verify_split(repo)
+    assert verified.same, verified.lines()
+    assert sorted((case, str(outcome)) for case, outcome in verified.before.items()) == before
 
     with pytest.raises(SplitError, match="already split"):
         apply_split(repo, plan, out=tmp_path / "again", seal=False)

@@ -1,6 +1,6 @@
 """`codefit split` on test shapes met in real suites (wcwidth, python-dateutil, six, simplejson,
-jinja2's fixture named like a test, packaging's bytes and str cases with one id): the halves together run exactly the original cases, under the
-same ids, each once."""
+jinja2's fixture named like a test, packaging's bytes and str cases with one id): the halves
+together run exactly the original cases, under the same ids, each once."""
 
 from __future__ import annotations
 

@@ -54,10 +54,11 @@ def test_second():
 """
 
 
-def _repo(tmp_path: Path, suite: str) -> Path:
+def _repo(tmp_path: Path, suite: str, *, src: bool = False) -> Path:
     root = tmp_path / "proj"
     (root / "tests").mkdir(parents=True)
-    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (root / "src").mkdir()
+    (root / ("src/calc.py" if src else "calc.py")).write_text("def add(a, b):\n    return a + b\n")
     (root / "tests" / "test_calc.py").write_text(suite)
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
         subprocess.run(cmd, cwd=root, check=True, env={**os.environ, **IDENTITY})
@@ -87,6 +88,19 @@ def test_an_honest_split_is_verified_with_its_failures_as_they_were(tmp_path: Pa
     assert "1 held-out case(s) fail on the code as it is now" in done.stdout
     again = codefit(repo, "split", "--verify")  # on a split suite: verifies, splits nothing again
     assert again.returncode == 0 and "verified" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_src_layout_without_a_config_gets_held_out_sensors_that_import_it(tmp_path: Path) -> None:
+    # The split writes the starter config (train args `-o pythonpath=src tests`); the held-out
+    # sensors need that option too, or every held-out module fails to import the package.
+    repo = _repo(tmp_path, HONEST, src=True)
+    done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verified" in done.stdout
+    assert (
+        'args = ["-o", "pythonpath=src", "tests/test_calc_validation.py"]'
+        in (repo / "codefit.toml").read_text()
+    )
 
 
 def test_a_split_that_changes_an_outcome_fails_and_names_the_case(tmp_path: Path) -> None:

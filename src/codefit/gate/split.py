@@ -206,8 +206,15 @@ def _sensor_names(config: Path) -> list[str]:
 
 def _config_sensors(config: Path) -> list[dict[str, Any]]:
     try:
-        sensors = tomllib.loads(config.read_text(encoding="utf-8")).get("sensors", [])
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return _sensors(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _sensors(text: str) -> list[dict[str, Any]]:
+    try:
+        sensors = tomllib.loads(text).get("sensors", [])
+    except tomllib.TOMLDecodeError:
         return []
     return [s for s in sensors if isinstance(s, dict)] if isinstance(sensors, list) else []
 
@@ -215,8 +222,16 @@ def _config_sensors(config: Path) -> list[dict[str, Any]]:
 def train_command(root: Path) -> PytestArgs | None:
     """The pytest command line of the config's (first) train pytest sensor: the held-out sensors
     need its options (`-o pythonpath=src`...) to run as the visible suite does, and its paths are
-    the suite to split. None without a config or such a sensor."""
-    for sensor in _config_sensors(root / "codefit.toml"):
+    the suite to split. Without a config, that of the config the split will write (`codefit init`'s:
+    a src layout's held-out tests need its `-o pythonpath=src` as much). None without such a sensor."""
+    config = root / "codefit.toml"
+    if config.exists():
+        sensors = _config_sensors(config)
+    else:
+        from codefit.init import starter_config
+
+        sensors = _sensors(starter_config(root))
+    for sensor in sensors:
         if (
             sensor.get("kind") == "pytest"
             and sensor.get("split", "train") == "train"
