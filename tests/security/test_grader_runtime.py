@@ -92,6 +92,75 @@ ATTACKS = {
         ),
         "expect": "read of the test file test_calc.py",
     },
+    # The hook must never run the candidate's code, nor give up when that code makes it fail.
+    "frame introspection from code named by a str subclass that fails the hook": {
+        "calc.py": (
+            "import sys, types\n"
+            "class _Name(str):\n"
+            "    def __hash__(self):\n"
+            "        raise RuntimeError('the hook gives up here')\n"
+            "    startswith = endswith = __hash__\n"
+            "def _expected():\n"
+            "    return [c for c in sys._getframe(2).f_code.co_consts if isinstance(c, int)][-1]\n"
+            "_expected = types.FunctionType(\n"
+            "    _expected.__code__.replace(co_filename=_Name(__file__)), globals())\n"
+            "def add(a, b):\n"
+            "    return _expected()\n"
+        ),
+        "expect": "by the code under test",
+    },
+    "frame introspection from code holding a constant that fails the hook": {
+        "calc.py": (
+            "import sys, types\n"
+            "class _Key:\n"
+            "    def __hash__(self):\n"
+            "        raise RuntimeError('the hook gives up here')\n"
+            "def _expected():\n"
+            "    return [c for c in sys._getframe(2).f_code.co_consts if isinstance(c, int)][-1]\n"
+            "_code = _expected.__code__\n"
+            "_expected = types.FunctionType(_code.replace(co_consts=(*_code.co_consts, _Key())), globals())\n"
+            "def add(a, b):\n"
+            "    return _expected()\n"
+        ),
+        "expect": "by the code under test",
+    },
+    "the test file opened by a str subclass that answers the hook itself": {
+        "calc.py": (
+            "import re, sys\n"
+            "class _Path(str):\n"
+            "    def endswith(self, *suffixes):\n"
+            "        return False\n"
+            "def add(a, b):\n"
+            "    for name, module in list(sys.modules.items()):\n"
+            "        if name.startswith('test_'):\n"
+            "            text = open(_Path(module.__file__)).read()\n"
+            "            return int(re.search(r'add\\(1, 2\\) == (\\d+)', text).group(1))\n"
+        ),
+        "expect": "read of the test file test_calc.py",
+    },
+    "frame introspection inside a hash the hook computes": {
+        "calc.py": (
+            "import sys, types\n"
+            "_seen = []\n"
+            "class _Key:\n"
+            "    def __hash__(self):\n"
+            "        frame = sys._getframe()\n"
+            "        while frame is not None and 'test_add' != frame.f_code.co_name:\n"
+            "            frame = frame.f_back\n"
+            "        if frame is not None:\n"
+            "            _seen.append([c for c in frame.f_code.co_consts if isinstance(c, int)][-1])\n"
+            "        return 0\n"
+            "def _touch():\n"
+            "    pass\n"
+            "_code = _touch.__code__.replace(co_consts=(*_touch.__code__.co_consts, _Key()))\n"
+            "def add(a, b):\n"
+            "    types.FunctionType(_code, {})  # a hook that hashes the new function's code runs _Key\n"
+            "    if not _seen:  # no hook hashed it (a plain run): hash it here\n"
+            "        hash(_code)\n"
+            "    return _seen[-1]\n"
+        ),
+        "expect": "by the code under test",
+    },
 }
 
 
@@ -242,3 +311,23 @@ def test_processes_the_tests_start_see_the_environment_of_the_users_own_run(tmp_
     write(tmp_path, {"calc.py": calc, "test_cli.py": tests})
     reading = read(tmp_path)
     assert reading.passed, reading.output
+
+
+def test_a_hook_that_fails_says_so_instead_of_passing_the_run(tmp_path: Path) -> None:
+    """Whatever makes the audit hook fail (a fault of its own, or one the candidate found), the run
+    gets a finding: the hook fails closed. Here the test-file check itself raises."""
+    plugin_dir = Path(__file__).resolve().parents[2] / "src" / "codefit" / "sensors" / "pytest_plugin"
+    (tmp_path / "calc.py").write_text("x = 1\n")
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(plugin_dir)!r})\n"
+        "from codefit_pytest_audit import install\n"
+        "def broken(path):\n"
+        "    raise ZeroDivisionError\n"
+        f"audit = install({str(tmp_path)!r}, broken)\n"
+        f"open({str(tmp_path / 'calc.py')!r}).close()\n"
+        "print(audit.findings)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "the audit hook could not judge the event open: the run cannot be trusted" in done.stdout

@@ -18,6 +18,14 @@ or added is further out on the same stack (it called the project's helper). Code
 string while the candidate's code ran is the candidate's, whoever runs it later. Findings are
 kept in a list the reporter drains after each test; the hook keeps its state in a closure, not in
 module globals that the code under test could rebind.
+
+The hook never runs code of the tree: what it would run is skipped while it works, so a method of
+the candidate's (a `str` subclass's `endswith`, the `__hash__` of a constant of code built at run
+time) would go unseen, and could make the hook fail. It reads names and paths as exact `str`
+(`exact_text`), looks into code objects only of the shape compiling source gives
+(`compiled_shape`: other code is the candidate's), and checks types by identity, never by
+`isinstance` (which reads an object's `__class__`). Should it fail all the same, it says so: a
+finding, never a silent pass.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import sysconfig
 from collections.abc import Callable, Sequence
 from types import CodeType, FrameType
 
-from codefit_pytest_trust import Trust, nested
+from codefit_pytest_trust import Trust, compiled_shape, exact_text, nested
 
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"})
@@ -63,17 +71,26 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     audit = Audit(classify)
     busy = [False]
     tainted: set[CodeType] = set()  # code compiled from strings while the candidate's code ran
-    getframe, fspath, realpath = sys._getframe, os.fspath, os.path.realpath
+    shapes: dict[int, tuple[CodeType, bool]] = {}  # id -> (code, its shape): kept, so the id stays its
+    getframe, realpath = sys._getframe, os.path.realpath
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
+
+    def candidates(code: CodeType) -> bool:
+        """Code the candidate made: compiled from a string while its code ran, or built in a shape
+        compiling source never gives (then nothing else of it is read)."""
+        known = shapes.get(id(code))
+        if known is None:
+            known = shapes[id(code)] = (code, compiled_shape(code))
+        return not known[1] or code in tainted
 
     def responsible(
         frame: FrameType | None, skip_stdlib: bool, skip_library: bool = False
     ) -> FrameType | None:
         """The first frame, outward from `frame`, that is not a helper run on someone's behalf."""
         while frame is not None:
-            kind = classify(frame.f_code.co_filename)
-            if frame.f_code in tainted:
+            if candidates(frame.f_code):
                 return frame
+            kind = classify(frame.f_code.co_filename)
             helper = (
                 kind == SYNTHETIC
                 or (kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION)))
@@ -86,12 +103,12 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
 
     def under_test(frame: FrameType | None) -> bool:
         return frame is not None and (
-            classify(frame.f_code.co_filename) == UNDER_TEST or frame.f_code in tainted
+            candidates(frame.f_code) or classify(frame.f_code.co_filename) == UNDER_TEST
         )
 
     def changed(frame: FrameType) -> bool:
         """Code the candidate changed or added: not the base tree's own, nor from a library."""
-        if frame.f_code in tainted:
+        if candidates(frame.f_code):
             return True
         return classify(frame.f_code.co_filename) == UNDER_TEST and not genuine(frame)
 
@@ -103,7 +120,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     def taint(code: object) -> None:
         """Code made from a string (`exec`, `eval`, `FunctionType`, a `__code__` assignment) while
         the candidate's code is on the stack is the candidate's, whoever runs it later."""
-        if not isinstance(code, CodeType) or code in tainted:
+        if type(code) is not CodeType or candidates(code):  # type: ignore[arg-type]
             return
         synthetic = code.co_filename.startswith("<") and not code.co_filename.startswith("<frozen")
         if synthetic and first_changed(getframe(3)) is not None:
@@ -126,17 +143,12 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         if event in CODE_EVENTS:
             if event != "object.__setattr__":
                 taint(args[0] if args else None)
-            elif len(args) >= 3 and args[1] == "__code__":
+            elif len(args) >= 3 and exact_text(args[1]) == "__code__":
                 taint(args[2])
             return
         if event == "open":
-            path = args[0] if args else None
-            if isinstance(path, int) or path is None:
-                return
-            text = fspath(path)  # type: ignore[call-overload]
-            if isinstance(text, bytes):
-                text = text.decode(errors="replace")
-            if not text.endswith(".py") or classify(realpath(text)) != TEST:
+            text = exact_text(args[0]) if args else None  # None: a file descriptor
+            if text is None or not text.endswith(".py") or classify(realpath(text)) != TEST:
                 return
             origin = getframe(2)
             # Whoever asked: an installed library may read on the caller's behalf (pytest's
@@ -146,25 +158,29 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
                 record(f"read of the test file {_relative(realpath(text), root)}", origin, caller)
             return
         if event == "object.__getattr__":
-            if len(args) < 2 or args[1] not in attributes or not audit.in_test:
+            if len(args) < 2 or exact_text(args[1]) not in attributes or not audit.in_test:
                 return
         elif event in frame_events and not audit.in_test:
             return
         origin = getframe(2)
         caller = responsible(origin, skip_stdlib=False)
         if caller is not None and under_test(caller):
-            name = f"{event} {args[1]}" if event == "object.__getattr__" else event
+            name = f"{event} {exact_text(args[1])}" if event == "object.__getattr__" else event
             kind = "frame introspection" if event not in always else "reaching into the test process"
             record(f"{kind} ({name})", origin, caller)
 
     def hook(event: str, args: tuple[object, ...]) -> None:
-        if event not in WATCHED or busy[0]:
+        # An event's name is an exact str when the interpreter raises it; `sys.audit` called with
+        # anything else raises no event of the interpreter's, and its `__hash__` is not run here.
+        if type(event) is not str or event not in WATCHED or busy[0]:
             return
         busy[0] = True
         try:
             handle(event, args)
-        except Exception:
-            pass
+        except Exception:  # never a silent pass: a run the hook could not judge is not trusted
+            failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
+            if failure not in audit.findings:
+                audit.findings.append(failure)
         finally:
             busy[0] = False
 
@@ -212,7 +228,7 @@ def in_tree(path: str, prefix: str) -> bool:
 
 
 def _where(frame: FrameType, root: str) -> str:
-    return f"{_relative(frame.f_code.co_filename, root)}:{frame.f_lineno}"
+    return f"{_relative(exact_text(frame.f_code.co_filename) or '?', root)}:{frame.f_lineno}"
 
 
 def _relative(path: str, root: str) -> str:

@@ -80,6 +80,47 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+# The types of what compiling source puts among a code object's constants.
+_CONSTANTS = (str, bytes, int, float, complex, bool, type(None), type(Ellipsis), tuple, frozenset, CodeType)
+
+
+def compiled_shape(code: CodeType) -> bool:
+    """Whether `code` holds only what compiling source gives a code object: names that are exact
+    `str`, constants of the builtin types (`_CONSTANTS`, exactly). Code built at run time with a
+    `str` subclass for its file name, or an object of its own among its constants, would run its
+    builder's methods wherever it is hashed, compared or read (`code in seen`, `name.startswith`):
+    such code is nobody's but the candidate's, and is never looked into. Reads only types."""
+    names = (code.co_name, getattr(code, "co_qualname", ""), code.co_filename)
+    tuples = (code.co_consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)
+    if any(type(name) is not str for name in names) or any(type(t) is not tuple for t in tuples):
+        return False
+    if any(type(name) is not str for t in tuples[1:] for name in t):
+        return False
+    return all(_compiled_constant(const) for const in code.co_consts)
+
+
+def _compiled_constant(const: object) -> bool:
+    kind = type(const)
+    if not any(kind is allowed for allowed in _CONSTANTS):  # identity: a metaclass may define `==`
+        return False
+    if kind is tuple or kind is frozenset:
+        return all(_compiled_constant(item) for item in const)  # type: ignore[attr-defined]
+    return kind is not CodeType or compiled_shape(const)  # type: ignore[arg-type]
+
+
+def exact_text(value: object) -> str | None:
+    """`value` as an exact `str` (a file name, a path), without calling any method a subclass of
+    `str` or `bytes` defines; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if issubclass(kind, str):
+        return str.__str__(value)  # type: ignore[arg-type]  # the base method: an exact copy
+    if issubclass(kind, bytes):
+        return bytes.decode(value, errors="replace")  # type: ignore[arg-type]
+    return None
+
+
 def nested(code: CodeType) -> list[CodeType]:
     """`code` and every code object defined inside it (functions, classes, lambdas)."""
     found = [code]
