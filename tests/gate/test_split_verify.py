@@ -156,3 +156,17 @@ def test_every_kind_of_difference_is_listed() -> None:
     assert "1 new: ran after the split, not before:\n  d (test)" in text
     assert "c: failed before, passed after (validation)" in text
     assert "verified" not in text
+
+
+def test_cases_whose_ids_change_from_run_to_run_are_compared_by_count_and_outcome() -> None:
+    """marshmallow names cases by `datetime.now()`: the ids of the two runs differ, the split is fine."""
+    found = Verification(
+        before={"t.py::test_when[14:37:42]": Outcome.FAILED, "t.py::test_when[14:37:43]": Outcome.PASSED},
+        after={"t.py::test_when[14:37:47]": Outcome.PASSED, "t.py::test_when[14:37:48]": Outcome.FAILED},
+        where={"t.py::test_when[14:37:47]": "train", "t.py::test_when[14:37:48]": "validation"},
+    )
+    assert found.same and found.renamed() == ["t.py::test_when"]
+    assert "1 test(s) named their cases otherwise from one run to the next" in "\n".join(found.lines())
+    # A rename that changes an outcome, or the number of cases, is no such thing.
+    found.after["t.py::test_when[14:37:48]"] = Outcome.PASSED
+    assert not found.same and found.lost() == ["t.py::test_when[14:37:42]", "t.py::test_when[14:37:43]"]

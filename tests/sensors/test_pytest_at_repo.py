@@ -63,3 +63,22 @@ def test_without_a_repository_the_tree_runs_where_it_is(tmp_path: Path) -> None:
     sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
     reading = sensor.read(tmp_path, SensorContext(python=sys.executable))
     assert reading.passed, [t.message for t in reading.tests]
+
+
+@needs_bwrap
+def test_an_interpreter_in_the_repositorys_own_venv_runs_the_tree(tmp_path: Path) -> None:
+    """The layout `codefit init` prefers: the project's interpreter in `.venv` inside the repository
+    (git-ignored, so no copy of the tree holds it). Bound over the repository path, the tree must
+    bring the venv along, or pytest does not start at all (every `codefit check` failed so)."""
+    repo, tree = tmp_path / "user" / "project", tmp_path / "codefit" / "copy"
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    (tree / "tests").mkdir(parents=True)
+    (tree / "tests" / "test_ok.py").write_text("def test_ok():\n    assert True\n")
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions(args=["tests"]))
+    python = str(repo / ".venv" / "bin" / "python")
+    reading = sensor.read(tree, SensorContext(python=python, repo=repo, hidden=(repo,)))
+    assert reading.error is None, reading.output
+    assert [(t.nodeid, t.outcome) for t in reading.tests] == [("tests/test_ok.py::test_ok", Outcome.PASSED)]
+    venv = tree / ".venv"
+    assert not venv.exists() or not any(venv.iterdir())  # shown, never copied into the tree

@@ -41,10 +41,25 @@ class Verification:
     errors: list[str] = field(default_factory=list)  # a suite that did not run, and why
 
     def lost(self) -> list[str]:
-        return sorted(self.before.keys() - self.after.keys())
+        renamed = self.renamed()
+        return sorted(c for c in self.before.keys() - self.after.keys() if _test_of(c) not in renamed)
 
     def added(self) -> list[str]:
-        return sorted(self.after.keys() - self.before.keys())
+        renamed = self.renamed()
+        return sorted(c for c in self.after.keys() - self.before.keys() if _test_of(c) not in renamed)
+
+    def renamed(self) -> list[str]:
+        """Tests whose cases ran under other ids after the split, as many as before and with the same
+        outcomes: pytest made their ids from values computed at collection (marshmallow's
+        `datetime.now()`), which differ from run to run. The split keeps every id it can (a test
+        whose ids it would change moves whole), so such a test is compared by count and outcome."""
+        gone: dict[str, list[Outcome]] = {}
+        new: dict[str, list[Outcome]] = {}
+        for case in self.before.keys() - self.after.keys():
+            gone.setdefault(_test_of(case), []).append(self.before[case])
+        for case in self.after.keys() - self.before.keys():
+            new.setdefault(_test_of(case), []).append(self.after[case])
+        return sorted(t for t in gone.keys() & new.keys() if sorted(gone[t]) == sorted(new[t]))
 
     def changed(self) -> list[str]:
         return sorted(c for c in self.before.keys() & self.after.keys() if self.before[c] != self.after[c])
@@ -74,6 +89,13 @@ class Verification:
                 out.append(f"{len(cases)} {title}:")
                 out += [f"  {case}{say(case)}" for case in cases[:limit]]
                 out += [f"  ... and {len(cases) - limit} more"] if len(cases) > limit else []
+        renamed = self.renamed()
+        if renamed:
+            out.append(
+                f"{len(renamed)} test(s) named their cases otherwise from one run to the next (ids made "
+                f"of values computed at collection, such as the time), compared by count and outcome: "
+                f"{', '.join(renamed[:limit])}{' ...' if len(renamed) > limit else ''}"
+            )
         if self.same:
             out.append("verified: every case ran once after the split, with the outcome it had before")
         failing = self.failing_heldout()
@@ -157,6 +179,11 @@ def _cases(
         split = str(sensor.settings.split)
         out += [(name_before_split(t.nodeid, split), t.outcome, split) for t in reading.tests]
     return out
+
+
+def _test_of(case: str) -> str:
+    """The test a case belongs to: its id without the parameters (`t.py::test_f[1]` -> `t.py::test_f`)."""
+    return case.partition("[")[0]
 
 
 def name_before_split(nodeid: str, split: str) -> str:

@@ -12,7 +12,8 @@ Nothing of the host is visible unless named here (hide by default, show by need)
   editable install whose finder points into the repository imports the tree, and `realpath`
   (coverage.py, the search's patching) names the tree's files; a shown path inside the repository
   (its `.venv`) is mounted at the same place inside the tree. At `run_at` (one of them, for test
-  runs) a bind instead, with the tree's own path covered: the tree is seen there alone.
+  runs) a bind instead, with the tree's own path covered: the tree is seen there alone, and the
+  shown paths inside the repository are mounted over that bind.
 
 Hidden paths (the user's repository, held-out paths and the git repositories that hold them,
 codefit's keys and workdir) are covered wherever a shown path would bring them back. Among
@@ -119,14 +120,21 @@ def plan(view: View) -> list[Mount]:
     writable = [tree, *(p.resolve() for p in view.writable)]
     shown = [Mount("rw", p, p) for p in writable]
     shown += [Mount("rw", dest.absolute(), source.resolve()) for source, dest in view.writable_at]
+    moved = _moved_to(view)
+    # Where the tree is bound over the repository, a shown path inside it (its `.venv`) is mounted
+    # there, after that bind: a bind takes no mount inside its source along.
+    late: list[Mount] = []
     for path in (*view.essential, *view.readable):
         dest = _into_tree(path.absolute(), aliases, tree)
-        if dest is not None:
+        if dest is None:
+            continue
+        if moved is not None and moved in path.absolute().parents:
+            late.append(Mount("ro", path.absolute(), path))
+        else:
             shown.append(Mount("ro", dest, path))
     roots = [*system_roots(), *(m.dest for m in shown)]
     # A symlink where nothing is mounted; inside a shown folder (a repository under /opt), or where
     # the command runs, a bind.
-    moved = _moved_to(view)
     links = [Mount("rw" if a == moved or _under_any(a, roots) else "link", a, tree) for a in aliases]
     own = [*writable, *aliases, *(dest.absolute() for _, dest in view.writable_at)]
     essential = {p.absolute() for p in view.essential}
@@ -146,7 +154,7 @@ def plan(view: View) -> list[Mount]:
     # Last: a bind of the tree takes what is mounted inside it along (a symlink needs nothing).
     # Where it runs elsewhere, its own path is covered after: one path to each file of the tree,
     # the one a plain run in the user's repository would see.
-    return [*ordered, *links, *([Mount("hide", tree)] if moved is not None else [])]
+    return [*ordered, *links, *late, *([Mount("hide", tree)] if moved is not None else [])]
 
 
 def mount_args(mounts: Sequence[Mount]) -> list[str]:
