@@ -170,3 +170,16 @@ def test_cases_whose_ids_change_from_run_to_run_are_compared_by_count_and_outcom
     # A rename that changes an outcome, or the number of cases, is no such thing.
     found.after["t.py::test_when[14:37:48]"] = Outcome.PASSED
     assert not found.same and found.lost() == ["t.py::test_when[14:37:42]", "t.py::test_when[14:37:43]"]
+
+
+def test_a_module_that_does_not_import_is_named_not_counted_twice(tmp_path: Path) -> None:
+    """pyparsing's diagram tests need an extra that was not installed: the module errs before the
+    split, and in every half it went to."""
+    repo = _repo(tmp_path, HONEST)
+    tests = "".join(f"def test_{i}():\n    pass\n\n\n" for i in range(6))
+    extra = "import not_installed_anywhere\n\n" + tests
+    (repo / "tests" / "test_extra.py").write_text(extra)
+    done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tests/test_extra.py does not import, before the split as after" in done.stdout
+    assert "ran twice" not in done.stdout and "verified" in done.stdout

@@ -39,6 +39,7 @@ class Verification:
     where: dict[str, str] = field(default_factory=dict)  # case -> the split that ran it after
     twice: list[str] = field(default_factory=list)  # cases the split suite ran more than once
     errors: list[str] = field(default_factory=list)  # a suite that did not run, and why
+    unimportable: list[str] = field(default_factory=list)  # modules erring before and in held-out halves
 
     def lost(self) -> list[str]:
         renamed = self.renamed()
@@ -89,6 +90,12 @@ class Verification:
                 out.append(f"{len(cases)} {title}:")
                 out += [f"  {case}{say(case)}" for case in cases[:limit]]
                 out += [f"  ... and {len(cases) - limit} more"] if len(cases) > limit else []
+        for module in sorted(set(self.unimportable)):
+            out.append(
+                f"{module} does not import, before the split as after, nor do its held-out halves: every "
+                "check fails their splits until it does (`codefit doctor` names the error; or split "
+                "the other test paths alone)"
+            )
         renamed = self.renamed()
         if renamed:
             out.append(
@@ -155,7 +162,9 @@ def verify_split(root: Path, progress: Callable[[str], None] = lambda line: None
         after += _cases(blind, split, plan.context, found)
     for case, outcome, where in after:
         if case in found.after:
-            found.twice.append(case)
+            # A module that did not import before the split does not in any half it went to.
+            failed_to_import = "::" not in case and Outcome.ERROR == outcome == found.before.get(case)
+            (found.unimportable if failed_to_import else found.twice).append(case)
         found.after[case], found.where[case] = outcome, where
     return found
 
