@@ -183,3 +183,27 @@ def test_a_module_that_does_not_import_is_named_not_counted_twice(tmp_path: Path
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tests/test_extra.py does not import, before the split as after" in done.stdout
     assert "ran twice" not in done.stdout and "verified" in done.stdout
+
+
+@pytest.mark.parametrize("by", ["function", "file"])
+def test_coarser_units_move_whole_tests_or_whole_modules(by: str, tmp_path: Path) -> None:
+    repo = _repo(tmp_path, HONEST)
+    for name in ("more", "third"):
+        tests = "".join(f"def test_{name}_{i}():\n    assert {i} >= 0\n\n\n" for i in range(5))
+        (repo / "tests" / f"test_{name}.py").write_text(tests)
+    (repo / "tests" / "test_helpers.py").write_text("def make():\n    return 1\n")  # no test in it
+    held = tmp_path / "held"
+    done = codefit(
+        repo, "split", "--by", by, "--validation", "0.34", "--test", "0.34", "--out", str(held), "--verify"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verified" in done.stdout
+    moved = {p.name: p.read_text() for p in held.rglob("*.py")}
+    assert moved
+    if by == "file":  # a module goes whole: none of its tests stays visible
+        for name in moved:
+            original = name.removesuffix("_validation.py").removesuffix("_test.py") + ".py"
+            assert "def test_" not in (repo / "tests" / original).read_text()
+    else:  # a parametrized test goes whole: its cases are never parted
+        holders = [text for text in [*moved.values(), (repo / "tests" / "test_calc.py").read_text()]]
+        assert sum("def test_add" in text for text in holders) == 1

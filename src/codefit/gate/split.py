@@ -82,20 +82,20 @@ def plan_split(
         rel = module.relative_to(root).as_posix()
         source = module.read_bytes().decode("utf-8")  # no newline translation: undo is byte-exact
         units = module_units(source, by=by.value, where=rel)
-        if by != By.FILE and len(units) < 2:
-            continue  # a module with one unit keeps it visible
-        if by == By.FILE and units:
+        if not units or (by != By.FILE and len(units) < 2):
+            continue  # a module with one unit keeps it visible; one with no test has nothing to move
+        if by == By.FILE:
             files.append((rel, source, units))
             continue
         chosen = _assign(units, validation, test, seed=seed, key=rel)
-        plan.modules.append(_carve_module(rel, source, units, chosen))
+        plan.modules.append(_carve_module(rel, source, units, chosen, by))
     if files:
         whole = [Unit(rel, None, "file") for rel, _, _ in files]
         chosen_files = _assign(whole, validation, test, seed=seed, key="files")
         for rel, source, units in files:
             split_of = {s: [u for u in chosen_files[s] if u.target == rel] for s in SPLITS}
             plan.modules.append(
-                _carve_module(rel, source, units, {s: units if split_of[s] else [] for s in SPLITS})
+                _carve_module(rel, source, units, {s: units if split_of[s] else [] for s in SPLITS}, by)
             )
     if not plan.modules:
         raise SplitError("no test module with two or more tests to split", where=", ".join(map(str, paths)))
@@ -142,13 +142,14 @@ def _assign(
     return {"validation": dealt[:n_val], "test": dealt[n_val : n_val + n_test]}
 
 
-def _carve_module(rel: str, source: str, units: list[Unit], chosen: dict[str, list[Unit]]) -> ModulePlan:
+def _carve_module(
+    rel: str, source: str, units: list[Unit], chosen: dict[str, list[Unit]], by: By
+) -> ModulePlan:
     moved_units = {u for split in SPLITS for u in chosen[split]}
-    visible = (
-        _select_units(source, [u for u in units if u not in moved_units], rel) if moved_units else source
-    )
+    kept = [u for u in units if u not in moved_units]
+    visible = _select_units(source, kept, rel, by) if moved_units else source
     held = {
-        split: _select_units(source, chosen[split], rel, conditional=False) if chosen[split] else ""
+        split: _select_units(source, chosen[split], rel, by, conditional=False) if chosen[split] else ""
         for split in SPLITS
     }
     return ModulePlan(
@@ -161,7 +162,7 @@ def _carve_module(rel: str, source: str, units: list[Unit], chosen: dict[str, li
     )
 
 
-def _select_units(source: str, units: Iterable[Unit], where: str, *, conditional: bool = True) -> str:
+def _select_units(source: str, units: Iterable[Unit], where: str, by: By, *, conditional: bool = True) -> str:
     cases: dict[str, set[int]] = {}
     tests: list[str] = []
     for unit in units:
@@ -169,8 +170,10 @@ def _select_units(source: str, units: Iterable[Unit], where: str, *, conditional
             tests += unit.tests
         else:
             cases.setdefault(unit.target, set()).add(unit.index)
-    # Case targets with nothing kept still need an entry, or their users would stay with every case.
-    for target in {u.target for u in module_units(source, by="case", where=where) if u.index is not None}:
+    # Split by case, a case target with nothing kept still needs an entry, or its users would stay
+    # with every case; split by test or file, its cases go whole with the tests that use them.
+    dealt = module_units(source, by="case", where=where) if by == By.CASE else []
+    for target in {u.target for u in dealt if u.index is not None}:
         if target not in cases and case_count(source, target, where=where):
             cases[target] = set()
     return select(source, cases, tests, where=where, conditional=conditional)
