@@ -174,11 +174,12 @@ def test_cases_whose_ids_change_from_run_to_run_are_compared_by_count_and_outcom
 
 def test_a_module_that_does_not_import_is_named_not_counted_twice(tmp_path: Path) -> None:
     """pyparsing's diagram tests need an extra that was not installed: the module errs before the
-    split, and in every half it went to."""
+    split, and in every half it went to (the rest runs: `--continue-on-collection-errors`)."""
     repo = _repo(tmp_path, HONEST)
     tests = "".join(f"def test_{i}():\n    pass\n\n\n" for i in range(6))
     extra = "import not_installed_anywhere\n\n" + tests
     (repo / "tests" / "test_extra.py").write_text(extra)
+    (repo / "pytest.ini").write_text("[pytest]\naddopts = --continue-on-collection-errors\n")
     done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tests/test_extra.py does not import, before the split as after" in done.stdout
@@ -207,3 +208,13 @@ def test_coarser_units_move_whole_tests_or_whole_modules(by: str, tmp_path: Path
     else:  # a parametrized test goes whole: its cases are never parted
         holders = [text for text in [*moved.values(), (repo / "tests" / "test_calc.py").read_text()]]
         assert sum("def test_add" in text for text in holders) == 1
+
+
+def test_a_suite_that_runs_no_test_before_the_split_is_not_compared(tmp_path: Path) -> None:
+    """tomlkit's spec tests need pyyaml: without it pytest collects with an error and runs nothing."""
+    repo = _repo(tmp_path, HONEST)
+    (repo / "tests" / "test_spec.py").write_text("import yaml_not_installed\n\n\ndef test_a():\n    pass\n")
+    done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the suite before the split ran no test: tests/test_spec.py did not import" in done.stdout
+    assert "not verified" in done.stdout and "split again" not in done.stdout

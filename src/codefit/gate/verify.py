@@ -74,7 +74,8 @@ class Verification:
         counts = {split: sum(1 for w in self.where.values() if w == split) for split in ("train", *SPLITS)}
         shown = ", ".join(f"{n} {split if split != 'train' else 'visible'}" for split, n in counts.items())
         out = [f"before the split: {len(self.before)} cases; after: {shown}"]
-        out += [f"  {error}" for error in self.errors]
+        if self.errors:  # nothing compared
+            return out + [f"  {error}" for error in self.errors]
         says: list[tuple[str, list[str], Callable[[str], str]]] = [
             ("ran twice after the split", self.twice, lambda c: ""),
             ("lost: ran before the split, not after", self.lost(), lambda c: ""),
@@ -155,6 +156,13 @@ def verify_split(root: Path, progress: Callable[[str], None] = lambda line: None
         progress(f"running the suite as it was before the split ({len(train)} train sensor(s))")
         for case, outcome, _ in _cases(train, original, plan.context, found):
             found.before[case] = outcome
+        broken = sorted(case for case, outcome in found.before.items() if "::" not in case)
+        if broken and all(outcome == Outcome.ERROR for outcome in found.before.values()):
+            found.errors.append(
+                f"the suite before the split ran no test: {', '.join(broken)} did not import, and pytest "
+                "stops at an error collecting (`codefit doctor` names it: a test dependency to install?)"
+            )
+            return found
         progress("running the visible suite")
         after = list(_cases(train, split, plan.context, found))
         shutil.copytree(heldout, split, symlinks=True, dirs_exist_ok=True)
