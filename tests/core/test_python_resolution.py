@@ -3,12 +3,14 @@ the active virtual environment."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from codefit.config import load_config
+from codefit.errors import ConfigError
 from codefit.harness.plan import plan_from_config, preflight, resolve_python
 
 from ..conftest import MakeRepo
@@ -49,3 +51,30 @@ def test_the_active_virtual_environment_comes_after_the_repositorys_own(
     (repo / ".venv" / "bin" / "python").unlink()
     monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "gone"))
     assert resolve_python(repo, None) == sys.executable
+
+
+def _env_whose_pytest_needs(tmp_path: Path, repo: Path | None) -> Path:
+    """An environment whose `pytest` imports a package installed editable from `repo` (pluggy's own
+    checkout: pytest needs pluggy); with `repo` None, an environment without pytest."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    site = next(env.glob("lib/python*/site-packages"))
+    if repo is not None:
+        (site / "pytest.py").write_text("import projectdep\n")
+        (site / "projectdep.pth").write_text(str(repo / "src") + "\n")
+    return env
+
+
+def test_pytest_needing_the_project_itself_passes_the_preflight(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({"codefit.toml": CONFIG, "src/projectdep.py": ""})
+    (repo / ".venv").symlink_to(_env_whose_pytest_needs(tmp_path, repo.resolve()), target_is_directory=True)
+    preflight(plan_from_config(load_config(repo)))  # the sensors show the tree where the install points
+
+
+def test_an_environment_without_pytest_fails_the_preflight_and_says_why(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo({"codefit.toml": CONFIG})
+    (repo / ".venv").symlink_to(_env_whose_pytest_needs(tmp_path, None), target_is_directory=True)
+    with pytest.raises(ConfigError, match="No module named 'pytest'"):
+        preflight(plan_from_config(load_config(repo)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -146,12 +147,27 @@ def preflight(plan: RunPlan) -> None:
         # Confined as the sensors will be, so an interpreter the sandbox cannot show fails here.
         with tempfile.TemporaryDirectory(prefix="codefit-preflight-") as tmp:
             done = plan.context.run([plan.context.python, "-c", "import pytest"], Path(tmp), timeout_s=60)
-        if done.returncode != 0:
-            raise ConfigError(
-                f"pytest is not importable by {plan.context.python} (the interpreter of the code under "
-                "test); install pytest there or set `python` in the config",
-                where=str(plan.repo),
-            )
+            if done.returncode != 0 and not _needs_the_repository(plan.context.python, done.stderr, tmp):
+                why = (done.stderr.strip().splitlines() or ["it did not start"])[-1]
+                raise ConfigError(
+                    f"pytest is not importable by {plan.context.python} (the interpreter of the code "
+                    f"under test: {why}); install pytest there or set `python` in the config",
+                    where=str(plan.repo),
+                )
+
+
+def _needs_the_repository(python: str, confined_error: str, cwd: str) -> bool:
+    """Whether pytest imports, only not with the repository hidden: a package pytest itself needs is
+    the project, installed editable from the repository into its own environment (pluggy, packaging,
+    iniconfig developed as usual). The sensors show the tree at the repository's path, where that
+    install finds it; this check's empty tree cannot."""
+    if "No module named 'pytest'" in confined_error:
+        return False
+    try:
+        plain = subprocess.run([python, "-c", "import pytest"], cwd=cwd, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return plain.returncode == 0
 
 
 def workdir() -> Path:
