@@ -97,6 +97,30 @@ def test_an_honest_fix_passes_with_every_twin_failing_and_real_names_reported(
     assert grader_integrity([reading]) == 1.0
 
 
+OVERRIDES_AND_SHADOWS = (  # freezegun's class tests; a test defined twice, the later one counting
+    "import unittest\nfrom calc import add\n\n"
+    "class TestBase(unittest.TestCase):\n"
+    "    def test_name(self):\n        self.assertEqual(type(self).__name__, 'TestBase')\n\n"
+    "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n\n"
+    "class TestChild(TestBase):\n"
+    "    def test_name(self):\n        self.assertEqual(type(self).__name__, 'TestChild')\n\n"
+    "def test_twice():\n    assert False, 'shadowed: never runs'\n\n"
+    "def test_twice():\n    assert add(2, 2) == 4\n"
+)
+
+
+def test_a_subclass_still_overrides_and_a_later_test_still_shadows_in_the_grading_copy(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    ws, commit = candidate(make_repo, tmp_path, {"src/calc.py": "def add(a, b):\n    return a + b\n"})
+    sensor = holdout(tmp_path, OVERRIDES_AND_SHADOWS)
+    control = in_place(ws, sensor)
+    assert control.passed and control.counts.total == 5, control.output  # 2 + 2 inherited + 1
+    (reading,) = grade(ws, commit, [sensor], SensorContext(python=sys.executable))
+    failing = [(t.nodeid, t.message) for t in reading.failing_tests()]
+    assert reading.passed and reading.counts.total == 5, failing
+
+
 FIXTURES_NAMED_LIKE_TESTS = (  # jinja2's test_async.py asks for a fixture `test_env_async`
     "import pytest\nfrom pytest import fixture\nfrom calc import add\n\n"
     "@pytest.fixture\ndef test_pair():\n    return (2, 3)\n\n"

@@ -94,8 +94,9 @@ def plant_files(paths: Sequence[Path]) -> dict[Path, TwinPlan]:
             continue
     chosen = _sample([test for _, _, tree, _ in modules for test in _tests(tree)])
     plans = {}
+    methods: dict[str, str] = {}  # one run's: a subclass in one module overrides a test of another's
     for path, source, tree, tables in modules:
-        rewritten, plans[path] = _rewrite(source, tree, chosen, tables)
+        rewritten, plans[path] = _rewrite(source, tree, chosen, tables, methods)
         if plans[path].names:
             path.write_text(rewritten, encoding="utf-8")
     return plans
@@ -131,17 +132,29 @@ def rewrite(source: str) -> tuple[str, TwinPlan]:
 
 
 def _rewrite(
-    source: str, tree: ast.Module, twins: dict[int, ast.FunctionDef], tables: Sequence[TableTwins] = ()
+    source: str,
+    tree: ast.Module,
+    twins: dict[int, ast.FunctionDef],
+    tables: Sequence[TableTwins] = (),
+    methods: dict[str, str] | None = None,
 ) -> tuple[str, TwinPlan]:
     """`source` with its tests renamed and the `twins` chosen among them (by `id()` of the test)
-    added; `tables`: the twin rows already in its module-level tests' tables."""
+    added; `tables`: the twin rows already in its module-level tests' tables.
+
+    A name is renamed alike wherever it means one test: a test method by one opaque name in every
+    class of the run (`methods`), so that a subclass's test still overrides its base's (freezegun:
+    renamed apart, the base's test ran on the subclass too, and failed); a module's function by one
+    opaque name, so that a later definition still shadows an earlier one of the same name."""
     plan = TwinPlan()
+    methods = {} if methods is None else methods
+    functions: dict[str, str] = {}
     rows = {table.function: table for table in tables}
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     for node, indent in sorted(_tests(tree), key=lambda t: t[0].lineno, reverse=True):  # bottom-up
-        opaque, after = _opaque(), True
+        same = methods if indent > 0 else functions
+        opaque, after = same.setdefault(node.name, _opaque()), True
         plan.names[opaque] = node.name
         if indent == 0 and node.name in rows:
             plan.rows[opaque] = rows[node.name]

@@ -4,7 +4,8 @@
 bound in the modules that run tests and report them (pytest, `_pytest.*`, pluggy, this plugin's
 modules, and the `json`/`hmac` they write with), one level into the classes those modules define,
 and every hook implementation registered. `check()` (after every test, and at the end) names:
-- a binding replaced or removed (`Function.runtest = ...`, `json.dumps = ...`);
+- a binding replaced or removed (`Function.runtest = ...`, `json.dumps = ...`), but for the clock
+  those modules import (`CLOCK`);
 - a `pytest_*` attribute added to one of those classes (a hook assigned as a class attribute);
 - a hook implementation added after configure by anything but a conftest module or pytest itself
   (a hookwrapper registered from the code under test), or one whose function was swapped;
@@ -17,11 +18,13 @@ end, everything. Comparisons are by identity in C-level passes (about 0.1 ms per
 
 from __future__ import annotations
 
+import datetime
 import importlib.machinery
 import itertools
 import operator
 import os
 import sys
+import time
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -57,6 +60,33 @@ IMPLS, FUNCTION = operator.attrgetter("_hookimpls"), operator.attrgetter("functi
 
 def _code_like(value: object) -> bool:
     return callable(value) or isinstance(value, classmethod | staticmethod | property | types.ModuleType)
+
+
+# The clock, as pytest's modules import it (`_pytest.timing.perf_counter`, `_pytest.approx.datetime`):
+# freezegun, in a project's own tests, swaps every module's reference to these for its fakes while
+# time is frozen, and a frozen clock decides no outcome. Not watched (taken before any tree code runs).
+CLOCK: tuple[object, ...] = (
+    datetime.date,
+    datetime.datetime,
+    *(
+        getattr(time, name)
+        for name in (
+            "time",
+            "time_ns",
+            "localtime",
+            "gmtime",
+            "strftime",
+            "monotonic",
+            "monotonic_ns",
+            "perf_counter",
+            "perf_counter_ns",
+        )
+    ),
+)
+
+
+def _clock(value: object) -> bool:
+    return any(value is clock for clock in CLOCK)
 
 
 class _Group:
@@ -125,7 +155,7 @@ class Watch:
                     namespaces.append((f"{name}.{key}", value.__dict__))
                     self._classes.append((f"{name}.{key}", value.__dict__, frozenset(value.__dict__)))
             for label, namespace in namespaces:
-                names = [k for k, v in namespace.items() if _code_like(v)]
+                names = [k for k, v in namespace.items() if _code_like(v) and not _clock(v)]
                 if names:
                     group = self._core if core else self._turns[count % ROTATION]
                     group.add(label, namespace, names)
