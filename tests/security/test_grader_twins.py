@@ -206,6 +206,17 @@ def test_no_twin_for_a_check_that_may_not_run_or_has_no_literal_to_perturb() -> 
     assert plan.twins == set() and len(plan.names) == 4
 
 
+def test_a_twin_fails_only_where_nothing_but_checks_would_follow() -> None:
+    """A twin skips what follows its failing check: never a cleanup (freezegun's `freezer.stop()`
+    skipped left time frozen for every later test), only more checks."""
+    cleanup = "def test_frozen():\n    freezer.start()\n    assert day() == 14\n    freezer.stop()\n"
+    _, plan = rewrite(cleanup)
+    assert plan.twins == set()
+    checks = "def test_frozen(self):\n    assert day() == 14\n    assert ok\n    self.assertTrue(ok)\n"
+    _, plan = rewrite(checks)
+    assert len(plan.twins) == 1
+
+
 @pytest.mark.parametrize(
     "skip",
     [

@@ -283,12 +283,16 @@ def budget(tests: int) -> int:
 
 def _twin(node: ast.FunctionDef) -> tuple[ast.FunctionDef, str] | None:
     """A copy of the test whose last top-level equality check expects a perturbed literal, and the
-    subject that check compares."""
+    subject that check compares. Only checks may follow that one: the twin fails there, and what it
+    skips must undo nothing (freezegun's `freezer.stop()` after the check: skipped by a failing twin,
+    time stayed frozen for every test after it)."""
     if any(isinstance(n, ast.Return | ast.Yield | ast.YieldFrom) for n in ast.walk(node)):
         return None
     for at in reversed(range(len(node.body))):
         statement = copy.deepcopy(node.body[at])
         subject = _perturb_statement(statement)
+        if subject is None and not _check(node.body[at]):
+            return None
         if subject is not None:
             # Only the body's list and the perturbed statement are new: the twin is renamed and
             # unparsed, never changed elsewhere, so it may share the rest with its test.
@@ -296,6 +300,18 @@ def _twin(node: ast.FunctionDef) -> tuple[ast.FunctionDef, str] | None:
             twin.body = [*node.body[:at], statement, *node.body[at + 1 :]]
             return twin, subject
     return None
+
+
+def _check(statement: ast.stmt) -> bool:
+    """An assertion: `assert ...`, or a unittest `self.assert...(...)` call."""
+    if isinstance(statement, ast.Assert):
+        return True
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr.startswith("assert")
+    )
 
 
 def _perturb_statement(statement: ast.stmt) -> str | None:
