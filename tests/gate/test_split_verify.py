@@ -218,3 +218,22 @@ def test_a_suite_that_runs_no_test_before_the_split_is_not_compared(tmp_path: Pa
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the suite before the split ran no test: tests/test_spec.py did not import" in done.stdout
     assert "not verified" in done.stdout and "split again" not in done.stdout
+
+
+def test_a_test_module_another_imports_stays_whole(tmp_path: Path) -> None:
+    """itsdangerous' test_timed.py subclasses test_signer.py's TestSigner: carved, the cases of the
+    imported class vanished from both modules' runs (72 of 297)."""
+    repo = _repo(tmp_path, HONEST)
+    base = "".join(f"    def test_{i}(self):\n        assert {i} >= 0\n\n" for i in range(6))
+    (repo / "tests" / "test_base.py").write_text("class TestBase:\n" + base)
+    derived = "from test_base import TestBase\n\n\nclass TestDerived(TestBase):\n"
+    derived += "    def test_own(self):\n        pass\n"
+    (repo / "tests" / "test_derived.py").write_text(derived)
+    done = codefit(repo, "split", "--validation", "0.4", "--test", "0.2", "--seal", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        "tests/test_base.py: imported by tests/test_derived.py: kept whole in the visible suite"
+        in done.stdout
+    )
+    assert "verified" in done.stdout
+    assert "def test_5" in (repo / "tests" / "test_base.py").read_text()

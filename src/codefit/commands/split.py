@@ -56,6 +56,8 @@ def split_command(
     given = [p if p.is_absolute() or not p.exists() else p.resolve() for p in paths or []]
     chosen = given or found or [Path("tests") if (root / "tests").is_dir() else Path(".")]
     plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by)
+    for kept, why in plan.kept.items():
+        console.print(f"{kept}: {why}", markup=False)
     for module in plan.modules:
         moved = ", ".join(f"{s} {len(module.moved[s])}" for s in ("validation", "test"))
         console.print(f"{module.path}: {module.total} units; {moved}", markup=False)

@@ -31,6 +31,7 @@ from typing import Any
 
 from codefit.errors import CodefitError
 from codefit.gate.carve import case_count, select, test_names
+from codefit.gate.imported import imported_modules
 from codefit.gate.units import Unit, module_units
 from codefit.sensors.pytest_args import PytestArgs, parse_args
 
@@ -61,6 +62,7 @@ class ModulePlan:
 @dataclass
 class SplitPlan:
     modules: list[ModulePlan] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)  # module kept whole -> why
 
     def moved(self, split: str) -> int:
         return sum(len(m.moved[split]) for m in self.modules)
@@ -78,9 +80,13 @@ def plan_split(
         raise SplitError("--validation and --test must be fractions in [0, 1) with 0 < sum < 1")
     plan = SplitPlan()
     files: list[tuple[str, str, list[Unit]]] = []
-    for module in _test_modules(root, paths):
-        rel = module.relative_to(root).as_posix()
-        source = module.read_bytes().decode("utf-8")  # no newline translation: undo is byte-exact
+    found = _test_modules(root, paths)
+    sources = {m.relative_to(root).as_posix(): m.read_bytes().decode("utf-8") for m in found}
+    imported = imported_modules(sources)
+    for rel, source in sources.items():  # as read: no newline translation, undo is byte-exact
+        if rel in imported:
+            plan.kept[rel] = f"imported by {imported[rel]}: kept whole in the visible suite"
+            continue
         units = module_units(source, by=by.value, where=rel)
         if not units or (by != By.FILE and len(units) < 2):
             continue  # a module with one unit keeps it visible; one with no test has nothing to move
