@@ -86,6 +86,7 @@ def test_an_honest_split_is_verified_with_its_failures_as_they_were(tmp_path: Pa
     # change could see it fail: the user is told.
     assert "def test_known_failure" not in (repo / "tests" / "test_calc.py").read_text()
     assert "1 held-out case(s) fail on the code as it is now" in done.stdout
+    assert "  tests/test_calc.py::test_known_failure (failed, " in done.stdout
     again = codefit(repo, "split", "--verify")  # on a split suite: verifies, splits nothing again
     assert again.returncode == 0 and "verified" in again.stdout, again.stdout + again.stderr
 

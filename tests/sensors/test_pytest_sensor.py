@@ -281,3 +281,18 @@ def test_tests_run_with_rarer_young_collections_and_the_whole_heap_in_sight(tmp_
     )
     reading = sensor(args=["tests"]).read(tmp_path, ctx())
     assert outcomes(reading) == {"test_threshold": Outcome.PASSED, "test_heap_in_sight": Outcome.PASSED}
+
+
+def test_an_xfail_that_passes_counts_as_pytest_counts_it(tmp_path: Path) -> None:
+    """pytest fails a run for a strict xfail that passes, not for a plain one (sqlparse keeps one
+    in its suite: counted as a failure, every check of sqlparse failed its held-out split)."""
+    plain = "import pytest\n\n@pytest.mark.xfail(reason='fixed since')\ndef test_fixed():\n    assert True\n"
+    write(tmp_path, {"tests/test_x.py": plain})
+    reading = sensor(args=["tests"]).read(tmp_path, ctx())
+    assert outcomes(reading) == {"test_fixed": Outcome.XPASSED}
+    assert reading.passed and reading.failing_tests() == () and reading.counts.passed == 1
+    strict = plain.replace("reason='fixed since'", "reason='fixed since', strict=True")
+    write(tmp_path, {"tests/test_x.py": strict})
+    reading = sensor(args=["tests"]).read(tmp_path, ctx())
+    assert outcomes(reading) == {"test_fixed": Outcome.FAILED}
+    assert not reading.passed and reading.counts.failed == 1
