@@ -4,6 +4,7 @@ the same outcomes, or the differences are named and the command fails."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,14 @@ def test_an_honest_split_is_verified_with_its_failures_as_they_were(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     # 11 cases: the known failure counts as one whose outcome must stay a failure.
     assert "before the split: 11 cases; after: " in done.stdout
+    # As many cases as before, and the share held out of each split, in cases.
+    counts = re.search(
+        r"after: (\d+) visible, (\d+) validation \((\d+) %\), (\d+) test \((\d+) %\)", done.stdout
+    )
+    assert counts, done.stdout
+    visible, validation, val_share, test, test_share = map(int, counts.groups())
+    assert visible + validation + test == 11 and validation > 0 and test > 0
+    assert val_share == round(100 * validation / 11) and test_share == round(100 * test / 11)
     assert "verified: every case ran once after the split" in done.stdout
     # The known failure moved to a held-out split (a lone test is dealt first), where no author of a
     # change could see it fail: the user is told.

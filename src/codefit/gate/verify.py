@@ -72,7 +72,13 @@ class Verification:
     def lines(self, limit: int = 20) -> list[str]:
         """What a user reads: the counts, then each difference (the first `limit` of each kind)."""
         counts = {split: sum(1 for w in self.where.values() if w == split) for split in ("train", *SPLITS)}
-        shown = ", ".join(f"{n} {split if split != 'train' else 'visible'}" for split, n in counts.items())
+        # The share held out, in cases: tied units (classes inheriting tests, imported modules) can
+        # hold many cases each, and leave far fewer held out than the split asked for.
+        total = sum(counts.values()) or 1
+        shown = ", ".join(
+            f"{n} visible" if split == "train" else f"{n} {split} ({100 * n / total:.0f} %)"
+            for split, n in counts.items()
+        )
         out = [f"before the split: {len(self.before)} cases; after: {shown}"]
         if self.errors:  # nothing compared
             return out + [f"  {error}" for error in self.errors]
