@@ -35,6 +35,18 @@ def test_a_module_under_src_that_no_test_can_import_names_the_pythonpath_fix(tmp
     assert 'args = ["-o", "pythonpath=src", "tests"]' in found.fix
 
 
+def test_a_generated_module_git_ignores_is_named_as_such(tmp_path: Path) -> None:
+    """isodate 0.7.2: `src/isodate/version.py` is written by setuptools_scm at install and ignored by
+    git, so no copy of the tracked files holds it; adding `-o pythonpath=src` (there already) is no fix."""
+    (tmp_path / "src" / "isodate").mkdir(parents=True)
+    (tmp_path / "src" / "isodate" / "version.py").write_text("version = '0.7.2'\n")
+    error = COLLECTION_ERROR.replace("No module named 'mypkg'", "No module named 'isodate.version'")
+    args = ["-o", "pythonpath=src", "tests"]
+    found = read_collection(error, 2, False, repo=tmp_path, heldout=False, args=args)
+    assert "`isodate.version` is in your checkout (src/isodate/version.py)" in found.fix
+    assert "git add -f src/isodate/version.py" in found.fix and '"pythonpath=src", "-o"' not in found.fix
+
+
 def test_a_module_that_is_nowhere_in_the_repository_names_the_interpreter_fix(tmp_path: Path) -> None:
     found = read_collection(COLLECTION_ERROR, 2, False, repo=tmp_path, heldout=False)
     assert "install `mypkg`" in found.fix and "`python`" in found.fix

@@ -17,7 +17,7 @@ _NODEID = re.compile(r"^[^\s:][^:]*::\S")  # -q: one node id a line
 _PER_FILE = re.compile(r"^(\S+\.py): (\d+)$")  # -qq: `path: count`
 _VERBOSE = re.compile(r"^\s*<(Function|TestCaseFunction) ")  # no -q: the collection tree
 _ERROR_LINE = re.compile(r"^E\s+(\S*(Error|Exception)\b.*)$")
-_MISSING_MODULE = re.compile(r"No module named '([^'.]+)")
+_MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,20 @@ def import_fix(cause: str, repo: Path, args: Sequence[str] = ("tests",)) -> str:
     """How to make a module the tests import importable in the workspace; `args` are the sensor's
     pytest arguments (a held-out sensor's name its own test folder, which must stay)."""
     match = _MISSING_MODULE.search(cause)
-    module = match.group(1) if match else ""
+    dotted = match.group(1) if match else ""
+    module = dotted.split(".")[0]
     for where, folder in (("under src/ (a src layout)", "src"), ("at the repository root", ".")):
         if module and ((repo / folder / module).exists() or (repo / folder / f"{module}.py").exists()):
+            inner = Path(folder, *dotted.split("."))
+            found = [p for p in (inner.with_suffix(".py"), inner) if "." in dotted and (repo / p).exists()]
+            if found:  # the package is found; a module of it is only in the checkout, not in git
+                rel = found[0].as_posix()
+                return (
+                    f"`{dotted}` is in your checkout ({rel}) but not among the files git tracks (a file "
+                    "your build writes, such as a version module?): codefit runs the tests on a copy of "
+                    f"the tracked files; commit it (`git add -f {rel}`), or make the package import "
+                    "without it"
+                )
             suggested = ", ".join(f'"{a}"' for a in ["-o", f"pythonpath={folder}", *args])
             return (
                 f"`{module}` lives {where}: set the sensor's args = [{suggested}], or "
