@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from codefit import pysource
 from codefit.assertions import called
 from codefit.gate.carve import inherits_tests
+from codefit.guards.source import literal
 from codefit.testfiles import is_test_function
 
 
@@ -182,8 +183,8 @@ def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | a
         if isinstance(row, ast.Call) and called(row) == "param":
             given = [k.value for k in row.keywords if k.arg == "id"]
             if given:
-                named = _literal(given[0])
-                if not isinstance(named, str):
+                ok, named = literal(given[0])
+                if not ok or not isinstance(named, str):
                     return False
                 ids.append(named)
                 continue
@@ -192,27 +193,19 @@ def _ids_kept(test: ast.FunctionDef | ast.AsyncFunctionDef, values: ast.List | a
             items = list(row.elts)
         else:
             items = [row]
-        parts = [_id_part(item) for item in items]
-        if width < 1 or not all(isinstance(part, str) for part in parts):
+        parts = [part for item in items if (part := _id_part(item)) is not None]
+        if width < 1 or len(parts) != len(items):
             return False
-        ids.append("-".join(str(part) for part in parts))
+        ids.append("-".join(parts))
     return len(set(ids)) == len(ids)
-
-
-_NOT_LITERAL = object()
-
-
-def _literal(node: ast.expr) -> object:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _NOT_LITERAL
 
 
 def _id_part(node: ast.expr) -> str | None:
     """The id pytest makes from a literal value (a string, bytes, a number, a bool, None), as pytest
     writes it (non-ASCII escaped); None for a value it names by position instead (`argname3`)."""
-    value = _literal(node)
+    ok, value = literal(node)
+    if not ok:
+        return None
     if isinstance(value, bytes):
         return value.decode("ascii", "backslashreplace")
     if isinstance(value, str):
