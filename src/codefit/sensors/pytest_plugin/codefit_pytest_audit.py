@@ -120,11 +120,15 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     def taint(code: object) -> None:
         """Code made from a string (`exec`, `eval`, `FunctionType`, a `__code__` assignment) while
         the candidate's code is on the stack is the candidate's, whoever runs it later."""
-        if type(code) is not CodeType or candidates(code):  # type: ignore[arg-type]
+        if type(code) is not CodeType:
             return
-        synthetic = code.co_filename.startswith("<") and not code.co_filename.startswith("<frozen")
-        if synthetic and first_changed(getframe(3)) is not None:
-            tainted.update(nested(code))
+        name = code.co_filename  # type: ignore[attr-defined]
+        # Only code from a string can be tainted: a module's code (most of what runs) is not walked
+        # for its shape here. A name that is not an exact `str` is the candidate's code already.
+        if type(name) is not str or not name.startswith("<") or name.startswith("<frozen"):
+            return
+        if not candidates(code) and first_changed(getframe(3)) is not None:  # type: ignore[arg-type]
+            tainted.update(nested(code))  # type: ignore[arg-type]
 
     def record(what: str, origin: FrameType | None, caller: FrameType) -> None:
         """Record `what`, done by `caller` (code under test) from the innermost frame `origin`, when

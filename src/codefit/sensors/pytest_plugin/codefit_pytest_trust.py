@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
+from itertools import chain
 from types import CodeType, FrameType
 
 
@@ -89,23 +91,40 @@ def compiled_shape(code: CodeType) -> bool:
     `str`, constants of the builtin types (`_CONSTANTS`, exactly). Code built at run time with a
     `str` subclass for its file name, or an object of its own among its constants, would run its
     builder's methods wherever it is hashed, compared or read (`code in seen`, `name.startswith`):
-    such code is nobody's but the candidate's, and is never looked into. Reads only types."""
+    such code is nobody's but the candidate's, and is never looked into. Reads only types, compared
+    by their ids (a metaclass may define `==` or a hash); the loops are the interpreter's own (the
+    audit hook judges every module's code on its stack: a loop in Python here cost more than the
+    tests of a small suite)."""
     names = (code.co_name, getattr(code, "co_qualname", ""), code.co_filename)
     tuples = (code.co_consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)
-    if any(type(name) is not str for name in names) or any(type(t) is not tuple for t in tuples):
+    if _type_ids(names) != _STR or _type_ids(tuples) != _TUPLE:
         return False
-    if any(type(name) is not str for t in tuples[1:] for name in t):
-        return False
-    return all(_compiled_constant(const) for const in code.co_consts)
+    return _type_ids(chain(*tuples[1:])) <= _STR and _compiled_constants(code.co_consts)
 
 
-def _compiled_constant(const: object) -> bool:
-    kind = type(const)
-    if not any(kind is allowed for allowed in _CONSTANTS):  # identity: a metaclass may define `==`
+_CONSTANT_IDS = frozenset(map(id, _CONSTANTS))
+_STR, _TUPLE = {id(str)}, {id(tuple)}
+_CODE, _CONTAINERS = id(CodeType), frozenset(map(id, (tuple, frozenset, CodeType)))
+
+
+def _type_ids(values: Iterable[object]) -> set[int]:
+    return set(map(id, map(type, values)))
+
+
+def _compiled_constants(consts: tuple[object, ...] | frozenset[object]) -> bool:
+    kinds = _type_ids(consts)
+    if not kinds <= _CONSTANT_IDS:
         return False
-    if kind is tuple or kind is frozenset:
-        return all(_compiled_constant(item) for item in const)  # type: ignore[attr-defined]
-    return kind is not CodeType or compiled_shape(const)  # type: ignore[arg-type]
+    if kinds.isdisjoint(_CONTAINERS):
+        return True
+    for const in consts:
+        kind = id(type(const))
+        if kind == _CODE:
+            if not compiled_shape(const):  # type: ignore[arg-type]
+                return False
+        elif kind in _CONTAINERS and not _compiled_constants(const):  # type: ignore[arg-type]
+            return False
+    return True
 
 
 def exact_text(value: object) -> str | None:
