@@ -137,13 +137,23 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for rel_path, text in files.items():
             (root / rel_path).write_text(text)
         commit(root, branch)
+    # Pull requests on top of those: one breaks what its base passes, one leaves a failing base as it is.
+    for branch, parent, files in (
+        ("regress", "honest", {"shop/grades.py": OVERFIT}),
+        ("overfit_docs", "overfit", {"README.md": "Grades, as letters.\n"}),
+    ):
+        assert run(["git", "checkout", "-q", "-b", branch, parent], root).returncode == 0
+        for rel_path, text in files.items():
+            (root / rel_path).write_text(text)
+        commit(root, branch)
     assert run(["git", "checkout", "-q", "main"], root).returncode == 0
     return root
 
 
 def check(
-    repo: Path, head: str, tmp_path: Path
+    repo: Path, head: str, tmp_path: Path, base: str = "main"
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, object], str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     sarif, junit, md = tmp_path / "out.sarif", tmp_path / "out.xml", tmp_path / "summary.md"
     proc = run(
         [
@@ -152,7 +162,7 @@ def check(
             "codefit",
             "check",
             "--base",
-            "main",
+            base,
             "--head",
             head,
             "--sarif",
@@ -210,6 +220,23 @@ def test_overfitting_fails_on_the_blind_split_without_naming_its_tests(repo: Pat
     assert proc.returncode == 1, proc.stdout
     assert "held-out hidden (validation): failed" in proc.stdout
     for secret in ("test_boundary_a", "test_c_band", "test_b_boundary", "grade(90)"):
+        assert secret not in proc.stdout + md + json.dumps(sarif)
+
+
+def test_a_failing_held_out_split_says_whether_the_change_or_its_base_broke_it(
+    repo: Path, tmp_path: Path
+) -> None:
+    secrets = ("test_boundary_a", "test_c_band", "test_b_boundary", "grade(90)")
+    proc, sarif, md = check(repo, "regress", tmp_path / "regress", base="honest")
+    assert proc.returncode == 1, proc.stdout
+    assert "held-out hidden (validation): failed (the change's: tests of it that pass on base" in proc.stdout
+    assert "fail, not on base" in md
+    # A base that already fails the split: a pull request that leaves the code alone is told so.
+    proc, sarif, md = check(repo, "overfit_docs", tmp_path / "docs", base="overfit")
+    assert proc.returncode == 1, proc.stdout
+    assert "held-out hidden (validation): failed (as on base: no test of it that passes" in proc.stdout
+    assert "fail as on base" in md
+    for secret in secrets:
         assert secret not in proc.stdout + md + json.dumps(sarif)
 
 

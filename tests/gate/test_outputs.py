@@ -10,9 +10,9 @@ import jsonschema
 import junitparser
 
 from codefit.gate.outputs import junit, markdown, sarif, summary_lines, workflow_annotations
-from codefit.gate.result import CheckResult, HeldoutVerdict
+from codefit.gate.result import CheckResult, HeldoutVerdict, verdict
 from codefit.guards.base import Alert, Policy, Severity
-from codefit.sensors.base import Counts, Reading
+from codefit.sensors.base import Counts, Finding, Outcome, Reading, SensorSettings, TestResult
 from codefit.spec import FeedbackLevel, Split
 
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "sarif" / "sarif-2.1.0-rtm.5.json"
@@ -120,3 +120,40 @@ def test_the_train_line_names_what_did_not_pass() -> None:
         )
     ]
     assert "  train unit: failed (2/4 passed, 1 failed, 1 skipped)" in summary_lines(checked)
+
+
+def held_out(*failing: str, error: str | None = None, tampered: bool = False) -> Reading:
+    tests = [TestResult(nodeid=f"tests/test_h.py::{n}", outcome=Outcome.FAILED) for n in failing]
+    tests.append(TestResult(nodeid="tests/test_h.py::test_ok", outcome=Outcome.PASSED))
+    findings = (Finding(message="twins passed", rule="tampered"),) if tampered else ()
+    return Reading(
+        sensor="hidden",
+        split=Split.VALIDATION,
+        score=0.5,
+        passed=not failing and not error and not tampered,
+        tests=tuple(tests),
+        findings=findings,
+        error=error,
+    )
+
+
+def test_a_failed_split_graded_on_base_says_whose_failures_they_are_and_nothing_more() -> None:
+    settings = SensorSettings(name="hidden", kind="pytest", split=Split.VALIDATION)
+    older = verdict(held_out("test_a"), settings, held_out("test_a", "test_b"))
+    assert older.as_on_base is True and "as on base" in older.line()
+    newer = verdict(held_out("test_a", "test_c"), settings, held_out("test_a"))
+    assert newer.as_on_base is False and "the change's" in newer.line()
+    assert "test_a" not in older.line() + newer.line()  # a verdict names no held-out test
+    # A run that went worse as a whole is the change's, whatever its tests did.
+    assert verdict(held_out(tampered=True), settings, held_out("test_a")).as_on_base is False
+    assert verdict(held_out(error="timed out"), settings, held_out()).as_on_base is False
+    assert verdict(held_out(error="timed out"), settings, held_out(error="timed out")).as_on_base is True
+    # A passed split, or one not graded on base, says nothing of base.
+    assert verdict(held_out(), settings, held_out("test_a")).as_on_base is None
+    assert verdict(held_out("test_a"), settings).on_base() == ""
+    report = result()
+    report.heldout = [newer]
+    assert "  held-out hidden (validation): failed (the change's" in "\n".join(summary_lines(report))
+    assert any(r.startswith("held-out hidden (validation) failed (the change's") for r in report.reasons())
+    assert "the change's" in junit(report)
+    assert "fail, not on base" in markdown(report)

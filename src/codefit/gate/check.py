@@ -28,7 +28,7 @@ from codefit.harness.plan import RunPlan, plan_from_config
 from codefit.optimizers.base import StepResult, StepStatus
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
-from codefit.spec import Split
+from codefit.spec import FeedbackLevel, Split
 from codefit.testfiles import is_test_code
 from codefit.workspace.git import git, git_bytes
 from codefit.workspace.grading import grade
@@ -106,7 +106,11 @@ def run_check(
                 tampered = tampered_alerts(result.train)
                 result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered]
                 readings = graded.result()
-        result.heldout = [verdict(r, s.settings) for r, s in zip(readings, blind, strict=True)]
+        on_base = _failed_on_base(source, base_sha, blind, shown, readings)
+        result.heldout = [
+            verdict(reading, sensor.settings, before)
+            for reading, sensor, before in zip(readings, blind, on_base, strict=True)
+        ]
         if mutation:
             result.mutation_score, note = _mutation(workspace, before, after, plan)
             result.notes += [note] if note else []
@@ -232,6 +236,25 @@ def _heldout(
     ):
         graded = [pool.submit(grade, source, head, group, shown, shared=True) for group in groups]
         return [reading for future in graded for reading in future.result()]
+
+
+def _failed_on_base(
+    source: RepositoryTrees,
+    base: str,
+    blind: Sequence[Sensor],
+    shown: SensorContext,
+    readings: Sequence[Reading],
+) -> list[Reading | None]:
+    """Each held-out split that failed on head (and may say so) graded on base too, None for the
+    others: whether the change broke it or found it broken is what its author asks first, and the
+    answer costs a grading only when a split fails."""
+    failed = [
+        sensor
+        for sensor, reading in zip(blind, readings, strict=True)
+        if not reading.passed and sensor.settings.feedback != FeedbackLevel.NONE
+    ]
+    graded = dict(zip(map(id, failed), _heldout(source, base, failed, shown) if failed else [], strict=True))
+    return [graded.get(id(sensor)) for sensor in blind]
 
 
 def _inside(path: Path, repo: Path) -> bool:

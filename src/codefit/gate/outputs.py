@@ -57,6 +57,8 @@ def markdown(result: CheckResult) -> str:
         )
     for v in result.heldout:
         told = "graded" if v.level == "none" else ("pass" if v.passed else "fail")
+        if v.as_on_base is not None:
+            told += " as on base" if v.as_on_base else ", not on base"
         if v.score is not None:
             told += f" ({v.score:.2f})"
         out.append(f"| {v.split} (held out) | {v.sensor} | {told} |")
@@ -102,7 +104,7 @@ def junit(result: CheckResult) -> str:
         _case(train, "train", reading.sensor, None if reading.passed else f"{reading.counts.failed} failed")
     heldout = ET.SubElement(suites, "testsuite", name="held-out")
     for v in result.heldout:
-        _case(heldout, v.split, v.sensor, None if v.passed else "the held-out checks failed")
+        _case(heldout, v.split, v.sensor, None if v.passed else f"the held-out checks failed{v.on_base()}")
     guards = ET.SubElement(suites, "testsuite", name="guards")
     for alert, policy in result.alerts:
         _case(

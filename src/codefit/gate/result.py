@@ -19,6 +19,9 @@ class HeldoutVerdict:
     passed: bool
     score: float | None = None  # `score` and finer
     failing: tuple[str, ...] = ()  # `names` and finer
+    # A failed split, graded on base too: True when no test of it that passes on base fails here
+    # (the failures were there before the change), False when some do; None when not known.
+    as_on_base: bool | None = None
 
     def line(self) -> str:
         if self.level == FeedbackLevel.NONE:
@@ -28,7 +31,15 @@ class HeldoutVerdict:
             text += f", score {self.score:.2f}"
         if self.failing:
             text += f"; failing: {', '.join(self.failing)}"
-        return text
+        return text + self.on_base()
+
+    def on_base(self) -> str:
+        """What grading base told of a failed split, for a reader: the change's failures, or older."""
+        if self.passed or self.as_on_base is None:
+            return ""
+        if self.as_on_base:
+            return " (as on base: no test of it that passes on base fails here)"
+        return " (the change's: tests of it that pass on base fail here)"
 
 
 @dataclass
@@ -56,14 +67,18 @@ class CheckResult:
         out = [
             f"train sensor {r.sensor} failed" for r in self.train if r.sensor in self.gates and not r.passed
         ]
-        return out + [f"held-out {v.sensor} ({v.split}) failed" for v in self.heldout if not v.passed]
+        return out + [
+            f"held-out {v.sensor} ({v.split}) failed{v.on_base()}" for v in self.heldout if not v.passed
+        ]
 
     @property
     def passed(self) -> bool:
         return not self.reasons()
 
 
-def verdict(reading: Reading, settings: SensorSettings) -> HeldoutVerdict:
+def verdict(reading: Reading, settings: SensorSettings, on_base: Reading | None = None) -> HeldoutVerdict:
+    """The split's answer within its feedback level; `on_base`: the same split graded on base, for a
+    split that failed."""
     level = settings.feedback
     finer = list(FeedbackLevel).index(level)
     return HeldoutVerdict(
@@ -71,8 +86,23 @@ def verdict(reading: Reading, settings: SensorSettings) -> HeldoutVerdict:
         split=reading.split.value,
         level=level,
         passed=reading.passed,
+        as_on_base=None if on_base is None or reading.passed else no_new_failures(reading, on_base),
         score=reading.score if finer >= list(FeedbackLevel).index(FeedbackLevel.SCORE) else None,
         failing=tuple(t.nodeid for t in reading.failing_tests())
         if finer >= list(FeedbackLevel).index(FeedbackLevel.NAMES)
         else (),
     )
+
+
+def no_new_failures(head: Reading, base: Reading) -> bool:
+    """Whether every test failing on head fails on base too, and head's run went no worse as a whole
+    (no tampering, no error of the run that base's lacks)."""
+    if _tampered(head) and not _tampered(base):
+        return False
+    if head.error and not base.error:
+        return False
+    return {t.nodeid for t in head.failing_tests()} <= {t.nodeid for t in base.failing_tests()}
+
+
+def _tampered(reading: Reading) -> bool:
+    return any(finding.rule == "tampered" for finding in reading.findings)
