@@ -176,9 +176,11 @@ def test_check_grades_both_sealed_splits_in_one_process(
         log.unlink(missing_ok=True)
         result = run_check(repo, base, "pr")
         launches = [json.loads(line) for line in log.read_text().splitlines()]
-        assert len(launches) == 2, launches
+        # Train, the held-out splits together; splits that fail are graded on base too, together.
+        assert len(launches) == (2 if honest else 3), launches
         assert sorted(v.split for v in result.heldout) == ["test", "validation"]
         assert [v.passed for v in result.heldout] == [honest, honest]
+        assert [v.as_on_base for v in result.heldout] == [None if honest else False] * 2
         assert result.passed == honest, result.reasons()
 
 

@@ -27,7 +27,7 @@ def load_trust() -> ModuleType:
 
 
 trust = load_trust()
-SOURCE = '''
+SOURCE = """
 import os
 LIMIT = (1, 2.5, 3j, b"x", None, ..., frozenset({1, "a"}), ("deep", (True,)))
 
@@ -39,7 +39,7 @@ class Holder:
 
 async def later():
     return [x async for x in other()]
-'''
+"""
 
 
 def compiled() -> CodeType:
@@ -97,8 +97,8 @@ def test_code_compiled_from_source_is_read_standard_library_too() -> None:
             id="object deep in a tuple and a frozenset",
         ),
         pytest.param(lambda c: replace_nested(c, co_consts=(None, object())), id="object in nested code"),
-        pytest.param(lambda c: replace_nested(c, co_filename=Text("module.py")), id="str subclass in nested code"),
-        pytest.param(lambda c: c.replace(co_consts=(*c.co_consts, Sneaky("s"))), id="metaclass with its own =="),
+        pytest.param(lambda c: replace_nested(c, co_filename=Text("module.py")), id="str subclass, nested"),
+        pytest.param(lambda c: c.replace(co_consts=(*c.co_consts, Sneaky("s"))), id="metaclass =="),
         pytest.param(lambda c: c.replace(co_consts=(*c.co_consts, True.__class__)), id="a type as constant"),
     ],
 )

@@ -105,10 +105,12 @@ def import_fix(cause: str, repo: Path, args: Sequence[str] = ("tests",)) -> str:
             if found:  # the package is found; a module of it is only in the checkout, not in git
                 rel = found[0].as_posix()
                 return (
-                    f"`{dotted}` is in your checkout ({rel}) but not among the files git tracks (a file "
-                    "your build writes, such as a version module?): codefit runs the tests on a copy of "
-                    f"the tracked files; commit it (`git add -f {rel}`), or make the package import "
-                    "without it"
+                    f"`{dotted}` is in your checkout ({rel}) but not among the files git tracks: codefit "
+                    "runs the tests on a copy of the tracked files, with a version module the build "
+                    "writes only where pyproject.toml declares it (`version_file` of "
+                    "[tool.setuptools_scm], `version-file` of [tool.hatch.build.hooks.vcs]) and it "
+                    f"only sets version names; declare it, commit it (`git add -f {rel}`), or make "
+                    "the package import without it"
                 )
             suggested = ", ".join(f'"{a}"' for a in ["-o", f"pythonpath={folder}", *args])
             return (

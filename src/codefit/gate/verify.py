@@ -27,6 +27,7 @@ from codefit.harness.plan import plan_from_config
 from codefit.sensors.base import Outcome, SensorContext
 from codefit.sensors.pytest_sensor import PytestSensor
 from codefit.workspace.changes import visible_files
+from codefit.workspace.generated import carried_in_checkout, write_carried
 from codefit.workspace.grading import materialize_heldout
 
 
@@ -159,8 +160,10 @@ def verify_split(root: Path, progress: Callable[[str], None] = lambda line: None
         original, split, heldout = Path(tmp) / "original", Path(tmp) / "split", Path(tmp) / "heldout"
         for sensor in blind:  # first: no key, or the wrong one, is said before any suite runs
             materialize_heldout(sensor.settings, heldout)
-        _copy(root, files, original)
-        _copy(root, files, split)
+        carried = carried_in_checkout(root, set(files))  # a version module the build writes
+        for tree in (original, split):
+            _copy(root, files, tree)
+            write_carried(carried, tree)
         for rel, data in originals.items():
             (original / rel).write_bytes(base64.b64decode(data))
         progress(f"running the suite as it was before the split ({len(train)} train sensor(s))")

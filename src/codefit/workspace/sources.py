@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from codefit.workspace import trees
+from codefit.workspace.generated import carried_at, write_carried
 from codefit.workspace.git import GitDir, git
 from codefit.workspace.workspace import excluded_relatives, remove_excluded
 
@@ -47,6 +48,7 @@ class RepositoryTrees:
         self.repo, self._base, self._exclude = repo, base, tuple(exclude)
         self.objects = GitDir(Path(git(repo, "rev-parse", "--absolute-git-dir").strip()), repo)
         self._left_out = tuple(excluded_relatives(repo, exclude))
+        self._carried = carried_at(self.objects, repo, base)  # version modules the build writes
 
     @property
     def base(self) -> str:
@@ -76,6 +78,7 @@ class RepositoryTrees:
     def export_tree(self, commit: str, dest: Path) -> None:
         trees.write_tree(self.objects, commit, dest)
         remove_excluded(dest, self.repo, self._exclude)
+        write_carried(self._carried, dest)
 
     def _is_left_out(self, rel: str) -> bool:
         return any(rel == out or rel.startswith(out + "/") for out in self._left_out)

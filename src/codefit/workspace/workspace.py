@@ -20,6 +20,7 @@ from pathlib import Path
 
 from codefit.errors import WorkspaceError
 from codefit.workspace import trees
+from codefit.workspace.generated import carried_at, write_carried
 from codefit.workspace.git import GitDir, git, head_commit, ls_files, null_separated
 from codefit.workspace.hashcache import HashCache
 
@@ -86,6 +87,7 @@ class Workspace:
         trees.write_tree(GitDir(user_git, repo), head, dest)
         if dirty:
             _overlay_uncommitted(repo, dest)
+        write_carried(carried_at(GitDir(user_git, repo), repo, head), dest)  # a version module built
         remove_excluded(dest, repo, exclude)
         if prepare is not None:
             prepare(dest)

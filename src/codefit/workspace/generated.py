@@ -1,0 +1,200 @@
+"""Version modules the project's build writes into the package, carried into every tree codefit builds.
+
+A project versioned by its git tags (setuptools_scm, hatch-vcs, pdm-backend) declares a file its
+build writes (`src/filelock/version.py`) and git ignores. The package imports it
+(`from .version import version`), so a copy of the tracked files alone cannot import the project
+and every test errs (filelock, isodate, urllib3). Such a file is carried from the checkout into the
+workspace and every copy graded, as the base tree's own, when:
+
+- the project's build configuration at the commit a tree comes from declares it (pyproject.toml's
+  `[tool.setuptools_scm]` `version_file`/`write_to`, `[tool.hatch.build.hooks.vcs]` `version-file`,
+  `[tool.pdm.version]` `write_to`, or `write_to`/`version_file` in setup.py or setup.cfg): a change
+  under judgement cannot name another file;
+- git does not track it at that commit, and the checkout holds it as a regular file inside the
+  repository (no link on the way);
+- it is a plain version module: names of a version's vocabulary given literal values, the typing
+  scaffolding the generators write, and nothing else. Any ignored file could hold a secret, and a
+  file the harness adds is no change the guards see, so nothing that can compute is carried.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from codefit import pysource
+from codefit.workspace import trees
+from codefit.workspace.git import GitDir
+
+MAX_BYTES = 16_384
+# setup.py: use_scm_version={"write_to": "src/pkg/_version.py"}; setup.cfg: write_to = ...
+_SETUP_KEY = re.compile(r"""\b(?:write_to|version_file)\b["']?\s*[:=]\s*["']?([\w./-]+\.py)""")
+_VERSION_NAME = re.compile(
+    r"_*(version|version_tuple|version_info|commit_id|revision|git_revision|full_version|release)_*",
+    re.IGNORECASE,
+)
+_SCAFFOLD_NAMES = frozenset({"__all__", "TYPE_CHECKING", "VERSION_TUPLE", "COMMIT_ID"})
+_TYPING_MODULES = frozenset({"__future__", "typing"})
+
+
+def declared(read: Callable[[str], bytes | None]) -> list[str]:
+    """The version files the build configuration read through `read` (a commit's file, by relative
+    path) declares, as relative paths inside the repository, in the order found."""
+    found: list[str] = []
+    config = _toml(read("pyproject.toml"))
+    scm = _at(config, "tool", "setuptools_scm")
+    found += [_text(scm.get("version_file")), _text(scm.get("write_to"))]
+    found.append(_text(_at(config, "tool", "hatch", "build", "hooks", "vcs").get("version-file")))
+    pdm = _text(_at(config, "tool", "pdm", "version").get("write_to"))
+    found += [pdm, f"src/{pdm}"] if pdm else []  # pdm-backend: relative to the package dir
+    for name in ("setup.py", "setup.cfg"):
+        data = read(name)
+        if data:
+            found += _SETUP_KEY.findall(data.decode("utf-8", errors="replace"))
+    clean = [p for p in (_inside_relative(f) for f in found if f) if p]
+    return list(dict.fromkeys(clean))
+
+
+def carried_files(
+    repo: Path, read: Callable[[str], bytes | None], tracked: Callable[[str], bool]
+) -> dict[str, bytes]:
+    """{relative path: bytes} of the declared version files to carry (see the module docstring):
+    `read` reads the commit's files, `tracked` says whether the commit holds a path."""
+    carried = {}
+    for rel in declared(read):
+        if tracked(rel):
+            continue
+        data = _regular_file(repo, rel)
+        if data is not None and plain_version_module(data):
+            carried[rel] = data
+    return carried
+
+
+def carried_at(git: GitDir, repo: Path, treeish: str) -> dict[str, bytes]:
+    """The files to carry into trees of `treeish`, a commit or tree of the repository at `repo`."""
+    listing = {e.path: e for e in trees.entries(git, treeish)}
+    config = [listing[name] for name in ("pyproject.toml", "setup.py", "setup.cfg") if name in listing]
+    content = trees.blobs(git, (e.sha for e in config if e.mode in (trees.BLOB, trees.EXECUTABLE)))
+    texts = {e.path: content.get(e.sha) for e in config}
+    return carried_files(repo, texts.get, lambda rel: rel in listing)
+
+
+def carried_in_checkout(repo: Path, listed: Collection[str]) -> dict[str, bytes]:
+    """The files to carry into copies of the checkout's working tree, `listed` its files git shows."""
+
+    def read(rel: str) -> bytes | None:
+        data = _regular_file(repo, rel)
+        return data if rel in listed else None
+
+    return carried_files(repo, read, lambda rel: rel in listed)
+
+
+def write_carried(carried: Mapping[str, bytes], dest: Path) -> None:
+    """Write each carried file into the tree at `dest` where the tree has nothing at its path."""
+    for rel, data in carried.items():
+        target = dest / rel
+        if os.path.lexists(target) or not _no_link_above(dest, rel):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def plain_version_module(data: bytes) -> bool:
+    """Whether `data` is a module that only gives a version's names literal values (with the typing
+    scaffolding setuptools_scm, hatch-vcs and vcs-versioning write around them)."""
+    if len(data) > MAX_BYTES:
+        return False
+    try:
+        tree = pysource.parse(data.decode("utf-8"))
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        return False
+    return all(_plain(statement) for statement in tree.body)
+
+
+def _plain(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)  # a docstring
+    if isinstance(node, ast.ImportFrom):
+        return node.module in _TYPING_MODULES and node.level == 0
+    if isinstance(node, ast.Assign):
+        names = all(isinstance(t, ast.Name) and _version_name(t.id) for t in node.targets)
+        return names and _literal(node.value)
+    if isinstance(node, ast.AnnAssign):
+        plain_value = node.value is None or _literal(node.value)
+        return isinstance(node.target, ast.Name) and _version_name(node.target.id) and plain_value
+    if isinstance(node, ast.If):  # `if TYPE_CHECKING: ... else: ...`
+        guarded = isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        return guarded and all(_plain(s) for s in [*node.body, *node.orelse])
+    return False
+
+
+def _version_name(name: str) -> bool:
+    return name in _SCAFFOLD_NAMES or _VERSION_NAME.fullmatch(name) is not None
+
+
+def _literal(node: ast.expr) -> bool:
+    """A constant, a tuple or list of them, `object`, or a typing expression of names (an alias)."""
+    if isinstance(node, ast.Constant):
+        return node.value is ... or isinstance(node.value, str | int | float | bool | type(None))
+    if isinstance(node, ast.Tuple | ast.List):
+        return all(_literal(item) for item in node.elts)
+    if isinstance(node, ast.Name):  # `VERSION_TUPLE = object`, or a typing name in an alias
+        return True
+    if isinstance(node, ast.Subscript):  # Tuple[Union[int, str], ...]
+        return isinstance(node.value, ast.Name) and _literal(node.slice)
+    if isinstance(node, ast.BinOp):  # int | str
+        return isinstance(node.op, ast.BitOr) and _literal(node.left) and _literal(node.right)
+    return False
+
+
+def _regular_file(repo: Path, rel: str) -> bytes | None:
+    """The checkout's file at `rel`: a regular file, no link on the way, at most MAX_BYTES."""
+    if not _no_link_above(repo, rel):
+        return None
+    path = repo / rel
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+        return None
+    return path.read_bytes()
+
+
+def _no_link_above(root: Path, rel: str) -> bool:
+    current = root
+    for part in PurePosixPath(rel).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return True
+
+
+def _inside_relative(path: str) -> str | None:
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or pure.suffix != ".py":
+        return None
+    return pure.as_posix().removeprefix("./")
+
+
+def _toml(data: bytes | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    try:
+        return tomllib.loads(data.decode("utf-8", errors="replace"))
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _at(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at `keys` (`tool.hatch.build`), or an empty one where any is missing or no table."""
+    table: Mapping[str, Any] = data
+    for key in keys:
+        value = table.get(key)
+        table = value if isinstance(value, dict) else {}
+    return dict(table)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
