@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from codefit.workspace.export import export_branch
 from codefit.workspace.generated import declared, plain_version_module
 from codefit.workspace.sources import RepositoryTrees
 from codefit.workspace.workspace import Workspace
@@ -201,3 +202,15 @@ def test_the_declaration_is_the_commits_own_and_a_tracked_file_is_left_as_tracke
     (repo / "src/pkg/_version.py").write_text('__version__ = version = "9.9"\n')
     tracked = Workspace.create(repo, tmp_path / "tracked")
     assert (tracked.path / "src/pkg/_version.py").read_text() == VCS_VERSIONING
+
+
+def test_the_result_branch_never_gains_the_version_module(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = pkg_repo(make_repo)
+    base = run_git(repo, "rev-parse", "HEAD").strip()
+    workspace = Workspace.create(repo, tmp_path / "ws")
+    (workspace.path / "src/pkg/__init__.py").write_text(PACKAGE["src/pkg/__init__.py"].replace("42", "6 * 7"))
+    checkpoint = workspace.snapshot("step 1")
+    export_branch(workspace, checkpoint, repo, base, "codefit/result")
+    changed = run_git(repo, "diff", "--name-only", base, "codefit/result").split()
+    assert changed == ["src/pkg/__init__.py"]  # the optimizer's change, and no generated file
+    assert run_git(repo, "status", "--porcelain") == ""  # the user's tree, index and branch untouched

@@ -11,7 +11,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from codefit.workspace.git import git
+from codefit.workspace.generated import untracked_declared
+from codefit.workspace.git import GitDir, git
 from codefit.workspace.workspace import ALWAYS_EXCLUDED, Workspace
 
 CHECKPOINT_REF = "refs/codefit/checkpoint"
@@ -35,6 +36,7 @@ def export_branch(
     git(repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", source, CHECKPOINT_REF)
     tree = workspace.tree_of(checkpoint)
     tree = _restore_excluded(repo, base_commit, tree, restore)
+    tree = _without_generated(repo, base_commit, tree)
     message = (
         f"codefit: result of {branch.removeprefix('codefit/')}\n\nCheckpoint {checkpoint[:12]} of the run."
     )
@@ -61,4 +63,18 @@ def _restore_excluded(repo: Path, base_commit: str, tree: str, restore: Sequence
         git(repo, "read-tree", tree, env=env)
         index_info = "\n".join(entries.splitlines()) + "\n"
         git(repo, "update-index", "--index-info", env=env, input_bytes=index_info.encode())
+        return git(repo, "write-tree", env=env).strip()
+
+
+def _without_generated(repo: Path, base_commit: str, tree: str) -> str:
+    """Leave out the version modules the workspace carried (`codefit.workspace.generated`): the build
+    writes them and git ignores them, so the user's branch never gains one."""
+    user_git = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+    generated = untracked_declared(GitDir(user_git, repo), base_commit)
+    if not generated:
+        return tree
+    with tempfile.TemporaryDirectory(prefix="codefit-index-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        git(repo, "read-tree", tree, env=env)
+        git(repo, "update-index", "--force-remove", "--", *generated, env=env)
         return git(repo, "write-tree", env=env).strip()

@@ -23,7 +23,7 @@ import ast
 import os
 import re
 import tomllib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -60,38 +60,39 @@ def declared(read: Callable[[str], bytes | None]) -> list[str]:
     return list(dict.fromkeys(clean))
 
 
-def carried_files(
-    repo: Path, read: Callable[[str], bytes | None], tracked: Callable[[str], bool]
-) -> dict[str, bytes]:
-    """{relative path: bytes} of the declared version files to carry (see the module docstring):
-    `read` reads the commit's files, `tracked` says whether the commit holds a path."""
+def carried_files(repo: Path, paths: Sequence[str]) -> dict[str, bytes]:
+    """{relative path: bytes} of the files among `paths` (declared, untracked) to carry from the
+    checkout at `repo`: regular files there, plain version modules (see the module docstring)."""
     carried = {}
-    for rel in declared(read):
-        if tracked(rel):
-            continue
+    for rel in paths:
         data = _regular_file(repo, rel)
         if data is not None and plain_version_module(data):
             carried[rel] = data
     return carried
 
 
-def carried_at(git: GitDir, repo: Path, treeish: str) -> dict[str, bytes]:
-    """The files to carry into trees of `treeish`, a commit or tree of the repository at `repo`."""
+def untracked_declared(git: GitDir, treeish: str) -> list[str]:
+    """The version files the build configuration of `treeish` declares and `treeish` does not hold:
+    the build writes them, and no tree of the commit's own should keep them."""
     listing = {e.path: e for e in trees.entries(git, treeish)}
     config = [listing[name] for name in ("pyproject.toml", "setup.py", "setup.cfg") if name in listing]
     content = trees.blobs(git, (e.sha for e in config if e.mode in (trees.BLOB, trees.EXECUTABLE)))
     texts = {e.path: content.get(e.sha) for e in config}
-    return carried_files(repo, texts.get, lambda rel: rel in listing)
+    return [rel for rel in declared(texts.get) if rel not in listing]
+
+
+def carried_at(git: GitDir, repo: Path, treeish: str) -> dict[str, bytes]:
+    """The files to carry into trees of `treeish`, a commit or tree of the repository at `repo`."""
+    return carried_files(repo, untracked_declared(git, treeish))
 
 
 def carried_in_checkout(repo: Path, listed: Collection[str]) -> dict[str, bytes]:
     """The files to carry into copies of the checkout's working tree, `listed` its files git shows."""
 
     def read(rel: str) -> bytes | None:
-        data = _regular_file(repo, rel)
-        return data if rel in listed else None
+        return _regular_file(repo, rel) if rel in listed else None
 
-    return carried_files(repo, read, lambda rel: rel in listed)
+    return carried_files(repo, [rel for rel in declared(read) if rel not in listed])
 
 
 def write_carried(carried: Mapping[str, bytes], dest: Path) -> None:
