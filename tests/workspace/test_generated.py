@@ -123,6 +123,7 @@ def test_what_the_generators_write_is_a_plain_version_module(text: str) -> None:
         "version = {'a': 1}\n",
         "version = (lambda: 1)()\n",
         "version = str.upper\n",
+        "version: print('run at import') = '1'\n",
         "def version():\n    return '1'\n",
         "class version:\n    pass\n",
         "if True:\n    version = '1'\n",

@@ -127,7 +127,8 @@ def _plain(node: ast.stmt) -> bool:
         return names and _literal(node.value)
     if isinstance(node, ast.AnnAssign):
         plain_value = node.value is None or _literal(node.value)
-        return isinstance(node.target, ast.Name) and _version_name(node.target.id) and plain_value
+        named = isinstance(node.target, ast.Name) and _version_name(node.target.id)
+        return named and plain_value and _literal(node.annotation)  # a module evaluates annotations
     if isinstance(node, ast.If):  # `if TYPE_CHECKING: ... else: ...`
         guarded = isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
         return guarded and all(_plain(s) for s in [*node.body, *node.orelse])
