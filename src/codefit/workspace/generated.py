@@ -38,6 +38,8 @@ _VERSION_NAME = re.compile(
     r"_*(version|version_tuple|version_info|commit_id|revision|git_revision|full_version|release)_*",
     re.IGNORECASE,
 )
+_SHORT_TEXT = re.compile(r"[\w.+!:/ -]{0,64}")
+_MAX_INT, _MAX_ITEMS = 10**15, 8
 _SCAFFOLD_NAMES = frozenset({"__all__", "TYPE_CHECKING", "VERSION_TUPLE", "COMMIT_ID"})
 _TYPING_MODULES = frozenset({"__future__", "typing"})
 
@@ -118,8 +120,12 @@ def plain_version_module(data: bytes) -> bool:
 
 
 def _plain(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Expr):
-        return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)  # a docstring
+    if isinstance(node, ast.Expr):  # a docstring (a module's `__doc__`: short too)
+        return (
+            isinstance(node.value, ast.Constant)
+            and _literal(node.value)
+            and isinstance(node.value.value, str)
+        )
     if isinstance(node, ast.ImportFrom):
         return node.module in _TYPING_MODULES and node.level == 0
     if isinstance(node, ast.Assign):
@@ -140,11 +146,18 @@ def _version_name(name: str) -> bool:
 
 
 def _literal(node: ast.expr) -> bool:
-    """A constant, a tuple or list of them, `object`, or a typing expression of names (an alias)."""
+    """A short constant (a version, a tag, a commit id, a date), a few of them in a tuple or list,
+    `object`, or a typing expression of names (an alias). Short: under `codefit check` the pull
+    request's build writes the file, and what it carries reaches the code under no guard's eyes."""
     if isinstance(node, ast.Constant):
-        return node.value is ... or isinstance(node.value, str | int | float | bool | type(None))
+        value = node.value
+        if isinstance(value, str):
+            return _SHORT_TEXT.fullmatch(value) is not None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return abs(value) <= _MAX_INT
+        return value is ... or isinstance(value, bool | type(None))
     if isinstance(node, ast.Tuple | ast.List):
-        return all(_literal(item) for item in node.elts)
+        return len(node.elts) <= _MAX_ITEMS and all(_literal(item) for item in node.elts)
     if isinstance(node, ast.Name):  # `VERSION_TUPLE = object`, or a typing name in an alias
         return True
     if isinstance(node, ast.Subscript):  # Tuple[Union[int, str], ...]
