@@ -155,15 +155,12 @@ def verify_split(root: Path, progress: Callable[[str], None] = lambda line: None
             where=str(root / "codefit.toml"),
         )
     found = Verification()
-    files = visible_files(root)
     with tempfile.TemporaryDirectory(prefix="codefit-verify-") as tmp:
         original, split, heldout = Path(tmp) / "original", Path(tmp) / "split", Path(tmp) / "heldout"
         for sensor in blind:  # first: no key, or the wrong one, is said before any suite runs
             materialize_heldout(sensor.settings, heldout)
-        carried = carried_in_checkout(root, set(files))  # a version module the build writes
         for tree in (original, split):
-            _copy(root, files, tree)
-            write_carried(carried, tree)
+            working_copy(root, tree)
         for rel, data in originals.items():
             (original / rel).write_bytes(base64.b64decode(data))
         progress(f"running the suite as it was before the split ({len(train)} train sensor(s))")
@@ -198,7 +195,7 @@ def _cases(
 ) -> list[tuple[str, Outcome, str]]:
     """(case as named before the split, outcome, split) of each test the sensors ran on `tree`. All
     of the tree is the user's own code: nothing it does is read as tampering."""
-    own = dataclasses.replace(ctx, unchanged_blobs=_blob_ids(tree), changed_bases={})
+    own = dataclasses.replace(ctx, unchanged_blobs=blob_ids(tree), changed_bases={})
     out = []
     for sensor in sensors:
         reading = sensor.read(tree, own)
@@ -225,8 +222,10 @@ def name_before_split(nodeid: str, split: str) -> str:
     return path + sep + rest
 
 
-def _copy(root: Path, files: Sequence[str], dest: Path) -> None:
-    """The working tree's files (tracked, and untracked ones git does not ignore) into `dest`."""
+def working_copy(root: Path, dest: Path) -> None:
+    """The working tree's files (tracked, and untracked ones git does not ignore) into `dest`, with
+    a version module the build writes (`codefit.workspace.generated`)."""
+    files = visible_files(root)
     for rel in files:
         source = root / rel
         if not source.is_file() and not source.is_symlink():
@@ -234,9 +233,10 @@ def _copy(root: Path, files: Sequence[str], dest: Path) -> None:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target, follow_symlinks=False)
+    write_carried(carried_in_checkout(root, set(files)), dest)
 
 
-def _blob_ids(tree: Path) -> dict[str, str]:
+def blob_ids(tree: Path) -> dict[str, str]:
     """{path: git blob id} of the tree's Python files (how the grader's audit hook knows own code)."""
     ids = {}
     for path in tree.rglob("*.py"):
