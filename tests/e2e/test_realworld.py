@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "realworld.py"
 # src layout + editable install + addopts color + a tracked file matching .gitignore; flat layout;
-# a namespace package with a root conftest.
-PROJECTS = ["humanize", "inflection", "jaraco.functools"]
+# a namespace package with a root conftest; a version module the install writes and git ignores.
+PROJECTS = ["humanize", "inflection", "jaraco.functools", "isodate"]
 
 
 def load_bench() -> ModuleType:
