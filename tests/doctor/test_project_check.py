@@ -47,6 +47,44 @@ def test_a_generated_module_git_ignores_is_named_as_such(tmp_path: Path) -> None
     assert "git add -f src/isodate/version.py" in found.fix and '"pythonpath=src", "-o"' not in found.fix
 
 
+def test_a_generated_module_the_checkout_lacks_names_the_install(tmp_path: Path) -> None:
+    """filelock before `pip install -e .`: the package is on the path (the args say so), its
+    `version` module is nowhere; suggesting `-o pythonpath=src` again would send the user astray."""
+    (tmp_path / "src" / "filelock").mkdir(parents=True)
+    error = COLLECTION_ERROR.replace("No module named 'mypkg'", "No module named 'filelock.version'")
+    found = read_collection(
+        error, 2, False, repo=tmp_path, heldout=False, args=["-o", "pythonpath=src", "tests"]
+    )
+    assert "`filelock.version` is not in your checkout" in found.fix and "pip install -e ." in found.fix
+    assert "pythonpath=src" not in found.fix
+
+
+def test_doctor_says_what_becomes_of_each_version_module_the_build_declares(tmp_path: Path) -> None:
+    from codefit.doctor.project import version_module_findings
+
+    repo = tmp_path / "repo"
+    (repo / "src" / "pkg").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        '[tool.hatch.build.hooks.vcs]\nversion-file = "src/pkg/_version.py"\n'
+        '[tool.setuptools_scm]\nwrite_to = "src/pkg/_scm.py"\n'
+    )
+    (repo / ".gitignore").write_text("_version.py\n_scm.py\n")
+    (repo / "src" / "pkg" / "__init__.py").write_text("")
+    run_git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    run_git(repo, "add", "-A")
+    run_git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    missing = list(version_module_findings(repo))
+    assert [f.level for f in missing] == [Level.WARN, Level.WARN]
+    assert all("pip install -e ." in f.fix for f in missing)
+    (repo / "src" / "pkg" / "_version.py").write_text("__version__ = version = '1.0'\n")
+    (repo / "src" / "pkg" / "_scm.py").write_text("import os\nversion = os.getcwd()\n")
+    found = {f.message.split(",")[0]: f for f in version_module_findings(repo)}
+    carried, computes = found["src/pkg/_version.py"], found["src/pkg/_scm.py"]
+    assert carried.level == Level.OK and "src/pkg/_version.py" in carried.message
+    assert computes.level == Level.WARN and "does more than give version names" in computes.message
+    assert "git add -f src/pkg/_scm.py" in computes.fix
+
+
 def test_a_module_that_is_nowhere_in_the_repository_names_the_interpreter_fix(tmp_path: Path) -> None:
     found = read_collection(COLLECTION_ERROR, 2, False, repo=tmp_path, heldout=False)
     assert "install `mypkg`" in found.fix and "`python`" in found.fix

@@ -112,6 +112,13 @@ def import_fix(cause: str, repo: Path, args: Sequence[str] = ("tests",)) -> str:
                     f"only sets version names; declare it, commit it (`git add -f {rel}`), or make "
                     "the package import without it"
                 )
+            if "." in dotted and (f"pythonpath={folder}" in args or folder == "."):
+                # The package imports; a module of it is in no copy, nor in the checkout.
+                return (
+                    f"`{dotted}` is not in your checkout: a module your build writes (a version module?) "
+                    "appears when the project is installed (`pip install -e .`); codefit carries it into "
+                    "its copies where the build configuration declares it (`codefit doctor` says so)"
+                )
             suggested = ", ".join(f'"{a}"' for a in ["-o", f"pythonpath={folder}", *args])
             return (
                 f"`{module}` lives {where}: set the sensor's args = [{suggested}], or "

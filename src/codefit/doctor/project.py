@@ -16,6 +16,8 @@ from codefit.doctor.collection import Collection, read_collection
 from codefit.errors import CodefitError, ConfigError
 from codefit.harness.plan import RunPlan, plan_from_config, preflight
 from codefit.sensors.pytest_sensor import PytestSensor
+from codefit.workspace.generated import left_behind, untracked_declared
+from codefit.workspace.git import GitDir, git, head_commit
 from codefit.workspace.grading import materialize_heldout
 from codefit.workspace.workspace import Workspace
 
@@ -31,7 +33,38 @@ def check_project(ctx: DoctorContext) -> Iterator[Finding]:
         yield Finding(CHECK, Level.PROBLEM, str(exc), "fix the config (`codefit init` writes a starter one)")
         return
     yield Finding(CHECK, Level.OK, f"the config loads; pytest runs under {plan.context.python}")
+    yield from version_module_findings(plan.repo)
     yield from collection_findings(plan)
+
+
+def version_module_findings(repo: Path) -> Iterator[Finding]:
+    """What becomes of each version module the build declares and git does not track: carried into
+    every tree codefit builds, or left behind and why (then the package may not import there)."""
+    try:
+        user_git = GitDir(Path(git(repo, "rev-parse", "--absolute-git-dir").strip()), repo)
+        declared = untracked_declared(user_git, head_commit(repo))
+    except CodefitError:  # no commit yet: the collection below says so
+        return
+    why = left_behind(repo, declared)
+    for rel in declared:
+        if rel not in why:
+            yield Finding(
+                CHECK,
+                Level.OK,
+                f"{rel}, which your build writes and git ignores, is carried into codefit's copies",
+            )
+            continue
+        fix = (
+            "install the project (`pip install -e .`) so that its build writes it"
+            if not (repo / rel).exists()
+            else f"commit it (`git add -f {rel}`), or write it with the build's default template"
+        )
+        yield Finding(
+            CHECK,
+            Level.WARN,
+            f"{rel}, declared by your build, is not carried into codefit's copies: {why[rel]}",
+            fix,
+        )
 
 
 def collection_findings(plan: RunPlan, *, dirty: bool = False) -> list[Finding]:

@@ -73,6 +73,20 @@ def carried_files(repo: Path, paths: Sequence[str]) -> dict[str, bytes]:
     return carried
 
 
+def left_behind(repo: Path, paths: Sequence[str]) -> dict[str, str]:
+    """{relative path: why} of the files among `paths` (declared, untracked) not carried."""
+    why = {}
+    for rel in paths:
+        path = repo / rel
+        if not os.path.lexists(path):
+            why[rel] = "the checkout does not hold it: the build writes it when the project is installed"
+        elif (data := _regular_file(repo, rel)) is None:
+            why[rel] = f"not a regular file of at most {MAX_BYTES} bytes (a link, or on a link)"
+        elif not plain_version_module(data):
+            why[rel] = "it does more than give version names short literal values"
+    return why
+
+
 def untracked_declared(git: GitDir, treeish: str) -> list[str]:
     """The version files the build configuration of `treeish` declares and `treeish` does not hold:
     the build writes them, and no tree of the commit's own should keep them."""
