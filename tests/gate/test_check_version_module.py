@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from .test_check import IDENTITY, KEY
+
 pytestmark = pytest.mark.slow
-KEY = "qwmVk0bgn5vBIvzJ_5V7cf84R0q-NK0lohpEk2kkJ4U="
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@t",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@t",
-}
 CONFIG = """task = "t"
 writable = ["src/**"]
 protected = ["tests/**"]

@@ -32,6 +32,7 @@ from codefit.workspace import trees
 from codefit.workspace.git import GitDir
 
 MAX_BYTES = 16_384
+BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")  # where a build declares its version module
 # setup.py: use_scm_version={"write_to": "src/pkg/_version.py"}; setup.cfg: write_to = ...
 _SETUP_KEY = re.compile(r"""\b(?:write_to|version_file)\b["']?\s*[:=]\s*["']?([\w./-]+\.py)""")
 _VERSION_NAME = re.compile(
@@ -65,36 +66,33 @@ def declared(read: Callable[[str], bytes | None]) -> list[str]:
 def carried_files(repo: Path, paths: Sequence[str]) -> dict[str, bytes]:
     """{relative path: bytes} of the files among `paths` (declared, untracked) to carry from the
     checkout at `repo`: regular files there, plain version modules (see the module docstring)."""
-    carried = {}
-    for rel in paths:
-        data = _regular_file(repo, rel)
-        if data is not None and plain_version_module(data):
-            carried[rel] = data
-    return carried
+    return {rel: judged for rel in paths if isinstance(judged := _judged(repo, rel), bytes)}
 
 
 def left_behind(repo: Path, paths: Sequence[str]) -> dict[str, str]:
     """{relative path: why} of the files among `paths` (declared, untracked) not carried."""
-    why = {}
-    for rel in paths:
-        path = repo / rel
-        if not os.path.lexists(path):
-            why[rel] = "the checkout does not hold it: the build writes it when the project is installed"
-        elif (data := _regular_file(repo, rel)) is None:
-            why[rel] = f"not a regular file of at most {MAX_BYTES} bytes (a link, or on a link)"
-        elif not plain_version_module(data):
-            why[rel] = "it does more than give version names short literal values"
-    return why
+    return {rel: judged for rel in paths if isinstance(judged := _judged(repo, rel), str)}
+
+
+def _judged(repo: Path, rel: str) -> bytes | str:
+    """The checkout's file at `rel` when it is carried, else why it is not."""
+    if not os.path.lexists(repo / rel):
+        return "the checkout does not hold it: the build writes it when the project is installed"
+    data = _regular_file(repo, rel)
+    if data is None:
+        return f"not a regular file of at most {MAX_BYTES} bytes (a link, or on a link)"
+    return data if plain_version_module(data) else "it does more than give version names short literal values"
 
 
 def untracked_declared(git: GitDir, treeish: str) -> list[str]:
     """The version files the build configuration of `treeish` declares and `treeish` does not hold:
     the build writes them, and no tree of the commit's own should keep them."""
-    listing = {e.path: e for e in trees.entries(git, treeish)}
-    config = [listing[name] for name in ("pyproject.toml", "setup.py", "setup.cfg") if name in listing]
-    content = trees.blobs(git, (e.sha for e in config if e.mode in (trees.BLOB, trees.EXECUTABLE)))
-    texts = {e.path: content.get(e.sha) for e in config}
-    return [rel for rel in declared(texts.get) if rel not in listing]
+    # Only the files asked for are listed: a whole tree's listing is the dearest git call of a workspace.
+    config = [e for e in trees.entries(git, treeish, BUILD_FILES) if e.mode in (trees.BLOB, trees.EXECUTABLE)]
+    content = trees.blobs(git, (e.sha for e in config))
+    files = declared({e.path: content[e.sha] for e in config}.get)
+    tracked = {e.path for e in trees.entries(git, treeish, files)} if files else set()
+    return [rel for rel in files if rel not in tracked]
 
 
 def carried_at(git: GitDir, repo: Path, treeish: str) -> dict[str, bytes]:

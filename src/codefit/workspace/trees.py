@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +38,10 @@ class Entry:
     path: str
 
 
-def entries(git: GitDir, treeish: str) -> list[Entry]:
-    """Every file of `treeish` (recursively), as recorded."""
-    out = git.run_bytes("ls-tree", "-r", "-z", "--full-tree", treeish)
+def entries(git: GitDir, treeish: str, paths: Sequence[str] = ()) -> list[Entry]:
+    """Every file of `treeish` (recursively), as recorded; with `paths`, only those (and the files
+    of those that are folders)."""
+    out = git.run_bytes("ls-tree", "-r", "-z", "--full-tree", treeish, *(["--", *paths] if paths else []))
     found = []
     for record in out.split(b"\0"):
         if not record:
