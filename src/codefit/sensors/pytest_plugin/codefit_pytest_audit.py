@@ -70,41 +70,42 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     genuine = trust.genuine if trust is not None else (lambda frame: False)
     audit = Audit(classify)
     busy = [False]
-    tainted: set[CodeType] = set()  # code compiled from strings while the candidate's code ran
-    shapes: dict[int, tuple[CodeType, bool]] = {}  # id -> (code, its shape): kept, so the id stays its
-    getframe, realpath = sys._getframe, os.path.realpath
+    # Code objects are kept by identity, keyed by `object.__hash__` (the address: no method of the
+    # object runs, and unlike `id()` it raises no audit event of its own for this hook to take).
+    tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
+    shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
+    getframe, realpath, identity = sys._getframe, os.path.realpath, object.__hash__
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
     def candidates(code: CodeType) -> bool:
         """Code the candidate made: compiled from a string while its code ran, or built in a shape
         compiling source never gives (then nothing else of it is read)."""
-        known = shapes.get(id(code))
+        key = identity(code)
+        known = shapes.get(key)
         if known is None:
-            known = shapes[id(code)] = (code, compiled_shape(code))
-        return not known[1] or code in tainted
+            known = shapes[key] = (code, compiled_shape(code))
+        return not known[1] or key in tainted
 
-    def responsible(
-        frame: FrameType | None, skip_stdlib: bool, skip_library: bool = False
-    ) -> FrameType | None:
-        """The first frame, outward from `frame`, that is not a helper run on someone's behalf."""
+    def culprit(frame: FrameType | None, skip_stdlib: bool, skip_library: bool = False) -> FrameType | None:
+        """The first frame, outward from `frame`, that is not a helper run on someone's behalf, when
+        it is the code under test's; None otherwise. Each frame's code is read once (the read is an
+        audit event too)."""
         while frame is not None:
-            if candidates(frame.f_code):
+            code = frame.f_code
+            if candidates(code):
                 return frame
-            kind = classify(frame.f_code.co_filename)
+            kind = classify(code.co_filename)
+            if kind == UNDER_TEST:
+                return frame
             helper = (
                 kind == SYNTHETIC
-                or (kind == STDLIB and (skip_stdlib or frame.f_code.co_filename.endswith(INTROSPECTION)))
+                or (kind == STDLIB and (skip_stdlib or code.co_filename.endswith(INTROSPECTION)))
                 or (kind == LIBRARY and skip_library)
             )
             if not helper:
-                return frame
+                return None
             frame = frame.f_back
         return None
-
-    def under_test(frame: FrameType | None) -> bool:
-        return frame is not None and (
-            candidates(frame.f_code) or classify(frame.f_code.co_filename) == UNDER_TEST
-        )
 
     def changed(frame: FrameType) -> bool:
         """Code the candidate changed or added: not the base tree's own, nor from a library."""
@@ -128,7 +129,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         if type(name) is not str or not name.startswith("<") or name.startswith("<frozen"):
             return
         if not candidates(code) and first_changed(getframe(3)) is not None:  # type: ignore[arg-type]
-            tainted.update(nested(code))  # type: ignore[arg-type]
+            tainted.update((identity(c), c) for c in nested(code))  # type: ignore[arg-type]
 
     def record(what: str, origin: FrameType | None, caller: FrameType) -> None:
         """Record `what`, done by `caller` (code under test) from the innermost frame `origin`, when
@@ -157,8 +158,8 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             origin = getframe(2)
             # Whoever asked: an installed library may read on the caller's behalf (pytest's
             # import hook loads a test module for whoever imports it by name).
-            caller = responsible(origin, skip_stdlib=True, skip_library=True)
-            if caller is not None and under_test(caller):
+            caller = culprit(origin, skip_stdlib=True, skip_library=True)
+            if caller is not None:
                 record(f"read of the test file {_relative(realpath(text), root)}", origin, caller)
             return
         if event == "object.__getattr__":
@@ -167,8 +168,8 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         elif event in frame_events and not audit.in_test:
             return
         origin = getframe(2)
-        caller = responsible(origin, skip_stdlib=False)
-        if caller is not None and under_test(caller):
+        caller = culprit(origin, skip_stdlib=False)
+        if caller is not None:
             name = f"{event} {exact_text(args[1])}" if event == "object.__getattr__" else event
             kind = "frame introspection" if event not in always else "reaching into the test process"
             record(f"{kind} ({name})", origin, caller)

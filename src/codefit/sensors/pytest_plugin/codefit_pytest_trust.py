@@ -102,13 +102,16 @@ def compiled_shape(code: CodeType) -> bool:
     return _type_ids(chain(*tuples[1:])) <= _STR and _compiled_constants(code.co_consts)
 
 
-_CONSTANT_IDS = frozenset(map(id, _CONSTANTS))
-_STR, _TUPLE = {id(str)}, {id(tuple)}
-_CODE, _CONTAINERS = id(CodeType), frozenset(map(id, (tuple, frozenset, CodeType)))
+# A type's identity as `object.__hash__` gives it (its address): unlike `id()`, it raises no audit
+# event, which the audit hook, judging code on every event it takes, would be called for again.
+_identity = object.__hash__
+_CONSTANT_IDS = frozenset(map(_identity, _CONSTANTS))
+_STR, _TUPLE = {_identity(str)}, {_identity(tuple)}
+_CODE, _CONTAINERS = _identity(CodeType), frozenset(map(_identity, (tuple, frozenset, CodeType)))
 
 
 def _type_ids(values: Iterable[object]) -> set[int]:
-    return set(map(id, map(type, values)))
+    return set(map(_identity, map(type, values)))
 
 
 def _compiled_constants(consts: tuple[object, ...] | frozenset[object]) -> bool:
@@ -118,7 +121,7 @@ def _compiled_constants(consts: tuple[object, ...] | frozenset[object]) -> bool:
     if kinds.isdisjoint(_CONTAINERS):
         return True
     for const in consts:
-        kind = id(type(const))
+        kind = _identity(type(const))
         if kind == _CODE:
             if not compiled_shape(const):  # type: ignore[arg-type]
                 return False

@@ -1,0 +1,68 @@
+"""What the audit hook costs the run it watches: it is called for every audit event of the process,
+its own among them. Judging an event must raise no event of its own that it would be called for
+again: `id()` raises one per call (freezegun's tests read frames thousands of times, and each
+judged read once took two `id()` events of the hook's own), and each read of a frame's code is one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import codefit.sensors
+
+PLUGIN_DIR = Path(codefit.sensors.__file__).parent / "pytest_plugin"
+
+# A library (not the tree) reads frames while a test runs, as freezegun does on every clock call.
+SCRIPT = """
+import sys
+from codefit_pytest_audit import install
+
+audit = install({root!r}, lambda path: False)
+audit.in_test = True
+seen = {{"builtins.id": 0, "object.__getattr__": 0}}
+
+def count(event, args):
+    if event in seen:
+        seen[event] += 1
+
+sys.addaudithook(count)
+
+def read_frame():
+    return sys._getframe().f_code
+
+for _ in range({reads}):
+    read_frame()
+print(seen["builtins.id"], seen["object.__getattr__"], len(audit.findings))
+"""
+
+
+def events(tmp_path: Path, reads: int) -> tuple[int, int, int]:
+    place = tmp_path / f"reads-{reads}"
+    root = place / "tree"
+    root.mkdir(parents=True)
+    script = place / "library.py"  # outside the tree: a library's frame
+    script.write_text(SCRIPT.format(root=str(root), reads=reads))
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    ids, reads_seen, findings = map(int, done.stdout.split())
+    return ids, reads_seen, findings
+
+
+def test_judging_a_frame_read_raises_no_id_event(tmp_path: Path) -> None:
+    ids, _, findings = events(tmp_path, reads=200)
+    assert ids == 0
+    assert findings == 0  # a library's read is no finding
+
+
+def test_judging_a_frame_read_reads_the_frame_code_once(tmp_path: Path) -> None:
+    """The script's read is one event; for each of the two events it raises (`sys._getframe`, the
+    read) the hook looks at the reading frame's code once, and no more (four looks each, before)."""
+    _, few, _ = events(tmp_path, reads=10)
+    _, many, _ = events(tmp_path, reads=210)
+    assert many - few == 3 * 200
