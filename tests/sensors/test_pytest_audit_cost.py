@@ -66,3 +66,51 @@ def test_judging_a_frame_read_reads_the_frame_code_once(tmp_path: Path) -> None:
     _, few, _ = events(tmp_path, reads=10)
     _, many, _ = events(tmp_path, reads=210)
     assert many - few == 3 * 200
+
+
+# A template engine (jinja2) compiles and runs thousands of snippets: each `exec` of code from a
+# string has the hook walk the whole stack for the candidate's code, frame by frame.
+TEMPLATES = """
+import sys
+from codefit_pytest_audit import install
+
+audit = install({root!r}, lambda path: False)
+reads = [0]
+
+def count(event, args):
+    if event == "object.__getattr__" and args[1] == "f_code":
+        reads[0] += 1
+
+sys.addaudithook(count)
+
+def nest(depth):
+    if depth:
+        return nest(depth - 1)
+    for _ in range({runs}):
+        exec(compile("x = 1", "<template>", "exec"), {{}})
+
+nest({depth})
+print(reads[0])
+"""
+
+
+def walk_reads(tmp_path: Path, depth: int) -> int:
+    place = tmp_path / f"depth-{depth}"
+    root = place / "tree"
+    root.mkdir(parents=True)
+    script = place / "engine.py"
+    script.write_text(TEMPLATES.format(root=str(root), runs=50, depth=depth))
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def test_a_stack_walk_reads_each_frame_code_once(tmp_path: Path) -> None:
+    """Twenty frames more on the stack cost twenty reads more per walk: one per frame (it was two,
+    and more for the project's own frames)."""
+    assert walk_reads(tmp_path, depth=40) - walk_reads(tmp_path, depth=20) == 50 * 20

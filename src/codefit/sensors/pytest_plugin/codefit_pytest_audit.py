@@ -67,13 +67,14 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     """Add the hook for the tree at `root` (a real path); returns the object it reports into.
     `trust`: the base tree's own code (none trusted without it)."""
     classify = _classifier(root, is_test_file)
-    genuine = trust.genuine if trust is not None else (lambda frame: False)
+    genuine = trust.genuine if trust is not None else (lambda code: False)
     audit = Audit(classify)
     busy = [False]
     # Code objects are kept by identity, keyed by `object.__hash__` (the address: no method of the
     # object runs, and unlike `id()` it raises no audit event of its own for this hook to take).
     tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
     shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
+    edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
     getframe, realpath, identity = sys._getframe, os.path.realpath, object.__hash__
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
@@ -107,16 +108,26 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             frame = frame.f_back
         return None
 
-    def changed(frame: FrameType) -> bool:
-        """Code the candidate changed or added: not the base tree's own, nor from a library."""
-        if candidates(frame.f_code):
-            return True
-        return classify(frame.f_code.co_filename) == UNDER_TEST and not genuine(frame)
+    def edit(code: CodeType) -> bool:
+        """Whether `code` is the candidate's but for taint: built in a shape compiling source never
+        gives, or code under test that is not the base tree's own. Never changes for a code object."""
+        key = identity(code)
+        known = edits.get(key)
+        if known is None:
+            made = candidates(code) or (classify(code.co_filename) == UNDER_TEST and not genuine(code))
+            known = edits[key] = (code, made)
+        return known[1]
 
     def first_changed(frame: FrameType | None) -> FrameType | None:
-        while frame is not None and not changed(frame):
+        """The innermost frame running code the candidate changed or added (not the base tree's own,
+        nor a library's). A whole stack is walked for each piece of code made from a string (a
+        template engine makes thousands): each frame's code is read once, and judged once per run."""
+        while frame is not None:
+            code = frame.f_code
+            if edit(code) or identity(code) in tainted:
+                return frame
             frame = frame.f_back
-        return frame
+        return None
 
     def taint(code: object) -> None:
         """Code made from a string (`exec`, `eval`, `FunctionType`, a `__code__` assignment) while

@@ -28,7 +28,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from itertools import chain
-from types import CodeType, FrameType
+from types import CodeType
 
 
 class Trust:
@@ -42,10 +42,10 @@ class Trust:
         self._bases = {os.path.join(prefix, rel): text for rel, text in (bases or {}).items()}
         self._codes: dict[str, frozenset[CodeType]] = {}
 
-    def genuine(self, frame: FrameType) -> bool:
-        """Whether `frame` runs code of the base tree: of a file it holds unchanged, as compiled from
-        it, or a function a changed file keeps as the base wrote it."""
-        path = os.path.realpath(frame.f_code.co_filename)
+    def genuine(self, code: CodeType) -> bool:
+        """Whether `code` (a frame's) is the base tree's: of a file it holds unchanged, as compiled
+        from it, or a function a changed file keeps as the base wrote it."""
+        path = os.path.realpath(code.co_filename)
         codes = self._codes.get(path)
         if codes is None:
             if path in self._blobs:
@@ -56,7 +56,7 @@ class Trust:
             else:
                 return False
             self._codes[path] = codes
-        return (frame.f_code if path in self._blobs else unplaced(frame.f_code)) in codes
+        return (code if path in self._blobs else unplaced(code)) in codes
 
     def _compile(self, path: str) -> frozenset[CodeType]:
         try:
