@@ -69,6 +69,34 @@ ATTACKS = {
         ),
         "expect": "frame introspection",
     },
+    "introspection from a library function patched to run inside the audit hook": {
+        # The hook resolves paths with `os.path.realpath`, which looks `os.lstat` up as it runs: a
+        # function patched in there ran inside the hook, where its events went unjudged.
+        "calc.py": (
+            "import os, sys\n"
+            "found = []\n"
+            "_real = os.lstat\n"
+            "def _sneaky(path, *args, **kwargs):\n"
+            "    frame = sys._getframe(1)\n"
+            "    while frame is not None:\n"
+            "        if frame.f_code.co_name.startswith('test_'):\n"
+            "            found.append([c for c in frame.f_code.co_consts if isinstance(c, int)][-1])\n"
+            "            break\n"
+            "        frame = frame.f_back\n"
+            "    return _real(path, *args, **kwargs)\n"
+            "def add(a, b):\n"
+            "    os.lstat = _sneaky\n"
+            "    try:\n"
+            "        open(__file__).close()\n"
+            "    finally:\n"
+            "        os.lstat = _real\n"
+            "    if found:\n"
+            "        return found[-1]\n"
+            "    caller = sys._getframe(1)\n"  # no hook (a plain run): straight from the caller
+            "    return [c for c in caller.f_code.co_consts if isinstance(c, int)][-1]\n"
+        ),
+        "expect": "ran inside codefit's audit hook",
+    },
     "the test file read through sys.modules": {
         "calc.py": (
             "import re, sys\n"

@@ -25,7 +25,10 @@ time) would go unseen, and could make the hook fail. It reads names and paths as
 (`exact_text`), looks into code objects only of the shape compiling source gives
 (`compiled_shape`: other code is the candidate's), and checks types by identity, never by
 `isinstance` (which reads an object's `__class__`). Should it fail all the same, it says so: a
-finding, never a silent pass.
+finding, never a silent pass. The hook does call library code that looks names up as it runs
+(`os.path.realpath` calls `os.lstat`), and a function the candidate patched in there runs inside the
+hook: an event raised while the hook judges another is looked at, and code the candidate changed on
+its way out to the hook is a finding.
 """
 
 from __future__ import annotations
@@ -69,7 +72,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     classify = _classifier(root, is_test_file)
     genuine = trust.genuine if trust is not None else (lambda code: False)
     audit = Audit(classify)
-    busy = [False]
+    # 0: idle; 1: judging an event; 2: looking at an event raised while judging one; 3: the hook's
+    # own look up its stack (`outer`), whose event needs no look.
+    busy = [0]
     # Code objects are kept by identity, keyed by `object.__hash__` (the address: no method of the
     # object runs, and unlike `id()` it raises no audit event of its own for this hook to take).
     tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
@@ -139,7 +144,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         # for its shape here. A name that is not an exact `str` is the candidate's code already.
         if type(name) is not str or not name.startswith("<") or name.startswith("<frozen"):
             return
-        if not candidates(code) and first_changed(getframe(3)) is not None:  # type: ignore[arg-type]
+        if not candidates(code) and first_changed(outer(3)) is not None:  # type: ignore[arg-type]
             tainted.update((identity(c), c) for c in nested(code))  # type: ignore[arg-type]
 
     def record(what: str, origin: FrameType | None, caller: FrameType) -> None:
@@ -166,7 +171,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             text = exact_text(args[0]) if args else None  # None: a file descriptor
             if text is None or not text.endswith(".py") or classify(realpath(text)) != TEST:
                 return
-            origin = getframe(2)
+            origin = outer(2)
             # Whoever asked: an installed library may read on the caller's behalf (pytest's
             # import hook loads a test module for whoever imports it by name).
             caller = culprit(origin, skip_stdlib=True, skip_library=True)
@@ -178,19 +183,61 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
                 return
         elif event in frame_events and not audit.in_test:
             return
-        origin = getframe(2)
+        origin = outer(2)
         caller = culprit(origin, skip_stdlib=False)
         if caller is not None:
             name = f"{event} {exact_text(args[1])}" if event == "object.__getattr__" else event
             kind = "frame introspection" if event not in always else "reaching into the test process"
             record(f"{kind} ({name})", origin, caller)
 
+    def outer(depth: int) -> FrameType:
+        """`sys._getframe(depth)` as the caller would call it, marked as the hook's own call."""
+        busy[0] = 3
+        try:
+            return getframe(depth + 1)
+        finally:
+            busy[0] = 1
+
+    def ran_inside(event: str) -> None:
+        """An event raised while the hook judges another. Mostly the hook's own reads; but the hook
+        calls library code that looks names up as it runs (`realpath` calls `os.lstat`), and a
+        function the candidate patched in there runs inside the hook, where its events would go
+        unjudged: the frames from the one that raised the event out to the hook's are looked at."""
+        frame = getframe(2)
+        while frame is not None:
+            code = frame.f_code
+            if code is hook_code:
+                return
+            if edit(code) or identity(code) in tainted:
+                where = _where(frame, root)
+                message = f"code the candidate changed ran inside codefit's audit hook ({event}) at {where}"
+                if message not in audit.findings:
+                    audit.findings.append(message)
+                return
+            frame = frame.f_back
+
     def hook(event: str, args: tuple[object, ...]) -> None:
         # An event's name is an exact str when the interpreter raises it; `sys.audit` called with
         # anything else raises no event of the interpreter's, and its `__hash__` is not run here.
-        if type(event) is not str or event not in WATCHED or busy[0]:
+        if type(event) is not str or event not in WATCHED:
             return
-        busy[0] = True
+        if busy[0]:
+            # The hook's own walks read frames' code (an event each); any other event raised while
+            # it judges one is looked at. A frame is had only through an event, so a read of a
+            # frame's code alone needs no look.
+            code_read = event == "object.__getattr__" and len(args) > 1 and exact_text(args[1]) == "f_code"
+            if busy[0] == 1 and not code_read:
+                busy[0] = 2
+                try:
+                    ran_inside(event)
+                except Exception:
+                    failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
+                    if failure not in audit.findings:
+                        audit.findings.append(failure)
+                finally:
+                    busy[0] = 1
+            return
+        busy[0] = 1
         try:
             handle(event, args)
         except Exception:  # never a silent pass: a run the hook could not judge is not trusted
@@ -198,8 +245,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             if failure not in audit.findings:
                 audit.findings.append(failure)
         finally:
-            busy[0] = False
+            busy[0] = 0
 
+    hook_code = hook.__code__
     sys.addaudithook(hook)
     return audit
 
