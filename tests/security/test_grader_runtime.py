@@ -70,8 +70,9 @@ ATTACKS = {
         "expect": "frame introspection",
     },
     "introspection from a library function patched to run inside the audit hook": {
-        # The hook resolves paths with `os.path.realpath`, which looks `os.lstat` up as it runs: a
-        # function patched in there ran inside the hook, where its events went unjudged.
+        # The hook tells the project's own code from the candidate's by its file, resolved with
+        # `os.path.realpath`, which looks `os.lstat` up as it runs: a function patched in there ran
+        # inside the hook (here as it judged code made from a string), where its events went unjudged.
         "calc.py": (
             "import os, sys\n"
             "found = []\n"
@@ -87,7 +88,7 @@ ATTACKS = {
             "def add(a, b):\n"
             "    os.lstat = _sneaky\n"
             "    try:\n"
-            "        open(__file__).close()\n"
+            "        exec('pass')\n"
             "    finally:\n"
             "        os.lstat = _real\n"
             "    if found:\n"
@@ -96,6 +97,68 @@ ATTACKS = {
             "    return [c for c in caller.f_code.co_consts if isinstance(c, int)][-1]\n"
         ),
         "expect": "ran inside codefit's audit hook",
+    },
+    "the test file read once the hook's file matching is patched": {
+        # Which file is a test's, the hook once asked `fnmatch`, which the code under test can patch.
+        "calc.py": (
+            "import fnmatch, re, sys\n"
+            "def add(a, b):\n"
+            "    fnmatch.fnmatchcase = lambda name, pattern: False\n"
+            "    module = sys.modules['test_calc']\n"
+            "    text = open(module.__file__).read()\n"
+            "    return int(re.search(r'add\\(1, 2\\) == (\\d+)', text).group(1))\n"
+        ),
+        "expect": "read of the test file",
+    },
+    "the test file read once the hook's path resolution is patched": {
+        # The hook resolves a path before it judges it: `os.lstat` and `os.readlink`, patched, made
+        # the test file a link to a file of no test.
+        "calc.py": (
+            "import os, re, stat, sys\n"
+            "def add(a, b):\n"
+            "    target = sys.modules['test_calc'].__file__\n"
+            "    real_lstat, real_readlink = os.lstat, os.readlink\n"
+            "    def lstat(path, *args, **kwargs):\n"
+            "        if os.fspath(path) == target:\n"
+            "            return os.stat_result((stat.S_IFLNK | 0o777,) + tuple(real_lstat(path))[1:])\n"
+            "        return real_lstat(path, *args, **kwargs)\n"
+            "    def readlink(path, *args, **kwargs):\n"
+            "        return '/nowhere/module.py' if os.fspath(path) == target else real_readlink(path)\n"
+            "    os.lstat, os.readlink = lstat, readlink\n"
+            "    try:\n"
+            "        text = open(target).read()\n"
+            "    finally:\n"
+            "        os.lstat, os.readlink = real_lstat, real_readlink\n"
+            "    return int(re.search(r'add\\(1, 2\\) == (\\d+)', text).group(1))\n"
+        ),
+        "expect": "read of the test file",
+    },
+    "the audit hook's table of events emptied": {
+        # The hook's constants are module names like its functions: rebound, it judged no event.
+        "calc.py": (
+            "import sys\n"
+            "def add(a, b):\n"
+            "    audit = sys.modules.get('codefit_pytest_audit')\n"
+            "    if audit is not None:\n"
+            "        audit.WATCHED = frozenset()\n"
+            "    caller = sys._getframe(1)\n"
+            "    return [c for c in caller.f_code.co_consts if isinstance(c, int)][-1]\n"
+        ),
+        "expect": "codefit_pytest_audit.WATCHED",
+    },
+    "a builtin shadowed in the audit hook's helpers": {
+        # A global added to a module shadows the builtin of that name for its code (`type`, which
+        # the hook's shape check calls): codefit's modules gain no name once the run has started.
+        "calc.py": (
+            "import sys\n"
+            "def add(a, b):\n"
+            "    trust = sys.modules.get('codefit_pytest_trust')\n"
+            "    if trust is not None:\n"
+            "        trust.type = type\n"
+            "    caller = sys._getframe(1)\n"
+            "    return [c for c in caller.f_code.co_consts if isinstance(c, int)][-1]\n"
+        ),
+        "expect": "added codefit_pytest_trust.type",
     },
     "the test file read through sys.modules": {
         "calc.py": (

@@ -34,6 +34,7 @@ its way out to the hook is a finding.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
@@ -69,7 +70,8 @@ class Audit:
 def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None = None) -> Audit:
     """Add the hook for the tree at `root` (a real path); returns the object it reports into.
     `trust`: the base tree's own code (none trusted without it)."""
-    classify = _classifier(root, is_test_file)
+    realpath = resolver()
+    classify = _classifier(root, is_test_file, realpath)
     genuine = trust.genuine if trust is not None else (lambda code: False)
     audit = Audit(classify)
     # 0: idle; 1: judging an event; 2: looking at an event raised while judging one; 3: the hook's
@@ -80,7 +82,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
     shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
     edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
-    getframe, realpath, identity = sys._getframe, os.path.realpath, object.__hash__
+    getframe, identity = sys._getframe, object.__hash__
     frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
     def candidates(code: CodeType) -> bool:
@@ -252,7 +254,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     return audit
 
 
-def _classifier(root: str, is_test_file: Callable[[str], bool]) -> Callable[[str], str]:
+def _classifier(
+    root: str, is_test_file: Callable[[str], bool], resolve: Callable[[str], str]
+) -> Callable[[str], str]:
     stdlib = {os.path.realpath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib")}
     prefix = root.rstrip(os.sep) + os.sep
     plugin_dir = os.path.dirname(os.path.realpath(__file__)) + os.sep  # codefit's own, wherever it lies
@@ -265,7 +269,7 @@ def _classifier(root: str, is_test_file: Callable[[str], bool]) -> Callable[[str
         if filename.startswith("<"):
             kind = STDLIB if filename.startswith("<frozen") else SYNTHETIC
         else:
-            path = os.path.realpath(filename)
+            path = resolve(filename)
             if path.startswith(plugin_dir) or any(part in path for part in INSTALLED):
                 kind = LIBRARY
             elif in_tree(path, prefix):
@@ -281,6 +285,50 @@ def _classifier(root: str, is_test_file: Callable[[str], bool]) -> Callable[[str
 
 
 INSTALLED = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+def resolver(
+    lstat: Callable[[str], os.stat_result] = os.lstat,
+    readlink: Callable[[str], str] = os.readlink,
+    getcwd: Callable[[], str] = os.getcwd,
+    is_link: Callable[[int], bool] = stat.S_ISLNK,
+) -> Callable[[str], str]:
+    """`os.path.realpath` for absolute or relative `str` paths, on the functions as they were when
+    the hook was installed: `realpath` looks `os.lstat` and `os.readlink` up as it runs, and the code
+    under test may patch them (a test file resolved to a file of no test, and its read went unseen)."""
+    if os.sep != "/":
+        return os.path.realpath
+
+    def resolve(path: str) -> str:
+        if not path.startswith("/"):
+            path = getcwd() + "/" + path
+        parts = path.split("/")[::-1]
+        done: list[str] = []
+        links = 0
+        while parts:
+            name = parts.pop()
+            if not name or name == ".":
+                continue
+            if name == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = "/" + "/".join([*done, name])
+            try:
+                linked = is_link(lstat(candidate).st_mode)
+            except OSError:
+                linked = False
+            if not linked or links > 40:  # a loop: left as it stands, as realpath leaves it
+                done.append(name)
+                continue
+            links += 1
+            target = readlink(candidate)
+            if target.startswith("/"):
+                done = []
+            parts.extend(reversed(target.split("/")))
+        return "/" + "/".join(done)
+
+    return resolve
 
 
 def in_tree(path: str, prefix: str) -> bool:

@@ -18,7 +18,7 @@ held-out split's run ($CODEFIT_HELDOUT_RUN=1) `PYTEST_CURRENT_TEST` names no par
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import json
 import os
 import signal
@@ -46,7 +46,9 @@ def main(argv: list[str]) -> int:
     from codefit_pytest_channel import open_channel
     from codefit_pytest_trust import Trust
 
-    audit = install(root, lambda path: is_test_file(path, heldout), Trust(root, unchanged, changed))
+    # Bound now: the boot runs as `__main__`, whose names the code under test could rebind.
+    tests = functools.partial(is_test_file, heldout=heldout)
+    audit = install(root, tests, Trust(root, unchanged, changed))
     send = open_channel(fd, key)
     plugins = installed_plugins(root)
     audit.findings += planted_runner_files(root, own)
@@ -65,7 +67,6 @@ def main(argv: list[str]) -> int:
     return int(pytest.main(argv, plugins=ours))
 
 
-TEST_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
 CURRENT_TEST = "PYTEST_CURRENT_TEST"
 
 
@@ -103,12 +104,16 @@ def held_out_entries(root: str, listed: str) -> tuple[str, ...]:
     return tuple(entries)
 
 
-def is_test_file(path: str, heldout: tuple[str, ...]) -> bool:
-    """A test module, a conftest, a held-out file or any file in a held-out folder."""
+def is_test_file(path: str, heldout: tuple[str, ...], sep: str = os.sep) -> bool:
+    """A test module, a conftest, a held-out file or any file in a held-out folder. Only `str`
+    methods: the audit hook asks this while the code under test runs, which could patch `fnmatch`
+    or `os.path` (a test file not taken for one, and its read unseen)."""
     for entry in heldout:
-        if path == entry or (entry.endswith(os.sep) and path.startswith(entry)):
+        if path == entry or (entry.endswith(sep) and path.startswith(entry)):
             return True
-    return any(fnmatch.fnmatchcase(os.path.basename(path), p) for p in TEST_PATTERNS)
+    name = path.rpartition(sep)[2]  # pytest's own: test_*.py, *_test.py, and conftest.py
+    test_module = name.startswith("test_") and name.endswith(".py")
+    return test_module or name.endswith("_test.py") or name == "conftest.py"
 
 
 def installed_plugins(root: str) -> list[tuple[str, object]]:

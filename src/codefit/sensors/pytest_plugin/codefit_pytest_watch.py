@@ -140,6 +140,7 @@ class Watch:
         self._modules_count = 0
         self._reported: set[str] = set()
         self._pluginmanager: Any = None
+        self._ours: list[tuple[str, dict[str, Any], frozenset[str]]] = []  # codefit's modules, their names
 
     def remember(self, pluginmanager: Any) -> None:
         """Record the runner as it is now (call once pytest is configured)."""
@@ -148,14 +149,18 @@ class Watch:
         for name, module in sorted(sys.modules.items()):
             if module is None or not _watched(name):
                 continue
-            core = name in CORE_MODULES or name.startswith(PLUGIN_PREFIX)
+            ours = name.startswith(PLUGIN_PREFIX)
+            core = name in CORE_MODULES or ours
             namespaces = [(name, vars(module))]
+            if ours:  # every name of codefit's own modules: its tables and constants too
+                self._ours.append((name, vars(module), frozenset(vars(module))))
             for key, value in list(vars(module).items()):
                 if isinstance(value, type) and getattr(value, "__module__", None) == name:
                     namespaces.append((f"{name}.{key}", value.__dict__))
                     self._classes.append((f"{name}.{key}", value.__dict__, frozenset(value.__dict__)))
             for label, namespace in namespaces:
-                names = [k for k, v in namespace.items() if _code_like(v) and not _clock(v)]
+                everything = ours and label == name
+                names = [k for k, v in namespace.items() if everything or (_code_like(v) and not _clock(v))]
                 if names:
                     group = self._core if core else self._turns[count % ROTATION]
                     group.add(label, namespace, names)
@@ -176,9 +181,19 @@ class Watch:
         self._turn += 1
         found = [f for g in groups for f in g.changed()]
         found += (self._added_class_hooks() if full else []) + self._changed_hooks() + self._shadows()
+        found += self._added_to_ours()
         new = [f for f in found if f not in self._reported]
         self._reported.update(new)
         return new
+
+    def _added_to_ours(self) -> list[str]:
+        """Names added to codefit's own modules: a global there shadows a builtin its code calls."""
+        return [
+            f"added {label}.{key}"
+            for label, namespace, known in self._ours
+            if len(namespace) != len(known)
+            for key in namespace.keys() - known
+        ]
 
     def _added_class_hooks(self) -> list[str]:
         if list(map(len, self._class_dicts)) == self._class_sizes:
