@@ -296,6 +296,30 @@ def test_in_process_attack_fools_plain_pytest_and_is_a_tampered_reading(tmp_path
     assert_tampered(read(tmp_path), ATTACKS[attack]["expect"])
 
 
+# The boot's frame holds the reporter and the report channel; a module of the candidate, imported at
+# collection, walked up to it and made every failure a pass (the reporter's instance attribute,
+# which no watch compares). Frames are the only way there, so reading them is judged at any time.
+REWIRE_AT_IMPORT = (
+    "import sys\n"
+    "frame = sys._getframe()\n"
+    "while frame is not None:\n"
+    "    for value in list(frame.f_locals.values()):\n"
+    "        for plugin in value if isinstance(value, list) else []:\n"
+    "            send = getattr(plugin, '_send', None)\n"
+    "            if send is not None:\n"
+    "                plugin._send = lambda record, send=send: send(\n"
+    "                    {**record, 'outcome': 'passed'} if 'outcome' in record else record)\n"
+    "    frame = frame.f_back\n"
+    "def add(a, b):\n"
+    "    return a - b\n"
+)
+
+
+def test_the_reporter_rewired_through_frames_at_import_is_a_tampered_reading(tmp_path: Path) -> None:
+    write(tmp_path, {"calc.py": REWIRE_AT_IMPORT, "test_calc.py": FAILING_TEST})
+    assert_tampered(read(tmp_path), "frame introspection (sys._getframe) by the code under test at calc.py")
+
+
 def test_replaced_json_dumps_cannot_rewrite_the_report_and_is_named(tmp_path: Path) -> None:
     forge = (
         "import json\n"

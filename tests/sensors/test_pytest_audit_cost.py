@@ -13,13 +13,12 @@ import codefit.sensors
 
 PLUGIN_DIR = Path(codefit.sensors.__file__).parent / "pytest_plugin"
 
-# A library (not the tree) reads frames while a test runs, as freezegun does on every clock call.
+# A library (not the tree) reads frames, as freezegun does on every clock call.
 SCRIPT = """
 import sys
 from codefit_pytest_audit import install
 
 audit = install({root!r}, lambda path: False)
-audit.in_test = True
 seen = {{"builtins.id": 0, "object.__getattr__": 0}}
 
 def count(event, args):

@@ -2,8 +2,9 @@
 
 Installed by the boot module before pytest or any code of the tree is imported. It records:
 - frame introspection (`sys._getframe`, `sys._current_frames`, a traceback's or generator's frame,
-  `sys.settrace`/`sys.setprofile`) done by the code under test while a test runs, directly or
-  through `inspect`/`traceback`, or through code it compiled itself;
+  `sys.settrace`/`sys.setprofile`) done by the code under test at any time, directly or through
+  `inspect`/`traceback`, or through code it compiled itself: as its modules are imported too, when
+  the stack holds the boot's and pytest's frames (a module rewired the reporter it found there);
 - object-graph walks (`gc.get_objects`, `gc.get_referrers`, `gc.get_referents`) and new audit hooks
   added by the code under test at any time;
 - opening a test file (a test module, a conftest, anything in a held-out folder) from the code
@@ -55,11 +56,10 @@ LIBRARY, STDLIB, SYNTHETIC, TEST, UNDER_TEST = "library", "stdlib", "synthetic",
 
 
 class Audit:
-    """The findings, and whether a test is running now (set by the reporter)."""
+    """The findings, and how the hook classifies a code file."""
 
     def __init__(self, classify: Callable[[str], str]) -> None:
         self.findings: list[str] = []
-        self.in_test = False
         self.classify = classify  # a code file's kind: library, stdlib, synthetic, test, under-test
 
     def drain(self) -> list[str]:
@@ -83,7 +83,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
     edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
     getframe, identity = sys._getframe, object.__hash__
-    frame_events, attributes, always = FRAME_EVENTS, FRAME_ATTRIBUTES, ALWAYS_EVENTS
+    attributes, always = FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
     def candidates(code: CodeType) -> bool:
         """Code the candidate made: compiled from a string while its code ran, or built in a shape
@@ -180,10 +180,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             if caller is not None:
                 record(f"read of the test file {_relative(realpath(text), root)}", origin, caller)
             return
-        if event == "object.__getattr__":
-            if len(args) < 2 or exact_text(args[1]) not in attributes or not audit.in_test:
-                return
-        elif event in frame_events and not audit.in_test:
+        if event == "object.__getattr__" and (len(args) < 2 or exact_text(args[1]) not in attributes):
             return
         origin = outer(2)
         caller = culprit(origin, skip_stdlib=False)

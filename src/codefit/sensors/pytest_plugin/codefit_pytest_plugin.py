@@ -46,11 +46,7 @@ class Reporter:
     def pytest_configure(self, config: pytest.Config) -> None:
         self._watch.remember(config.pluginmanager)
 
-    def pytest_runtest_logstart(self) -> None:
-        self._audit.in_test = True
-
     def pytest_runtest_logfinish(self) -> None:
-        self._audit.in_test = False
         self._check()
 
     def _skipped_by_code_under_test(self, report: pytest.TestReport) -> str:
