@@ -113,3 +113,49 @@ def test_a_stack_walk_reads_each_frame_code_once(tmp_path: Path) -> None:
     """Twenty frames more on the stack cost twenty reads more per walk: one per frame (it was two,
     and more for the project's own frames)."""
     assert walk_reads(tmp_path, depth=40) - walk_reads(tmp_path, depth=20) == 50 * 20
+
+
+# While the hook judges an event in one thread, another thread's events are that thread's own: judged
+# as any event (they were once all ignored, and then all taken for code run inside the hook).
+THREADS = """
+import logging, sys, threading
+sys.path.insert(0, {tree!r})
+from codefit_pytest_audit import install
+import worker
+
+def is_test_file(path):  # called by the hook as it judges an open: another thread logs meanwhile
+    if path.endswith("trigger.py"):
+        thread = threading.Thread(target=worker.log_something)
+        thread.start()
+        thread.join()
+    return False
+
+audit = install({tree!r}, is_test_file)
+open({trigger!r}).close()
+print(repr(audit.findings))
+"""
+WORKER = """
+import logging
+
+def log_something():
+    logging.getLogger("worker").warning("from a thread of the code under test")
+"""
+
+
+def test_another_threads_events_are_judged_as_its_own(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "worker.py").write_text(WORKER)
+    trigger = tree / "trigger.py"  # a file of the tree: the hook asks whether it is a test's
+    trigger.write_text("")
+    script = tmp_path / "main.py"
+    script.write_text(THREADS.format(tree=str(tree), trigger=str(trigger)))
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout  # logging reads frames for itself: no finding
+    assert "from a thread of the code under test" in done.stderr

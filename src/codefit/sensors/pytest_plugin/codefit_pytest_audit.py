@@ -34,6 +34,7 @@ its way out to the hook is a finding.
 
 from __future__ import annotations
 
+import _thread
 import os
 import stat
 import sys
@@ -74,9 +75,10 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     classify = _classifier(root, is_test_file, realpath)
     genuine = trust.genuine if trust is not None else (lambda code: False)
     audit = Audit(classify)
-    # 0: idle; 1: judging an event; 2: looking at an event raised while judging one; 3: the hook's
-    # own look up its stack (`outer`), whose event needs no look.
-    busy = [0]
+    # Per thread (another thread's events are its own, judged as any): 1 while judging an event, 2
+    # while looking at one raised meanwhile, 3 during the hook's own look up its stack (`outer`).
+    busy: dict[int, int] = {}
+    thread = _thread.get_ident
     # Code objects are kept by identity, keyed by `object.__hash__` (the address: no method of the
     # object runs, and unlike `id()` it raises no audit event of its own for this hook to take).
     tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
@@ -191,11 +193,12 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
 
     def outer(depth: int) -> FrameType:
         """`sys._getframe(depth)` as the caller would call it, marked as the hook's own call."""
-        busy[0] = 3
+        me = thread()
+        busy[me] = 3
         try:
             return getframe(depth + 1)
         finally:
-            busy[0] = 1
+            busy[me] = 1
 
     def ran_inside(event: str) -> None:
         """An event raised while the hook judges another. Mostly the hook's own reads; but the hook
@@ -220,31 +223,34 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         # anything else raises no event of the interpreter's, and its `__hash__` is not run here.
         if type(event) is not str or event not in WATCHED:
             return
-        if busy[0]:
+        me = thread()
+        level = busy.get(me)
+        if level:
             # The hook's own walks read frames' code (an event each); any other event raised while
             # it judges one is looked at. A frame is had only through an event, so a read of a
             # frame's code alone needs no look.
             code_read = event == "object.__getattr__" and len(args) > 1 and exact_text(args[1]) == "f_code"
-            if busy[0] == 1 and not code_read:
-                busy[0] = 2
+            if level == 1 and not code_read:
+                busy[me] = 2
                 try:
                     ran_inside(event)
                 except Exception:
-                    failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
-                    if failure not in audit.findings:
-                        audit.findings.append(failure)
+                    untrusted(event)
                 finally:
-                    busy[0] = 1
+                    busy[me] = 1
             return
-        busy[0] = 1
+        busy[me] = 1
         try:
             handle(event, args)
         except Exception:  # never a silent pass: a run the hook could not judge is not trusted
-            failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
-            if failure not in audit.findings:
-                audit.findings.append(failure)
+            untrusted(event)
         finally:
-            busy[0] = 0
+            del busy[me]
+
+    def untrusted(event: str) -> None:
+        failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
+        if failure not in audit.findings:
+            audit.findings.append(failure)
 
     hook_code = hook.__code__
     sys.addaudithook(hook)
