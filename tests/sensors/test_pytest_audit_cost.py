@@ -36,19 +36,24 @@ print(seen["builtins.id"], seen["object.__getattr__"], len(audit.findings))
 """
 
 
-def events(tmp_path: Path, reads: int) -> tuple[int, int, int]:
-    place = tmp_path / f"reads-{reads}"
-    root = place / "tree"
-    root.mkdir(parents=True)
-    script = place / "library.py"  # outside the tree: a library's frame
-    script.write_text(SCRIPT.format(root=str(root), reads=reads))
-    done = subprocess.run(
+def run(script: Path) -> subprocess.CompletedProcess[str]:
+    """`script` in a fresh interpreter (an audit hook cannot be removed) with codefit's plugin."""
+    return subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
         check=True,
     )
+
+
+def events(tmp_path: Path, reads: int) -> tuple[int, int, int]:
+    place = tmp_path / f"reads-{reads}"
+    root = place / "tree"
+    root.mkdir(parents=True)
+    script = place / "library.py"  # outside the tree: a library's frame
+    script.write_text(SCRIPT.format(root=str(root), reads=reads))
+    done = run(script)
     ids, reads_seen, findings = map(int, done.stdout.split())
     return ids, reads_seen, findings
 
@@ -99,14 +104,7 @@ def walk_reads(tmp_path: Path, depth: int) -> int:
     root.mkdir(parents=True)
     script = place / "engine.py"
     script.write_text(TEMPLATES.format(root=str(root), runs=50, depth=depth))
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
-    return int(done.stdout)
+    return int(run(script).stdout)
 
 
 def test_a_stack_walk_reads_each_frame_code_once(tmp_path: Path) -> None:
@@ -150,12 +148,6 @@ def test_another_threads_events_are_judged_as_its_own(tmp_path: Path) -> None:
     trigger.write_text("")
     script = tmp_path / "main.py"
     script.write_text(THREADS.format(tree=str(tree), trigger=str(trigger)))
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(PLUGIN_DIR), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
+    done = run(script)
     assert done.stdout.strip() == "[]", done.stdout  # logging reads frames for itself: no finding
     assert "from a thread of the code under test" in done.stderr

@@ -127,13 +127,16 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             known = edits[key] = (code, made)
         return known[1]
 
+    def changed(code: CodeType) -> bool:
+        """Code the candidate changed or added, or made from a string while its code ran."""
+        return edit(code) or identity(code) in tainted
+
     def first_changed(frame: FrameType | None) -> FrameType | None:
         """The innermost frame running code the candidate changed or added (not the base tree's own,
         nor a library's). A whole stack is walked for each piece of code made from a string (a
         template engine makes thousands): each frame's code is read once, and judged once per run."""
         while frame is not None:
-            code = frame.f_code
-            if edit(code) or identity(code) in tainted:
+            if changed(frame.f_code):
                 return frame
             frame = frame.f_back
         return None
@@ -161,6 +164,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         message = f"{what} by the code under test at {_where(culprit, root)}"
         if culprit is not caller:
             message += f" through the project's own code at {_where(caller, root)}"
+        note(message)
+
+    def note(message: str) -> None:
         if message not in audit.findings:
             audit.findings.append(message)
 
@@ -210,11 +216,9 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             code = frame.f_code
             if code is hook_code:
                 return
-            if edit(code) or identity(code) in tainted:
+            if changed(code):
                 where = _where(frame, root)
-                message = f"code the candidate changed ran inside codefit's audit hook ({event}) at {where}"
-                if message not in audit.findings:
-                    audit.findings.append(message)
+                note(f"code the candidate changed ran inside codefit's audit hook ({event}) at {where}")
                 return
             frame = frame.f_back
 
@@ -248,9 +252,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             del busy[me]
 
     def untrusted(event: str) -> None:
-        failure = f"the audit hook could not judge the event {event}: the run cannot be trusted"
-        if failure not in audit.findings:
-            audit.findings.append(failure)
+        note(f"the audit hook could not judge the event {event}: the run cannot be trusted")
 
     hook_code = hook.__code__
     sys.addaudithook(hook)

@@ -188,25 +188,13 @@ class Watch:
 
     def _added_to_ours(self) -> list[str]:
         """Names added to codefit's own modules: a global there shadows a builtin its code calls."""
-        return [
-            f"added {label}.{key}"
-            for label, namespace, known in self._ours
-            if len(namespace) != len(known)
-            for key in namespace.keys() - known
-        ]
+        return [f"added {label}.{key}" for label, key in _added(self._ours)]
 
     def _added_class_hooks(self) -> list[str]:
         if list(map(len, self._class_dicts)) == self._class_sizes:
             return []
-        found = []
-        for qualified, namespace, known in self._classes:
-            if len(namespace) != len(known):
-                found += [
-                    f"hook {k} added to {qualified}"
-                    for k in namespace.keys() - known
-                    if k.startswith("pytest_")
-                ]
-        return found
+        hooks = [(label, key) for label, key in _added(self._classes) if key.startswith("pytest_")]
+        return [f"hook {key} added to {label}" for label, key in hooks]
 
     def _hook_snapshot(self) -> tuple[list[Any], tuple[object, ...]]:
         """The hook callers, and their implementations then those implementations' functions."""
@@ -267,6 +255,16 @@ class Watch:
         file = getattr(module, "__file__", None)
         paths = list(getattr(module, "__path__", []) or [])
         return any(_inside(p, self._root) for p in ([file] if file else []) + paths)
+
+
+def _added(namespaces: Iterable[tuple[str, Any, frozenset[str]]]) -> list[tuple[str, str]]:
+    """(label, name) of each name a namespace holds that it did not hold when remembered."""
+    return [
+        (label, key)
+        for label, namespace, known in namespaces
+        if len(namespace) != len(known)
+        for key in namespace.keys() - known
+    ]
 
 
 def _watched(name: str) -> bool:
