@@ -16,6 +16,7 @@ from types import ModuleType
 
 import pytest
 
+from codefit.gate.collected import collect_cases, module_cases
 from codefit.gate.split import (
     SPLITS,
     SplitError,
@@ -24,7 +25,9 @@ from codefit.gate.split import (
     plan_split,
     train_command,
     undo_split,
+    unit_weights,
 )
+from codefit.gate.units import module_units
 from codefit.gate.verify import verify_split
 
 pytestmark = pytest.mark.slow
@@ -114,13 +117,22 @@ def test_split_halves_run_exactly_the_original_cases(
     repo, python = checkout(name, tmp_path)
     before = outcomes(python, repo, paths)
     assert before
-    plan = plan_split(repo, [Path(p) for p in paths], validation=0.2, test=0.1, seed=3)
-    for module in plan.modules:  # stratified: within one unit of the requested share, per module
-        assert abs(len(module.moved["validation"]) - 0.2 * module.total) <= 1
-        assert abs(len(module.moved["test"]) - 0.1 * module.total) <= 1
-        assert module.total - len(module.moved["validation"]) - len(module.moved["test"]) >= 1
-    out = tmp_path / "heldout"
     train = train_command(repo)  # as the command line does: the options of the config it will write
+    monkeypatch.setenv("VIRTUAL_ENV", str(python.parent.parent))  # the project's environment collects
+    options = train.options if train else ()
+    cases = collect_cases(repo, [p for p in paths if p.endswith(".py")] or paths, options)
+    plan = plan_split(repo, [Path(p) for p in paths], validation=0.2, test=0.1, seed=3, cases=cases)
+    for module in plan.modules:  # stratified: within one case of the requested share, per module
+        assert module.cases is not None, module.path
+        tests = module_cases(cases, module.path)
+        assert tests is not None and module.cases["all"] == sum(tests.values())
+        # a unit moves whole: a module of heavy units comes within half the heaviest
+        heaviest = max(unit_weights(module.original, module_units(module.original), tests, where=""))
+        for split, share in (("validation", 0.2), ("test", 0.1)):
+            off = abs(module.cases[split] - share * module.cases["all"])
+            assert off <= max(1, heaviest / 2), (module.path, split, module.cases)
+        assert module.cases["validation"] + module.cases["test"] < module.cases["all"]
+    out = tmp_path / "heldout"
     apply_split(repo, plan, out=out, seal=False, options=train.options if train else ())
     visible = outcomes(python, repo, paths)
     assert len(visible) < len(before)
@@ -137,7 +149,6 @@ def test_split_halves_run_exactly_the_original_cases(
         for module in plan.modules:
             (repo / held_name(module.path, split)).unlink(missing_ok=True)
     # `split --verify` finds what this test found by itself, through codefit's confined sensors.
-    monkeypatch.setenv("VIRTUAL_ENV", str(python.parent.parent))
     verified = verify_split(repo)
     assert verified.same, verified.lines()
     assert sorted((case, str(outcome)) for case, outcome in verified.before.items()) == before

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from codefit.gate.split import MANIFEST, By, apply_split, plan_split, train_command, undo_split
+from codefit.errors import CodefitError
+from codefit.gate.split import (
+    MANIFEST,
+    By,
+    ModulePlan,
+    apply_split,
+    plan_split,
+    test_modules,
+    train_command,
+    undo_split,
+)
 from codefit.workspace.git import repo_root
+
+if TYPE_CHECKING:
+    from codefit.gate.collected import CaseCounts
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -19,8 +33,8 @@ def split_command(
         list[Path] | None,
         typer.Argument(help="Test files/folders (default: the train sensor's, else tests/)."),
     ] = None,
-    validation: Annotated[float, typer.Option(help="Share of units held out for validation.")] = 0.2,
-    test: Annotated[float, typer.Option(help="Share of units held out for the sealed test split.")] = 0.1,
+    validation: Annotated[float, typer.Option(help="Share of the cases held out for validation.")] = 0.2,
+    test: Annotated[float, typer.Option(help="Share of the cases held out for the test split.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the deterministic assignment.")] = 0,
     by: Annotated[By, typer.Option(help="Unit: a parametrize case, a test, a file.")] = By.CASE,
     seal: Annotated[bool, typer.Option(help="Seal the held-out modules into the repository.")] = False,
@@ -55,25 +69,34 @@ def split_command(
     # A path is the user's: from where they are, as a shell completes it; else from the repository's top.
     given = [p if p.is_absolute() or not p.exists() else p.resolve() for p in paths or []]
     chosen = given or found or [Path("tests") if (root / "tests").is_dir() else Path(".")]
-    plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by)
+    options = train.options if train else ()
+    cases = _collected(root, chosen, options)
+    plan = plan_split(root, chosen, validation=validation, test=test, seed=seed, by=by, cases=cases)
     for kept, why in plan.kept.items():
         console.print(f"{kept}: {why}", markup=False)
     for module in plan.modules:
-        moved = ", ".join(f"{s} {len(module.moved[s])}" for s in ("validation", "test"))
-        console.print(f"{module.path}: {module.total} units; {moved}", markup=False)
+        console.print(f"{module.path}: {_shares(module)}", markup=False)
         if dry_run:
             for split in ("validation", "test"):
                 for label in module.moved[split]:
                     console.print(f"  -> {split}: {label}", markup=False)
+    counted = [m.cases for m in plan.modules if m.cases is not None]
+    in_cases = ""
+    if len(counted) == len(plan.modules):
+        held = {s: sum(c[s] for c in counted) for s in ("validation", "test", "all")}
+        in_cases = (
+            f"; in cases: validation {held['validation']}, test {held['test']}, "
+            f"visible {held['all'] - held['validation'] - held['test']}"
+        )
     console.print(
         f"{plan.total()} units in {len(plan.modules)} modules: validation {plan.moved('validation')}, "
-        f"test {plan.moved('test')}, visible {plan.total() - plan.moved('validation') - plan.moved('test')}",
+        f"test {plan.moved('test')}, visible {plan.total() - plan.moved('validation') - plan.moved('test')}"
+        + in_cases,
         markup=False,
     )
     if dry_run:
         console.print("dry run: nothing changed", markup=False)
         return
-    options = train.options if train else ()
     for line in apply_split(root, plan, out=target, seal=seal, options=options):
         console.print(line, markup=False)
     if train and not train.plain:
@@ -84,6 +107,39 @@ def split_command(
         )
     if verify:
         _verify(root)
+
+
+def _collected(root: Path, chosen: list[Path], options: Sequence[str]) -> CaseCounts | None:
+    """The suite's cases per test, which the shares are counted in; None (units) when pytest cannot
+    collect it, as said."""
+    from codefit.gate.collected import collect_cases
+
+    top = root.resolve()
+    modules = [path.relative_to(top).as_posix() for path in test_modules(root, chosen)]
+    if not modules:
+        return None  # nothing to split: plan_split says so
+    console.print("collecting the suite (pytest --collect-only): shares are counted in cases", markup=False)
+    try:
+        return collect_cases(root, modules, options)
+    except CodefitError as exc:
+        console.print(f"could not collect the suite, so shares are counted in units: {exc}", markup=False)
+        return None
+
+
+def _shares(module: ModulePlan) -> str:
+    """`12 units (40 cases); validation 2 (8 cases), test 1 (4 cases)`, cases where collected."""
+    cases = module.cases
+
+    def counted(units: int, key: str) -> str:
+        return f"{units} ({_cases(cases[key])})" if cases is not None else str(units)
+
+    moved = ", ".join(f"{s} {counted(len(module.moved[s]), s)}" for s in ("validation", "test"))
+    total = f"{module.total} units" + (f" ({_cases(cases['all'])})" if cases is not None else "")
+    return f"{total}; {moved}"
+
+
+def _cases(n: int) -> str:
+    return f"{n} case" if n == 1 else f"{n} cases"
 
 
 def _verify(root: Path) -> None:

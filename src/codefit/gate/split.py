@@ -3,7 +3,10 @@
 Carves validation and test cases out of the visible suite, stratified per module and per test, and
 deterministic for a seed. A unit is, by default, one case: a parametrize case, or a test without
 cases (`--by function` moves whole tests, `--by file` whole modules). Each module keeps at least one
-visible unit, and its held-out share is within one unit of the requested fraction.
+visible unit. Shares are shares of cases where the suite's collection is known (`collected`): a unit
+weighs the cases pytest collects of it (a test parametrized by a fixture moves whole, with all its
+cases), and units are dealt until each split is as near its share of the module's cases as they
+allow; otherwise every unit weighs one.
 
 The held-out modules go outside the repository (`--out`) or are sealed into it (`--seal`), named
 `<module>_<split>.py` beside where the module lives, so the grader runs them with the module's own
@@ -23,14 +26,15 @@ import random
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from codefit.errors import CodefitError
-from codefit.gate.carve import case_count, select, test_names
+from codefit.gate.carve import case_count, case_users, select, test_names
+from codefit.gate.collected import CaseCounts, cases_of, module_cases
 from codefit.gate.imported import imported_modules
 from codefit.gate.units import Unit, module_units
 from codefit.sensors.pytest_args import PytestArgs, parse_args
@@ -57,6 +61,7 @@ class ModulePlan:
     held: dict[str, str]  # split -> held-out module text ("" when nothing moved there)
     moved: dict[str, list[str]]  # split -> unit labels
     total: int
+    cases: dict[str, int] | None = None  # split -> cases moved, and "all": the module's (when collected)
 
 
 @dataclass
@@ -72,15 +77,24 @@ class SplitPlan:
 
 
 def plan_split(
-    root: Path, paths: Sequence[Path], *, validation: float, test: float, seed: int = 0, by: By = By.CASE
+    root: Path,
+    paths: Sequence[Path],
+    *,
+    validation: float,
+    test: float,
+    seed: int = 0,
+    by: By = By.CASE,
+    cases: CaseCounts | None = None,
 ) -> SplitPlan:
-    """What would move where; changes nothing."""
+    """What would move where; changes nothing. `cases`: the suite's collection, which the shares
+    are counted in (`codefit.gate.collected`); without it, or for a module it lacks, units."""
     refuse_if_split(root)
     if not 0 <= validation < 1 or not 0 <= test < 1 or validation + test >= 1 or validation + test == 0:
         raise SplitError("--validation and --test must be fractions in [0, 1) with 0 < sum < 1")
     plan = SplitPlan()
     files: list[tuple[str, str, list[Unit]]] = []
-    found = _test_modules(root, paths)
+    collected = cases or {}
+    found = test_modules(root, paths)
     sources = {m.relative_to(root).as_posix(): m.read_bytes().decode("utf-8") for m in found}
     imported = imported_modules(sources)
     for rel, source in sources.items():  # as read: no newline translation, undo is byte-exact
@@ -93,22 +107,35 @@ def plan_split(
         if by == By.FILE:
             files.append((rel, source, units))
             continue
-        chosen = _assign(units, validation, test, seed=seed, key=rel)
-        plan.modules.append(_carve_module(rel, source, units, chosen, by))
+        tests = module_cases(collected, rel)
+        weights = unit_weights(source, units, tests, where=rel) if tests is not None else None
+        chosen = _assign(units, validation, test, seed=seed, key=rel, weights=weights)
+        plan.modules.append(_carve_module(rel, source, units, chosen, by, weights))
     if files:
         whole = [Unit(rel, None, "file") for rel, _, _ in files]
-        chosen_files = _assign(whole, validation, test, seed=seed, key="files")
-        for rel, source, units in files:
+        counted = [module_cases(collected, rel) for rel, _, _ in files]
+        sizes = [float(sum(t.values())) for t in counted if t is not None]
+        sizes_known = sizes if len(sizes) == len(counted) else None
+        chosen_files = _assign(whole, validation, test, seed=seed, key="files", weights=sizes_known)
+        for (rel, source, units), tests in zip(files, counted, strict=True):
             split_of = {s: [u for u in chosen_files[s] if u.target == rel] for s in SPLITS}
             plan.modules.append(
-                _carve_module(rel, source, units, {s: units if split_of[s] else [] for s in SPLITS}, by)
+                _carve_module(
+                    rel,
+                    source,
+                    units,
+                    {s: units if split_of[s] else [] for s in SPLITS},
+                    by,
+                    unit_weights(source, units, tests, where=rel) if tests is not None else None,
+                )
             )
     if not plan.modules:
         raise SplitError("no test module with two or more tests to split", where=", ".join(map(str, paths)))
     return plan
 
 
-def _test_modules(root: Path, paths: Sequence[Path]) -> list[Path]:
+def test_modules(root: Path, paths: Sequence[Path]) -> list[Path]:
+    """The test modules under `paths` (all in the repository, or a SplitError says which is not)."""
     found: set[Path] = set()
     for path in paths or [root]:
         full = (root / path).resolve()
@@ -126,16 +153,18 @@ def _test_modules(root: Path, paths: Sequence[Path]) -> list[Path]:
 
 
 def _assign(
-    units: list[Unit], validation: float, test: float, *, seed: int, key: str
+    units: list[Unit],
+    validation: float,
+    test: float,
+    *,
+    seed: int,
+    key: str,
+    weights: Sequence[float] | None = None,
 ) -> dict[str, list[Unit]]:
-    """Stratified per test: units are dealt round-robin over the module's tests in a seeded order."""
+    """Stratified per test: units are dealt round-robin over the module's tests in a seeded order.
+    Each unit weighing one, the first round(n x share) dealt go to each split; weighing its cases,
+    each split takes the units, earliest dealt first, whose cases come nearest its share."""
     n = len(units)
-    n_val, n_test = round(n * validation), round(n * test)
-    while n_val + n_test > n - 1:  # every module keeps a visible unit
-        if n_test >= n_val and n_test:
-            n_test -= 1
-        else:
-            n_val -= 1
     rng = random.Random(int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:8], "big"))
     by_stratum: dict[str, list[Unit]] = {}
     for unit in units:
@@ -145,11 +174,69 @@ def _assign(
     strata = list(by_stratum.values())
     rng.shuffle(strata)
     dealt = [members[i] for i in range(max(map(len, strata))) for members in strata if i < len(members)]
+    if weights is not None:
+        shares = {"validation": validation, "test": test}
+        return _assign_cases(dealt, dict(zip(units, weights, strict=True)), shares)
+    n_val, n_test = round(n * validation), round(n * test)
+    while n_val + n_test > n - 1:  # every module keeps a visible unit
+        if n_test >= n_val and n_test:
+            n_test -= 1
+        else:
+            n_val -= 1
     return {"validation": dealt[:n_val], "test": dealt[n_val : n_val + n_test]}
 
 
+def _assign_cases(
+    dealt: list[Unit], weight: Mapping[Unit, float], shares: Mapping[str, float]
+) -> dict[str, list[Unit]]:
+    """Per split, the units (earliest dealt first) whose cases sum nearest its share of the module's
+    cases (a subset sum), from those the splits before it left; a case stays visible."""
+    total = sum(weight.values())
+    left = [u for u in dealt if weight[u] > 0]  # a test collected with no case moves nowhere
+    chosen: dict[str, list[Unit]] = {}
+    for split in SPLITS:
+        wanted = total * shares[split]
+        cases = {u: max(1, round(weight[u])) for u in left}
+        limit = wanted + max(cases.values(), default=0)
+        reach: dict[int, tuple[int, Unit | None]] = {0: (0, None)}  # cases -> (cases before, unit)
+        for unit in left:
+            for held in sorted(reach, reverse=True):  # each unit once: sums grow from the largest
+                more = held + cases[unit]
+                if more not in reach and more <= limit:
+                    reach[more] = (held, unit)
+        best = min(reach, key=lambda held: (abs(held - wanted), held))
+        picked: list[Unit] = []
+        while best:
+            best, step = reach[best]
+            picked += [step] if step is not None else []
+        if picked and len(picked) == len(left):  # the module keeps a visible case
+            picked.remove(max(picked, key=dealt.index))
+        chosen[split] = sorted(picked, key=dealt.index)
+        left = [u for u in left if u not in picked]
+    return chosen
+
+
+def unit_weights(source: str, units: Sequence[Unit], tests: Mapping[str, int], *, where: str) -> list[float]:
+    """The cases pytest collected of each unit: a whole test's (a class's: its tests'); a row's, an
+    equal part of the cases of each test its table parametrizes."""
+    weights = []
+    for unit in units:
+        if unit.index is None:
+            weights.append(float(sum(cases_of(tests, name) for name in unit.tests)))
+        else:
+            users = case_users(source, unit.target, where=where)
+            rows = case_count(source, unit.target, where=where)
+            weights.append(sum(cases_of(tests, user) for user in users) / rows)
+    return weights
+
+
 def _carve_module(
-    rel: str, source: str, units: list[Unit], chosen: dict[str, list[Unit]], by: By
+    rel: str,
+    source: str,
+    units: list[Unit],
+    chosen: dict[str, list[Unit]],
+    by: By,
+    weights: Sequence[float] | None = None,
 ) -> ModulePlan:
     moved_units = {u for split in SPLITS for u in chosen[split]}
     kept = [u for u in units if u not in moved_units]
@@ -158,6 +245,11 @@ def _carve_module(
         split: _select_units(source, chosen[split], rel, by, conditional=False) if chosen[split] else ""
         for split in SPLITS
     }
+    cases = None
+    if weights is not None:
+        weight = dict(zip(units, weights, strict=True))
+        cases = {split: round(sum(weight[u] for u in chosen[split])) for split in SPLITS}
+        cases["all"] = round(sum(weights))
     return ModulePlan(
         path=rel,
         original=source,
@@ -165,6 +257,7 @@ def _carve_module(
         held=held,
         moved={split: [u.label for u in chosen[split]] for split in SPLITS},
         total=len(units),
+        cases=cases,
     )
 
 
