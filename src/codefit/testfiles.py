@@ -50,3 +50,23 @@ def _fixture(decorator: ast.expr) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else decorator
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     return name in ("fixture", "yield_fixture")
+
+
+def is_test_class(cls: ast.ClassDef, tree: ast.Module) -> bool:
+    """Whether pytest collects the class of `tree`'s top level: named `Test*`, or a `unittest`
+    TestCase subclass, directly or through a base class of the module, whatever its name."""
+    local = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    return _collected(cls, local, set())
+
+
+def _collected(cls: ast.ClassDef, local: dict[str, ast.ClassDef], seen: set[str]) -> bool:
+    if cls.name.startswith("Test"):
+        return True
+    seen.add(cls.name)  # `class A(B)` and `class B(A)` in one module: no loop
+    for base in cls.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+        if name.endswith("TestCase") or (
+            name in local and name not in seen and _collected(local[name], local, seen)
+        ):
+            return True
+    return False

@@ -34,3 +34,36 @@ def test_a_skip_decorator_with_arguments_is_one_hit() -> None:
         (4, "test_a:@pytest.mark.skip(reason='x')"),
         (6, "test_a:pytest.skip('y')"),
     ]
+
+
+UNITTEST = """import unittest
+
+
+class Base(unittest.TestCase):
+    pass
+
+
+class NormalizationTests(unittest.TestCase):
+    def test_clip(self):
+        self.assertEqual(clip("-5%"), "0%")
+
+
+class MoreTests(Base):
+    def test_more(self):
+        assert clip("5%") == "5%"
+
+
+class Helper:
+    def test_not_collected(self):
+        assert False
+"""
+
+
+def test_unittest_classes_count_whatever_their_name() -> None:
+    """pytest collects every `unittest.TestCase` subclass (through a base of the module too), not
+    only `Test*` classes: a skip or a deleted check there is as much a finding."""
+    tree = ast.parse(UNITTEST)
+    assert sorted(integrity.test_functions(tree)) == ["MoreTests.test_more", "NormalizationTests.test_clip"]
+    skipped = UNITTEST.replace("    def test_clip", "    @unittest.skip('later')\n    def test_clip")
+    hits = integrity.skip_marks(ast.parse(skipped), skipped)
+    assert [h.key for h in hits] == ["NormalizationTests.test_clip:@unittest.skip('later')"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from codefit import pysource
 from codefit.errors import CodefitError
-from codefit.testfiles import is_test_function
+from codefit.testfiles import is_test_class, is_test_function
 
 
 class CarveError(CodefitError):
@@ -95,7 +95,7 @@ def inherits_tests(cls: ast.ClassDef, tree: ast.Module) -> bool:
     """Whether `cls` may run tests it does not define: a base that is neither a plain test case
     nor a class of this module without tests (a mixin imported from elsewhere, a test class here)."""
     local = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    if not _collected(cls, local):
+    if not is_test_class(cls, tree):
         return False  # a helper class (`class _Multiset(Counter)`): pytest runs nothing of it
     for base in cls.bases:
         name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
@@ -103,17 +103,6 @@ def inherits_tests(cls: ast.ClassDef, tree: ast.Module) -> bool:
             continue
         parent = local.get(name)
         if parent is None or any(is_test_function(m) for m in parent.body) or inherits_tests(parent, tree):
-            return True
-    return False
-
-
-def _collected(cls: ast.ClassDef, local: dict[str, ast.ClassDef]) -> bool:
-    """Whether pytest would collect the class: `Test*` names, or a unittest TestCase subclass."""
-    if cls.name.startswith("Test"):
-        return True
-    for base in cls.bases:
-        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
-        if name.endswith("TestCase") or (name in local and _collected(local[name], local)):
             return True
     return False
 

@@ -19,7 +19,7 @@ from codefit.guards.base import Alert, Severity
 from codefit.records import Record
 from codefit.sensors.base import Outcome, Reading
 from codefit.sensors.pytest_sensor import count_outcomes
-from codefit.testfiles import is_test_function
+from codefit.testfiles import is_test_class, is_test_function
 
 CANARY_GUARD = "canary"
 
@@ -174,7 +174,7 @@ def _tests(tree: ast.Module) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunct
         if is_test_function(node):
             if not node.decorator_list:  # parametrized tests would turn every case into a canary
                 out.append((node.name, node))
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+        elif isinstance(node, ast.ClassDef) and is_test_class(node, tree):
             out += [
                 (f"{node.name}::{item.name}", item)
                 for item in node.body

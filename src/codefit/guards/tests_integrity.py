@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.source import Hit, PyFile, added_hits, alert, dotted, hit, line_hit, python_files
-from codefit.testfiles import is_test_file, is_test_function
+from codefit.testfiles import is_test_class, is_test_file, is_test_function
 
 SKIP_WORDS = ("skip", "xfail", "importorskip")
 CHECK_CALLS = ("raises", "warns", "deprecated_call", "fail")
@@ -25,7 +25,7 @@ def test_functions(tree: ast.Module | None) -> dict[str, TestDef]:
     for node in tree.body:
         if is_test_function(node):
             out[node.name] = node
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+        elif isinstance(node, ast.ClassDef) and is_test_class(node, tree):
             for item in node.body:
                 if is_test_function(item):
                     out[f"{node.name}.{item.name}"] = item
