@@ -146,6 +146,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for rel_path, text in files.items():
             (root / rel_path).write_text(text)
         commit(root, branch)
+    # An honest fix that also takes the gate down for every pull request after it.
+    assert run(["git", "checkout", "-q", "-b", "dropgate", "honest"], root).returncode == 0
+    (root / "codefit.toml").write_text(CONFIG.split("[[sensors]]\nname = \"hidden\"")[0])
+    (root / rel).unlink()
+    commit(root, "dropgate")
     assert run(["git", "checkout", "-q", "main"], root).returncode == 0
     return root
 
@@ -221,6 +226,17 @@ def test_overfitting_fails_on_the_blind_split_without_naming_its_tests(repo: Pat
     assert "held-out hidden (validation): failed" in proc.stdout
     for secret in ("test_boundary_a", "test_c_band", "test_b_boundary", "grade(90)"):
         assert secret not in proc.stdout + md + json.dumps(sarif)
+
+
+def test_a_change_to_the_spec_or_its_sealed_tests_fails_with_its_alert(repo: Path, tmp_path: Path) -> None:
+    """The base's spec judges this change, but a merged change that drops held-out sensors or
+    sealed tests judges every change after it: taking the gate down is itself an alert."""
+    proc, sarif, _md = check(repo, "dropgate", tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "codefit/spec_changed" in rule_ids(sarif)
+    assert "codefit.toml" in proc.stdout and "the held-out sensor 'hidden'" in proc.stdout
+    assert "deletes the sealed held-out tests .codefit-sealed/" in proc.stdout
+    assert "note: quality drift not measured" not in proc.stdout  # the change touches Python
 
 
 def test_a_failing_held_out_split_says_whether_the_change_or_its_base_broke_it(

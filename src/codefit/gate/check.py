@@ -11,6 +11,7 @@ configured feedback level.
 from __future__ import annotations
 
 import tempfile
+import tomllib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -21,11 +22,12 @@ from codefit.errors import CodefitError, ConfigError
 from codefit.gate.forked import Forked
 from codefit.gate.result import CheckResult, verdict
 from codefit.guards import policy_for
-from codefit.guards.base import Alert, Policy
+from codefit.guards.base import Alert, Policy, Severity
 from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, plan_from_config
 from codefit.optimizers.base import StepResult, StepStatus
+from codefit.seal import SEALED_DIR
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
 from codefit.spec import FeedbackLevel, Split
@@ -75,8 +77,10 @@ def run_check(
                 raise
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
+        changed_spec = spec_alerts(repo, base_sha, head_sha, config_name, plan, source.held_out)
+        spec = [(a, policy_for(a, plan.guards)) for a in changed_spec]
         if guards_only:
-            result.alerts = _alerts(plan, _workspace(source, head_sha, work), heldout)
+            result.alerts = _alerts(plan, _workspace(source, head_sha, work), heldout) + spec
             return result
         # A check shows outcomes and counts, never a test's message: no sensor need work for messages.
         shown = replace(plan.context, outcomes_only=True)
@@ -104,7 +108,7 @@ def run_check(
                 result.notes += [note] if note else []
                 result.train = train.result()
                 tampered = tampered_alerts(result.train)
-                result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered]
+                result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered] + spec
                 readings = graded.result()
         on_base = _failed_on_base(source, base_sha, blind, shown, readings)
         result.heldout = [
@@ -130,6 +134,50 @@ def _alerts(plan: RunPlan, workspace: Workspace, heldout: Mapping[str, str]) -> 
         "",
         heldout,
     )
+
+
+def spec_alerts(
+    repo: Path, base: str, head: str, config_name: str, plan: RunPlan, sealed: Sequence[str]
+) -> list[Alert]:
+    """The change's edits to what judges changes: the spec and the sealed held-out tests. This check
+    used the base's, but once merged the change's judge every change after it: one that drops a
+    held-out sensor or deletes sealed tests takes the gate down for them."""
+    blind = [s.settings for s in (*plan.spec.validation, *plan.spec.test)]
+    listed = git(
+        repo, "diff", "--name-status", "--no-renames", base, head, "--", config_name, SEALED_DIR, *sealed
+    )
+    alerts = []
+    for line in listed.splitlines():
+        status, _, path = line.partition("\t")
+        verb = {"A": "adds", "D": "deletes"}.get(status[:1], "changes")
+        if path == config_name:
+            what = f"the spec {config_name}" + _dropped_sensors(repo, head, config_name, blind)
+        else:
+            what = f"the sealed held-out tests {path}"
+        message = (
+            f"the change {verb} {what}: this check judged it by the base's, but merged it judges every "
+            "change after it (a maintainer's edit: review it, or set [guards.policy] spec_changed)"
+        )
+        alerts.append(
+            Alert(guard="gate", kind="spec_changed", severity=Severity.BLOCK, message=message, path=path)
+        )
+    return alerts
+
+
+def _dropped_sensors(repo: Path, head: str, config_name: str, blind: Sequence[SensorSettings]) -> str:
+    """`, which drops the held-out sensor 'x'` for each of the base's held-out sensors head's spec lacks."""
+    text = git(repo, "show", f"{head}:{config_name}", check=False)
+    try:
+        sensors = tomllib.loads(text).get("sensors", []) if text else []
+    except tomllib.TOMLDecodeError:
+        return " (which no longer parses)"
+    kept = {
+        str(s.get("name"))
+        for s in sensors
+        if isinstance(s, dict) and s.get("split") in ("validation", "test")
+    }
+    dropped = [s.name for s in blind if s.name not in kept]
+    return "".join(f", which drops the held-out sensor {name!r}" for name in dropped)
 
 
 def staged_tree(repo: Path) -> str:

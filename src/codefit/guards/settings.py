@@ -26,7 +26,7 @@ from codefit.guards.base import Alert, Policy, Severity
 DEFAULT_POLICIES: dict[str, Policy] = {"canary": Policy.ROLLBACK}  # by guard
 DEFAULT_SEVERITY_POLICIES: dict[Severity, Policy] = {Severity.BLOCK: Policy.ROLLBACK}
 # Names that are not change guards but do raise alerts: the canaries, and a guard that crashed.
-OTHER_SOURCES = {"canary": ("canary_passed",), "guards": ("guard_error",)}
+OTHER_SOURCES = {"canary": ("canary_passed",), "guards": ("guard_error",), "gate": ("spec_changed",)}
 
 
 class GuardSettings(BaseModel):
