@@ -14,6 +14,7 @@ git-ignored); the workspace never receives that directory.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -117,6 +118,12 @@ def find_key(header: SealedHeader, *, where: str) -> bytes:
     """The key with the header's id: from the environment, else from `keys_dir()`."""
     env_key = os.environ.get(KEY_ENV, "").strip()
     if env_key:
+        if not is_key(env_key):
+            raise SealError(
+                f"{KEY_ENV} is not a key: expected the urlsafe-base64 text of 32 bytes (44 characters, "
+                "as a key file holds)",
+                where=where,
+            )
         if key_id(env_key.encode()) != header.key_id:
             raise SealError(
                 f"{KEY_ENV} holds key {key_id(env_key.encode())}, but this file was sealed with key "
@@ -134,6 +141,14 @@ def find_key(header: SealedHeader, *, where: str) -> bytes:
     if key_id(key) != header.key_id:
         raise SealError(f"the key file {path} does not hold key {header.key_id}", where=where)
     return key
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` has a key's form (what Fernet takes): urlsafe base64 of 32 bytes."""
+    try:
+        return len(base64.urlsafe_b64decode(text.encode("ascii"))) == 32
+    except (ValueError, UnicodeEncodeError):
+        return False
 
 
 def _split(sealed: Path) -> tuple[SealedHeader, bytes]:

@@ -148,7 +148,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         commit(root, branch)
     # An honest fix that also takes the gate down for every pull request after it.
     assert run(["git", "checkout", "-q", "-b", "dropgate", "honest"], root).returncode == 0
-    (root / "codefit.toml").write_text(CONFIG.split("[[sensors]]\nname = \"hidden\"")[0])
+    (root / "codefit.toml").write_text(CONFIG.split('[[sensors]]\nname = "hidden"')[0])
     (root / rel).unlink()
     commit(root, "dropgate")
     assert run(["git", "checkout", "-q", "main"], root).returncode == 0
@@ -237,6 +237,22 @@ def test_a_change_to_the_spec_or_its_sealed_tests_fails_with_its_alert(repo: Pat
     assert "codefit.toml" in proc.stdout and "the held-out sensor 'hidden'" in proc.stdout
     assert "deletes the sealed held-out tests .codefit-sealed/" in proc.stdout
     assert "note: quality drift not measured" not in proc.stdout  # the change touches Python
+
+
+def test_a_missing_or_malformed_key_names_the_sealed_file_as_the_repository_has_it(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Not the check's throw-away copy of it (`/tmp/codefit-check-.../base/...`)."""
+    sealed = next((repo / ".codefit-sealed").glob("*.sealed")).relative_to(repo).as_posix()
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "main", "--head", "honest", "-C", str(repo)]
+    for key in ("", "notakey"):
+        env = {**os.environ, "CODEFIT_SEAL_KEY": key, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+        proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, env=env)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert f"{sealed} at the base commit " in proc.stderr and "codefit-check-" not in proc.stderr, (
+            proc.stderr
+        )
+    assert "CODEFIT_SEAL_KEY is not a key" in proc.stderr
 
 
 def test_a_failing_held_out_split_says_whether_the_change_or_its_base_broke_it(

@@ -64,6 +64,16 @@ def test_wrong_key_in_environment_is_a_clear_error(tmp_path: Path, monkeypatch: 
     assert not (tmp_path / "copy").exists()
 
 
+def test_a_value_that_is_no_key_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "holds key 4a4f..., but this file was sealed with key e96c...": the value is no key at all."""
+    sealed = tmp_path / "h.sealed"
+    seal(write_tree(tmp_path / "hidden", HIDDEN), sealed, split="validation", key=generate_key())
+    monkeypatch.setenv(KEY_ENV, "notakey")
+    with pytest.raises(SealError, match="CODEFIT_SEAL_KEY is not a key") as caught:
+        decrypt_into(sealed, tmp_path / "out")
+    assert "sealed with key" not in str(caught.value)
+
+
 def test_missing_key_names_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "h.sealed"
     header = seal(write_tree(tmp_path / "hidden", HIDDEN), out, split="test", key=generate_key())

@@ -10,9 +10,11 @@ configured feedback level.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +29,7 @@ from codefit.harness.guarding import inspect_step, tampered_alerts
 from codefit.harness.heldout import heldout_texts
 from codefit.harness.plan import RunPlan, plan_from_config
 from codefit.optimizers.base import StepResult, StepStatus
-from codefit.seal import SEALED_DIR
+from codefit.seal import SEALED_DIR, SealError
 from codefit.sensors.base import Reading, Sensor, SensorContext, SensorSettings
 from codefit.sensors.pytest_shared import can_share
 from codefit.spec import FeedbackLevel, Split
@@ -61,7 +63,7 @@ def run_check(
     `head` may be a tree (the staged change, for a pre-commit hook); `guards_only` skips every
     sensor and judges the diff alone."""
     base_sha, head_sha = _commit(repo, base), _treeish(repo, head)
-    with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp, _named_at_base(Path(tmp), base_sha):
         work = Path(tmp)
         plan, source = from_base(repo, base_sha, config_name, work)
         # Shown as the commit it is (a tree only for the staged change), so `git log` finds it.
@@ -119,6 +121,19 @@ def run_check(
             result.mutation_score, note = _mutation(workspace, before, after, plan)
             result.notes += [note] if note else []
         return result
+
+
+@contextlib.contextmanager
+def _named_at_base(work: Path, base: str) -> Iterator[None]:
+    """A sealed file's error names it as the base commit has it, not as this check's copy of it."""
+    copies = f"{work / 'base'}{os.sep}"
+    try:
+        yield
+    except SealError as exc:
+        if not (exc.where or "").startswith(copies):
+            raise
+        rel = Path(str(exc.where)[len(copies) :]).as_posix()
+        raise SealError(exc.message, where=f"{rel} at the base commit {base[:12]}") from None
 
 
 def _alerts(plan: RunPlan, workspace: Workspace, heldout: Mapping[str, str]) -> list[tuple[Alert, Policy]]:
