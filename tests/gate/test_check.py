@@ -292,6 +292,22 @@ def test_a_check_without_a_base_or_with_a_branch_only_a_remote_has_says_what_to_
     remote = run(argv, clone, {"CODEFIT_SEAL_KEY": KEY})
     assert remote.returncode == 2, remote.stdout + remote.stderr
     assert "no such commit: honest (a clone has it as origin/honest)" in remote.stderr
+    ranged = run([*argv, "--base", "main..honest"], repo, {"CODEFIT_SEAL_KEY": KEY})
+    assert ranged.returncode == 2 and "--base takes one commit, not a range (main..honest)" in ranged.stderr
+
+
+def test_no_change_and_uncommitted_edits_are_said_not_to_be_judged(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    assert run(["git", "clone", "-q", "-b", "main", str(repo), str(clone)], tmp_path).returncode == 0
+    argv = [sys.executable, "-m", "codefit", "check", "--base", "main", "--guards-only"]
+    same = run(argv, clone, {"CODEFIT_SEAL_KEY": KEY})
+    assert (
+        same.returncode == 0 and "note: base and head hold the same tree: there is no change" in same.stdout
+    )
+    assert "uncommitted" not in same.stdout
+    (clone / "shop" / "grades.py").write_text(HARDCODED)  # edited, not committed: not judged
+    dirty = run(argv, clone, {"CODEFIT_SEAL_KEY": KEY})
+    assert "note: the working tree's uncommitted edits are not judged" in dirty.stdout, dirty.stdout
 
 
 ACTION = Path(__file__).resolve().parents[2] / "action.yml"

@@ -62,6 +62,9 @@ def run_check(
 
     `head` may be a tree (the staged change, for a pre-commit hook); `guards_only` skips every
     sensor and judges the diff alone."""
+    for name, ref in (("--base", base), ("--head", head)):
+        if ".." in ref:
+            raise CheckError(f"{name} takes one commit, not a range ({ref}): --base A --head B judges A..B")
     base_sha, head_sha = _commit(repo, base), _treeish(repo, head)
     with tempfile.TemporaryDirectory(prefix="codefit-check-") as tmp, _named_at_base(Path(tmp), base_sha):
         work = Path(tmp)
@@ -71,6 +74,7 @@ def run_check(
         result = CheckResult(
             base=base_sha, head=commit or head_sha, gates=plan.spec.gates(), spec=config_name
         )
+        result.notes += _unjudged(repo, base_sha, head_sha)
         blind = [*plan.spec.validation, *plan.spec.test]
         try:
             heldout = heldout_texts(blind)
@@ -193,6 +197,17 @@ def _dropped_sensors(repo: Path, head: str, config_name: str, blind: Sequence[Se
     }
     dropped = [s.name for s in blind if s.name not in kept]
     return "".join(f", which drops the held-out sensor {name!r}" for name in dropped)
+
+
+def _unjudged(repo: Path, base: str, head: str) -> list[str]:
+    """What the user may think judged and is not: no change at all, or edits not committed."""
+    notes = []
+    if git(repo, "rev-parse", f"{base}^{{tree}}").strip() == head:
+        notes.append("base and head hold the same tree: there is no change to judge")
+    at_head = git(repo, "rev-parse", "--verify", "-q", "HEAD^{tree}", check=False).strip() == head
+    if at_head and git(repo, "status", "--porcelain", "--untracked-files=no", check=False).strip():
+        notes.append("the working tree's uncommitted edits are not judged: commit them, or `--staged`")
+    return notes
 
 
 def staged_tree(repo: Path) -> str:
