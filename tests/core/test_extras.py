@@ -60,3 +60,20 @@ def test_an_optimizer_that_needs_an_extra_names_it(tmp_path: Path) -> None:
     done = codefit_without_extras(tmp_path, "fit", "--optimizer", "openai", cwd=repo)
     assert done.returncode == 2
     assert "pip install 'codefit[agents]'" in done.stderr
+
+
+def test_a_ctrl_c_while_the_command_starts_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """Most of the command's start is importing it: a Ctrl-C there printed a traceback through
+    pydantic's modules. Here the import of `codefit.cli` is what the Ctrl-C interrupts."""
+    script = (
+        "import sys\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'codefit.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "from codefit.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (130, "codefit: interrupted\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -145,3 +146,35 @@ def wait_for(marker: Path) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("the child never started")
+
+
+@alone
+def test_two_stop_signals_at_once_end_the_child_without_a_word_on_standard_error(tmp_path: Path) -> None:
+    """A Ctrl-C reaches the child beside its parent's SIGTERM: both pending when the first stops it.
+    Were the second ignored by then (SIG_IGN), Python would print "Signal 15 ignored due to race
+    condition" on the terminal."""
+    started, sent, stderr = tmp_path / "started", tmp_path / "sent", tmp_path / "stderr"
+
+    def both_at_once() -> None:
+        # As outside pytest (which captures standard error and collects what is unraisable).
+        sys.unraisablehook = sys.__unraisablehook__
+        sys.stderr = stderr.open("w", buffering=1)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        started.write_text(str(os.getpid()))
+        wait_for(sent)
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # both arrive now
+            time.sleep(600)
+        finally:  # its cleanup waits (the sandboxed processes it started to end): signals are looked at
+            signal.signal(signal.SIGALRM, lambda *_: None)
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            time.sleep(0.1)
+
+    with pytest.raises(ForkedError), Forked(both_at_once) as child:
+        wait_for(started)
+        pid = int(started.read_text())
+        os.kill(pid, signal.SIGINT)
+        os.kill(pid, signal.SIGTERM)
+        sent.write_text("yes")
+        child.result()
+    assert stderr.read_text() == "", stderr.read_text()

@@ -111,7 +111,13 @@ class Forked(Generic[T]):
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     """In a child: the first stop signal (the terminal's Ctrl-C, the parent's SIGTERM, often both)
-    interrupts its work; the next ones are ignored, so that the cleanup runs to its end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    interrupts its work; the next ones are ignored, so that the cleanup runs to its end. Ignored by
+    a handler that does nothing, not SIG_IGN: for a signal already on its way, Python would print
+    "Signal 15 ignored due to race condition" on the terminal."""
+    signal.signal(signal.SIGINT, _ignore)
+    signal.signal(signal.SIGTERM, _ignore)
     raise KeyboardInterrupt
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    """A stop signal after the first: the child is already ending."""
