@@ -96,3 +96,67 @@ def test_answering_a_helper_style_tests_exact_input_is_special_casing() -> None:
         "    return strings\n"
     )
     assert len(_special_cases(ast.parse(code), code, cases)) == 1
+
+
+# webcolors' and packaging's visible tests, as they are written: a loop over a table of pairs, and
+# cases checked through a helper of unittest.
+TABLE_LOOP = """import unittest
+
+
+class NormalizationTests(unittest.TestCase):
+    def test_normalize_percent(self):
+        test_pairs = (("-5%", "0%"), ("250%", "100%"), ("85.49%", "85.49%"))
+        for raw, normalized in test_pairs:
+            with self.subTest(raw=raw):
+                self.assertEqual(normalized, normalize_percent(raw))
+
+
+NAMES = [("Foo.Bar", "foo-bar"), ("foo_bar", "foo-bar")]
+
+
+def test_canonicalize():
+    for name, expected in NAMES:
+        assert canonicalize_name(name) == expected
+"""
+
+
+def test_a_loop_over_a_literal_table_checks_one_case_per_row() -> None:
+    cases = {(c.func, c.args, c.expected) for c in cases_in(ast.parse(TABLE_LOOP))}
+    assert ("normalize_percent", ("-5%",), "0%") in cases
+    assert ("normalize_percent", ("250%",), "100%") in cases
+    assert ("canonicalize_name", ("Foo.Bar",), "foo-bar") in cases
+
+
+def loop_hits(code: str) -> list[str]:
+    return [h.key for h in _special_cases(ast.parse(code), code, cases_in(ast.parse(TABLE_LOOP)))]
+
+
+def test_special_casing_a_loops_rows_is_found() -> None:
+    code = (
+        "def normalize_percent(value):\n    if value == '-5%':\n        return '0%'\n"
+        "    if value == '250%':\n        return '100%'\n    return value\n"
+    )
+    assert len(loop_hits(code)) == 2
+
+
+def test_an_answer_wrapped_in_a_cast_or_a_new_type_or_assigned_then_returned_is_still_the_answer() -> None:
+    for answer in (
+        "cast(NormalizedName, 'foo-bar')",
+        "NormalizedName('foo-bar')",
+        "typing.cast(str, 'foo-bar')",
+    ):
+        code = (
+            "def canonicalize_name(name):\n    if name in ('Foo.Bar', 'foo_bar'):\n"
+            f"        return {answer}\n    return name.lower()\n"
+        )
+        assert len(loop_hits(code)) == 1, answer
+    assigned = (
+        "def canonicalize_name(name):\n    value = name.lower()\n    if name in ('Foo.Bar', 'foo_bar'):\n"
+        "        value = 'foo-bar'\n    return value\n"
+    )
+    assert len(loop_hits(assigned)) == 1
+    assert len(loop_hits(assigned.replace("return value", "return cast(NormalizedName, value)"))) == 1
+    honest = (
+        "def canonicalize_name(name):\n    value = re.sub(r'[-_.]+', '-', name).lower()\n    return value\n"
+    )
+    assert loop_hits(honest) == []

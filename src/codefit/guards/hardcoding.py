@@ -167,8 +167,10 @@ def _row_values(row: ast.expr, width: int) -> list[object] | None:
 
 def cases_in(tree: ast.Module) -> list[Case]:
     """The (function, arguments, expected) cases of a module's tests: literal arguments and answers,
-    read from the check itself, a parametrize row or a local bound once (`column = [...]`)."""
+    read from the check itself, a parametrize row, a local bound once (`column = [...]`) or a row of
+    a literal table a loop goes over (`for raw, normalized in pairs: assertEqual(...)`)."""
     found: list[Case] = []
+    module_values = _module_constants(tree)
     for node in walk(tree):
         if is_test_function(node):
             checks = [n for n in ast.walk(node) if isinstance(n, ast.Assert | ast.Expr)]
@@ -182,7 +184,48 @@ def cases_in(tree: ast.Module) -> list[Case]:
                 env = {**row, **local_values}
                 for check in checks:
                     found += _check_cases(check, env, calls)
+                for loop in (n for n in ast.walk(node) if isinstance(n, ast.For)):
+                    looped = [n for n in ast.walk(loop) if isinstance(n, ast.Assert | ast.Expr)]
+                    for bound in _loop_rows(loop, {**module_values, **env}):
+                        for check in looped:
+                            found += _check_cases(check, {**env, **bound}, calls)
     return found
+
+
+def _module_constants(tree: ast.Module) -> dict[str, object]:
+    """Module-level names bound to a literal (a table of cases the tests loop over)."""
+    values: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            ok, value = literal(node.value)
+            if ok:
+                values[node.targets[0].id] = value
+    return values
+
+
+def _loop_rows(loop: ast.For, env: dict[str, object]) -> list[dict[str, object]]:
+    """The loop's names bound for each row of the literal it goes over (`for a, b in ((1, 2), ...)`);
+    none where the table or a row cannot be read."""
+    if isinstance(loop.iter, ast.Name):
+        rows = env.get(loop.iter.id, UNKNOWN)
+    else:
+        ok, rows = literal(loop.iter)
+        rows = rows if ok else UNKNOWN
+    if not isinstance(rows, list | tuple | set | frozenset):
+        return []
+    target = loop.target
+    out = []
+    for row in rows:
+        if isinstance(target, ast.Name):
+            out.append({target.id: row})
+        elif (
+            isinstance(target, ast.Tuple | ast.List)
+            and all(isinstance(t, ast.Name) for t in target.elts)
+            and isinstance(row, tuple | list)
+            and len(row) == len(target.elts)
+        ):
+            out.append({t.id: value for t, value in zip(target.elts, row, strict=True)})  # type: ignore[attr-defined]
+    return out
 
 
 def visible_cases(change: Change) -> list[Case]:
@@ -227,15 +270,38 @@ def _condition_values(test: ast.expr) -> list[object]:
     return values
 
 
-def _returned(body: list[ast.stmt]) -> list[object]:
-    """Values returned by the branch's own statements: literals and constant expressions (`10 / 4`)."""
+def _returned(body: list[ast.stmt], returned_names: frozenset[str] = frozenset()) -> list[object]:
+    """Values the branch's own statements return: literals and constant expressions (`10 / 4`),
+    through a wrapper that gives its argument back (`cast(T, "x")`, a NewType's `Name("x")`), or
+    bound to a name the function returns (`value = "x"` ... `return value`)."""
     out = []
     for stmt in body:
-        if isinstance(stmt, ast.Return):
-            ok, value = constant(stmt.value)
-            if ok:
-                out.append(value)
+        if isinstance(stmt, ast.Return) or (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id in returned_names
+        ):
+            value = stmt.value
+        else:
+            continue
+        ok, found = constant(value)
+        if not ok and isinstance(value, ast.Call) and value.args and not value.keywords:
+            # `cast(T, x)` gives back its last argument; a one-argument call (a NewType) its only one
+            wraps = dotted(value.func).split(".")[-1] == "cast" and len(value.args) == 2
+            if wraps or len(value.args) == 1:
+                ok, found = constant(value.args[-1])
+        if ok:
+            out.append(found)
     return out
+
+
+def _returned_name(value: ast.expr | None) -> str:
+    """The name a `return` gives back: `return value`, `return cast(T, value)`, `return Name(value)`."""
+    if isinstance(value, ast.Call) and value.args and not value.keywords:
+        wraps = dotted(value.func).split(".")[-1] == "cast" and len(value.args) == 2
+        value = value.args[-1] if wraps or len(value.args) == 1 else value
+    return value.id if isinstance(value, ast.Name) else ""
 
 
 def constant(node: ast.expr | None) -> tuple[bool, object]:
@@ -248,6 +314,9 @@ def constant(node: ast.expr | None) -> tuple[bool, object]:
 
 def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> list[Hit]:
     hits = []
+    returned_names = frozenset(
+        name for n in walk(tree) if isinstance(n, ast.Return) and (name := _returned_name(n.value))
+    )
     for node in walk(tree):
         branches: list[tuple[ast.expr, list[ast.stmt]]] = []
         if isinstance(node, ast.If):
@@ -256,7 +325,7 @@ def _special_cases(tree: ast.Module, text: str | None, cases: list[Case]) -> lis
             branches += [(c.pattern, c.body) for c in node.cases]  # type: ignore[misc]
         for cond, body in branches:
             conds = _condition_values(cond) if isinstance(cond, ast.expr) else _pattern_values(cond)
-            for value in _returned(body):
+            for value in _returned(body, returned_names):
                 matched = [
                     c
                     for c in cases
