@@ -174,3 +174,52 @@ def test_a_test_that_calls_another_moves_with_it(tmp_path: Path) -> None:
     visible, held = carve_tests(CALLING_MODULE, units[0].tests)
     assert run_ids(tmp_path, {"test_m.py": held}) == ["test_loose", "test_valid"]  # and they pass
     assert run_ids(tmp_path, {"test_m.py": visible}) == ["test_alone"]
+
+
+SPACED = """import pytest
+
+
+def test_a():
+    assert 1
+
+
+def test_b():
+    assert 2
+
+
+class TestK:
+    def test_c(self):
+        assert 3
+
+    def test_d(self):
+        assert 4
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        1,
+        2,
+        3,
+    ],
+)
+def test_e(x):
+    assert x
+
+
+def test_f():
+    assert 5
+"""
+
+
+def test_carved_halves_keep_the_modules_spacing_and_indentation() -> None:
+    """No run of blank lines where a test was taken out, none at the end, rows indented as they
+    were: a project's lint (pycodestyle's E303, W391) passes on both halves as on the original."""
+    visible, held = carve_tests(SPACED, ["test_b", "TestK.test_d", "test_f"])
+    for half in (visible, held):
+        assert "\n\n\n\n" not in half and not half.endswith("\n\n"), half
+        assert "\n\n\n    def" not in half, half  # at most one blank line between methods
+    assert "def test_a():\n    assert 1\n\n\nclass TestK:" in visible
+    visible, held = carve_cases(SPACED, "test_e", [1])
+    assert "    [\n        1,\n        3,\n    ],\n)" in visible, visible
+    assert "    [\n        2,\n    ],\n)" in held, held

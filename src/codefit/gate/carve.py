@@ -212,8 +212,13 @@ def _span(offsets: _Offsets, node: ast.stmt) -> tuple[int, int]:
 
 
 def _remove(offsets: _Offsets, node: ast.stmt) -> _Edit:
+    """The node's lines and the blank lines before it: what follows keeps the spacing that was
+    before the node (no run of blank lines, nor one at the end, that the project's lint would flag)."""
     start, end = _span(offsets, node)
-    return _Edit(start, end, "")
+    line = offsets.starts.index(start)
+    while line > 0 and not offsets.lines[line - 1].strip():
+        line -= 1
+    return _Edit(offsets.starts[line], end, "")
 
 
 def _emptied(offsets: _Offsets, node: ast.stmt) -> _Edit:
@@ -248,8 +253,10 @@ def _literal_edit(
     end = offsets.at(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
     parts = [ast.get_source_segment(source, e) or ast.unparse(e) for e in elts]
     opening, closing = ("[", "]") if isinstance(literal, ast.List) else ("(", ")")
-    body = "".join(f"\n    {p}," for p in parts)
-    return _Edit(start, end, f"{opening}{body}\n{closing}")
+    first = offsets.lines[literal.lineno - 1]
+    indent = first[: len(first) - len(first.lstrip())]  # the rows one level in from the line it opens on
+    body = "".join(f"\n{indent}    {p}," for p in parts)
+    return _Edit(start, end, f"{opening}{body}\n{indent}{closing}")
 
 
 def _apply(source: str, edits: list[_Edit]) -> str:
