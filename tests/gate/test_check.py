@@ -218,6 +218,10 @@ def test_weakening_a_test_fails_with_a_tamper_alert(repo: Path, tmp_path: Path) 
         for r in results
         if r.get("locations")
     ), results
+    # the protected file's alert says how a change that only adds tests gets through
+    assert (
+        "note: a protected test file changed" in proc.stdout and 'protected_changed = "warn"' in proc.stdout
+    )
 
 
 def test_overfitting_fails_on_the_blind_split_without_naming_its_tests(repo: Path, tmp_path: Path) -> None:

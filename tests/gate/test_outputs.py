@@ -157,3 +157,38 @@ def test_a_failed_split_graded_on_base_says_whose_failures_they_are_and_nothing_
     assert any(r.startswith("held-out hidden (validation) failed (the change's") for r in report.reasons())
     assert "the change's" in junit(report)
     assert "fail, not on base" in markdown(report)
+
+
+def test_the_train_splits_failing_tests_are_named_and_a_suite_that_did_not_run_says_why() -> None:
+    """The train split is the visible one: its failures are the author's to rerun. A held-out
+    split's never are (its verdict's level decides)."""
+    failing = tuple(
+        TestResult(nodeid=f"tests/test_a.py::test_{i}", outcome=Outcome.FAILED) for i in range(12)
+    )
+    train = Reading(
+        sensor="unit",
+        split=Split.TRAIN,
+        score=0.5,
+        passed=False,
+        tests=failing,
+        counts=Counts(total=24, passed=12, failed=12),
+    )
+    lines = summary_lines(CheckResult(base="a" * 40, head="b" * 40, train=[train]))
+    assert "    failing: tests/test_a.py::test_0" in lines and "    failing: ... and 2 more" in lines
+    assert not any(line.strip().startswith("cause:") for line in lines)  # some passed: the code's failures
+    broken = Reading(
+        sensor="unit",
+        split=Split.TRAIN,
+        score=0.0,
+        passed=False,
+        counts=Counts(total=1, errors=1),
+        tests=(
+            TestResult(
+                nodeid="tests/test_a.py",
+                outcome=Outcome.ERROR,
+                message="E   ModuleNotFoundError: No module named 'pretend'",
+            ),
+        ),
+    )
+    lines = summary_lines(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
+    assert "    cause: ModuleNotFoundError: No module named 'pretend'" in lines

@@ -87,6 +87,7 @@ def run_check(
         spec = [(a, policy_for(a, plan.guards)) for a in changed_spec]
         if guards_only:
             result.alerts = _alerts(plan, _workspace(source, head_sha, work), heldout) + spec
+            result.notes += _hints(result.alerts)
             return result
         # A check shows outcomes and counts, never a test's message: no sensor need work for messages.
         shown = replace(plan.context, outcomes_only=True)
@@ -115,6 +116,7 @@ def run_check(
                 result.train = train.result()
                 tampered = tampered_alerts(result.train)
                 result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered] + spec
+                result.notes += _hints(result.alerts)
                 readings = graded.result()
         on_base = _failed_on_base(source, base_sha, blind, shown, readings)
         result.heldout = [
@@ -197,6 +199,18 @@ def _dropped_sensors(repo: Path, head: str, config_name: str, blind: Sequence[Se
     }
     dropped = [s.name for s in blind if s.name not in kept]
     return "".join(f", which drops the held-out sensor {name!r}" for name in dropped)
+
+
+def _hints(alerts: Sequence[tuple[Alert, Policy]]) -> list[str]:
+    """What to do about an alert an honest pull request gets: a test added to a protected test file."""
+    blocked = [a.path for a, policy in alerts if a.kind == "protected_changed" and policy != Policy.WARN]
+    if not any(is_test_code(path) for path in blocked):
+        return []
+    return [
+        "a protected test file changed: a change that adds tests to it is blocked too. To let such "
+        'changes through, the base\'s codefit.toml can set [guards.policy] protected_changed = "warn" '
+        "(a weakened, skipped or deleted test is still its own alert)"
+    ]
 
 
 def _unjudged(repo: Path, base: str, head: str) -> list[str]:

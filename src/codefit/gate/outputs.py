@@ -23,6 +23,7 @@ def summary_lines(result: CheckResult) -> list[str]:
         lines.append(
             f"  train {reading.sensor}: {'passed' if reading.passed else 'failed'} ({counted(reading)})"
         )
+        lines += [f"    {line}" for line in train_failures(reading)]
     lines += [f"  held-out {v.line()}" for v in result.heldout]
     for alert, policy in result.alerts:
         lines.append(
@@ -36,6 +37,20 @@ def summary_lines(result: CheckResult) -> list[str]:
         )
     lines += [f"  note: {n}" for n in result.notes]
     lines += [f"  reason: {r}" for r in result.reasons()]
+    return lines
+
+
+def train_failures(reading: Reading, limit: int = 10) -> list[str]:
+    """The train split's failing tests by name (it is the visible split: the author reruns them),
+    and why the suite did not run where none passed (a test dependency missing: no code's fault)."""
+    failing = [t.nodeid for t in reading.failing_tests()]
+    lines = [f"failing: {name}" for name in failing[:limit]]
+    if len(failing) > limit:
+        lines.append(f"failing: ... and {len(failing) - limit} more")
+    cause = reading.error or next((t.message for t in reading.failing_tests() if t.message), "")
+    if cause and not reading.counts.passed:
+        last = cause.strip().splitlines()[-1]
+        lines.append(f"cause: {last.removeprefix('E').strip()[:300]}")  # pytest's `E   Error: ...`
     return lines
 
 
