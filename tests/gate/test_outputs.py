@@ -192,3 +192,12 @@ def test_the_train_splits_failing_tests_are_named_and_a_suite_that_did_not_run_s
     )
     lines = summary_lines(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
     assert "    cause: ModuleNotFoundError: No module named 'pretend'" in lines
+
+
+def test_a_junit_failure_of_the_train_split_counts_every_outcome() -> None:
+    """Not "0 failed" for a suite whose tests all erred (or that ran none)."""
+    broken = Reading(
+        sensor="unit", split=Split.TRAIN, score=0.0, passed=False, counts=Counts(total=3, errors=3)
+    )
+    xml = junit(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
+    assert 'message="0/3 passed, 3 errors"' in xml, xml

@@ -116,7 +116,7 @@ def junit(result: CheckResult) -> str:
     suites = ET.Element("testsuites", name="codefit check")
     train = ET.SubElement(suites, "testsuite", name="train")
     for reading in result.train:
-        _case(train, "train", reading.sensor, None if reading.passed else f"{reading.counts.failed} failed")
+        _case(train, "train", reading.sensor, None if reading.passed else counted(reading))
     heldout = ET.SubElement(suites, "testsuite", name="held-out")
     for v in result.heldout:
         _case(heldout, v.split, v.sensor, None if v.passed else f"the held-out checks failed{v.on_base()}")

@@ -487,6 +487,13 @@ def undo_split(root: Path, *, force: bool = False) -> list[str]:
     since the split is not overwritten unless `force`."""
     manifest_path = root / MANIFEST
     if not manifest_path.exists():
+        split_sensors = {f"split_{s}" for s in SPLITS}
+        if (root / "codefit.toml").exists() and split_sensors & set(_sensor_names(root / "codefit.toml")):
+            raise SplitError(
+                f"nothing to undo here: codefit.toml has the sensors `codefit split` wrote, but its record "
+                f"({MANIFEST}) stays on the machine that split; undo there, or revert the split's commit",
+                where=str(root),
+            )
         raise SplitError("nothing to undo: this suite was not split by `codefit split`", where=str(root))
     manifest = json.loads(manifest_path.read_text())
     edited = [rel for rel, digest in manifest.get("written", {}).items() if _digest(root / rel) != digest]
