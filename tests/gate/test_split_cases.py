@@ -136,3 +136,20 @@ def test_the_command_collects_the_suite_and_shows_cases(tmp_path: Path) -> None:
     assert broken.returncode == 0, broken.stdout + broken.stderr
     assert "could not collect the suite, so shares are counted in units" in broken.stdout
     assert "tests/test_calc.py: 15 units; validation 3, test 2" in broken.stdout, broken.stdout
+
+
+def test_a_suite_larger_than_a_confined_runs_output_is_counted_whole(tmp_path: Path) -> None:
+    """40,000 node ids are more than the output a confined run keeps (a megabyte): the ids come
+    through a file, and every module of the suite is counted."""
+    root = repo_with_suite(tmp_path)
+    (root / "tests" / "test_big.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('i', range(40000))\n"
+        + "def test_many(i):\n    assert i >= 0\n"
+        + "".join(f"\n\ndef test_plain_{i}():\n    assert True\n" for i in range(4))
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    command = [sys.executable, "-m", "codefit", "split", "--dry-run"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tests/test_big.py: 5 units (40004 cases)" in done.stdout, done.stdout
+    assert "tests/test_calc.py: 15 units (30 cases)" in done.stdout, done.stdout

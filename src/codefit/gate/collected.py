@@ -10,6 +10,7 @@ it holds. A suite that cannot be collected is split by units, as said on the ter
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,15 @@ from codefit.errors import CodefitError
 from codefit.harness.plan import plan_from_config
 
 COLLECT_TIMEOUT_S = 300.0
+# Writes the collected node ids to a file: a large suite's ids (packaging's 27,000) are more than
+# the output a confined run keeps.
+RECORDER = """import os
+
+
+def pytest_collection_finish(session):
+    with open(os.environ["CODEFIT_COLLECTED"], "w", encoding="utf-8") as out:
+        out.write("".join(item.nodeid + "\\n" for item in session.items))
+"""
 # {module path in the repository: {test ("test_f", "Class.test_m"): cases collected}}
 CaseCounts = dict[str, dict[str, int]]
 
@@ -37,19 +47,28 @@ def collect_cases(root: Path, modules: Sequence[str], options: Sequence[str]) ->
             config = Path(tmp) / "codefit.toml"
             config.write_text(starter_config(root), encoding="utf-8")
         ctx = plan_from_config(load_config(root, config)).context
-        tree = Path(tmp) / "tree"
+        tree, out = Path(tmp) / "tree", Path(tmp) / "out"
         working_copy(root, tree)
+        out.mkdir()
+        (out / "codefit_collected.py").write_text(RECORDER, encoding="utf-8")
         env = {k: v for k, v in ctx.env.items() if k != "PYTEST_ADDOPTS"}
-        collect = [ctx.python, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "--color=no"]
+        path = os.pathsep.join(p for p in (str(out), env.get("PYTHONPATH", "")) if p)
+        collect = [ctx.python, "-m", "pytest", "-p", "no:cacheprovider", "-p", "codefit_collected"]
         done = ctx.run(
-            # The last verbosity wins over the config's addopts: one node id a line.
-            [*collect, *options, "--verbosity=-1", *modules],
+            [*collect, "--collect-only", "-q", "--color=no", *options, *modules],
             tree,
-            env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+            env={
+                **env,
+                "PYTHONPATH": path,
+                "CODEFIT_COLLECTED": str(out / "ids"),
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
             timeout_s=COLLECT_TIMEOUT_S,
+            writable=[out],
             at_repo=True,
         )
-    counts = read_cases(done.output)
+        ids = out / "ids"
+        counts = read_cases(ids.read_text(encoding="utf-8") if ids.exists() else "")
     if not counts:
         last = next((line for line in reversed(done.output.splitlines()) if line.strip()), "no output")
         raise CodefitError(f"pytest --collect-only listed no test ({strip_ansi(last).strip()})")
