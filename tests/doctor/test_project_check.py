@@ -184,3 +184,15 @@ def test_an_addopts_option_of_a_missing_plugin_is_named_with_the_ways_around_it(
     assert unit.level == Level.PROBLEM
     assert unit.message.endswith("unrecognized arguments: --a-plugins-option --another=1")  # not the synopsis
     assert '"addopts="' in unit.fix and "plugin" in unit.fix
+
+
+def test_uncommitted_changes_are_said_to_be_left_out_of_the_counts(tmp_path: Path) -> None:
+    """webcolors: after an uncommitted `split`, doctor counted the train split at HEAD (38 tests)
+    and the held-out splits on disk (7): 45 of 38. A run takes HEAD too (unless `fit --dirty`)."""
+    repo = _project(tmp_path, unit_args='["-o", "pythonpath=src", "tests"]', heldout_test=HELDOUT)
+    (repo / "tests" / "test_a.py").write_text("from mypkg import add\n")  # its test moved away, not committed
+    findings = run_checks(DoctorContext(repo=repo), ["project"])
+    warned = [f for f in findings if f.level == Level.WARN and "uncommitted" in f.message]
+    assert len(warned) == 1, findings
+    assert "tests/test_a.py" in warned[0].message and "--dirty" in warned[0].fix
+    assert "collects 1 tests" in " ".join(f.message for f in findings)  # HEAD's, as a run takes it

@@ -73,6 +73,15 @@ def test_dry_run_changes_nothing_and_names_the_moves(repo: Path, tmp_path: Path)
     )
 
 
+def test_a_split_left_empty_by_coarse_units_is_said(repo: Path, tmp_path: Path) -> None:
+    """webcolors, `--by file`: 4 modules, `--test 0.1` rounds to none; only `split_validation` was
+    written, without a word."""
+    proc = codefit(repo, "split", "--by", "file", "--dry-run", env=env_for(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "no unit went to the test split: 0.1 of units this coarse rounds to none" in proc.stdout
+    assert "(--by function deals smaller ones)" in proc.stdout
+
+
 def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_path: Path) -> None:
     env = env_for(tmp_path)
     original = (repo / "tests" / "test_calc.py").read_bytes()

@@ -94,6 +94,13 @@ def split_command(
         + in_cases,
         markup=False,
     )
+    for name, share in (("validation", validation), ("test", test)):
+        if share > 0 and not plan.moved(name):
+            console.print(
+                f"no unit went to the {name} split: {share:g} of units this coarse rounds to none "
+                f"(--by {'function' if by == By.FILE else 'case'} deals smaller ones)",
+                markup=False,
+            )
     if dry_run:
         console.print("dry run: nothing changed", markup=False)
         return

@@ -35,6 +35,22 @@ def check_project(ctx: DoctorContext) -> Iterator[Finding]:
     yield Finding(CHECK, Level.OK, f"the config loads; pytest runs under {plan.context.python}")
     yield from version_module_findings(plan.repo)
     yield from collection_findings(plan)
+    yield from uncommitted_findings(plan.repo)
+
+
+def uncommitted_findings(repo: Path) -> Iterator[Finding]:
+    """The counts above, and a run, take HEAD's tree: edits not committed (a split just made) are in
+    neither, which is easy to miss right after `codefit split`."""
+    listed = git(repo, "status", "--porcelain", "--untracked-files=no", check=False).splitlines()
+    changed = sorted(line[3:] for line in listed if line.strip())
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        yield Finding(
+            CHECK,
+            Level.WARN,
+            f"uncommitted changes ({shown}): the counts above and a run take HEAD's tree without them",
+            "commit them, or `codefit fit --dirty` to run with them",
+        )
 
 
 def version_module_findings(repo: Path) -> Iterator[Finding]:
