@@ -201,3 +201,13 @@ def test_a_junit_failure_of_the_train_split_counts_every_outcome() -> None:
     )
     xml = junit(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
     assert 'message="0/3 passed, 3 errors"' in xml, xml
+
+
+def test_quality_drift_says_which_way_is_worse() -> None:
+    result = CheckResult(
+        base="a" * 40, head="b" * 40, quality={"erosion": (0.4, 0.5), "duplication": (0.2, 0.1)}
+    )
+    lines = summary_lines(result)
+    assert "  quality erosion: 0.400 -> 0.500 (+0.100, worse)" in lines
+    assert "  quality duplication: 0.200 -> 0.100 (-0.100, better)" in lines
+    assert "| erosion | 0.400 | 0.500 | +0.100, worse |" in markdown(result)

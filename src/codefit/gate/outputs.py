@@ -30,7 +30,8 @@ def summary_lines(result: CheckResult) -> list[str]:
             f"  alert {alert.severity.value}/{policy.value} {alert.kind} at {alert.evidence}: {alert.message}"
         )
     for name, (before, after) in result.quality.items():
-        lines.append(f"  quality {name}: {before:.3f} -> {after:.3f} ({after - before:+.3f})")
+        change = f"{after - before:+.3f}{_direction(before, after)}"
+        lines.append(f"  quality {name}: {before:.3f} -> {after:.3f} ({change})")
     if result.mutation_score is not None:
         lines.append(
             f"  mutation score of the visible tests on the changed modules: {result.mutation_score:.2f}"
@@ -52,6 +53,11 @@ def train_failures(reading: Reading, limit: int = 10) -> list[str]:
         last = cause.strip().splitlines()[-1]
         lines.append(f"cause: {last.removeprefix('E').strip()[:300]}")  # pytest's `E   Error: ...`
     return lines
+
+
+def _direction(before: float, after: float) -> str:
+    """Every quality figure is worse higher (the quality score is (1 - erosion) x (1 - verbosity))."""
+    return ", worse" if after > before else ", better" if after < before else ""
 
 
 def counted(reading: Reading) -> str:
@@ -93,13 +99,15 @@ def markdown(result: CheckResult) -> str:
     if result.quality:
         out += [
             "",
-            "### Quality drift (base → head)",
+            "### Quality drift (base → head; every figure is worse higher)",
             "",
             "| figure | base | head | change |",
             "|---|---|---|---|",
         ]
         for name, (before, after) in result.quality.items():
-            out.append(f"| {name} | {before:.3f} | {after:.3f} | {after - before:+.3f} |")
+            out.append(
+                f"| {name} | {before:.3f} | {after:.3f} | {after - before:+.3f}{_direction(before, after)} |"
+            )
     if result.mutation_score is not None:
         out += [
             "",
