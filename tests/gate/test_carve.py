@@ -223,3 +223,30 @@ def test_carved_halves_keep_the_modules_spacing_and_indentation() -> None:
     visible, held = carve_cases(SPACED, "test_e", [1])
     assert "    [\n        1,\n        3,\n    ],\n)" in visible, visible
     assert "    [\n        2,\n    ],\n)" in held, held
+
+
+COMMENTED = """import pytest
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        # small ones
+        1,  # the first
+        2,
+        # large ones
+        30,
+        40,  # the last
+    ],
+)
+def test_x(x):
+    assert x
+"""
+
+
+def test_a_carved_tables_rows_keep_their_comments() -> None:
+    visible, held = carve_cases(COMMENTED, "test_x", [1, 2])
+    assert (
+        "    [\n        # small ones\n        1,  # the first\n        40,  # the last\n    ],\n" in visible
+    ), visible
+    assert "    [\n        2,\n        # large ones\n        30,\n    ],\n" in held, held

@@ -249,14 +249,41 @@ def _conditional_tests(node: ast.stmt) -> list[ast.stmt]:
 def _literal_edit(
     source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, elts: list[ast.expr]
 ) -> _Edit:
+    """The literal holding only `elts`, one a row, each with the comments it had: the lines of
+    comment above it and the one after it on its line (a table's `# Missing tags` headings)."""
     start = offsets.at(literal.lineno, literal.col_offset)
     end = offsets.at(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
-    parts = [ast.get_source_segment(source, e) or ast.unparse(e) for e in elts]
     opening, closing = ("[", "]") if isinstance(literal, ast.List) else ("(", ")")
     first = offsets.lines[literal.lineno - 1]
     indent = first[: len(first) - len(first.lstrip())]  # the rows one level in from the line it opens on
-    body = "".join(f"\n{indent}    {p}," for p in parts)
-    return _Edit(start, end, f"{opening}{body}\n{indent}{closing}")
+    rows = []
+    for elt in elts:
+        above, after = _comments_around(source, offsets, literal, elt, start, end)
+        rows += [f"\n{indent}    {comment}" for comment in above]
+        text = ast.get_source_segment(source, elt) or ast.unparse(elt)
+        rows.append(f"\n{indent}    {text}," + (f"  {after}" if after else ""))
+    return _Edit(start, end, f"{opening}{''.join(rows)}\n{indent}{closing}")
+
+
+def _comments_around(
+    source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, elt: ast.expr, start: int, end: int
+) -> tuple[list[str], str]:
+    """The whole-line comments between `elt` and the row before it, and the comment after it on its
+    own line. Between rows there is nothing but commas, blanks and comments."""
+    index = literal.elts.index(elt)
+    before = literal.elts[index - 1] if index else None
+    gap_start = offsets.at(before.end_lineno or 0, before.end_col_offset or 0) if before else start + 1
+    gap = source[gap_start : offsets.at(elt.lineno, elt.col_offset)]
+    lines = gap.splitlines()[1:] if before else gap.splitlines()  # the first: the row before's own
+    above = [line.strip() for line in lines if line.strip().startswith("#")]
+    nxt = literal.elts[index + 1] if index + 1 < len(literal.elts) else None
+    rest = source[
+        offsets.at(elt.end_lineno or 0, elt.end_col_offset or 0) : (
+            offsets.at(nxt.lineno, nxt.col_offset) if nxt else end - 1
+        )
+    ]
+    own_line = rest.splitlines()[0] if rest else ""
+    return above, own_line[own_line.index("#") :].strip() if "#" in own_line else ""
 
 
 def _apply(source: str, edits: list[_Edit]) -> str:
