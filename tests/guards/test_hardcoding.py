@@ -9,8 +9,8 @@ from codefit.guards.hardcoding import _special_cases, cases_in
 VISIBLE = "def test_add():\n    assert add(1, 2) == 3\n    assert add(2, 2) == 4\n    assert add(0, 0) == 0\n"
 
 
-def hits(code: str) -> list[str]:
-    cases = cases_in(ast.parse(VISIBLE))
+def hits(code: str, visible: str = VISIBLE) -> list[str]:
+    cases = cases_in(ast.parse(visible))
     return [h.key for h in _special_cases(ast.parse(code), code, cases)]
 
 
@@ -128,7 +128,7 @@ def test_a_loop_over_a_literal_table_checks_one_case_per_row() -> None:
 
 
 def loop_hits(code: str) -> list[str]:
-    return [h.key for h in _special_cases(ast.parse(code), code, cases_in(ast.parse(TABLE_LOOP)))]
+    return hits(code, TABLE_LOOP)
 
 
 def test_special_casing_a_loops_rows_is_found() -> None:

@@ -56,7 +56,7 @@ def select(
         chosen = sorted(set(indices))
         if chosen and (chosen[-1] >= len(literal.elts) or chosen[0] < 0):
             raise CarveError(f"{target} has {len(literal.elts)} cases; cannot carve {chosen}", where=where)
-        edits.append(_literal_edit(source, offsets, literal, [literal.elts[i] for i in chosen]))
+        edits.append(_literal_edit(source, offsets, literal, chosen))
         if chosen:
             case_users |= users
     wanted = set(tests)
@@ -246,10 +246,8 @@ def _conditional_tests(node: ast.stmt) -> list[ast.stmt]:
     return found
 
 
-def _literal_edit(
-    source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, elts: list[ast.expr]
-) -> _Edit:
-    """The literal holding only `elts`, one a row, each with the comments it had: the lines of
+def _literal_edit(source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, kept: list[int]) -> _Edit:
+    """The literal holding only its rows at `kept`, one a row, each with the comments it had: the lines of
     comment above it and the one after it on its line (a table's `# Missing tags` headings)."""
     start = offsets.at(literal.lineno, literal.col_offset)
     end = offsets.at(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
@@ -257,8 +255,9 @@ def _literal_edit(
     first = offsets.lines[literal.lineno - 1]
     indent = first[: len(first) - len(first.lstrip())]  # the rows one level in from the line it opens on
     rows = []
-    for elt in elts:
-        above, after = _comments_around(source, offsets, literal, elt, start, end)
+    for index in kept:
+        elt = literal.elts[index]
+        above, after = _comments_around(source, offsets, literal, index, start, end)
         rows += [f"\n{indent}    {comment}" for comment in above]
         text = ast.get_source_segment(source, elt) or ast.unparse(elt)
         rows.append(f"\n{indent}    {text}," + (f"  {after}" if after else ""))
@@ -266,11 +265,11 @@ def _literal_edit(
 
 
 def _comments_around(
-    source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, elt: ast.expr, start: int, end: int
+    source: str, offsets: _Offsets, literal: ast.List | ast.Tuple, index: int, start: int, end: int
 ) -> tuple[list[str], str]:
-    """The whole-line comments between `elt` and the row before it, and the comment after it on its
-    own line. Between rows there is nothing but commas, blanks and comments."""
-    index = literal.elts.index(elt)
+    """The whole-line comments between row `index` and the row before it, and the comment after it
+    on its own line. Between rows there is nothing but commas, blanks and comments."""
+    elt = literal.elts[index]
     before = literal.elts[index - 1] if index else None
     gap_start = offsets.at(before.end_lineno or 0, before.end_col_offset or 0) if before else start + 1
     gap = source[gap_start : offsets.at(elt.lineno, elt.col_offset)]

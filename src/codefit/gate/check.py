@@ -83,7 +83,8 @@ def run_check(
                 raise
             heldout = {}
             result.notes.append(f"held-out tests not read for the leakage guard: {exc}")
-        changed_spec = spec_alerts(repo, base_sha, head_sha, config_name, plan, source.held_out)
+        sealed = [p.resolve().relative_to(repo.resolve()).as_posix() for p in source.excluded]
+        changed_spec = spec_alerts(repo, base_sha, head_sha, config_name, plan, sealed)
         spec = [(a, policy_for(a, plan.guards)) for a in changed_spec]
         if guards_only:
             result.alerts = _alerts(plan, _workspace(source, head_sha, work), heldout) + spec

@@ -286,11 +286,8 @@ def _returned(body: list[ast.stmt], returned_names: frozenset[str] = frozenset()
         else:
             continue
         ok, found = constant(value)
-        if not ok and isinstance(value, ast.Call) and value.args and not value.keywords:
-            # `cast(T, x)` gives back its last argument; a one-argument call (a NewType) its only one
-            wraps = dotted(value.func).split(".")[-1] == "cast" and len(value.args) == 2
-            if wraps or len(value.args) == 1:
-                ok, found = constant(value.args[-1])
+        if not ok:
+            ok, found = constant(_unwrapped(value))
         if ok:
             out.append(found)
     return out
@@ -298,10 +295,18 @@ def _returned(body: list[ast.stmt], returned_names: frozenset[str] = frozenset()
 
 def _returned_name(value: ast.expr | None) -> str:
     """The name a `return` gives back: `return value`, `return cast(T, value)`, `return Name(value)`."""
+    value = _unwrapped(value)
+    return value.id if isinstance(value, ast.Name) else ""
+
+
+def _unwrapped(value: ast.expr | None) -> ast.expr | None:
+    """What a wrapper gives back: `cast(T, x)` its last argument, a one-argument call (a NewType) its
+    only one; anything else itself."""
     if isinstance(value, ast.Call) and value.args and not value.keywords:
         wraps = dotted(value.func).split(".")[-1] == "cast" and len(value.args) == 2
-        value = value.args[-1] if wraps or len(value.args) == 1 else value
-    return value.id if isinstance(value, ast.Name) else ""
+        if wraps or len(value.args) == 1:
+            return value.args[-1]
+    return value
 
 
 def constant(node: ast.expr | None) -> tuple[bool, object]:

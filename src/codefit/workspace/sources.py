@@ -16,7 +16,7 @@ from typing import Protocol
 from codefit.workspace import trees
 from codefit.workspace.generated import carried_at, write_carried
 from codefit.workspace.git import GitDir, git
-from codefit.workspace.workspace import ALWAYS_EXCLUDED, excluded_relatives, remove_excluded
+from codefit.workspace.workspace import excluded_relatives, remove_excluded
 
 
 class TreeSource(Protocol):
@@ -53,11 +53,6 @@ class RepositoryTrees:
     @property
     def base(self) -> str:
         return self._base
-
-    @property
-    def held_out(self) -> list[str]:
-        """The held-out paths inside the repository (no tree holds them), relative to it."""
-        return excluded_relatives(self.repo.resolve(), self._exclude)[len(ALWAYS_EXCLUDED) :]
 
     @property
     def excluded(self) -> tuple[Path, ...]:
