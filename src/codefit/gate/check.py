@@ -198,8 +198,10 @@ def _dropped_sensors(repo: Path, head: str, config_name: str, blind: Sequence[Se
         for s in sensors
         if isinstance(s, dict) and s.get("split") in ("validation", "test")
     }
-    dropped = [s.name for s in blind if s.name not in kept]
-    return "".join(f", which drops the held-out sensor {name!r}" for name in dropped)
+    dropped = [repr(s.name) for s in blind if s.name not in kept]
+    if not dropped:
+        return ""
+    return f", which drops the held-out sensor{'s' if len(dropped) > 1 else ''} {' and '.join(dropped)}"
 
 
 def _hints(alerts: Sequence[tuple[Alert, Policy]]) -> list[str]:
