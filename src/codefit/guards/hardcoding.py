@@ -173,7 +173,14 @@ def cases_in(tree: ast.Module) -> list[Case]:
     module_values = _module_constants(tree)
     for node in walk(tree):
         if is_test_function(node):
-            checks = [n for n in ast.walk(node) if isinstance(n, ast.Assert | ast.Expr)]
+            inside = list(ast.walk(node))
+            checks = [n for n in inside if isinstance(n, ast.Assert | ast.Expr)]
+            # Each loop and the checks in it, found once: a table of 400 rows walked the test 400 times.
+            loops = [
+                (loop, [n for n in ast.walk(loop) if isinstance(n, ast.Assert | ast.Expr)])
+                for loop in inside
+                if isinstance(loop, ast.For)
+            ]
             local_values, calls = {}, {}
             for name, value in _bound_once(node).items():
                 if isinstance(value, ast.Call) and not constant(value)[0]:
@@ -184,8 +191,7 @@ def cases_in(tree: ast.Module) -> list[Case]:
                 env = {**row, **local_values}
                 for check in checks:
                     found += _check_cases(check, env, calls)
-                for loop in (n for n in ast.walk(node) if isinstance(n, ast.For)):
-                    looped = [n for n in ast.walk(loop) if isinstance(n, ast.Assert | ast.Expr)]
+                for loop, looped in loops:
                     for bound in _loop_rows(loop, {**module_values, **env}):
                         for check in looped:
                             found += _check_cases(check, {**env, **bound}, calls)
