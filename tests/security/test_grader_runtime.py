@@ -252,6 +252,51 @@ ATTACKS = {
         ),
         "expect": "by the code under test",
     },
+    # pytest keeps references to its runtime where plain attribute reads reach them (no frame, no
+    # event): from the config, the plugin manager takes a hookwrapper that passes every test.
+    "hookwrapper registered through the config pytest's debugger keeps": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    config = sys.modules['_pytest.debugging'].pytestPDB._config\n"
+        + "    config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's pytestPDB._config)",
+    },
+    "hookwrapper registered at import through the assertion rewriter on sys.meta_path": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "_config = next(f.config for f in sys.meta_path if hasattr(f, 'config'))\n"
+        + "_config.pluginmanager.register(_Force(), 'force')\n"
+        + BUGGY,
+        "expect": "reaching into the test process (pytest's AssertionRewritingHook.config)",
+    },
+    "hookwrapper registered through the session of a test module's loader, read by inspect": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import inspect, sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    loader = sys.modules['test_calc'].__loader__\n"
+        + "    session = dict(inspect.getmembers(loader))['session']\n"
+        + "    session.config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's AssertionRewritingHook.session)",
+    },
+    "hookwrapper registered through the config asked of codefit's audit hook itself": {
+        # Under a plain run no hook answers, and the debugger's reference serves instead.
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    box = []\n"
+        + "    sys.audit('codefit.unseal', 'pytestPDB._config', box)\n"
+        + "    config = box[0] if box else sys.modules['_pytest.debugging'].pytestPDB._config\n"
+        + "    config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's pytestPDB._config)",
+    },
 }
 
 
@@ -298,7 +343,8 @@ def test_in_process_attack_fools_plain_pytest_and_is_a_tampered_reading(tmp_path
 
 # The boot's frame holds the reporter and the report channel; a module of the candidate, imported at
 # collection, walked up to it and made every failure a pass (the reporter's instance attribute,
-# which no watch compares). Frames are the only way there, so reading them is judged at any time.
+# which no watch compares). Frames are one way there, judged at any time; the plugin manager, from
+# the config pytest keeps, is the other, and a read of that reference is judged the same way.
 REWIRE_AT_IMPORT = (
     "import sys\n"
     "frame = sys._getframe()\n"
@@ -318,6 +364,59 @@ REWIRE_AT_IMPORT = (
 def test_the_reporter_rewired_through_frames_at_import_is_a_tampered_reading(tmp_path: Path) -> None:
     write(tmp_path, {"calc.py": REWIRE_AT_IMPORT, "test_calc.py": FAILING_TEST})
     assert_tampered(read(tmp_path), "frame introspection (sys._getframe) by the code under test at calc.py")
+
+
+def test_the_reporter_rewired_through_the_config_pytest_keeps_is_a_tampered_reading(tmp_path: Path) -> None:
+    rewire = (
+        "import sys\n"
+        "def add(a, b):\n"
+        "    config = sys.modules['_pytest.debugging'].pytestPDB._config\n"
+        "    for plugin in config.pluginmanager.get_plugins():\n"
+        "        send = getattr(plugin, '_send', None)\n"
+        "        if send is not None:\n"
+        "            plugin._send = lambda record, send=send: send(\n"
+        "                {**record, 'outcome': 'passed', 'message': ''} if 'outcome' in record else record)\n"
+        "    return a - b\n"
+    )
+    tests = FAILING_TEST + FAILING_TEST.replace("test_add", "test_again")
+    write(tmp_path, {"calc.py": rewire, "test_calc.py": tests})
+    assert_tampered(read(tmp_path), "reaching into the test process (pytest's pytestPDB._config)")
+
+
+def test_pytest_reads_its_sealed_references_and_an_honest_run_passes(tmp_path: Path) -> None:
+    """The assertion rewriter reads its config and session on every import, a test module imported
+    late included; `breakpoint()` reaches the debugger's config (and fails: no terminal)."""
+    late = "def test_late_import():\n    import test_helper_mod\n    assert test_helper_mod.VALUE == 1\n"
+    write(tmp_path, {"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": FAILING_TEST + late})
+    write(tmp_path, {"test_helper_mod.py": "VALUE = 1\nassert VALUE == 1\n"})
+    reading = read(tmp_path)
+    assert reading.passed and not reading.findings, reading.output
+    assert reading.counts.passed == 2
+
+
+def test_a_nested_in_process_run_leaves_the_references_sealed_again(tmp_path: Path) -> None:
+    """pytester's in-process run configures pytest again and, when it ends, puts back the config
+    it found; the reporter seals it again before the next test, whose reach is then judged."""
+    nested = (
+        "pytest_plugins = ['pytester']\n"
+        "def test_nested(pytester):\n"
+        "    pytester.makepyfile(test_inner='def test_inner():\\n    assert True\\n')\n"
+        "    pytester.inline_run().assertoutcome(passed=1)\n"
+        "def test_zz_after():\n"
+        "    import calc\n"
+        "    assert calc.add(1, 2) == 3\n"
+    )
+    reach = (
+        "import sys\n"
+        "def add(a, b):\n"
+        "    sys.modules['_pytest.debugging'].pytestPDB._config\n"
+        "    return a + b\n"
+    )
+    write(tmp_path, {"calc.py": "def add(a, b):\n    return a + b\n", "test_nested.py": nested})
+    honest = read(tmp_path)
+    assert honest.passed and honest.counts.passed == 2, honest.output
+    write(tmp_path, {"calc.py": reach})
+    assert_tampered(read(tmp_path), "reaching into the test process (pytest's pytestPDB._config)")
 
 
 def test_replaced_json_dumps_cannot_rewrite_the_report_and_is_named(tmp_path: Path) -> None:

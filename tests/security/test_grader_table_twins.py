@@ -2,8 +2,9 @@
 
 The attacks read no file, no frame and no test module by name, so the audit hook sees nothing:
 - a scan of `sys.modules` for parametrize tables held in module constants;
-- pytest's own items, reached from a module pytest keeps (`_pytest.debugging.pytestPDB._config`),
-  whose parameters are looked up by the inputs;
+- pytest's own items, reached from a conftest of the project that keeps the session in a global
+  (pytest's own references are sealed: `test_grader_runtime`), whose parameters are looked up by
+  the inputs;
 - the same items, taking the parameters of the case that runs now.
 Before twin rows each passed every held-out case of the table. With twin rows (a real row's inputs,
 another row's answer, spliced into the table at random), a lookup passes the real row only when it
@@ -30,6 +31,9 @@ from tests.conftest import MakeRepo
 BASE = {
     "calc.py": "def add(a, b):\n    return 0\n",
     "tests/test_calc.py": "def test_nothing():\n    pass\n",
+    "tests/conftest.py": (
+        "def pytest_collection_finish(session):\n    global SESSION\n    SESSION = session\n"
+    ),
 }
 TABLE = """import pytest
 
@@ -62,7 +66,7 @@ FROM_PYTEST_ITEMS = """import sys
 
 
 def add(a, b):
-    session = sys.modules["_pytest.debugging"].pytestPDB._config.pluginmanager.get_plugin("session")
+    session = next(m.SESSION for m in list(sys.modules.values()) if hasattr(m, "SESSION"))
     for item in session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("a") == a and params.get("b") == b and "total" in params:
@@ -73,7 +77,7 @@ FROM_THE_RUNNING_CASE = """import sys
 
 
 def add(a, b):
-    session = sys.modules["_pytest.debugging"].pytestPDB._config.pluginmanager.get_plugin("session")
+    session = next(m.SESSION for m in list(sys.modules.values()) if hasattr(m, "SESSION"))
     return list(session._setupstate.stack)[-1].callspec.params["total"]
 """
 LOOKUPS = {"module tables": FROM_MODULE_TABLES, "pytest's items": FROM_PYTEST_ITEMS}

@@ -10,6 +10,9 @@ Installed by the boot module before pytest or any code of the tree is imported. 
 - opening a test file (a test module, a conftest, anything in a held-out folder) from the code
   under test, through whatever stdlib helper or installed library (`open`, `linecache`,
   `pathlib`, an import, pytest's import hook).
+- reaching pytest's runtime (its config, plugin manager, session) through the references pytest
+  keeps in its modules and on its import hook: those are sealed (`codefit_pytest_sealed`), kept in
+  the hook's closure and handed out through an event the hook judges like a frame read.
 
 "The code under test" is a frame whose file lies in the tree and is not a test file; stdlib
 frames, installed packages and pytest are not. Frames of code compiled from a string (`<string>`)
@@ -42,6 +45,7 @@ import sysconfig
 from collections.abc import Callable, Sequence
 from types import CodeType, FrameType
 
+from codefit_pytest_sealed import SEAL, UNSEAL, Sealed
 from codefit_pytest_trust import Trust, compiled_shape, exact_text, nested
 
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
@@ -49,7 +53,7 @@ FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f
 ALWAYS_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook"})
 # Where code objects start to run: code made from a string by the candidate's code is the candidate's.
 CODE_EVENTS = frozenset({"exec", "function.__new__", "object.__setattr__"})
-WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | CODE_EVENTS | {"object.__getattr__", "open"}
+WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | CODE_EVENTS | {"object.__getattr__", "open", SEAL, UNSEAL}
 # Stdlib modules whose whole job is to hand frames or source over to their caller.
 INTROSPECTION = ("inspect.py", "traceback.py")
 
@@ -84,6 +88,8 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     tainted: dict[int, CodeType] = {}  # code compiled from strings while the candidate's code ran
     shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
     edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
+    sealed: dict[str, object] = {}  # pytest's references to its runtime (`codefit_pytest_sealed`)
+    descriptor_get, descriptor_set = Sealed.__get__.__code__, Sealed.__set__.__code__
     getframe, identity = sys._getframe, object.__hash__
     attributes, always = FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
@@ -170,7 +176,27 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         if message not in audit.findings:
             audit.findings.append(message)
 
+    def unseal(event: str, args: Sequence[object]) -> None:
+        """A sealed runner reference read or written: given, or kept, unless code the candidate
+        changed asked for it (or a helper it called: `getattr`, `inspect`)."""
+        key = exact_text(args[0]) if len(args) == 2 else None
+        if key is None:
+            return
+        reader = outer(3)  # what raised the event: the descriptor, or whoever raised it itself
+        if reader.f_code is descriptor_get or reader.f_code is descriptor_set:
+            reader = reader.f_back
+        caller = culprit(reader, skip_stdlib=True)
+        if caller is not None and first_changed(reader) is not None:
+            record(f"reaching into the test process (pytest's {key.partition('@')[0]})", reader, caller)
+        elif event == SEAL:
+            sealed[key] = args[1]
+        elif type(args[1]) is list and key in sealed:
+            args[1].append(sealed[key])
+
     def handle(event: str, args: Sequence[object]) -> None:
+        if event in (SEAL, UNSEAL):
+            unseal(event, args)
+            return
         if event in CODE_EVENTS:
             if event != "object.__setattr__":
                 taint(args[0] if args else None)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
+from codefit_pytest_sealed import reseal, seal_runner
 
 MESSAGE_LIMIT = 2000
 GC_THRESHOLD = 7000
@@ -38,12 +39,14 @@ class Reporter:
         self._collect_errors: list[dict[str, str]] = []
 
     def _check(self, full: bool = False) -> None:
+        reseal()
         found = self._watch.check(full) + self._audit.drain()
         if found:
             self._send({"event": "tampered", "internals": found})
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
+        seal_runner()  # before any module of the tree is imported: its code could reach the runner
         self._watch.remember(config.pluginmanager)
 
     def pytest_runtest_logfinish(self) -> None:
