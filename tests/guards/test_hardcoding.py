@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from codefit.guards.hardcoding import _special_cases, cases_in
+from codefit.guards.hardcoding import _special_cases, cases_in, hardcoding
 
 VISIBLE = "def test_add():\n    assert add(1, 2) == 3\n    assert add(2, 2) == 4\n    assert add(0, 0) == 0\n"
 
@@ -160,3 +160,62 @@ def test_an_answer_wrapped_in_a_cast_or_a_new_type_or_assigned_then_returned_is_
         "def canonicalize_name(name):\n    value = re.sub(r'[-_.]+', '-', name).lower()\n    return value\n"
     )
     assert loop_hits(honest) == []
+
+
+# dateutil's tests: the expected value is built by a call (`datetime(1924, 8, 29)`), which no
+# literal reads; hard-coded code builds it under its module's name.
+BUILT = """from datetime import date, datetime
+from decimal import Decimal
+
+
+class ParserTest(unittest.TestCase):
+    def test_nulls(self):
+        self.assertEqual(parse("\\x00\\x00August 29, 1924"), datetime(1924, 8, 29))
+
+    def test_price(self):
+        assert price("one fifty") == Decimal("1.50")
+
+
+@pytest.mark.parametrize("year, easter_day", [(1990, date(1990, 4, 15)), (1991, date(1991, 4, 7))])
+def test_orthodox(year, easter_day):
+    assert easter(year) == easter_day
+"""
+
+
+def test_expected_values_built_by_a_call_are_cases_and_hard_coding_them_is_found() -> None:
+    cases = cases_in(ast.parse(BUILT))
+    # Both sides of `f(x) == Cls(y)` are calls of literals: each is read as the expected value once.
+    assert {
+        "('easter', date(1990, 4, 15))",
+        "('easter', date(1991, 4, 7))",
+        "('parse', datetime(1924, 8, 29))",
+        "('price', Decimal('1.50'))",
+    } <= {repr((c.func, c.expected)) for c in cases}
+    special = (
+        "import datetime\n\ndef parse(text):\n    if text == '\\x00\\x00August 29, 1924':\n"
+        "        return datetime.datetime(1924, 8, 29)\n    return _parse(text)\n"
+    )
+    (found,) = hits(special, BUILT)
+    assert found.startswith("special:") and "return datetime.datetime(1924, 8, 29)" in found
+    table = (
+        "import datetime\n\n"
+        "_ORTHODOX = {1990: datetime.date(1990, 4, 15), 1991: datetime.date(1991, 4, 7)}\n\n"
+        "def easter(year):\n    return _ORTHODOX[year]\n"
+    )
+    assert [h.key.split(":")[0] for h in hardcoding(ast.parse(table), table, cases)] == ["table"]
+    honest = "import datetime\n\ndef parse(text):\n    return datetime.datetime.strptime(text, '%B %d, %Y')\n"
+    assert hardcoding(ast.parse(honest), honest, cases) == []
+
+
+def test_a_built_value_is_known_by_its_class_name_and_arguments() -> None:
+    from codefit.guards.constructed import value_of
+
+    def value(text: str) -> object:
+        return value_of(ast.parse(text, mode="eval").body)[1]
+
+    assert value("datetime.datetime(2020, 1, 2)") == value("datetime(2020, 1, 2)")
+    assert value("relativedelta(months=+1, days=2)") == value("rd.relativedelta(days=2, months=1)")
+    assert value("date(2020, 1, 2)") != value("date(2020, 1, 3)")
+    assert value("date(2020, 1, 2)") != value("datetime(2020, 1, 2)")
+    assert value_of(ast.parse("f(*args)", mode="eval").body) == (False, None)
+    assert value_of(ast.parse("f(x)", mode="eval").body) == (False, None)

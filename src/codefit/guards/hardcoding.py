@@ -20,6 +20,7 @@ from typing import ClassVar
 from codefit.assertions import APPROX_DEFAULT, EXACT, Comparison, compared
 from codefit.guards.base import Alert, Change, Severity
 from codefit.guards.behaviour import behaviour_hits
+from codefit.guards.constructed import value_of
 from codefit.guards.evaluate import try_evaluate
 from codefit.guards.memo import walk
 from codefit.guards.source import (
@@ -82,7 +83,7 @@ def _call_case(
         if env[expected.id] is UNKNOWN:
             return None
         return Case(dotted(call.func).split(".")[-1], tuple(args), env[expected.id])
-    ok, value = literal(expected)
+    ok, value = value_of(expected)
     return Case(dotted(call.func).split(".")[-1], tuple(args), value) if ok else None
 
 
@@ -160,7 +161,7 @@ def _row_values(row: ast.expr, width: int) -> list[object] | None:
         return None
     values = []
     for elt in elts:
-        ok, value = literal(elt)
+        ok, value = value_of(elt)
         values.append(value if ok else UNKNOWN)
     return values
 
@@ -184,7 +185,9 @@ def cases_in(tree: ast.Module) -> list[Case]:
             local_values, calls = {}, {}
             for name, value in _bound_once(node).items():
                 if isinstance(value, ast.Call) and not constant(value)[0]:
-                    calls[name] = value
+                    calls[name] = value  # `out = f(x)`: the call checked; or `expected = date(...)`
+                    if (built := value_of(value))[0]:
+                        local_values[name] = built[1]
                 elif (evaluated := constant(value))[0]:
                     local_values[name] = evaluated[1]
             for row in _parametrize_rows(node):
@@ -203,7 +206,7 @@ def _module_constants(tree: ast.Module) -> dict[str, object]:
     values: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            ok, value = literal(node.value)
+            ok, value = value_of(node.value)
             if ok:
                 values[node.targets[0].id] = value
     return values
@@ -215,7 +218,7 @@ def _loop_rows(loop: ast.For, env: dict[str, object]) -> list[dict[str, object]]
     if isinstance(loop.iter, ast.Name):
         rows = env.get(loop.iter.id, UNKNOWN)
     else:
-        ok, rows = literal(loop.iter)
+        ok, rows = value_of(loop.iter)
         rows = rows if ok else UNKNOWN
     if not isinstance(rows, list | tuple | set | frozenset):
         return []
@@ -294,6 +297,8 @@ def _returned(body: list[ast.stmt], returned_names: frozenset[str] = frozenset()
         ok, found = constant(value)
         if not ok:
             ok, found = constant(_unwrapped(value))
+        if not ok:
+            ok, found = value_of(value)
         if ok:
             out.append(found)
     return out
@@ -381,6 +386,8 @@ def _constant_functions(tree: ast.Module, text: str | None, cases: list[Case]) -
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if params and len(body) == 1 and isinstance(body[0], ast.Return):
             ok, value = constant(body[0].value)
+            if not ok:
+                ok, value = value_of(body[0].value)
             if ok and nontrivial(value) and any(same(value, e) for e in expected_by_func[node.name]):
                 hits.append(hit(f"const:{node.name}", node, text))
     return hits

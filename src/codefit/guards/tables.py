@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from codefit.guards.constructed import value_of
 from codefit.guards.evaluate import try_evaluate
 from codefit.guards.memo import walk
 from codefit.guards.source import Hit, hit, line_hit, literal
@@ -136,6 +137,8 @@ def code_tables(tree: ast.Module, text: str | None, cases: Sequence[CaseLike]) -
             ok_v, value = literal(value_node)
             if not ok_v:
                 ok_v, value = try_evaluate(value_node, {})
+            if not ok_v:
+                ok_v, value = value_of(value_node)
             if not (ok_k and ok_v):
                 break
             pairs.append((key, value))
