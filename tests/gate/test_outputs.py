@@ -192,6 +192,23 @@ def test_the_train_splits_failing_tests_are_named_and_a_suite_that_did_not_run_s
     )
     lines = summary_lines(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
     assert "    cause: ModuleNotFoundError: No module named 'pretend'" in lines
+    # A warning turned into an error (dateutil's `filterwarnings = error` under a newer pytest): the
+    # message ends with a link to pytest's docs; the cause is the warning's own line.
+    warned = "\n".join(
+        [
+            "tests/test_a.py:12: in <module>",
+            "    @pytest.mark.parametrize('x', iter([1, 2]))",
+            "E   pytest.PytestRemovedIn10Warning: Passing a non-Collection iterable to parametrize"
+            " is deprecated.",
+            "E   See https://docs.pytest.org/en/stable/deprecations.html#parametrize-iterators",
+        ]
+    )
+    broken = broken.model_copy(update={"tests": (broken.tests[0].model_copy(update={"message": warned}),)})
+    lines = summary_lines(CheckResult(base="a" * 40, head="b" * 40, train=[broken]))
+    assert (
+        "    cause: pytest.PytestRemovedIn10Warning: Passing a non-Collection iterable to parametrize "
+        "is deprecated." in lines
+    ), lines
 
 
 def test_a_junit_failure_of_the_train_split_counts_every_outcome() -> None:

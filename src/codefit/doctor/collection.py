@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codefit.ansi import strip_ansi
-from codefit.sensors.pytest_sensor import usage_reason
+from codefit.sensors.pytest_sensor import exception_line, usage_reason
 
 NO_TESTS = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 USAGE_ERROR = 4
 _NODEID = re.compile(r"^[^\s:][^:]*::\S")  # -q: one node id a line
 _PER_FILE = re.compile(r"^(\S+\.py): (\d+)$")  # -qq: `path: count`
 _VERBOSE = re.compile(r"^\s*<(Function|TestCaseFunction) ")  # no -q: the collection tree
-_ERROR_LINE = re.compile(r"^E\s+(\S*(Error|Exception)\b.*)$")
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 
 
@@ -46,11 +45,8 @@ def first_error(output: str) -> str:
     """The first exception line of a collection error (`ModuleNotFoundError: No module named 'x'`),
     else why pytest refused its command line, else the output's last line."""
     lines = [strip_ansi(line).rstrip() for line in output.splitlines()]
-    for line in lines:
-        match = _ERROR_LINE.match(line)
-        if match:
-            return match.group(1)
-    return usage_reason(output) or next((line for line in reversed(lines) if line.strip()), "no output")
+    last = next((line for line in reversed(lines) if line.strip()), "no output")
+    return exception_line(output) or usage_reason(output) or last
 
 
 def read_collection(

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 from codefit.gate.result import CheckResult
 from codefit.guards.base import Policy, Severity
 from codefit.sensors.base import Reading
+from codefit.sensors.pytest_sensor import exception_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.INFO: "note", Severity.WARN: "warning", Severity.BLOCK: "error"}
@@ -50,8 +51,8 @@ def train_failures(reading: Reading, limit: int = 10) -> list[str]:
         lines.append(f"failing: ... and {len(failing) - limit} more")
     cause = reading.error or next((t.message for t in reading.failing_tests() if t.message), "")
     if cause and not reading.counts.passed:
-        last = cause.strip().splitlines()[-1]
-        lines.append(f"cause: {last.removeprefix('E').strip()[:300]}")  # pytest's `E   Error: ...`
+        last = cause.strip().splitlines()[-1].removeprefix("E").strip()  # pytest's `E   Error: ...`
+        lines.append(f"cause: {(exception_line(cause) or last)[:300]}")
     return lines
 
 

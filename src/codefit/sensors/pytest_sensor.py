@@ -363,5 +363,20 @@ def usage_reason(output: str) -> str | None:
     return next((line for line in lines if line.startswith("ERROR:")), None)
 
 
+# pytest's line for an exception (`E   ModuleNotFoundError: ...`), an error raised from a warning
+# (`E   PytestRemovedIn10Warning: ...`, where the last line is a link to the docs) included, or its
+# internal error's (`INTERNALERROR> pytest.PytestUnknownMarkWarning: ...`).
+_EXCEPTION_LINE = re.compile(r"^(?:E|INTERNALERROR>)\s+(\S*(?:Error|Exception|Warning)\b.*)$")
+
+
+def exception_line(output: str) -> str:
+    """The first line of `output` naming an exception and its message, or ""."""
+    for line in output.splitlines():
+        match = _EXCEPTION_LINE.match(strip_ansi(line).rstrip())
+        if match:
+            return match.group(1)
+    return ""
+
+
 def _pytest_missing(completed: Completed) -> bool:
     return "No module named pytest" in completed.stderr or "No module named 'pytest'" in completed.stderr
