@@ -132,6 +132,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
         "overfit": {"shop/grades.py": OVERFIT},
         "equal_to_any": {"shop/grades.py": EQUAL_TO_ANY},
+        "missing_dependency": {"shop/grades.py": "import a_dependency_nobody_installed\n" + HONEST},
     }.items():
         assert run(["git", "checkout", "-q", "-b", branch, "main"], root).returncode == 0
         for rel_path, text in files.items():
@@ -207,6 +208,17 @@ def test_hard_coding_fails_with_its_alert(repo: Path, tmp_path: Path) -> None:
     assert any(r["properties"]["guard"] == "hardcoding" and r["level"] == "error" for r in results), results
     assert "codefit/special_case" in rule_ids(sarif)
     assert "::error" in proc.stdout  # a workflow annotation for GitHub
+
+
+def test_a_suite_that_runs_none_under_codefits_own_interpreter_says_which_interpreter_ran(
+    repo: Path, tmp_path: Path
+) -> None:
+    proc, _sarif, _md = check(repo, "missing_dependency", tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "cause: ModuleNotFoundError: No module named 'a_dependency_nobody_installed'" in proc.stdout
+    assert f"the tests ran with codefit's own interpreter ({sys.executable})" in proc.stdout
+    honest, _sarif, _md = check(repo, "honest", tmp_path / "honest")
+    assert "own interpreter" not in honest.stdout  # some tests ran: nothing to explain
 
 
 def test_weakening_a_test_fails_with_a_tamper_alert(repo: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -115,6 +116,7 @@ def run_check(
                 result.quality, note = quality.result()
                 result.notes += [note] if note else []
                 result.train = train.result()
+                result.notes += _interpreter_note(plan, result.train)
                 tampered = tampered_alerts(result.train)
                 result.alerts = alerts + [(a, policy_for(a, plan.guards)) for a in tampered] + spec
                 result.notes += _hints(result.alerts)
@@ -202,6 +204,19 @@ def _dropped_sensors(repo: Path, head: str, config_name: str, blind: Sequence[Se
     if not dropped:
         return ""
     return f", which drops the held-out sensor{'s' if len(dropped) > 1 else ''} {' and '.join(dropped)}"
+
+
+def _interpreter_note(plan: RunPlan, train: Sequence[Reading]) -> list[str]:
+    """Where no visible test ran and the tests had codefit's own interpreter (no `.venv` in the
+    repository, none active, none configured), that is likely why: the author should know which ran."""
+    ran_none = any(r.counts.total and not r.counts.passed for r in train)
+    if not ran_none or plan.context.python != sys.executable:
+        return []
+    return [
+        f"the tests ran with codefit's own interpreter ({sys.executable}): the repository has no "
+        "`.venv` and no virtual environment is active; set `python` in codefit.toml or activate the "
+        "project's environment"
+    ]
 
 
 def _hints(alerts: Sequence[tuple[Alert, Policy]]) -> list[str]:
