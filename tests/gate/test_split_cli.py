@@ -282,10 +282,12 @@ def test_a_clone_of_a_split_suite_is_not_split_again(repo: Path, tmp_path: Path)
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True, env=identity)
     before = tree_bytes(clone)
-    for args in (["split", "--seal"], ["split", "--dry-run"]):
+    for args in (["split", "--seal"], ["split", "--dry-run"], ["split", "--verify"]):
         refused = codefit(clone, *args, env=env)
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert "already split" in refused.stderr and "split_validation" in refused.stderr
+        assert "collecting" not in refused.stdout  # refused before the suite is collected
+    assert "--verify needs the record" in refused.stderr
     undo = codefit(clone, "split", "--undo", env=env)  # the clone knows it is split: says where the record is
     assert undo.returncode == 2 and "stays on the machine that split; undo there" in undo.stderr, undo.stderr
     assert tree_bytes(clone) == before

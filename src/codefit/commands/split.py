@@ -16,6 +16,7 @@ from codefit.gate.split import (
     ModulePlan,
     apply_split,
     plan_split,
+    refuse_if_split,
     test_modules,
     train_command,
     undo_split,
@@ -59,6 +60,7 @@ def split_command(
     if verify and (root / MANIFEST).exists():  # split already: verify it
         _verify(root)
         return
+    refuse_if_split(root, verifying=verify)  # before the suite is collected (seconds, for nothing)
     if seal and out is not None:
         raise typer.BadParameter("give either --seal or --out, not both")
     target = None if seal else (out or root.parent / f"{root.name}-heldout").resolve()

@@ -283,9 +283,10 @@ def held_name(rel: str, split: str) -> str:
     return (path.parent / f"{path.stem}_{split}{path.suffix}").as_posix()
 
 
-def refuse_if_split(root: Path) -> None:
+def refuse_if_split(root: Path, *, verifying: bool = False) -> None:
     """A split suite is not split again: its record says so here, its config in any clone (the
-    record is codefit's own, never committed; the sensors a split wrote are)."""
+    record is codefit's own, never committed; the sensors a split wrote are). `verifying`: asked by
+    `--verify`, which compares with the suite before the split and so needs that record."""
     if (root / MANIFEST).exists():
         raise SplitError(
             "this suite is already split; run `codefit split --undo` first", where=str(root / MANIFEST)
@@ -294,10 +295,11 @@ def refuse_if_split(root: Path) -> None:
         name for name in _sensor_names(root / "codefit.toml") if name in {f"split_{s}" for s in SPLITS}
     ]
     if written:
+        needed = f" (--verify needs the record, {MANIFEST}: run it where the split was made)"
         raise SplitError(
             f"this suite is already split: codefit.toml has the sensors {', '.join(written)} that "
             "`codefit split` wrote, and this clone lacks the split's record; the suite before the split "
-            "is in your git history",
+            "is in your git history" + (needed if verifying else ""),
             where=str(root / "codefit.toml"),
         )
 
