@@ -120,6 +120,19 @@ def test_the_train_line_names_what_did_not_pass() -> None:
         )
     ]
     assert "  train unit: failed (2/4 passed, 1 failed, 1 skipped)" in summary_lines(checked)
+    # An expected failure is counted with the skips (no pass, no failure) but named as pytest names it.
+    outcomes = [Outcome.PASSED, Outcome.SKIPPED, Outcome.XFAILED, Outcome.XFAILED]
+    checked.train = [
+        Reading(
+            sensor="unit",
+            split=Split.TRAIN,
+            score=1.0,
+            passed=True,
+            counts=Counts(total=4, passed=1, skipped=3),
+            tests=tuple(TestResult(nodeid=f"t.py::test_{i}", outcome=o) for i, o in enumerate(outcomes)),
+        )
+    ]
+    assert "  train unit: passed (1/4 passed, 1 skipped, 2 xfailed)" in summary_lines(checked)
 
 
 def held_out(*failing: str, error: str | None = None, tampered: bool = False) -> Reading:

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 from codefit.gate.result import CheckResult
 from codefit.guards.base import Policy, Severity
-from codefit.sensors.base import Reading
+from codefit.sensors.base import Outcome, Reading
 from codefit.sensors.pytest_sensor import exception_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -62,9 +62,17 @@ def _direction(before: float, after: float) -> str:
 
 
 def counted(reading: Reading) -> str:
-    """`3/4 passed, 1 skipped`: every outcome that is not a pass, named (a skip is no failure)."""
+    """`3/4 passed, 1 skipped, 2 xfailed`: every outcome that is not a pass, named as pytest names it
+    (a skip is no failure; an expected failure is counted with the skips, shown apart)."""
     c = reading.counts
-    others = [(c.failed, "failed"), (c.errors, "errors"), (c.skipped, "skipped")]
+    xfailed = sum(t.outcome == Outcome.XFAILED for t in reading.tests)
+    xfailed = xfailed if xfailed <= c.skipped else 0  # counts without their tests: as counted
+    others = [
+        (c.failed, "failed"),
+        (c.errors, "errors"),
+        (c.skipped - xfailed, "skipped"),
+        (xfailed, "xfailed"),
+    ]
     return ", ".join([f"{c.passed}/{c.total} passed", *(f"{n} {what}" for n, what in others if n)])
 
 
