@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -98,10 +100,21 @@ def test_split_grades_held_out_cases_and_undo_restores_bytes(repo: Path, tmp_pat
     assert reading["counts"]["total"] == 3  # round(0.3 x 11 units): the held-out cases, not the visible suite
     again = codefit(repo, "split", "--out", str(tmp_path / "again"), env=env)
     assert again.returncode == 2 and "already split" in again.stderr
+    # A module the split planned but left as it was (nothing of it moved) is kept in the record too.
+    record = repo / ".codefit" / "split.json"
+    manifest = json.loads(record.read_text())
+    (repo / "tests" / "test_same.py").write_text("def test_same():\n    pass\n")
+    manifest["originals"]["tests/test_same.py"] = base64.b64encode(b"def test_same():\n    pass\n").decode()
+    manifest["written"]["tests/test_same.py"] = hashlib.sha256(b"def test_same():\n    pass\n").hexdigest()
+    record.write_text(json.dumps(manifest))
     undone = codefit(repo, "split", "--undo", env=env)
     assert undone.returncode == 0, undone.stderr
     assert (repo / "tests" / "test_calc.py").read_bytes() == original
     assert not (repo / "codefit.toml").exists() and not (out / "validation").exists()
+    said = undone.stdout.splitlines()
+    assert "restored tests/test_calc.py" in said and "removed codefit.toml (the split wrote it)" in said
+    assert "restored tests/test_same.py" not in said  # named only where undo changed something
+    (repo / "tests" / "test_same.py").unlink()
 
 
 def test_undo_does_not_overwrite_a_test_edited_since_the_split_unless_forced(

@@ -507,13 +507,17 @@ def undo_split(root: Path, *, force: bool = False) -> list[str]:
         )
     lines = []
     for rel, data in manifest["originals"].items():
-        (root / rel).write_bytes(base64.b64decode(data))
-        lines.append(f"restored {rel}")
+        original = base64.b64decode(data)
+        if not (root / rel).is_file() or (root / rel).read_bytes() != original:  # named only if changed
+            (root / rel).write_bytes(original)
+            lines.append(f"restored {rel}")
     config = root / "codefit.toml"
     if manifest["config"] is None:
         config.unlink(missing_ok=True)
+        lines.append("removed codefit.toml (the split wrote it)")
     else:
         config.write_bytes(base64.b64decode(manifest["config"]))
+        lines.append("restored codefit.toml")
     for sealed in manifest["sealed"]:
         (root / sealed).unlink(missing_ok=True)
         lines.append(f"removed {sealed}")
