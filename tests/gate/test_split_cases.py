@@ -116,6 +116,16 @@ def test_a_module_keeps_a_visible_case_whatever_the_shares(tmp_path: Path) -> No
     assert module.cases["validation"] + module.cases["test"] < module.cases["all"]
 
 
+def test_a_module_of_one_unit_is_said_to_stay_visible(tmp_path: Path) -> None:
+    """dateutil's `test_import_star.py` (one test) was neither moved nor named: the counts shown
+    did not add up to the suite."""
+    root = repo_with_suite(tmp_path)
+    (root / "tests" / "test_single.py").write_text("def test_only():\n    assert True\n")
+    plan = plan_split(root, [Path("tests")], validation=0.2, test=0.1, seed=0)
+    assert plan.kept["tests/test_single.py"].startswith("one unit: kept whole in the visible suite")
+    assert "tests/test_single.py" not in [m.path for m in plan.modules]
+
+
 def test_the_command_collects_the_suite_and_shows_cases(tmp_path: Path) -> None:
     root = repo_with_suite(tmp_path)
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
