@@ -284,6 +284,36 @@ ATTACKS = {
         + "    return a - b\n",
         "expect": "reaching into the test process (pytest's AssertionRewritingHook.session)",
     },
+    "hookwrapper registered through the config pytest's assertion plugin sets for the running test": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    sys.modules['_pytest.assertion.util']._config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's _pytest.assertion.util._config)",
+    },
+    "hookwrapper registered through the running item a closure of pytest's holds": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    compare = sys.modules['_pytest.assertion.util']._reprcompare\n"
+        + "    cells = [c.cell_contents for c in compare.__closure__]\n"
+        + "    item = next(c for c in cells if hasattr(c, 'config'))\n"
+        + "    item.config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's _pytest.assertion.util._reprcompare)",
+    },
+    "hookwrapper registered through the config pytest.mark keeps": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import pytest\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "def add(a, b):\n"
+        + "    pytest.mark._config.pluginmanager.register(_Force(), 'force')\n"
+        + "    return a - b\n",
+        "expect": "reaching into the test process (pytest's MarkGenerator._config)",
+    },
     "hookwrapper registered through the config asked of codefit's audit hook itself": {
         # Under a plain run no hook answers, and the debugger's reference serves instead.
         "calc.py": FORCE_PASS_WRAPPER
@@ -392,6 +422,57 @@ def test_pytest_reads_its_sealed_references_and_an_honest_run_passes(tmp_path: P
     reading = read(tmp_path)
     assert reading.passed and not reading.findings, reading.output
     assert reading.counts.passed == 2
+
+
+# An attacker that knows no spelling: a breadth-first search of the object graph from every module,
+# through namespaces, containers, closures, bound methods and partials (no frame, no gc), for
+# anything that can register a plugin. Under a plain run it finds pytest's plugin manager and passes
+# every test, and under the sensor before its references were sealed it rewired the reporter; now
+# nothing of the runner is reachable that way.
+SEARCH_THE_GRAPH = FORCE_PASS_WRAPPER + (
+    "import collections, sys, types\n"
+    "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+    "LINKS = ('__self__', '__func__', '__wrapped__', 'func', 'args', 'keywords', '__defaults__')\n"
+    "def _children(obj):\n"
+    "    if isinstance(obj, types.ModuleType):\n        return list(vars(obj).values())\n"
+    "    if isinstance(obj, dict):\n        return [*obj.keys(), *obj.values()]\n"
+    "    if isinstance(obj, (list, tuple, set, frozenset, collections.deque)):\n        return list(obj)\n"
+    "    found = list(dict(getattr(obj, '__dict__', None) or {}).values())\n"
+    "    found += [c.cell_contents for c in getattr(obj, '__closure__', None) or () if c.cell_contents]\n"
+    "    return found + [getattr(obj, name, None) for name in LINKS]\n"
+    "def _manager():\n"
+    "    queue = collections.deque((m, 0) for m in list(sys.modules.values()))\n"
+    "    seen = set()\n"
+    "    while queue:\n"
+    "        obj, depth = queue.popleft()\n"
+    "        if id(obj) in seen or depth > 8 or isinstance(obj, (str, bytes, int, float, type(None))):\n"
+    "            continue\n"
+    "        seen.add(id(obj))\n"
+    "        kind = type(obj)\n"
+    "        if callable(getattr(kind, 'get_plugins', None)) and callable(getattr(kind, 'register', None)):\n"
+    "            return obj\n"
+    "        try:\n"
+    "            queue.extend((child, depth + 1) for child in _children(obj))\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "def add(a, b):\n"
+    "    manager = _manager()\n"
+    "    reporters = [p for p in manager.get_plugins() if hasattr(p, '_send')] if manager else []\n"
+    "    for plugin in reporters:  # codefit's: every record sent as a pass\n"
+    "        send = plugin._send\n"
+    "        plugin._send = lambda record, send=send: send(\n"
+    "            {**record, 'outcome': 'passed', 'message': ''} if 'outcome' in record else record)\n"
+    "    if manager is not None and not reporters:  # a plain run's: a hookwrapper\n"
+    "        manager.register(_Force(), 'force')\n"
+    "    return a - b\n"
+)
+
+
+def test_a_search_of_the_object_graph_reaches_nothing_of_the_runner(tmp_path: Path) -> None:
+    write(tmp_path, {"calc.py": SEARCH_THE_GRAPH, "test_calc.py": FAILING_TEST})
+    assert plain_pytest_passes(tmp_path)
+    reading = read(tmp_path)
+    assert not reading.passed and reading.counts.passed == 0, reading.output
 
 
 def test_a_nested_in_process_run_leaves_the_references_sealed_again(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ import sysconfig
 from collections.abc import Callable, Sequence
 from types import CodeType, FrameType
 
-from codefit_pytest_sealed import SEAL, UNSEAL, Sealed
+from codefit_pytest_sealed import MACHINERY, SEAL, UNSEAL
 from codefit_pytest_trust import Trust, compiled_shape, exact_text, nested
 
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
@@ -89,7 +89,7 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     shapes: dict[int, tuple[CodeType, bool]] = {}  # code -> its shape: kept, so the key stays its
     edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
     sealed: dict[str, object] = {}  # pytest's references to its runtime (`codefit_pytest_sealed`)
-    descriptor_get, descriptor_set = Sealed.__get__.__code__, Sealed.__set__.__code__
+    machinery = tuple(function.__code__ for function in MACHINERY)
     getframe, identity = sys._getframe, object.__hash__
     attributes, always = FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
@@ -182,8 +182,8 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         key = exact_text(args[0]) if len(args) == 2 else None
         if key is None:
             return
-        reader = outer(3)  # what raised the event: the descriptor, or whoever raised it itself
-        if reader.f_code is descriptor_get or reader.f_code is descriptor_set:
+        reader: FrameType | None = outer(3)  # what raised the event: the sealing machinery, or not
+        while reader is not None and any(reader.f_code is code for code in machinery):
             reader = reader.f_back
         caller = culprit(reader, skip_stdlib=True)
         if caller is not None and first_changed(reader) is not None:

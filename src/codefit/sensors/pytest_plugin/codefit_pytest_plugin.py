@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
-from codefit_pytest_sealed import reseal, seal_runner
+from codefit_pytest_sealed import Sealer, runtime_types
 
 MESSAGE_LIMIT = 2000
 GC_THRESHOLD = 7000
@@ -37,17 +37,34 @@ class Reporter:
         self._audit = audit
         self._watch = watch
         self._collect_errors: list[dict[str, str]] = []
+        self._sealer: Sealer | None = None
+        self._searched_in_a_test = False
 
     def _check(self, full: bool = False) -> None:
-        reseal()
+        if self._sealer is not None:  # what pytest set again (a nested run puts its config back)
+            self._sealer.seal() if full else self._sealer.reseal()
         found = self._watch.check(full) + self._audit.drain()
         if found:
             self._send({"event": "tampered", "internals": found})
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
-        seal_runner()  # before any module of the tree is imported: its code could reach the runner
+        # Before any module of the tree is imported: its code could reach the runner.
+        self._sealer = Sealer(runtime_types(config))
+        self._sealer.seal()
         self._watch.remember(config.pluginmanager)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        """Inside the assertion plugin's wrapper, which sets module globals to the running item's
+        objects for every test: sealed before the test's setup runs any code of the tree."""
+        assert self._sealer is not None
+        if not self._searched_in_a_test:
+            self._searched_in_a_test = True
+            self._sealer.seal()
+        else:
+            self._sealer.reseal()
+        return (yield)
 
     def pytest_runtest_logfinish(self) -> None:
         self._check()

@@ -1,28 +1,45 @@
 """pytest's references to its own runtime, kept where only the audit hook hands them out.
 
-A module of pytest keeps the run's config (`_pytest.debugging.pytestPDB._config` and
-`._pluginmanager`), and every module pytest imports through its assertion rewriter has that
-rewriter as its `__loader__` (`.config`, `.session`). From the config the code under test reached
-the plugin manager, and from it the reporter and the test items, by plain attribute reads that
-raise no audit event: it rewired the reporter to send every failure as a pass.
+pytest and pluggy keep references to the run's runtime objects (the config, the plugin manager and
+its hooks, the session, the test items) where plain attribute reads reach them, with no frame and
+no audit event: on classes (`_pytest.debugging.pytestPDB._config`), on module-level instances
+(`pytest.mark._config`, the assertion rewriter that is every test module's `__loader__`), in module
+globals set for each test (`_pytest.assertion.util._config`, and `_reprcompare`, a closure over the
+running item). From any of them the code under test reached the plugin manager, then the reporter
+and the items: it rewired the reporter to send every failure as a pass.
 
-`seal_runner` moves those references into the audit hook (`codefit_pytest_audit`), which keeps
-them in its closure (the interpreter holds the hook; no object reaches it) and hands one out
-through a `Sealed` descriptor left in its place. Each read and each write raises an event the hook
-judges like a frame read: asked for by code the candidate changed, it is a finding and the value
-is not given; pytest's own reads (the rewriter, on every import) get it. A runner reference pytest
-re-creates later (a nested in-process run puts its own config there) is sealed again (`reseal`).
+`Sealer` finds those references by what they hold, not by their names: in the namespaces of
+pytest's and pluggy's modules and of the installed plugins' modules, in the classes those define
+and one level into the instances and containers they keep, every value that is a runtime object or
+a function closed over one. Each moves into the audit hook (`codefit_pytest_audit`), which keeps it
+in its closure (the interpreter holds the hook; no object reaches it), and a stand-in takes its
+place: a `Sealed` descriptor on a class (an instance's class becomes a subclass carrying one), a
+`SealedProxy` in a module or a container, forwarding attribute reads and calls. Each use raises an
+event the hook judges like a frame read: asked for by code the candidate changed, it is a finding
+and nothing is handed out; pytest's own uses are served. A reference pytest sets again (for every
+test) is sealed again before the test runs.
 """
 
 from __future__ import annotations
 
 import sys
+import types
 from typing import Any
 
 UNSEAL, SEAL = "codefit.unseal", "codefit.seal"
-# (module, class, attributes) holding the runner's config, plugin manager or session on the class.
-CLASS_REFERENCES = (("_pytest.debugging", "pytestPDB", ("_config", "_pluginmanager")),)
-LOADER_REFERENCES = ("config", "session")  # on the assertion rewriter, every rewritten module's loader
+ROOTS = ("pytest", "_pytest", "pluggy")
+
+
+def unseal(key: str) -> Any:
+    box: list[object] = []
+    sys.audit(UNSEAL, key, box)
+    if not box:
+        raise AttributeError(key)
+    return box[0]
+
+
+def keep(key: str, value: object) -> None:
+    sys.audit(SEAL, key, value)
 
 
 class Sealed:
@@ -36,58 +53,156 @@ class Sealed:
         return self._name if obj is None else f"{self._name}@{object.__hash__(obj)}"
 
     def __get__(self, obj: object, owner: object = None) -> Any:
-        box: list[object] = []
-        sys.audit(UNSEAL, self._key(obj), box)
-        if not box:
-            raise AttributeError(self._name)
-        return box[0]
+        return unseal(self._key(obj))
 
     def __set__(self, obj: object, value: object) -> None:
-        sys.audit(SEAL, self._key(obj), value)
+        keep(self._key(obj), value)
 
 
-def seal_runner() -> None:
-    """Move pytest's references to its runtime into the audit hook (call once pytest is configured)."""
-    for module_name, class_name, attributes in CLASS_REFERENCES:
-        owner = getattr(sys.modules.get(module_name), class_name, None)
-        for attribute in attributes if owner is not None else ():
-            _seal_class_attribute(owner, class_name, attribute)
-    for finder in sys.meta_path:
-        kind = type(finder)
-        if kind.__name__ == "AssertionRewritingHook" and kind.__module__.startswith("_pytest"):
-            _seal_loader(finder)
+class SealedProxy:
+    """Stands in a module's namespace or a container for a value the audit hook keeps."""
+
+    __slots__ = ("_codefit_key",)
+
+    def __init__(self, key: str) -> None:
+        object.__setattr__(self, "_codefit_key", key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(unseal(object.__getattribute__(self, "_codefit_key")), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return unseal(object.__getattribute__(self, "_codefit_key"))(*args, **kwargs)
+
+    def __bool__(self) -> bool:
+        return bool(unseal(object.__getattribute__(self, "_codefit_key")))
 
 
-def reseal() -> None:
-    """Seal again what pytest has put back (a nested in-process run restores its saved config)."""
-    for module_name, class_name, attributes in CLASS_REFERENCES:
-        owner = getattr(sys.modules.get(module_name), class_name, None)
-        for attribute in attributes if owner is not None else ():
-            if type(vars(owner).get(attribute)) is not Sealed:
-                _seal_class_attribute(owner, class_name, attribute)
+# The frames of this machinery, which the audit hook steps over to judge who asked.
+MACHINERY = (
+    unseal,
+    keep,
+    Sealed.__get__,
+    Sealed.__set__,
+    SealedProxy.__getattr__,
+    SealedProxy.__call__,
+    SealedProxy.__bool__,
+)
 
 
-def _seal_class_attribute(owner: Any, class_name: str, attribute: str) -> None:
-    value = vars(owner).get(attribute)
-    descriptor = Sealed(f"{class_name}.{attribute}")
-    setattr(owner, attribute, descriptor)
-    descriptor.__set__(None, value)
+class Sealer:
+    """Seals the runner's references (`seal`: a search of every namespace; `reseal`: the places
+    found before, which pytest may have set again)."""
+
+    def __init__(self, runtime: tuple[type, ...]) -> None:
+        self._runtime = runtime  # the types of runtime objects: config, plugin manager, hooks, nodes
+        self._places: dict[tuple[int, str], tuple[Any, str, str]] = {}  # (owner, name) -> (owner, kind, key)
+        self._originals: dict[type, type] = {}  # a sealed subclass -> the class it stands for
+        self._instances: dict[int, object] = {}  # module-level instances searched (and the finders)
+
+    def seal(self) -> None:
+        for module_name, module in list(sys.modules.items()):
+            if module is not None and self._searched(module_name, module):
+                self._search_namespace(module_name, module)
+        for finder in list(sys.meta_path):  # the assertion rewriter: every test module's __loader__
+            kind = self._originals.get(type(finder), type(finder))
+            if kind.__module__.split(".", 1)[0] in ROOTS:
+                self._search_instance(finder)
+        for instance in list(self._instances.values()):
+            self._search_instance(instance)
+
+    def reseal(self) -> None:
+        for owner, kind, key in list(self._places.values()):
+            name = key.rpartition(".")[2].partition("@")[0]
+            if kind == "module":
+                value = vars(owner).get(name)
+                if type(value) is not SealedProxy and self._holds_runtime(value):
+                    self._seal_global(owner, name, key)
+            elif kind == "class" and type(vars(owner).get(name)) is not Sealed:
+                self._seal_class_attribute(owner, name, key)
+        for instance in list(self._instances.values()):
+            self._search_instance(instance)
+
+    def _searched(self, name: str, module: types.ModuleType) -> bool:
+        """pytest's and pluggy's modules, and those of installed plugins (not the tree's)."""
+        if name.split(".", 1)[0] in ROOTS or name.startswith("codefit_pytest_"):
+            return not name.startswith("codefit_pytest_")
+        file = getattr(module, "__file__", None) or ""
+        return "site-packages" in file and ("pytest" in name or "pluggy" in name)
+
+    def _is_runtime(self, value: object) -> bool:
+        return isinstance(value, self._runtime)
+
+    def _holds_runtime(self, value: object) -> bool:
+        """A runtime object, or a function closed over one (`_reprcompare`, over the running item)."""
+        if self._is_runtime(value):
+            return True
+        if type(value) is types.FunctionType and value.__closure__:
+            for cell in value.__closure__:
+                try:
+                    if self._is_runtime(cell.cell_contents):
+                        return True
+                except ValueError:  # an empty cell
+                    continue
+        return False
+
+    def _search_namespace(self, module_name: str, module: types.ModuleType) -> None:
+        for name, value in list(vars(module).items()):
+            if self._holds_runtime(value):
+                self._seal_global(module, name, f"{module_name}.{name}")
+            elif isinstance(value, type) and getattr(value, "__module__", None) == module_name:
+                for attribute, held in list(vars(value).items()):
+                    if self._holds_runtime(held):
+                        self._seal_class_attribute(value, attribute, f"{value.__qualname__}.{attribute}")
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if self._holds_runtime(item):
+                        key = f"{module_name}.{name}[{index}]"
+                        keep(key, item)
+                        value[index] = SealedProxy(key)
+            elif type(value).__module__.split(".", 1)[0] in ROOTS and hasattr(value, "__dict__"):
+                self._search_instance(value)
+
+    def _search_instance(self, instance: object) -> None:
+        """A module-level instance of pytest's (`pytest.mark`, the rewriter): its runtime attributes
+        are sealed, its class becoming a subclass with a descriptor for each (names it holds later,
+        as the rewriter's `session` once collection starts, are sealed by `reseal`)."""
+        held = [n for n, v in list(vars(instance).items()) if self._holds_runtime(v)]
+        if not held:
+            return
+        self._instances[object.__hash__(instance)] = instance  # searched again by `reseal`
+        current = type(instance)
+        original = self._originals.get(current, current)
+        names = sorted({*held, *(n for n, v in vars(current).items() if type(v) is Sealed)})
+        if current is original or not set(held) <= set(vars(current)):
+            descriptors = {n: Sealed(f"{original.__qualname__}.{n}") for n in names}
+            current = type(original.__name__, (original,), {**descriptors, "__module__": __name__})
+            self._originals[current] = original
+            values = {n: vars(instance).pop(n) for n in held}
+            instance.__class__ = current
+        else:
+            values = {n: vars(instance).pop(n) for n in held}
+        for name, value in values.items():
+            setattr(instance, name, value)  # through the descriptor: into the hook
+
+    def _seal_global(self, module: types.ModuleType, name: str, key: str) -> None:
+        keep(key, vars(module)[name])
+        setattr(module, name, SealedProxy(key))
+        self._places[(object.__hash__(module), name)] = (module, "module", key)
+
+    def _seal_class_attribute(self, owner: type, name: str, key: str) -> None:
+        value = vars(owner).get(name)
+        descriptor = Sealed(key)
+        setattr(owner, name, descriptor)
+        descriptor.__set__(None, value)
+        self._places[(object.__hash__(owner), name)] = (owner, "class", key)
 
 
-def _seal_loader(finder: Any) -> None:
-    """The rewriter's class becomes a subclass whose `config` and `session` are sealed."""
-    values = {name: vars(finder).pop(name, None) for name in LOADER_REFERENCES}
-    finder.__class__ = _sealed_class(type(finder))
-    for name, value in values.items():
-        setattr(finder, name, value)
+def runtime_types(config: Any) -> tuple[type, ...]:
+    """The classes of the run's runtime objects: pytest's config, plugin manager, hook relay and
+    callers, and nodes (the session, collectors, items)."""
+    from _pytest.nodes import Node
 
-
-_SEALED_CLASSES: dict[type, type] = {}
-
-
-def _sealed_class(cls: type) -> type:
-    sealed = _SEALED_CLASSES.get(cls)
-    if sealed is None:
-        names = {name: Sealed(f"{cls.__name__}.{name}") for name in LOADER_REFERENCES}
-        sealed = _SEALED_CLASSES[cls] = type(cls.__name__, (cls,), {**names, "__module__": __name__})
-    return sealed
+    manager = config.pluginmanager
+    found: list[type] = [type(config), type(manager), type(manager.hook), Node]
+    callers = [type(c) for c in vars(manager.hook).values()]
+    return tuple(dict.fromkeys([*found, *callers]))
