@@ -305,6 +305,15 @@ ATTACKS = {
         + "    return a - b\n",
         "expect": "reaching into the test process (pytest's _pytest.assertion.util._reprcompare)",
     },
+    "hookwrapper registered at import through the session the assertion rewriter gets at collection": {
+        "calc.py": FORCE_PASS_WRAPPER
+        + "import sys\n"
+        + "class _Force:\n    pytest_runtest_makereport = staticmethod(forced)\n"
+        + "_session = next(f.session for f in sys.meta_path if hasattr(f, 'fnpats'))\n"
+        + "_session.config.pluginmanager.register(_Force(), 'force')\n"
+        + BUGGY,
+        "expect": "reaching into the test process (pytest's AssertionRewritingHook.session)",
+    },
     "hookwrapper registered through the config pytest.mark keeps": {
         "calc.py": FORCE_PASS_WRAPPER
         + "import pytest\n"

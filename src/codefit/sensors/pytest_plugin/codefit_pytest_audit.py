@@ -43,9 +43,9 @@ import stat
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
-from types import CodeType, FrameType
+from types import CodeType, FrameType, FunctionType
 
-from codefit_pytest_sealed import MACHINERY, SEAL, UNSEAL
+from codefit_pytest_sealed import MACHINERY, RUNTIME, SEAL, STORE, UNSEAL
 from codefit_pytest_trust import Trust, compiled_shape, exact_text, nested
 
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"})
@@ -53,7 +53,8 @@ FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f
 ALWAYS_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook"})
 # Where code objects start to run: code made from a string by the candidate's code is the candidate's.
 CODE_EVENTS = frozenset({"exec", "function.__new__", "object.__setattr__"})
-WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | CODE_EVENTS | {"object.__getattr__", "open", SEAL, UNSEAL}
+SEALING = frozenset({SEAL, UNSEAL, STORE, RUNTIME})
+WATCHED = FRAME_EVENTS | ALWAYS_EVENTS | CODE_EVENTS | SEALING | {"object.__getattr__", "open"}
 # Stdlib modules whose whole job is to hand frames or source over to their caller.
 INTROSPECTION = ("inspect.py", "traceback.py")
 
@@ -90,6 +91,27 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     edits: dict[int, tuple[CodeType, bool]] = {}  # code -> `edit(code)`
     sealed: dict[str, object] = {}  # pytest's references to its runtime (`codefit_pytest_sealed`)
     machinery = tuple(function.__code__ for function in MACHINERY)
+    runtime: list[tuple[type, ...]] = []  # the runtime's classes, told once by the reporter
+    mro_of = type.__dict__["__mro__"].__get__  # a class's own MRO: no `__mro__` of a metaclass runs
+
+    def is_runtime(value: object) -> bool:
+        kinds = runtime[0] if runtime else ()
+        return any(base is kind for base in mro_of(type(value)) for kind in kinds)
+
+    def holds_runtime(value: object) -> bool:
+        """A runtime object, or a function closed over one (`_reprcompare`, over the running item)."""
+        if is_runtime(value):
+            return True
+        if type(value) is not FunctionType:
+            return False
+        for cell in value.__closure__ or ():  # type: ignore[attr-defined]
+            try:
+                if is_runtime(cell.cell_contents):
+                    return True
+            except ValueError:  # an empty cell
+                continue
+        return False
+
     getframe, identity = sys._getframe, object.__hash__
     attributes, always = FRAME_ATTRIBUTES, ALWAYS_EVENTS
 
@@ -179,7 +201,10 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
     def unseal(event: str, args: Sequence[object]) -> None:
         """A sealed runner reference read or written: given, or kept, unless code the candidate
         changed asked for it (or a helper it called: `getattr`, `inspect`)."""
-        key = exact_text(args[0]) if len(args) == 2 else None
+        if event == RUNTIME:
+            key: str | None = "the runtime's classes" if len(args) == 1 and type(args[0]) is tuple else None
+        else:
+            key = exact_text(args[0]) if len(args) == (3 if event == STORE else 2) else None
         if key is None:
             return
         reader: FrameType | None = outer(3)  # what raised the event: the sealing machinery, or not
@@ -188,13 +213,20 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
         caller = culprit(reader, skip_stdlib=True)
         if caller is not None and first_changed(reader) is not None:
             record(f"reaching into the test process (pytest's {key.partition('@')[0]})", reader, caller)
+        elif event == RUNTIME:
+            if not runtime:  # told once, before any code of the tree is imported
+                runtime.append(tuple(k for k in args[0] if isinstance(k, type)))  # type: ignore[attr-defined]
         elif event == SEAL:
             sealed[key] = args[1]
+        elif event == STORE:
+            if type(args[2]) is list and holds_runtime(args[1]):
+                sealed[key] = args[1]
+                args[2].append(True)
         elif type(args[1]) is list and key in sealed:
             args[1].append(sealed[key])
 
     def handle(event: str, args: Sequence[object]) -> None:
-        if event in (SEAL, UNSEAL):
+        if event in SEALING:
             unseal(event, args)
             return
         if event in CODE_EVENTS:

@@ -27,6 +27,9 @@ import types
 from typing import Any
 
 UNSEAL, SEAL = "codefit.unseal", "codefit.seal"
+# A write to a sealed namespace: the hook keeps the value when it holds a runtime object (it alone
+# decides, by the runtime's classes it was told once, with RUNTIME).
+STORE, RUNTIME = "codefit.store", "codefit.runtime"
 ROOTS = ("pytest", "_pytest", "pluggy")
 
 
@@ -40,6 +43,38 @@ def unseal(key: str) -> Any:
 
 def keep(key: str, value: object) -> None:
     sys.audit(SEAL, key, value)
+
+
+def stored(key: str, value: object) -> bool:
+    """Whether the audit hook kept `value` (it holds a runtime object) under `key`."""
+    box: list[object] = []
+    sys.audit(STORE, key, value, box)
+    return bool(box)
+
+
+class SealingModule(types.ModuleType):
+    """A module of pytest's whose globals, when set to a runtime object (`util._config = config`
+    for every test), are sealed as they are written: no thread of the code under test can read the
+    value between pytest's write and a search."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        key = f"{types.ModuleType.__getattribute__(self, '__name__')}.{name}"
+        types.ModuleType.__setattr__(self, name, SealedProxy(key) if stored(key, value) else value)
+
+
+def _sealing_setattr(original: type, qualname: str) -> Any:
+    """The `__setattr__` of an instance's sealed class: a runtime object written to an attribute
+    (the rewriter's `session`, set once collection starts) is sealed as it is written."""
+
+    def __setattr__(self: Any, name: str, value: object) -> None:
+        if stored(f"{qualname}.{name}@{object.__hash__(self)}", value):
+            if type(vars(type(self)).get(name)) is not Sealed:
+                setattr(type(self), name, Sealed(f"{qualname}.{name}"))
+            vars(self).pop(name, None)
+            return
+        original.__setattr__(self, name, value)
+
+    return __setattr__
 
 
 class Sealed:
@@ -86,6 +121,9 @@ MACHINERY = (
     SealedProxy.__getattr__,
     SealedProxy.__call__,
     SealedProxy.__bool__,
+    stored,
+    SealingModule.__setattr__,
+    _sealing_setattr(object, ""),
 )
 
 
@@ -95,6 +133,7 @@ class Sealer:
 
     def __init__(self, runtime: tuple[type, ...]) -> None:
         self._runtime = runtime  # the types of runtime objects: config, plugin manager, hooks, nodes
+        sys.audit(RUNTIME, runtime)  # the hook keeps its own copy: its decisions do not read ours
         self._places: dict[tuple[int, str], tuple[Any, str, str]] = {}  # (owner, name) -> (owner, kind, key)
         self._originals: dict[type, type] = {}  # a sealed subclass -> the class it stands for
         self._instances: dict[int, object] = {}  # module-level instances searched (and the finders)
@@ -146,6 +185,8 @@ class Sealer:
         return False
 
     def _search_namespace(self, module_name: str, module: types.ModuleType) -> None:
+        if type(module) is types.ModuleType:
+            module.__class__ = SealingModule  # what pytest sets later is sealed as it is written
         for name, value in list(vars(module).items()):
             if self._holds_runtime(value):
                 self._seal_global(module, name, f"{module_name}.{name}")
@@ -175,7 +216,9 @@ class Sealer:
         names = sorted({*held, *(n for n, v in vars(current).items() if type(v) is Sealed)})
         if current is original or not set(held) <= set(vars(current)):
             descriptors = {n: Sealed(f"{original.__qualname__}.{n}") for n in names}
-            current = type(original.__name__, (original,), {**descriptors, "__module__": __name__})
+            written = _sealing_setattr(original, original.__qualname__)
+            namespace = {**descriptors, "__setattr__": written, "__module__": __name__}
+            current = type(original.__name__, (original,), namespace)
             self._originals[current] = original
             values = {n: vars(instance).pop(n) for n in held}
             instance.__class__ = current
