@@ -635,3 +635,32 @@ def test_a_hook_that_fails_says_so_instead_of_passing_the_run(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "the audit hook could not judge the event open: the run cannot be trusted" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_grader_runs_and_seals_under_pytest_7_with_pluggy_1_0(tmp_path: Path) -> None:
+    """A project pinned to pytest 7 may have pluggy 1.0, which knows no new-style hook wrappers
+    (`wrapper=True`): the boot failed at its import and no test ran. The runtime's classes are
+    found under their older names (`_HookCaller`), so the references are sealed there too."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    python = str(env / "bin" / "python")
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "pytest==7.4.4", "pluggy==1.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
+    context = SensorContext(python=python, own_modules=BASE)
+    write(tree, {"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": FAILING_TEST})
+    honest = sensor.read(tree, context)
+    assert honest.passed and honest.counts.passed == 1, honest.output
+    attack = ATTACKS[
+        "hookwrapper registered through the config pytest's assertion plugin sets for the running test"
+    ]
+    write(tree, {"calc.py": attack["calc.py"]})
+    assert_tampered(sensor.read(tree, context), attack["expect"])

@@ -55,6 +55,9 @@ def main(argv: list[str]) -> int:
 
     import pytest
     from codefit_pytest_plugin import Reporter, Timeout
+    from codefit_pytest_sealed import runtime_types, tell_the_hook
+
+    tell_the_hook(runtime_types())  # before pytest.main: no conftest has run
     from codefit_pytest_watch import Watch
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)

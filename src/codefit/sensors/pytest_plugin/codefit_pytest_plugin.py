@@ -50,12 +50,13 @@ class Reporter:
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         # Before any module of the tree is imported: its code could reach the runner.
-        self._sealer = Sealer(runtime_types(config))
+        self._sealer = Sealer(runtime_types())
         self._sealer.seal()
         self._watch.remember(config.pluginmanager)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+    # Old-style wrappers throughout: pluggy before 1.1 (pytest 7's) knows no `wrapper=True`.
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, None]:
         """Inside the assertion plugin's wrapper, which sets module globals to the running item's
         objects for every test: sealed before the test's setup runs any code of the tree."""
         assert self._sealer is not None
@@ -64,7 +65,7 @@ class Reporter:
             self._sealer.seal()
         else:
             self._sealer.reseal()
-        return (yield)
+        yield
 
     def pytest_runtest_logfinish(self) -> None:
         self._check()
@@ -154,8 +155,8 @@ class Timeout:
     def __init__(self, limit: float) -> None:
         self._limit = limit
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, None]:
         limit = self._limit
 
         def expire(signum: int, frame: object) -> None:
@@ -164,7 +165,7 @@ class Timeout:
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, limit)
         try:
-            return (yield)
+            yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

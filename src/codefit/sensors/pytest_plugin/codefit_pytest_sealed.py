@@ -133,7 +133,6 @@ class Sealer:
 
     def __init__(self, runtime: tuple[type, ...]) -> None:
         self._runtime = runtime  # the types of runtime objects: config, plugin manager, hooks, nodes
-        sys.audit(RUNTIME, runtime)  # the hook keeps its own copy: its decisions do not read ours
         self._places: dict[tuple[int, str], tuple[Any, str, str]] = {}  # (owner, name) -> (owner, kind, key)
         self._originals: dict[type, type] = {}  # a sealed subclass -> the class it stands for
         self._instances: dict[int, object] = {}  # module-level instances searched (and the finders)
@@ -240,12 +239,29 @@ class Sealer:
         self._places[(object.__hash__(owner), name)] = (owner, "class", key)
 
 
-def runtime_types(config: Any) -> tuple[type, ...]:
-    """The classes of the run's runtime objects: pytest's config, plugin manager, hook relay and
-    callers, and nodes (the session, collectors, items)."""
+def runtime_types() -> tuple[type, ...]:
+    """The classes of the run's runtime objects: pytest's config, plugin managers, hook relays and
+    callers (each holds its plugin manager), and nodes (the session, collectors, items)."""
+    import importlib
+
+    from _pytest.config import Config
     from _pytest.nodes import Node
 
-    manager = config.pluginmanager
-    found: list[type] = [type(config), type(manager), type(manager.hook), Node]
-    callers = [type(c) for c in vars(manager.hook).values()]
-    return tuple(dict.fromkeys([*found, *callers]))
+    found: list[type] = [Config, Node]
+    # Named as each pluggy and pytest release names them (pluggy < 1.1: `_HookCaller`; pytest 7-8:
+    # an item's `ihook` is a `PathAwareHookProxy`).
+    places = ("pluggy", "pluggy._hooks", "pluggy._manager", "pluggy.hooks", "_pytest.config.compat")
+    names = ("PluginManager", "HookRelay", "_HookRelay", "HookCaller", "_HookCaller", "PathAwareHookProxy")
+    for place in places:
+        try:
+            module = importlib.import_module(place)
+        except ImportError:
+            continue
+        found += [kind for name in names if isinstance(kind := getattr(module, name, None), type)]
+    return tuple(dict.fromkeys(found))
+
+
+def tell_the_hook(runtime: tuple[type, ...]) -> None:
+    """Tell the audit hook the runtime's classes, once, before any code of the tree runs: its
+    decisions then read nothing the code under test could change."""
+    sys.audit(RUNTIME, runtime)
