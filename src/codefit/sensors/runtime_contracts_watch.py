@@ -33,18 +33,17 @@ def pytest_configure(config: pytest.Config) -> None:
     icontract.ViolationError.__init__ = record  # type: ignore[method-assign,assignment]
 
 
-@pytest.hookimpl(wrapper=True)
+# Old-style wrappers: pluggy before 1.1 (a project pinned to pytest 7) knows no `wrapper=True`.
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     VIOLATIONS.clear()
     yield
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
     if call.when == "call" and VIOLATIONS and report.passed:
         report.outcome = "failed"
         report.longrepr = CAUGHT + "\n".join(VIOLATIONS)
-    return report

@@ -78,19 +78,19 @@ class _Recorder:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.items = list(session.items)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+    # Old-style wrappers: pluggy before 1.1 (a project pinned to pytest 7) knows no `wrapper=True`.
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, None]:
         with lean.alarm(self.test_timeout, self.test_cpu):
-            return (yield)
+            yield
 
-    @pytest.hookimpl(wrapper=True)
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
+    ) -> Generator[None, Any, None]:
+        yield
         if call.excinfo is not None and self.details:
             self._traces[item.nodeid] = [[str(e.path), e.lineno + 1] for e in call.excinfo.traceback]
-        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = _outcome(report)
