@@ -58,6 +58,9 @@ class SealingModule(types.ModuleType):
     value between pytest's write and a search."""
 
     def __setattr__(self, name: str, value: object) -> None:
+        if value is None:  # what pytest resets after every test: nothing to ask the hook
+            types.ModuleType.__setattr__(self, name, value)
+            return
         key = f"{types.ModuleType.__getattribute__(self, '__name__')}.{name}"
         types.ModuleType.__setattr__(self, name, SealedProxy(key) if stored(key, value) else value)
 
