@@ -207,8 +207,16 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
             key = exact_text(args[0]) if len(args) == (3 if event == STORE else 2) else None
         if key is None:
             return
+        if event == STORE:  # a write: kept or not, whoever writes (what it writes, it holds already)
+            if type(args[2]) is list and holds_runtime(args[1]):
+                sealed[key] = args[1]
+                args[2].append(True)
+            return
         reader: FrameType | None = outer(3)  # what raised the event: the sealing machinery, or not
-        while reader is not None and any(reader.f_code is code for code in machinery):
+        while reader is not None:
+            code = reader.f_code  # read once: each read is an event of its own
+            if not any(code is own for own in machinery):
+                break
             reader = reader.f_back
         caller = culprit(reader, skip_stdlib=True)
         if caller is not None and first_changed(reader) is not None:
@@ -218,10 +226,6 @@ def install(root: str, is_test_file: Callable[[str], bool], trust: Trust | None 
                 runtime.append(tuple(k for k in args[0] if isinstance(k, type)))  # type: ignore[attr-defined]
         elif event == SEAL:
             sealed[key] = args[1]
-        elif event == STORE:
-            if type(args[2]) is list and holds_runtime(args[1]):
-                sealed[key] = args[1]
-                args[2].append(True)
         elif type(args[1]) is list and key in sealed:
             args[1].append(sealed[key])
 

@@ -41,8 +41,8 @@ class Reporter:
         self._searched_in_a_test = False
 
     def _check(self, full: bool = False) -> None:
-        if self._sealer is not None:  # what pytest set again (a nested run puts its config back)
-            self._sealer.seal() if full else self._sealer.reseal()
+        if self._sealer is not None:  # a class attribute pytest set again (a nested run's restore)
+            self._sealer.reseal()
         found = self._watch.check(full) + self._audit.drain()
         if found:
             self._send({"event": "tampered", "internals": found})
@@ -54,18 +54,13 @@ class Reporter:
         self._sealer.seal()
         self._watch.remember(config.pluginmanager)
 
-    # Old-style wrappers throughout: pluggy before 1.1 (pytest 7's) knows no `wrapper=True`.
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, None]:
-        """Inside the assertion plugin's wrapper, which sets module globals to the running item's
-        objects for every test: sealed before the test's setup runs any code of the tree."""
-        assert self._sealer is not None
-        if not self._searched_in_a_test:
+    def pytest_runtest_logstart(self) -> None:
+        """The first test's protocol has begun: the assertion plugin has set the module globals it
+        sets for every test (the running item's config, a closure over the item). Searched once
+        here; from then on pytest's writes there are sealed as they are made."""
+        if not self._searched_in_a_test and self._sealer is not None:
             self._searched_in_a_test = True
             self._sealer.seal()
-        else:
-            self._sealer.reseal()
-        yield
 
     def pytest_runtest_logfinish(self) -> None:
         self._check()
@@ -90,6 +85,8 @@ class Reporter:
         # collectable and visible to `gc` (a freeze would hide it from `gc.get_objects`).
         first, *older = gc.get_threshold()
         gc.set_threshold(max(first, GC_THRESHOLD), *older)
+        assert self._sealer is not None
+        self._sealer.seal()  # what collection set (the rewriter's session is sealed as it is written)
         self._check(full=True)  # importing the code under test may already have patched something
         self._send(
             {
@@ -155,6 +152,7 @@ class Timeout:
     def __init__(self, limit: float) -> None:
         self._limit = limit
 
+    # An old-style wrapper: pluggy before 1.1 (pytest 7's) knows no `wrapper=True`.
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, None]:
         limit = self._limit

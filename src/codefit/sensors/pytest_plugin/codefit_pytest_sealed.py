@@ -58,7 +58,11 @@ class SealingModule(types.ModuleType):
     value between pytest's write and a search."""
 
     def __setattr__(self, name: str, value: object) -> None:
-        if value is None:  # what pytest resets after every test: nothing to ask the hook
+        kind = type(value)
+        closure = kind is types.FunctionType and value.__closure__  # type: ignore[attr-defined]
+        if kind in PLAIN or issubclass(kind, type) or (kind is types.FunctionType and not closure):
+            # Nothing to ask the hook (pytest resets its globals to None after every test; freezegun
+            # writes its fake classes into every module): it would find no runtime object in these.
             types.ModuleType.__setattr__(self, name, value)
             return
         key = f"{types.ModuleType.__getattribute__(self, '__name__')}.{name}"
@@ -115,6 +119,11 @@ class SealedProxy:
         return bool(unseal(object.__getattribute__(self, "_codefit_key")))
 
 
+# What holds no runtime object by itself (a class's attributes are searched as the class's).
+PLAIN = frozenset(
+    {type, str, int, float, bool, bytes, types.ModuleType, types.BuiltinFunctionType, type(None)}
+)
+
 # The frames of this machinery, which the audit hook steps over to judge who asked.
 MACHINERY = (
     unseal,
@@ -136,7 +145,8 @@ class Sealer:
 
     def __init__(self, runtime: tuple[type, ...]) -> None:
         self._runtime = runtime  # the types of runtime objects: config, plugin manager, hooks, nodes
-        self._places: dict[tuple[int, str], tuple[Any, str, str]] = {}  # (owner, name) -> (owner, kind, key)
+        self._classes: dict[tuple[int, str], tuple[type, str, str]] = {}  # class attributes sealed
+        self._looked_at: set[int] = set()  # classes whose attributes were searched
         self._originals: dict[type, type] = {}  # a sealed subclass -> the class it stands for
         self._instances: dict[int, object] = {}  # module-level instances searched (and the finders)
 
@@ -152,16 +162,11 @@ class Sealer:
             self._search_instance(instance)
 
     def reseal(self) -> None:
-        for owner, kind, key in list(self._places.values()):
-            name = key.rpartition(".")[2].partition("@")[0]
-            if kind == "module":
-                value = vars(owner).get(name)
-                if type(value) is not SealedProxy and self._holds_runtime(value):
-                    self._seal_global(owner, name, key)
-            elif kind == "class" and type(vars(owner).get(name)) is not Sealed:
+        """The class attributes sealed before that pytest has set again (a nested in-process run
+        puts its saved config back). Writes to a module or a sealed instance are sealed as made."""
+        for owner, name, key in list(self._classes.values()):
+            if type(vars(owner).get(name)) is not Sealed:
                 self._seal_class_attribute(owner, name, key)
-        for instance in list(self._instances.values()):
-            self._search_instance(instance)
 
     def _searched(self, name: str, module: types.ModuleType) -> bool:
         """pytest's and pluggy's modules, and those of installed plugins (not the tree's)."""
@@ -170,14 +175,24 @@ class Sealer:
         file = getattr(module, "__file__", None) or ""
         return "site-packages" in file and ("pytest" in name or "pluggy" in name)
 
+    def _first_look(self, cls: type) -> bool:
+        key = object.__hash__(cls)
+        if key in self._looked_at:
+            return False
+        self._looked_at.add(key)
+        return True
+
     def _is_runtime(self, value: object) -> bool:
         return isinstance(value, self._runtime)
 
     def _holds_runtime(self, value: object) -> bool:
         """A runtime object, or a function closed over one (`_reprcompare`, over the running item)."""
+        kind = type(value)
+        if kind in PLAIN:
+            return False
         if self._is_runtime(value):
             return True
-        if type(value) is types.FunctionType and value.__closure__:
+        if kind is types.FunctionType and value.__closure__:  # type: ignore[attr-defined]
             for cell in value.__closure__:
                 try:
                     if self._is_runtime(cell.cell_contents):
@@ -187,22 +202,30 @@ class Sealer:
         return False
 
     def _search_namespace(self, module_name: str, module: types.ModuleType) -> None:
-        if type(module) is types.ModuleType:
-            module.__class__ = SealingModule  # what pytest sets later is sealed as it is written
+        function, runtime = types.FunctionType, self._runtime
         for name, value in list(vars(module).items()):
-            if self._holds_runtime(value):
+            kind = type(value)
+            if kind is function:  # most of a namespace: only a closure can hold anything
+                if value.__closure__ and self._holds_runtime(value):
+                    self._seal_global(module, name, f"{module_name}.{name}")
+            elif issubclass(kind, type):
+                if value.__module__ == module_name and self._first_look(value):
+                    # Once per class: pytest sets its class attributes at configure (`reseal`).
+                    for attribute, held in list(vars(value).items()):
+                        if self._holds_runtime(held):
+                            key = f"{value.__qualname__}.{attribute}"
+                            self._seal_class_attribute(value, attribute, key)
+            elif kind in PLAIN:
+                continue
+            elif isinstance(value, runtime):
                 self._seal_global(module, name, f"{module_name}.{name}")
-            elif isinstance(value, type) and getattr(value, "__module__", None) == module_name:
-                for attribute, held in list(vars(value).items()):
-                    if self._holds_runtime(held):
-                        self._seal_class_attribute(value, attribute, f"{value.__qualname__}.{attribute}")
-            elif isinstance(value, list):
+            elif kind is list:
                 for index, item in enumerate(value):
                     if self._holds_runtime(item):
                         key = f"{module_name}.{name}[{index}]"
                         keep(key, item)
                         value[index] = SealedProxy(key)
-            elif type(value).__module__.split(".", 1)[0] in ROOTS and hasattr(value, "__dict__"):
+            elif kind.__module__.split(".", 1)[0] in ROOTS and hasattr(value, "__dict__"):
                 self._search_instance(value)
 
     def _search_instance(self, instance: object) -> None:
@@ -231,15 +254,19 @@ class Sealer:
 
     def _seal_global(self, module: types.ModuleType, name: str, key: str) -> None:
         keep(key, vars(module)[name])
-        setattr(module, name, SealedProxy(key))
-        self._places[(object.__hash__(module), name)] = (module, "module", key)
+        types.ModuleType.__setattr__(module, name, SealedProxy(key))
+        # What pytest sets there later (for every test) is sealed as it is written. Only such a
+        # module: CPython specializes attribute reads on plain modules alone, and pytest reads its
+        # modules' attributes everywhere (all of them sealing cost a run 6 % more instructions).
+        if type(module) is types.ModuleType:
+            module.__class__ = SealingModule
 
     def _seal_class_attribute(self, owner: type, name: str, key: str) -> None:
         value = vars(owner).get(name)
         descriptor = Sealed(key)
         setattr(owner, name, descriptor)
         descriptor.__set__(None, value)
-        self._places[(object.__hash__(owner), name)] = (owner, "class", key)
+        self._classes[(object.__hash__(owner), name)] = (owner, name, key)
 
 
 def runtime_types() -> tuple[type, ...]:
