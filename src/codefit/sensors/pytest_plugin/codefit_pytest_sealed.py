@@ -16,8 +16,9 @@ in its closure (the interpreter holds the hook; no object reaches it), and a sta
 place: a `Sealed` descriptor on a class (an instance's class becomes a subclass carrying one), a
 `SealedProxy` in a module or a container, forwarding attribute reads and calls. Each use raises an
 event the hook judges like a frame read: asked for by code the candidate changed, it is a finding
-and nothing is handed out; pytest's own uses are served. A reference pytest sets again (for every
-test) is sealed again before the test runs.
+and nothing is handed out; pytest's own uses are served. What pytest writes later to such a module
+or instance (for every test) is sealed as it is written; a class attribute it sets again (a nested
+run's restore), after the test.
 """
 
 from __future__ import annotations
