@@ -68,7 +68,8 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 def test_dry_run_changes_nothing_and_names_the_moves(repo: Path, tmp_path: Path) -> None:
     proc = codefit(repo, "split", "--dry-run", "--seed", "1", env=env_for(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert "-> validation: CASES[" in proc.stdout and "dry run: nothing changed" in proc.stdout
+    assert "-> validation: CASES, row " in proc.stdout and "of its list (from 0)" in proc.stdout
+    assert "dry run: nothing changed" in proc.stdout
     assert (
         subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
         == ""

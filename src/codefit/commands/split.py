@@ -81,7 +81,7 @@ def split_command(
         if dry_run:
             for split in ("validation", "test"):
                 for label in module.moved[split]:
-                    console.print(f"  -> {split}: {label}", markup=False)
+                    console.print(f"  -> {split}: {_shown(label)}", markup=False)
     counted = [m.cases for m in plan.modules if m.cases is not None]
     in_cases = ""
     if len(counted) == len(plan.modules):
@@ -116,6 +116,13 @@ def split_command(
         )
     if verify:
         _verify(root)
+
+
+def _shown(label: str) -> str:
+    """A case unit by its row, said to be a position: `test_x[5]` read as pytest's id would be
+    `test_x[utils]`, or the row's values, not its place in the list."""
+    target, bracket, index = label.partition("[")
+    return f"{target}, row {index.rstrip(']')} of its list (from 0)" if bracket else label
 
 
 def _collected(root: Path, chosen: list[Path], options: Sequence[str]) -> CaseCounts | None:
