@@ -664,3 +664,32 @@ def test_the_grader_runs_and_seals_under_pytest_7_with_pluggy_1_0(tmp_path: Path
     ]
     write(tree, {"calc.py": attack["calc.py"]})
     assert_tampered(sensor.read(tree, context), attack["expect"])
+
+
+def test_a_config_an_installed_plugin_keeps_under_any_name_is_sealed_too(tmp_path: Path) -> None:
+    """An installed plugin whose module is not named for pytest (`keeper`) keeps the config in a
+    global at configure: each installed plugin's module is searched, whatever its name."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
+    site = next((env / "lib").glob("python3*/site-packages"))
+    (site / "keeper.py").write_text("def pytest_configure(config):\n    global CONFIG\n    CONFIG = config\n")
+    info = site / "keeper-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: keeper\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nkeeper = keeper\n")
+    rewire = (
+        "import sys\n"
+        "def add(a, b):\n"
+        "    for plugin in sys.modules['keeper'].CONFIG.pluginmanager.get_plugins():\n"
+        "        send = getattr(plugin, '_send', None)\n"
+        "        if send is not None:\n"
+        "            plugin._send = lambda record, send=send: send(\n"
+        "                {**record, 'outcome': 'passed', 'message': ''} if 'outcome' in record else record)\n"
+        "    return a - b\n"
+    )
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    write(tree, {"calc.py": rewire, "test_calc.py": FAILING_TEST})
+    sensor = PytestSensor(SensorSettings(name="unit", kind="pytest"), PytestOptions())
+    reading = sensor.read(tree, SensorContext(python=str(env / "bin" / "python"), own_modules=BASE))
+    assert_tampered(reading, "reaching into the test process (pytest's keeper.CONFIG)")

@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
     restore = [name for name in added if name != "PYTHONSAFEPATH"]
-    ours: list[object] = [Loader(plugins, root, restore), Reporter(send, audit, Watch(root, own))]
+    plugin_modules = tuple(_module_of(plugin) for _, plugin in plugins)
+    reporter = Reporter(send, audit, Watch(root, own), plugin_modules)
+    ours: list[object] = [Loader(plugins, root, restore), reporter]
     if timeout > 0 and hasattr(signal, "setitimer"):
         ours.append(Timeout(timeout))
     if grading:
@@ -135,6 +137,12 @@ def installed_plugins(root: str) -> list[tuple[str, object]]:
             if entry.group == "pytest11" and entry.name not in found:
                 found[entry.name] = entry.load()
     return list(found.items())
+
+
+def _module_of(plugin: object) -> str:
+    """The module an installed plugin lives in (a module itself, or its class's)."""
+    name = getattr(plugin, "__name__", None) if isinstance(plugin, type(sys)) else type(plugin).__module__
+    return name if isinstance(name, str) else ""
 
 
 def planted_runner_files(root: str, own: list[str]) -> list[str]:

@@ -32,8 +32,15 @@ UNDER_TEST_KINDS = ("under-test", "synthetic")
 
 
 class Reporter:
-    def __init__(self, send: Callable[[dict[str, object]], None], audit: Any, watch: Any) -> None:
+    def __init__(
+        self,
+        send: Callable[[dict[str, object]], None],
+        audit: Any,
+        watch: Any,
+        plugin_modules: tuple[str, ...] = (),
+    ) -> None:
         self._send = send
+        self._plugin_modules = plugin_modules  # the installed plugins' modules, searched too
         self._audit = audit
         self._watch = watch
         self._collect_errors: list[dict[str, str]] = []
@@ -50,7 +57,7 @@ class Reporter:
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         # Before any module of the tree is imported: its code could reach the runner.
-        self._sealer = Sealer(runtime_types())
+        self._sealer = Sealer(runtime_types(), self._plugin_modules)
         self._sealer.seal()
         self._watch.remember(config.pluginmanager)
 

@@ -144,8 +144,9 @@ class Sealer:
     """Seals the runner's references (`seal`: a search of every namespace; `reseal`: the places
     found before, which pytest may have set again)."""
 
-    def __init__(self, runtime: tuple[type, ...]) -> None:
+    def __init__(self, runtime: tuple[type, ...], plugin_modules: tuple[str, ...] = ()) -> None:
         self._runtime = runtime  # the types of runtime objects: config, plugin manager, hooks, nodes
+        self._plugin_modules = frozenset(plugin_modules)  # installed plugins' (`xdist.plugin`)
         self._classes: dict[tuple[int, str], tuple[type, str, str]] = {}  # class attributes sealed
         self._looked_at: set[int] = set()  # classes whose attributes were searched
         self._originals: dict[type, type] = {}  # a sealed subclass -> the class it stands for
@@ -170,7 +171,10 @@ class Sealer:
                 self._seal_class_attribute(owner, name, key)
 
     def _searched(self, name: str, module: types.ModuleType) -> bool:
-        """pytest's and pluggy's modules, and those of installed plugins (not the tree's)."""
+        """pytest's and pluggy's modules, and those of installed plugins (not the tree's): each
+        plugin's own module, whatever its name, and any installed module named for pytest."""
+        if name in self._plugin_modules:
+            return True
         if name.split(".", 1)[0] in ROOTS or name.startswith("codefit_pytest_"):
             return not name.startswith("codefit_pytest_")
         file = getattr(module, "__file__", None) or ""
