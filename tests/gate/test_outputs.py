@@ -110,29 +110,24 @@ def test_the_train_line_names_what_did_not_pass() -> None:
     """A skipped test is said to be skipped, not left to look like a failure ("200/201 passed")."""
     checked = result(passed=True)
     assert "  train unit: passed (3/3 passed)" in summary_lines(checked)
-    checked.train = [
-        Reading(
-            sensor="unit",
-            split=Split.TRAIN,
-            score=0.5,
-            passed=False,
-            counts=Counts(total=4, passed=2, failed=1, skipped=1),
-        )
-    ]
+    checked.train = [train(Counts(total=4, passed=2, failed=1, skipped=1), passed=False)]
     assert "  train unit: failed (2/4 passed, 1 failed, 1 skipped)" in summary_lines(checked)
     # An expected failure is counted with the skips (no pass, no failure) but named as pytest names it.
     outcomes = [Outcome.PASSED, Outcome.SKIPPED, Outcome.XFAILED, Outcome.XFAILED]
-    checked.train = [
-        Reading(
-            sensor="unit",
-            split=Split.TRAIN,
-            score=1.0,
-            passed=True,
-            counts=Counts(total=4, passed=1, skipped=3),
-            tests=tuple(TestResult(nodeid=f"t.py::test_{i}", outcome=o) for i, o in enumerate(outcomes)),
-        )
-    ]
+    tests = tuple(TestResult(nodeid=f"t.py::test_{i}", outcome=o) for i, o in enumerate(outcomes))
+    checked.train = [train(Counts(total=4, passed=1, skipped=3), passed=True, tests=tests)]
     assert "  train unit: passed (1/4 passed, 1 skipped, 2 xfailed)" in summary_lines(checked)
+
+
+def train(counts: Counts, *, passed: bool, tests: tuple[TestResult, ...] = ()) -> Reading:
+    return Reading(
+        sensor="unit",
+        split=Split.TRAIN,
+        score=counts.passed / counts.total,
+        passed=passed,
+        counts=counts,
+        tests=tests,
+    )
 
 
 def held_out(*failing: str, error: str | None = None, tampered: bool = False) -> Reading:

@@ -405,18 +405,23 @@ def test_the_reporter_rewired_through_frames_at_import_is_a_tampered_reading(tmp
     assert_tampered(read(tmp_path), "frame introspection (sys._getframe) by the code under test at calc.py")
 
 
-def test_the_reporter_rewired_through_the_config_pytest_keeps_is_a_tampered_reading(tmp_path: Path) -> None:
-    rewire = (
+def rewired_through(config: str) -> str:
+    """A module of the candidate whose `add` takes pytest's config from `config` (an expression),
+    finds codefit's reporter among the plugins and sends every record as a pass."""
+    return (
         "import sys\n"
         "def add(a, b):\n"
-        "    config = sys.modules['_pytest.debugging'].pytestPDB._config\n"
-        "    for plugin in config.pluginmanager.get_plugins():\n"
+        f"    for plugin in {config}.pluginmanager.get_plugins():\n"
         "        send = getattr(plugin, '_send', None)\n"
         "        if send is not None:\n"
         "            plugin._send = lambda record, send=send: send(\n"
         "                {**record, 'outcome': 'passed', 'message': ''} if 'outcome' in record else record)\n"
         "    return a - b\n"
     )
+
+
+def test_the_reporter_rewired_through_the_config_pytest_keeps_is_a_tampered_reading(tmp_path: Path) -> None:
+    rewire = rewired_through("sys.modules['_pytest.debugging'].pytestPDB._config")
     tests = FAILING_TEST + FAILING_TEST.replace("test_add", "test_again")
     write(tmp_path, {"calc.py": rewire, "test_calc.py": tests})
     assert_tampered(read(tmp_path), "reaching into the test process (pytest's pytestPDB._config)")
@@ -677,16 +682,7 @@ def test_a_config_an_installed_plugin_keeps_under_any_name_is_sealed_too(tmp_pat
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: keeper\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[pytest11]\nkeeper = keeper\n")
-    rewire = (
-        "import sys\n"
-        "def add(a, b):\n"
-        "    for plugin in sys.modules['keeper'].CONFIG.pluginmanager.get_plugins():\n"
-        "        send = getattr(plugin, '_send', None)\n"
-        "        if send is not None:\n"
-        "            plugin._send = lambda record, send=send: send(\n"
-        "                {**record, 'outcome': 'passed', 'message': ''} if 'outcome' in record else record)\n"
-        "    return a - b\n"
-    )
+    rewire = rewired_through("sys.modules['keeper'].CONFIG")
     tree = tmp_path / "tree"
     tree.mkdir()
     write(tree, {"calc.py": rewire, "test_calc.py": FAILING_TEST})

@@ -44,9 +44,11 @@ def collected_count(output: str) -> int:
 def first_error(output: str) -> str:
     """The first exception line of a collection error (`ModuleNotFoundError: No module named 'x'`),
     else why pytest refused its command line, else the output's last line."""
+    found = exception_line(output) or usage_reason(output)
+    if found:
+        return found
     lines = [strip_ansi(line).rstrip() for line in output.splitlines()]
-    last = next((line for line in reversed(lines) if line.strip()), "no output")
-    return exception_line(output) or usage_reason(output) or last
+    return next((line for line in reversed(lines) if line.strip()), "no output")
 
 
 def read_collection(

@@ -55,15 +55,16 @@ def main(argv: list[str]) -> int:
 
     import pytest
     from codefit_pytest_plugin import Reporter, Timeout
-    from codefit_pytest_sealed import runtime_types, tell_the_hook
+    from codefit_pytest_sealed import Sealer, runtime_types, tell_the_hook
 
-    tell_the_hook(runtime_types())  # before pytest.main: no conftest has run
+    runtime = runtime_types()
+    tell_the_hook(runtime)  # before pytest.main: no conftest has run
     from codefit_pytest_watch import Watch
 
     timeout = float(os.environ.pop("CODEFIT_TEST_TIMEOUT", "0") or 0)
     restore = [name for name in added if name != "PYTHONSAFEPATH"]
-    plugin_modules = tuple(_module_of(plugin) for _, plugin in plugins)
-    reporter = Reporter(send, audit, Watch(root, own), plugin_modules)
+    sealer = Sealer(runtime, tuple(_module_of(plugin) for _, plugin in plugins))
+    reporter = Reporter(send, audit, Watch(root, own), sealer)
     ours: list[object] = [Loader(plugins, root, restore), reporter]
     if timeout > 0 and hasattr(signal, "setitimer"):
         ours.append(Timeout(timeout))

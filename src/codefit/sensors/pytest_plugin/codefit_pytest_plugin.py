@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
-from codefit_pytest_sealed import Sealer, runtime_types
+from codefit_pytest_sealed import Sealer
 
 MESSAGE_LIMIT = 2000
 GC_THRESHOLD = 7000
@@ -37,35 +37,31 @@ class Reporter:
         send: Callable[[dict[str, object]], None],
         audit: Any,
         watch: Any,
-        plugin_modules: tuple[str, ...] = (),
+        sealer: Sealer,
     ) -> None:
         self._send = send
-        self._plugin_modules = plugin_modules  # the installed plugins' modules, searched too
         self._audit = audit
         self._watch = watch
+        self._sealer = sealer
         self._collect_errors: list[dict[str, str]] = []
-        self._sealer: Sealer | None = None
         self._searched_in_a_test = False
 
     def _check(self, full: bool = False) -> None:
-        if self._sealer is not None:  # a class attribute pytest set again (a nested run's restore)
-            self._sealer.reseal()
+        self._sealer.reseal()  # a class attribute pytest set again (a nested run's restore)
         found = self._watch.check(full) + self._audit.drain()
         if found:
             self._send({"event": "tampered", "internals": found})
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
-        # Before any module of the tree is imported: its code could reach the runner.
-        self._sealer = Sealer(runtime_types(), self._plugin_modules)
-        self._sealer.seal()
+        self._sealer.seal()  # before any module of the tree is imported: its code could reach the runner
         self._watch.remember(config.pluginmanager)
 
     def pytest_runtest_logstart(self) -> None:
         """The first test's protocol has begun: the assertion plugin has set the module globals it
         sets for every test (the running item's config, a closure over the item). Searched once
         here; from then on pytest's writes there are sealed as they are made."""
-        if not self._searched_in_a_test and self._sealer is not None:
+        if not self._searched_in_a_test:
             self._searched_in_a_test = True
             self._sealer.seal()
 
@@ -92,7 +88,6 @@ class Reporter:
         # collectable and visible to `gc` (a freeze would hide it from `gc.get_objects`).
         first, *older = gc.get_threshold()
         gc.set_threshold(max(first, GC_THRESHOLD), *older)
-        assert self._sealer is not None
         self._sealer.seal()  # what collection set (the rewriter's session is sealed as it is written)
         self._check(full=True)  # importing the code under test may already have patched something
         self._send(

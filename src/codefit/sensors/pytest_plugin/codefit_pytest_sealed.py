@@ -191,7 +191,9 @@ class Sealer:
         return isinstance(value, self._runtime)
 
     def _holds_runtime(self, value: object) -> bool:
-        """A runtime object, or a function closed over one (`_reprcompare`, over the running item)."""
+        """A runtime object, or a function closed over one (`_reprcompare`, over the running item).
+        Only where to look: what is kept is decided again by the audit hook, on its own copy of the
+        runtime's classes (this object, and so this test, is reachable; the hook's closure is not)."""
         kind = type(value)
         if kind in PLAIN:
             return False
