@@ -295,12 +295,14 @@ def _returned(body: list[ast.stmt], returned_names: frozenset[str] = frozenset()
         else:
             continue
         ok, found = constant(value)
-        if not ok:
-            ok, found = constant(_unwrapped(value))
-        if not ok:
-            ok, found = value_of(value)
         if ok:
             out.append(found)
+            continue
+        # A one-argument call is a wrapper's (`NewType("x")`: its argument) or a built value's
+        # (`Decimal("1.50")`): both are answers it may give.
+        for ok, found in (constant(_unwrapped(value)), value_of(value)):
+            if ok:
+                out.append(found)
     return out
 
 
